@@ -1,0 +1,36 @@
+"""Callbacks: code that runs at fixed points of `fit`, with Keras's names and hooks.
+
+    from rnnkit.callbacks import EarlyStopping, ModelCheckpoint
+
+    model.fit(x, y, epochs=50, validation_split=0.2, callbacks=[
+        EarlyStopping(monitor="val_loss", patience=5, restore_best_weights=True),
+        ModelCheckpoint("best.rnnkit", monitor="val_loss", save_best_only=True),
+    ])
+
+Modules: base (Callback, History), callback_list (CallbackList, what the fit loop calls),
+progress (ProgbarLogger), training (EarlyStopping, ReduceLROnPlateau, TerminateOnNaN,
+LearningRateScheduler), checkpoint (ModelCheckpoint), csv_logger (CSVLogger),
+lambda_callback (LambdaCallback), monitor (reading and comparing a monitored metric).
+"""
+
+from .base import Callback, History
+from .callback_list import CallbackList
+from .checkpoint import ModelCheckpoint
+from .csv_logger import CSVLogger
+from .lambda_callback import LambdaCallback
+from .progress import ProgbarLogger
+from .training import EarlyStopping, LearningRateScheduler, ReduceLROnPlateau, TerminateOnNaN
+
+__all__ = [
+    "CSVLogger",
+    "Callback",
+    "CallbackList",
+    "EarlyStopping",
+    "History",
+    "LambdaCallback",
+    "LearningRateScheduler",
+    "ModelCheckpoint",
+    "ProgbarLogger",
+    "ReduceLROnPlateau",
+    "TerminateOnNaN",
+]
