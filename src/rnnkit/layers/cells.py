@@ -1,0 +1,60 @@
+"""Arguments shared by the three recurrent cells: validation and config in one place."""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from .. import activations, initializers
+
+
+def check_units(layer_name: str, units) -> int:
+    if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+        raise ValueError(f"{layer_name} units must be a positive integer, got {units!r}.")
+    return units
+
+
+def check_rate(layer_name: str, arg: str, rate) -> float:
+    if not isinstance(rate, (int, float)) or not 0.0 <= rate < 1.0:
+        raise ValueError(f"{layer_name} {arg} must be a fraction in [0, 1), got {rate!r}.")
+    return float(rate)
+
+
+def init_cell(cell, units, activation, use_bias, kernel_initializer, recurrent_initializer,
+              bias_initializer, dropout, recurrent_dropout) -> None:
+    """Set and validate the arguments every Keras recurrent cell takes."""
+    kind = type(cell).__name__
+    cell.units = check_units(kind, units)
+    cell.activation = activations.get(activation)
+    cell.activation_name = activations.name_of(activation)
+    cell.use_bias = bool(use_bias)
+    for init in (kernel_initializer, recurrent_initializer, bias_initializer):
+        initializers.get(init)
+    cell.kernel_initializer = kernel_initializer
+    cell.recurrent_initializer = recurrent_initializer
+    cell.bias_initializer = bias_initializer
+    cell.dropout = check_rate(kind, "dropout", dropout)
+    cell.recurrent_dropout = check_rate(kind, "recurrent_dropout", recurrent_dropout)
+    cell.input_size = None
+
+
+def cell_config(cell) -> dict[str, Any]:
+    return {"units": cell.units, "activation": cell.activation_name, "use_bias": cell.use_bias,
+            "kernel_initializer": cell.kernel_initializer,
+            "recurrent_initializer": cell.recurrent_initializer,
+            "bias_initializer": cell.bias_initializer, "dropout": cell.dropout,
+            "recurrent_dropout": cell.recurrent_dropout}
+
+
+def new_weight(init, *shape: int) -> torch.nn.Parameter:
+    return torch.nn.Parameter(initializers.get(init)(torch.empty(*shape)))
+
+
+def fused_weights(W_x: Tensor, W_h: Tensor, b_x: Tensor | None, b_h: Tensor | None):
+    """The flat weight list of PyTorch's fused kernels: [W_ih, W_hh, b_ih, b_hh]."""
+    if b_x is None and b_h is None:
+        return [W_x, W_h], False
+    if b_h is None:                       # one Keras bias: the kernel adds b_ih + b_hh
+        b_h = torch.zeros_like(b_x)
+    return [W_x, W_h, b_x, b_h], True

@@ -1,0 +1,269 @@
+"""Core layers: Input, Dense, Embedding, Dropout, Masking, Activation, TimeDistributed.
+
+Shapes: B batch, T time steps, D input features, V vocabulary, E embedding size.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+from .. import activations, initializers
+from .base import Layer, Shape, check_features
+
+
+class InputLayer:
+    """What `Input(shape=...)` returns: the input shape of a Sequential, without the batch."""
+
+    def __init__(self, shape: Shape, name: str | None = None):
+        try:
+            self.shape = tuple(None if d is None else int(d) for d in shape)
+        except TypeError:
+            raise ValueError(
+                f"Input(shape=...) expects a tuple of sizes without the batch axis, such as "
+                f"(20, 1), got {shape!r}.") from None
+        self.name = name or "input"
+
+    def __repr__(self) -> str:
+        return f"Input(shape={self.shape})"
+
+
+def Input(shape: Shape, name: str | None = None) -> InputLayer:  # noqa: N802 (Keras name)
+    """The input of a model: `Sequential([Input(shape=(20, 1)), LSTM(32)])`."""
+    return InputLayer(shape, name=name)
+
+
+class Dense(Layer):
+    """Fully connected layer on the last axis.
+
+        y = activation(x W^T + b)        W is (units, D), as in nn.Linear
+
+    Shapes: (..., D) -> (..., units). Inputs of rank 3 apply the same weights at every step.
+    """
+
+    supports_masking = True
+    _required_config_keys = ("units",)
+
+    def __init__(self, units: int, activation=None, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", *,
+                 name: str | None = None, input_shape: Shape | None = None,
+                 trainable: bool = True):
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        if not isinstance(units, int) or isinstance(units, bool) or units <= 0:
+            raise ValueError(f"Dense units must be a positive integer, got {units!r}.")
+        self.units = units
+        self.activation = activations.get(activation)
+        self.activation_name = activations.name_of(activation)
+        self.use_bias = use_bias
+        self.kernel_initializer = kernel_initializer
+        self.bias_initializer = bias_initializer
+        initializers.get(kernel_initializer), initializers.get(bias_initializer)
+
+    def build(self, input_shape: Shape) -> None:
+        D = input_shape[-1]
+        if D is None:
+            raise ValueError(f"Dense {self.name!r} needs a known last axis, got {input_shape}.")
+        self.W = nn.Parameter(initializers.get(self.kernel_initializer)(torch.empty(self.units, D)))
+        if self.use_bias:
+            self.b = nn.Parameter(initializers.get(self.bias_initializer)(torch.empty(self.units)))
+        else:
+            self.register_parameter("b", None)
+
+    def pre_activation(self, x: Tensor) -> Tensor:
+        """x W^T + b: the logits when the activation is softmax or sigmoid."""
+        if x.dim() < 2:
+            raise ValueError(
+                f"Dense {self.name!r} expects input of shape (batch, ..., features), got shape "
+                f"{tuple(x.shape)}.")
+        if not x.is_floating_point():
+            x = x.float()
+        self._build_from(x)
+        if x.shape[-1] != self.W.shape[1]:
+            raise ValueError(
+                f"Dense {self.name!r} expects input with {self.W.shape[1]} features on the last "
+                f"axis, got shape {tuple(x.shape)}.")
+        return F.linear(x, self.W, self.b)
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return self.activation(self.pre_activation(x))
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return tuple(input_shape[:-1]) + (self.units,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "units": self.units, "activation": self.activation_name,
+                "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer,
+                "bias_initializer": self.bias_initializer}
+
+
+class Embedding(Layer):
+    """Token ids to vectors: a lookup in a (V, E) table.
+
+    Shapes: (B, T) integer ids in [0, V) -> (B, T, E). With mask_zero, id 0 is padding and
+    the mask it makes tells the recurrent layers after it which steps to skip.
+    """
+
+    _required_config_keys = ("input_dim", "output_dim")
+
+    def __init__(self, input_dim: int, output_dim: int, embeddings_initializer="uniform",
+                 mask_zero: bool = False, input_length: int | None = None, *,
+                 name: str | None = None, input_shape: Shape | None = None,
+                 trainable: bool = True):
+        if input_shape is None and input_length is not None:
+            input_shape = (input_length,)
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        for arg, value in (("input_dim", input_dim), ("output_dim", output_dim)):
+            if not isinstance(value, int) or isinstance(value, bool) or value <= 0:
+                raise ValueError(f"Embedding {arg} must be a positive integer, got {value!r}.")
+        self.input_dim, self.output_dim = input_dim, output_dim
+        self.embeddings_initializer = embeddings_initializer
+        self.mask_zero = mask_zero
+        self.input_length = input_length
+        self.embeddings = nn.Parameter(
+            initializers.get(embeddings_initializer)(torch.empty(input_dim, output_dim)))
+        self.built = True
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        if x.is_floating_point():
+            if not torch.equal(x, x.round()):
+                raise ValueError(
+                    f"Embedding {self.name!r} expects integer token ids, got non-integer values "
+                    f"of dtype {x.dtype}. Use Tokenizer.texts_to_sequences to make ids.")
+            x = x.long()
+        if x.numel():
+            lo, hi = torch.aminmax(x)
+            if lo < 0 or hi >= self.input_dim:
+                raise ValueError(
+                    f"Embedding {self.name!r} expects ids in [0, {self.input_dim}), got values in "
+                    f"[{int(lo)}, {int(hi)}]. Raise input_dim to at least {int(hi) + 1} or "
+                    f"cap the vocabulary (Tokenizer(num_words={self.input_dim})).")
+        return F.embedding(x, self.embeddings)
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
+        return (x != 0) if self.mask_zero else None
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return tuple(input_shape) + (self.output_dim,)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "input_dim": self.input_dim,
+                "output_dim": self.output_dim, "mask_zero": self.mask_zero,
+                "embeddings_initializer": self.embeddings_initializer,
+                "input_length": self.input_length}
+
+
+class Dropout(Layer):
+    """Zero a fraction `rate` of the inputs while training, scaling the rest by 1/(1-rate)."""
+
+    supports_masking = True
+    _required_config_keys = ("rate",)
+
+    def __init__(self, rate: float, *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        if not 0.0 <= rate < 1.0:
+            raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}.")
+        self.rate = float(rate)
+        self.built = True
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return F.dropout(x, self.rate, self.training) if self.rate else x
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "rate": self.rate}
+
+
+class Masking(Layer):
+    """Mark the time steps whose features all equal mask_value as padding.
+
+    Shapes: (B, T, D) -> (B, T, D), with a (B, T) mask for the recurrent layers after it.
+    """
+
+    def __init__(self, mask_value: float = 0.0, *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        self.mask_value = float(mask_value)
+        self.built = True
+
+    def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor:
+        return (x != self.mask_value).any(dim=-1)
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        check_features(self, x, 3)
+        if not x.is_floating_point():
+            x = x.float()
+        return x * self.compute_mask(x, None).unsqueeze(-1).to(x.dtype)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "mask_value": self.mask_value}
+
+
+class Activation(Layer):
+    """Apply an activation by name: Activation('softmax')."""
+
+    supports_masking = True
+    _required_config_keys = ("activation",)
+
+    def __init__(self, activation, *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        self.activation = activations.get(activation)
+        self.activation_name = activations.name_of(activation)
+        self.built = True
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return self.activation(x)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "activation": self.activation_name}
+
+
+class TimeDistributed(Layer):
+    """Apply a layer to every time step: (B, T, ...) -> layer on (B*T, ...) -> (B, T, ...)."""
+
+    supports_masking = True
+
+    def __init__(self, layer: Layer, *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        if not isinstance(layer, Layer):
+            raise TypeError(
+                f"TimeDistributed wraps an rnnkit layer, got {type(layer).__name__}.")
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        self.layer = layer
+
+    def build(self, input_shape: Shape) -> None:
+        self.layer.maybe_build((None,) + tuple(input_shape[2:]))
+
+    def _per_step(self, fn, x: Tensor) -> Tensor:
+        if x.dim() < 3:
+            check_features(self, x, 3)
+        self._build_from(x)
+        B, T = x.shape[:2]
+        y = fn(x.reshape(B * T, *x.shape[2:]))
+        return y.reshape(B, T, *y.shape[1:])
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return self._per_step(self.layer, x)
+
+    def pre_activation(self, x: Tensor) -> Tensor:
+        return self._per_step(self.layer.pre_activation, x)
+
+    @property
+    def activation_name(self) -> str | None:
+        return getattr(self.layer, "activation_name", None)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
+        return tuple(input_shape[:2]) + tuple(inner[1:])
+
+    def get_config(self) -> dict[str, Any]:
+        from .registry import serialize
+        return {**super().get_config(), "layer": serialize(self.layer)}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "TimeDistributed":
+        from .registry import deserialize
+        config = dict(config)
+        return cls(deserialize(config.pop("layer")), **config)

@@ -1,0 +1,126 @@
+"""GRU: a reset gate and an update gate, no separate cell state.
+
+    r = σ(W_xr x_t + b_xr + W_hr h_{t-1} + b_hr)
+    z = σ(W_xz x_t + b_xz + W_hz h_{t-1} + b_hz)
+    n = tanh(W_xn x_t + b_xn + r ⊙ (W_hn h_{t-1} + b_hn))
+    h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import torch
+from torch import Tensor
+
+from .. import activations
+from .base import Layer, Shape
+from .cells import cell_config, fused_weights, init_cell, new_weight
+from .recurrent import RNN
+
+
+class GRUCell(Layer):
+    """Gated recurrent unit cell, one time step (Cho et al., 2014).
+
+        x_r, x_z, x_n = split(W_x x_t + b_x)           gate order r, z, n
+        h_r, h_z, h_n = split(W_h h_{t-1} + b_h)
+        r   = σ(x_r + h_r)                  reset gate
+        z   = σ(x_z + h_z)                  update gate
+        n   = tanh(x_n + r ⊙ h_n)           candidate; reset applied after the product
+        h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
+
+    This is PyTorch's GRU and Keras's `reset_after=True` (its default). With
+    reset_after=False (the original paper), n = tanh(x_n + W_hn (r ⊙ h_{t-1}) + b_hn); that
+    variant runs on the readable path only.
+
+    Shapes: x_t (B, D), h_prev (B, H) -> h_t (B, H). W_x is (3H, D), W_h is (3H, H), b_x and
+    b_h are (3H,) (two biases, as Keras's reset_after). Init as Keras: glorot_uniform,
+    orthogonal, zeros.
+    """
+
+    _required_config_keys = ("units",)
+
+    def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, reset_after: bool = True,
+                 *, name: str | None = None, trainable: bool = True):
+        super().__init__(name=name, trainable=trainable)
+        init_cell(self, units, activation, use_bias, kernel_initializer, recurrent_initializer,
+                  bias_initializer, dropout, recurrent_dropout)
+
+        self.recurrent_activation = activations.get(recurrent_activation)
+        self.recurrent_activation_name = activations.name_of(recurrent_activation)
+        self.reset_after = bool(reset_after)
+        self.state_size = (units,)
+
+    def build(self, input_shape: Shape) -> None:
+        H, D = self.units, input_shape[-1]
+        self.input_size = D
+        self.W_x = new_weight(self.kernel_initializer, 3 * H, D)
+        self.W_h = new_weight(self.recurrent_initializer, 3 * H, H)
+        self.b_x = new_weight(self.bias_initializer, 3 * H) if self.use_bias else None
+        self.b_h = new_weight(self.bias_initializer, 3 * H) if self.use_bias else None
+
+    def forward(self, x_t: Tensor, state: tuple[Tensor], rec_mask: Tensor | None = None):
+        self._build_from(x_t)
+        (h_prev,) = state
+        h_in = h_prev if rec_mask is None else h_prev * rec_mask
+        gx = x_t @ self.W_x.T                                  # (B, 3H), gate order r, z, n
+        if self.b_x is not None:
+            gx = gx + self.b_x
+        x_r, x_z, x_n = gx.chunk(3, dim=-1)
+        W_hr, W_hz, W_hn = self.W_h.chunk(3, dim=0)
+        b_hr, b_hz, b_hn = self.b_h.chunk(3) if self.b_h is not None else (0.0, 0.0, 0.0)
+        sigma = self.recurrent_activation
+        r = sigma(x_r + h_in @ W_hr.T + b_hr)                   # r = σ(W_xr x + W_hr h + b)
+        z = sigma(x_z + h_in @ W_hz.T + b_hz)                   # z = σ(W_xz x + W_hz h + b)
+        if self.reset_after:
+            n = self.activation(x_n + r * (h_in @ W_hn.T + b_hn))   # reset after the product
+        else:
+            n = self.activation(x_n + (r * h_in) @ W_hn.T + b_hn)
+        h_t = (1.0 - z) * n + z * h_prev                       # h_t = (1-z) ⊙ n + z ⊙ h_{t-1}
+        return h_t, (h_t,)
+
+    fused_kernel = "gru"
+
+    def fused_blocker(self) -> str | None:
+        if not self.reset_after:
+            return "reset_after=False (the fused kernel applies the reset gate after W_hn h)"
+        if self.activation_name != "tanh" or self.recurrent_activation_name != "sigmoid":
+            return (f"activation {self.activation_name!r} / recurrent_activation "
+                    f"{self.recurrent_activation_name!r} (the fused kernel has tanh / sigmoid)")
+        return None
+
+    def fused_weights(self):
+        return fused_weights(self.W_x, self.W_h, self.b_x, self.b_h)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), **cell_config(self),
+                "recurrent_activation": self.recurrent_activation_name,
+                "reset_after": self.reset_after}
+
+
+class GRU(RNN):
+    """Gated recurrent unit layer; equations in GRUCell.
+
+    Shapes: (B, T, D) -> (B, H), or (B, T, H) with return_sequences=True.
+
+    >>> GRU(4)(torch.zeros(2, 5, 3)).shape
+    torch.Size([2, 4])
+    """
+
+    _required_config_keys = ("units",)
+
+    def __init__(self, units: int, activation="tanh", recurrent_activation="sigmoid",
+                 use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 recurrent_initializer="orthogonal", bias_initializer="zeros",
+                 dropout: float = 0.0, recurrent_dropout: float = 0.0, reset_after: bool = True,
+                 return_sequences: bool = False, return_state: bool = False,
+                 go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
+                 implementation: str = "auto", *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        cell = GRUCell(units, activation, recurrent_activation, use_bias, kernel_initializer,
+                       recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
+                       reset_after, name="cell", trainable=trainable)
+        super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll,
+                         implementation, name=name, input_shape=input_shape, trainable=trainable)

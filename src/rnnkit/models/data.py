@@ -1,0 +1,167 @@
+"""From what a user passes to fit/evaluate/predict to tensors in memory, checked once.
+
+NumPy arrays, Python lists and torch tensors are accepted. Every problem is reported with
+what was expected, what was received and how to fix it, before any training starts.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+from torch import Tensor
+
+
+@dataclass
+class Dataset:
+    """x, y and per-sample weights as tensors on one device, sliced by index per batch."""
+
+    x: Tensor
+    y: Tensor | None = None
+    w: Tensor | None = None
+
+    def __len__(self) -> int:
+        return self.x.shape[0]
+
+    def batch(self, idx) -> tuple[Tensor, Tensor | None, Tensor | None]:
+        return (self.x[idx], None if self.y is None else self.y[idx],
+                None if self.w is None else self.w[idx])
+
+    def split(self, fraction: float) -> tuple["Dataset", "Dataset"]:
+        """Keras's validation_split: the last `fraction` of the samples, before shuffling."""
+        n_val = int(len(self) * fraction)
+        if n_val == 0 or n_val == len(self):
+            raise ValueError(
+                f"validation_split={fraction} leaves {len(self) - n_val} training and {n_val} "
+                f"validation samples out of {len(self)}; both need at least one.")
+        cut = len(self) - n_val
+        part = lambda t, s: None if t is None else t[s]  # noqa: E731
+        return (Dataset(self.x[:cut], part(self.y, slice(None, cut)), part(self.w, slice(None, cut))),
+                Dataset(self.x[cut:], part(self.y, slice(cut, None)), part(self.w, slice(cut, None))))
+
+    def to(self, device) -> "Dataset":
+        move = lambda t: None if t is None else t.to(device)  # noqa: E731
+        return Dataset(move(self.x), move(self.y), move(self.w))
+
+
+def as_tensor(name: str, data, integer_ok: bool = True) -> Tensor:
+    """A tensor from an array, a list or a tensor, with a clear error for ragged or odd input."""
+    if data is None:
+        raise ValueError(f"{name} is missing: pass an array of shape (samples, ...).")
+    if isinstance(data, Tensor):
+        t = data.detach()
+    else:
+        try:
+            arr = np.asarray(data)
+        except ValueError as e:
+            raise ValueError(
+                f"{name} could not be turned into one array ({e}). Sequences of different "
+                "lengths must be padded to one length first: "
+                "rnnkit.preprocessing.sequence.pad_sequences(sequences).") from None
+        if arr.dtype == object:
+            raise ValueError(
+                f"{name} holds items of different lengths or types (an object array of shape "
+                f"{arr.shape}). Pad sequences to one length with pad_sequences, and pass "
+                "numbers, not strings (use a Tokenizer for text).")
+        if arr.dtype.kind in "USa":
+            raise ValueError(
+                f"{name} holds strings (dtype {arr.dtype}). Turn text into token ids with "
+                "rnnkit.preprocessing.text.Tokenizer, and labels into numbers.")
+        if arr.dtype.kind == "b":
+            arr = arr.astype(np.float32)
+        t = torch.from_numpy(np.ascontiguousarray(arr))
+    if t.dim() == 0:
+        raise ValueError(f"{name} must be an array of samples, got a scalar {t.item()!r}.")
+    if t.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {tuple(t.shape)}): there are no samples to use.")
+    if t.is_floating_point():
+        bad = ~torch.isfinite(t)
+        if bool(bad.any()):
+            first = tuple(int(i) for i in bad.nonzero()[0])
+            raise ValueError(
+                f"{name} contains {int(bad.sum())} NaN or infinite value(s), the first at index "
+                f"{first}. Fill or drop missing values before training "
+                "(rnnkit.preprocessing.timeseries.fill_missing).")
+        return t.float() if t.dtype == torch.float64 else t
+    if not integer_ok:
+        return t.float()
+    return t.long()
+
+
+def check_same_length(x: Tensor, y: Tensor, what: str = "y") -> None:
+    if x.shape[0] != y.shape[0]:
+        raise ValueError(
+            f"x and {what} have different numbers of samples: x has {x.shape[0]} (shape "
+            f"{tuple(x.shape)}), {what} has {y.shape[0]} (shape {tuple(y.shape)}). Each sample "
+            f"of x needs one target in {what}.")
+
+
+def align_targets(y: Tensor, out_shape: tuple, loss_name: str) -> Tensor:
+    """Shape y like the model's output: (N,) -> (N, 1) for a one-unit output; check the rest."""
+    sparse = loss_name == "sparse_categorical_crossentropy"
+    n_out = len(out_shape)                  # out_shape without the batch axis
+    want = tuple(out_shape[:-1]) if sparse else tuple(out_shape)
+    got = tuple(y.shape[1:])
+    if sparse and got == want + (1,):
+        y = y.squeeze(-1)
+        got = want
+    if not sparse and got == want[:-1] and want[-1:] == (1,):
+        y = y.unsqueeze(-1)
+        got = want
+    if got != want:
+        hint = ""
+        if loss_name == "categorical_crossentropy" and len(got) == n_out - 1:
+            hint = (" Integer class labels go with loss='sparse_categorical_crossentropy', or "
+                    "one-hot encode them with rnnkit.utils.to_categorical.")
+        elif not sparse and out_shape[-1] and got == want[:-1] + (1,):
+            hint = f" The last layer has {out_shape[-1]} units; the targets have one value."
+        raise ValueError(
+            f"Targets of shape (samples, {', '.join(map(str, got))}) do not fit the model's "
+            f"output of shape (samples, {', '.join(map(str, out_shape))}) for loss "
+            f"{loss_name!r}; expected targets of shape (samples, "
+            f"{', '.join(map(str, want))}).{hint}")
+    return y
+
+
+def check_label_range(y: Tensor, loss_name: str, n_classes: int) -> None:
+    """Labels must lie in the range the output can take."""
+    if loss_name == "sparse_categorical_crossentropy":
+        if y.is_floating_point() and not torch.equal(y, y.round()):
+            raise ValueError(
+                "sparse_categorical_crossentropy expects integer class labels, got "
+                "non-integer values. Use categorical_crossentropy for soft targets.")
+        lo, hi = int(y.min()), int(y.max())
+        if lo < 0 or hi >= n_classes:
+            raise ValueError(
+                f"Labels must be class indices in [0, {n_classes}) for an output of "
+                f"{n_classes} units, got values in [{lo}, {hi}]. Give the last layer at least "
+                f"{hi + 1} units, or re-encode the labels as 0..{n_classes - 1}.")
+    elif loss_name == "binary_crossentropy":
+        lo, hi = float(y.min()), float(y.max())
+        if lo < 0.0 or hi > 1.0:
+            raise ValueError(
+                f"binary_crossentropy expects labels in [0, 1], got values in [{lo:g}, {hi:g}]. "
+                "For more than two classes use a Dense(n, activation='softmax') output with "
+                "sparse_categorical_crossentropy.")
+    elif loss_name == "categorical_crossentropy":
+        if float(y.min()) < 0.0:
+            raise ValueError("categorical_crossentropy expects one-hot (non-negative) targets.")
+
+
+def class_weights(y: Tensor, class_weight: dict, loss_name: str) -> Tensor:
+    """Per-sample (or per-step) weights from Keras's class_weight={class: weight}."""
+    if not isinstance(class_weight, dict) or not class_weight:
+        raise ValueError(f"class_weight must be a non-empty dict {{class: weight}}, got "
+                         f"{class_weight!r}.")
+    if loss_name == "categorical_crossentropy" or (y.dim() >= 2 and y.shape[-1] > 1
+                                                   and y.is_floating_point()):
+        labels = y.argmax(-1)
+    else:
+        labels = y.round().long()
+        if labels.dim() >= 2 and labels.shape[-1] == 1:
+            labels = labels.squeeze(-1)
+    table = torch.ones(int(labels.max()) + 1)
+    for cls, weight in class_weight.items():
+        if int(cls) < len(table):
+            table[int(cls)] = float(weight)
+    return table[labels]

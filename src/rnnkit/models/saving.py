@@ -1,0 +1,182 @@
+"""Model files: a folder with a JSON config and safetensors weights. No pickle, no code.
+
+    model.rnnkit/
+        config.json              architecture, compile settings, format version
+        model.safetensors        the weights, by parameter name
+        optimizer.safetensors    optimizer state tensors (to resume training), optional
+        optimizer.json           optimizer hyper-parameters and scalar state, optional
+        ...                      a task may add tokenizer.json, scaler.json, metrics.json
+
+Loading reads JSON and safetensors only: layer classes are looked up by name in a fixed
+registry, so a file can never run code. A save writes a temporary folder beside the target
+and renames it into place, so an interrupted save never leaves a half-written model.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import torch
+from safetensors.torch import load_file, save_file
+
+FORMAT = "rnnkit.model"
+VERSION = 1
+CONFIG, WEIGHTS = "config.json", "model.safetensors"
+OPT_TENSORS, OPT_JSON = "optimizer.safetensors", "optimizer.json"
+
+
+def _state_tensors(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
+
+
+def write_atomically(path: str | os.PathLike, write_into) -> Path:
+    """Call write_into(tmp_dir), then move tmp_dir to path, replacing any old folder."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    try:
+        write_into(tmp)
+        if path.exists():
+            old = path.with_name(f".{path.name}.old")
+            if old.exists():
+                shutil.rmtree(old) if old.is_dir() else old.unlink()
+            os.replace(path, old)
+            os.replace(tmp, path)
+            shutil.rmtree(old) if old.is_dir() else old.unlink()
+        else:
+            os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+    return path
+
+
+def save_model(model, filepath, include_optimizer: bool = True) -> Path:
+    """Save a Sequential model (config, weights, compile settings, optimizer state)."""
+    if not any(True for _ in model.parameters()):
+        raise ValueError("The model has no weights yet: build it (fit, or call it on a batch, or "
+                         "give Input(shape=...)) before saving.")
+    config: dict[str, Any] = {"format": FORMAT, "version": VERSION,
+                              "class_name": type(model).__name__, "config": model.get_config()}
+    if getattr(model, "compiled", False):
+        config["compile"] = _compile_config(model)
+
+    def write(folder: Path) -> None:
+        (folder / CONFIG).write_text(json.dumps(config, indent=2))
+        save_file(_state_tensors(model), str(folder / WEIGHTS))
+        if include_optimizer and getattr(model, "optimizer", None) is not None:
+            _save_optimizer(model.optimizer, folder)
+
+    return write_atomically(filepath, write)
+
+
+def _compile_config(model) -> dict[str, Any]:
+    spec = model._optimizer_spec
+    opt = spec.get_config() if hasattr(spec, "get_config") else None
+    metrics = [m for m in model._metric_ids if isinstance(m, str)]
+    return {"optimizer": opt, "loss": model.loss.name, "metrics": metrics}
+
+
+def _save_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
+    state = optimizer.state_dict()
+    tensors, scalars = {}, {}
+    for idx, entry in state["state"].items():
+        for key, value in entry.items():
+            if isinstance(value, torch.Tensor):
+                tensors[f"{idx}.{key}"] = value.detach().cpu().contiguous()
+            else:
+                scalars[f"{idx}.{key}"] = value
+    save_file(tensors, str(folder / OPT_TENSORS))
+    (folder / OPT_JSON).write_text(json.dumps(
+        {"class": type(optimizer).__name__, "param_groups": state["param_groups"],
+         "scalars": scalars}, indent=2))
+
+
+def _load_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
+    meta = json.loads((folder / OPT_JSON).read_text())
+    if meta.get("class") != type(optimizer).__name__:
+        raise ValueError(f"The saved optimizer is {meta.get('class')}, the model's is "
+                         f"{type(optimizer).__name__}.")
+    state: dict[int, dict[str, Any]] = {}
+    for name, value in load_file(str(folder / OPT_TENSORS)).items():
+        idx, key = name.split(".", 1)
+        state.setdefault(int(idx), {})[key] = value
+    for name, value in meta["scalars"].items():
+        idx, key = name.split(".", 1)
+        state.setdefault(int(idx), {})[key] = value
+    optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+
+
+def read_config(filepath) -> dict[str, Any]:
+    path = Path(filepath)
+    if not (path / CONFIG).is_file():
+        what = "does not exist" if not path.exists() else f"has no {CONFIG}"
+        raise FileNotFoundError(
+            f"No rnnkit model at {str(path)!r}: the path {what}. A model is a folder written by "
+            "model.save(path).")
+    try:
+        config = json.loads((path / CONFIG).read_text(encoding="utf-8"))
+    except (json.JSONDecodeError, UnicodeDecodeError) as e:
+        raise ValueError(f"{path / CONFIG} is not valid JSON ({e}); the model file is damaged.") \
+            from None
+    if not isinstance(config, dict) or config.get("format") != FORMAT:
+        raise ValueError(f"{path / CONFIG} is not an rnnkit model config (format "
+                         f"{config.get('format') if isinstance(config, dict) else None!r}).")
+    if config.get("version", 0) > VERSION:
+        raise ValueError(f"{path} was written by a newer rnnkit (format version "
+                         f"{config['version']} > {VERSION}); upgrade rnnkit to load it.")
+    return config
+
+
+def load_model(filepath, compile: bool = True, device: str = "cpu"):
+    """Load a model saved with model.save(filepath): config, weights, optimizer state."""
+    from .sequential import Sequential
+    path = Path(filepath)
+    config = read_config(path)
+    if config.get("class_name") != "Sequential":
+        raise ValueError(f"Unknown model class {config.get('class_name')!r} in {path / CONFIG}.")
+    model = Sequential.from_config(config["config"])
+    load_weights(model, path / WEIGHTS)
+    if compile and config.get("compile"):
+        c = config["compile"]
+        model.compile(optimizer=c["optimizer"] or "rmsprop", loss=c["loss"],
+                      metrics=c["metrics"] or None, device=device)
+        if (path / OPT_JSON).is_file():
+            model.optimizer = model._optimizer_spec.build(model.parameters())
+            _load_optimizer(model.optimizer, path)
+    else:
+        model.to(device)
+    return model
+
+
+def save_weights(model, filepath) -> Path:
+    """The weights alone, as one safetensors file (written to a temporary name, then renamed)."""
+    path = Path(filepath)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.tmp")
+    save_file(_state_tensors(model), str(tmp))
+    os.replace(tmp, path)
+    return path
+
+
+def load_weights(model, filepath) -> None:
+    path = Path(filepath)
+    if not path.is_file():
+        raise FileNotFoundError(f"No weights file at {str(path)!r}.")
+    tensors = load_file(str(path))
+    own = model.state_dict()
+    missing = sorted(set(own) - set(tensors))
+    unexpected = sorted(set(tensors) - set(own))
+    if missing or unexpected:
+        raise ValueError(
+            f"The weights in {path} do not fit this model: missing {missing[:5]}, unexpected "
+            f"{unexpected[:5]}. Was the model built the same way (same layers and input shape)?")
+    for name, value in tensors.items():
+        if tuple(value.shape) != tuple(own[name].shape):
+            raise ValueError(f"Weight {name!r} in {path} has shape {tuple(value.shape)}, the "
+                             f"model expects {tuple(own[name].shape)}.")
+    model.load_state_dict(tensors)

@@ -1,0 +1,136 @@
+"""Optimizers with Keras's names and defaults, building torch.optim optimizers.
+
+    compile(optimizer="adam")                         Keras defaults (lr 0.001, eps 1e-7)
+    compile(optimizer=Adam(learning_rate=3e-3, clipnorm=1.0))
+    compile(optimizer=torch.optim.SGD(model.parameters(), lr=0.1))   a built torch optimizer
+
+clipnorm clips each weight's gradient to that norm (Keras's meaning), global_clipnorm the
+norm of all gradients together, clipvalue each element.
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+import torch
+from torch import nn
+
+
+class Optimizer:
+    """A Keras optimizer spec: a name, torch's class, the arguments and the clipping."""
+
+    torch_class: type[torch.optim.Optimizer]
+    defaults: dict[str, Any] = {}
+
+    def __init__(self, learning_rate: float = 0.001, clipnorm: float | None = None,
+                 clipvalue: float | None = None, global_clipnorm: float | None = None,
+                 **hyper: Any):
+        if not isinstance(learning_rate, (int, float)) or learning_rate < 0:
+            raise ValueError(f"learning_rate must be a non-negative number, got {learning_rate!r}.")
+        for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
+                           ("global_clipnorm", global_clipnorm)):
+            if value is not None and (not isinstance(value, (int, float)) or value <= 0):
+                raise ValueError(f"{arg} must be a positive number or None, got {value!r}.")
+        unknown = set(hyper) - set(self.defaults)
+        if unknown:
+            raise TypeError(
+                f"{type(self).__name__} got unknown arguments {sorted(unknown)}. It takes "
+                f"learning_rate, clipnorm, clipvalue, global_clipnorm, {', '.join(self.defaults)}.")
+        self.learning_rate = float(learning_rate)
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.hyper = {**self.defaults, **hyper}
+
+    def torch_kwargs(self) -> dict[str, Any]:
+        return {"lr": self.learning_rate}
+
+    def build(self, params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
+        return self.torch_class(list(params), **self.torch_kwargs())
+
+    def clip(self, params: list[nn.Parameter]) -> None:
+        """Clip gradients in place before the step, as configured."""
+        grads = [p for p in params if p.grad is not None]
+        if self.clipvalue is not None:
+            torch.nn.utils.clip_grad_value_(grads, self.clipvalue)
+        if self.clipnorm is not None:
+            for p in grads:                                # per weight, as Keras
+                torch.nn.utils.clip_grad_norm_([p], self.clipnorm)
+        if self.global_clipnorm is not None:
+            torch.nn.utils.clip_grad_norm_(grads, self.global_clipnorm)
+
+    @property
+    def clips(self) -> bool:
+        return any(v is not None for v in (self.clipnorm, self.clipvalue, self.global_clipnorm))
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": type(self).__name__.lower(), "learning_rate": self.learning_rate,
+                "clipnorm": self.clipnorm, "clipvalue": self.clipvalue,
+                "global_clipnorm": self.global_clipnorm, **self.hyper}
+
+
+class SGD(Optimizer):
+    torch_class = torch.optim.SGD
+    defaults = {"momentum": 0.0, "nesterov": False, "weight_decay": 0.0}
+
+    def __init__(self, learning_rate: float = 0.01, **kwargs: Any):
+        super().__init__(learning_rate, **kwargs)
+
+    def torch_kwargs(self):
+        return {"lr": self.learning_rate, **self.hyper}
+
+
+class RMSprop(Optimizer):
+    torch_class = torch.optim.RMSprop
+    defaults = {"rho": 0.9, "momentum": 0.0, "epsilon": 1e-7, "centered": False}
+
+    def torch_kwargs(self):
+        h = self.hyper
+        return {"lr": self.learning_rate, "alpha": h["rho"], "momentum": h["momentum"],
+                "eps": h["epsilon"], "centered": h["centered"]}
+
+
+class Adam(Optimizer):
+    torch_class = torch.optim.Adam
+    defaults = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False,
+                "weight_decay": 0.0}
+
+    def torch_kwargs(self):
+        h = self.hyper
+        return {"lr": self.learning_rate, "betas": (h["beta_1"], h["beta_2"]),
+                "eps": h["epsilon"], "amsgrad": h["amsgrad"], "weight_decay": h["weight_decay"]}
+
+
+class AdamW(Adam):
+    torch_class = torch.optim.AdamW
+    defaults = {**Adam.defaults, "weight_decay": 0.004}
+
+
+class Adagrad(Optimizer):
+    torch_class = torch.optim.Adagrad
+    defaults = {"initial_accumulator_value": 0.1, "epsilon": 1e-7}
+
+    def torch_kwargs(self):
+        h = self.hyper
+        return {"lr": self.learning_rate, "initial_accumulator_value":
+                h["initial_accumulator_value"], "eps": h["epsilon"]}
+
+
+OPTIMIZERS: dict[str, type[Optimizer]] = {
+    "sgd": SGD, "rmsprop": RMSprop, "adam": Adam, "adamw": AdamW, "adagrad": Adagrad,
+}
+
+
+def get(identifier) -> Optimizer | torch.optim.Optimizer:
+    """An optimizer spec from a Keras name or spec, or a torch optimizer used as it is."""
+    if isinstance(identifier, (Optimizer, torch.optim.Optimizer)):
+        return identifier
+    if isinstance(identifier, str):
+        key = identifier.lower()
+        if key not in OPTIMIZERS:
+            raise ValueError(
+                f"Unknown optimizer {identifier!r}. Available: {', '.join(sorted(OPTIMIZERS))}.")
+        return OPTIMIZERS[key]()
+    if isinstance(identifier, dict) and identifier.get("name") in OPTIMIZERS:
+        config = dict(identifier)
+        return OPTIMIZERS[config.pop("name")](**config)
+    raise TypeError(
+        f"optimizer must be a name such as 'adam', a rnnkit.optimizers.Optimizer or a "
+        f"torch.optim.Optimizer, got {type(identifier).__name__}.")

@@ -1,0 +1,11 @@
+import pytest
+import torch
+
+from rnnkit.utils import set_random_seed
+
+
+@pytest.fixture(autouse=True)
+def _fixed_seed():
+    """Every test starts from the same seed, with 2 threads like the project machines."""
+    set_random_seed(0)
+    torch.set_num_threads(2)
