@@ -1,0 +1,70 @@
+"""The `rnnkit` command line: a thin shell over the library.
+
+Each subcommand lives in the module that does its job; that module gives
+`configure_parser(parser)` and `main(args) -> int`. Bad input from the user (a missing
+file, an unknown column, values that do not parse) becomes one line on stderr and exit
+code 2, never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+# subcommand -> (module, one-line help)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": ("rnnkit.tasks.demo", "the main job: every task on the bundled data, short settings"),
+    "forecast": ("rnnkit.tasks.forecast", "forecast a time series from a CSV column"),
+    "classify": ("rnnkit.tasks.classify", "classify texts or sequences of feature vectors"),
+    "generate": ("rnnkit.tasks.generate", "train a character model on a text and sample from it"),
+    "predict": ("rnnkit.tasks.predict", "load a saved run and predict or generate"),
+    "reference-train": ("rnnkit.reference.train",
+                        "train the NumPy reference RNN (explicit BPTT) on a text"),
+    "gradflow": ("rnnkit.diagnostics.gradflow_cli",
+                 "vanishing and exploding gradients through time, as numbers and a plot"),
+    "info": ("rnnkit.info", "versions, device, threads and which fast paths are available"),
+}
+
+
+class UserError(Exception):
+    """A problem with what the user asked for; the CLI prints it and exits with code 2."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="rnnkit", description="Recurrent neural networks: train, score and use them on "
+        "your sequence data or the bundled real datasets.")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module_name, help_text) in COMMANDS.items():
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        if hasattr(module, "configure_parser"):
+            module.configure_parser(p)
+        p.set_defaults(_module=module_name)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "_module", None):
+        parser.print_help()
+        return 0 if args.command is None else 2
+    module = importlib.import_module(args._module)
+    from .datasets.errors import DataError
+    try:
+        return int(module.main(args) or 0)
+    except (UserError, DataError, FileNotFoundError, FileExistsError,
+            UnicodeDecodeError) as e:
+        print(f"rnnkit {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"rnnkit {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

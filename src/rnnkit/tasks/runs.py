@@ -1,0 +1,125 @@
+"""Run folders: written whole or not at all, with metrics, plots and an HTML report."""
+from __future__ import annotations
+
+import contextlib
+import datetime as _dt
+import html
+import json
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
+
+@contextlib.contextmanager
+def run_folder(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Path]:
+    """Yield a temporary folder beside `path`; move it to `path` only if the block succeeds.
+
+    A run that fails (bad input, an interrupted training) leaves no partial run folder.
+    """
+    path = Path(path)
+    if path.exists() and not overwrite:
+        raise FileExistsError(f"The run folder {path} exists; choose another --out or remove it.")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial.", dir=path.parent))
+    try:
+        yield tmp
+        if path.exists():
+            shutil.rmtree(path)
+        os.replace(tmp, path)
+    finally:
+        if tmp.exists():
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+def default_run_dir(task: str, root: str | os.PathLike = "runs") -> Path:
+    stamp = _dt.datetime.now().strftime("%Y%m%d-%H%M%S")
+    return Path(root) / f"{task}-{stamp}"
+
+
+def write_json(path: Path, obj: Any) -> None:
+    path.write_text(json.dumps(obj, indent=2, default=_jsonable) + "\n")
+
+
+def _jsonable(value):
+    if hasattr(value, "tolist"):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def plot_learning_curves(history: dict[str, list[float]], path: Path, title: str = "") -> Path:
+    """Loss (and each metric) per epoch, training and validation, one panel each."""
+    names = [k for k in history if not k.startswith("val_") and k != "lr"]
+    fig, axes = plt.subplots(1, len(names), figsize=(5 * len(names), 3.6), squeeze=False)
+    for ax, name in zip(axes[0], names):
+        epochs = range(1, len(history[name]) + 1)
+        ax.plot(epochs, history[name], label=f"training {name}")
+        if f"val_{name}" in history:
+            ax.plot(epochs, history[f"val_{name}"], label=f"validation {name}")
+        ax.set_xlabel("epoch")
+        ax.set_ylabel(name)
+        ax.grid(alpha=0.3)
+        ax.legend()
+    fig.suptitle(title or "Learning curves")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+def write_report(folder: Path, title: str, summary: str, metrics: dict[str, Any],
+                 images: list[tuple[str, str]], extra_html: str = "") -> Path:
+    """report.html: the title, a summary, a table of metrics and the plots (relative links)."""
+    rows = "\n".join(
+        f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_fmt(v))}</td></tr>"
+        for k, v in _flatten(metrics).items())
+    figures = "\n".join(
+        f'<figure><img src="{html.escape(src)}" alt="{html.escape(caption)}">'
+        f"<figcaption>{html.escape(caption)}</figcaption></figure>" for src, caption in images)
+    page = f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
+<style>
+body {{ font-family: system-ui, sans-serif; max-width: 1100px; margin: 2em auto; color: #222; }}
+table {{ border-collapse: collapse; margin: 1em 0; }}
+td, th {{ border: 1px solid #ccc; padding: 4px 10px; text-align: left; }}
+img {{ max-width: 100%; border: 1px solid #ddd; }}
+figure {{ margin: 1.5em 0; }} figcaption {{ color: #555; font-size: 0.9em; }}
+pre {{ background: #f6f6f6; padding: 1em; white-space: pre-wrap; }}
+</style></head><body>
+<h1>{html.escape(title)}</h1>
+<p>{html.escape(summary)}</p>
+<h2>Scores</h2>
+<table><tr><th>metric</th><th>value</th></tr>
+{rows}
+</table>
+{extra_html}
+<h2>Plots</h2>
+{figures}
+</body></html>
+"""
+    path = folder / "report.html"
+    path.write_text(page, encoding="utf-8")
+    return path
+
+
+def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in d.items():
+        key = f"{prefix}{k}"
+        if isinstance(v, dict):
+            out.update(_flatten(v, key + "."))
+        else:
+            out[key] = v
+    return out
+
+
+def _fmt(v: Any) -> str:
+    if isinstance(v, float):
+        return f"{v:.4g}"
+    return str(v)
