@@ -4,9 +4,11 @@ from .bidirectional import Bidirectional
 from .core import Activation, Dense, Dropout, Embedding, Input, InputLayer, Masking, TimeDistributed
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
+from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
 from .recurrent import RNN
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
-           "LSTMCell", "GRU", "GRUCell", "Bidirectional"]
+           "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
+           "MinLSTMCell"]

@@ -121,6 +121,8 @@ class RNN(Layer):
         """(True, kernel) when the fused kernel can run this call, else (False, the reason)."""
         reason = self._fused_blocker(x, mask)
         if reason is None:
+            if hasattr(self.cell, "scan_sequence"):
+                return True, self.cell.scan_name(x)
             return True, f"fused {type(self).__name__} kernel ({_backend_name(x)})"
         if self.implementation == "fused":
             raise RuntimeError(
@@ -137,7 +139,8 @@ class RNN(Layer):
         reason = self.cell.fused_blocker()
         if reason is not None:
             return reason
-        if mask is not None and not _is_contiguous_mask(mask):
+        if mask is not None and not hasattr(self.cell, "scan_sequence") \
+                and not _is_contiguous_mask(mask):
             return "the mask has gaps inside a sequence (only pre- or post-padding packs)"
         return None
 
@@ -160,6 +163,8 @@ class RNN(Layer):
 
     def _fused_masked(self, x: Tensor, state: State, mask: Tensor | None) -> tuple[Tensor, State]:
         """The fast path; padded rows are moved to the left and packed, then put back."""
+        if hasattr(self.cell, "scan_sequence"):          # MinGRU, MinLSTM: any mask
+            return self.cell.scan_sequence(x, state, mask)
         if mask is None or bool(mask.all()):
             return self._fused(x, state, None)
         B, T, _ = x.shape
