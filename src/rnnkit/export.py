@@ -1,0 +1,68 @@
+"""Export a model to ONNX and check it with ONNX Runtime.
+
+    from rnnkit.export import export_onnx
+    export_onnx(model, "model.onnx", example=x[:1])      # batch and time stay dynamic
+
+Recurrent layers become ONNX's own RNN / LSTM / GRU operators (through torch.onnx's
+TorchScript exporter), so the file runs in any ONNX runtime without rnnkit or torch.
+"""
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import Path
+
+import numpy as np
+import torch
+
+
+def export_onnx(model, path: str | os.PathLike, example=None, check: bool = True,
+                opset: int = 17) -> Path:
+    """Write `model` to `path` as ONNX; with check=True, compare ONNX Runtime with torch."""
+    from .models.sequential import Sequential
+    if not isinstance(model, Sequential):
+        raise TypeError(f"export_onnx expects an rnnkit Sequential model, got "
+                        f"{type(model).__name__}.")
+    if example is None:
+        shape = model.input_shape or ((None,) + tuple(model.build_input_shape)
+                                      if model.build_input_shape else None)
+        if shape is None:
+            raise ValueError("The model's input shape is unknown: pass example=x[:1] (one "
+                             "batch of real input) to export_onnx.")
+        dims = [1] + [d if d is not None else 8 for d in shape[1:]]
+        dtype = torch.long if model._takes_token_ids() else torch.float32
+        example = torch.zeros(dims, dtype=dtype)
+    x = model._x_tensor(example).cpu()
+    if x.dim() < 2:
+        raise ValueError(f"example must be a batch (samples, ...), got shape {tuple(x.shape)}.")
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    model = model.cpu().eval()
+    axes = {0: "batch"} | ({1: "time"} if x.dim() >= 2 else {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")                # tracer notes on Python-side checks
+        torch.onnx.export(model, (x,), str(path), input_names=["x"], output_names=["y"],
+                          dynamic_axes={"x": axes, "y": {0: "batch"}}, opset_version=opset,
+                          dynamo=False)
+    if check:
+        check_onnx(model, path, x)
+    return path
+
+
+def check_onnx(model, path: str | os.PathLike, x, atol: float = 1e-4) -> float:
+    """Run the ONNX file in ONNX Runtime on x; return the largest difference from torch."""
+    try:
+        import onnxruntime as ort
+    except ImportError:
+        raise ImportError("Checking an ONNX export needs onnxruntime: "
+                          "pip install 'rnnkit[onnx]'.") from None
+    session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
+    xt = model._x_tensor(x).cpu()
+    got = session.run(None, {"x": xt.numpy()})[0]
+    with torch.no_grad():
+        want = model.eval()(xt).numpy()
+    diff = float(np.abs(got - want).max())
+    if diff > atol:
+        raise RuntimeError(f"ONNX Runtime's output differs from torch's by {diff:.2e} "
+                           f"(allowed {atol:.0e}) for {path}.")
+    return diff

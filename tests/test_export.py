@@ -1,0 +1,27 @@
+"""ONNX export: the file runs in ONNX Runtime and agrees with torch at other batch/time sizes."""
+import pytest
+import torch
+
+from rnnkit.export import check_onnx, export_onnx
+from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN
+from rnnkit.models import Sequential
+
+pytest.importorskip("onnxruntime")
+
+
+def test_text_model_exports_and_runs_at_new_batch_and_sequence_lengths(tmp_path):
+    model = Sequential([Embedding(50, 8), Bidirectional(LSTM(6, return_sequences=True)),
+                        GRU(5), Dense(3, activation="softmax")])
+    export_onnx(model, tmp_path / "m.onnx", example=torch.randint(0, 50, (2, 7)))
+    assert check_onnx(model, tmp_path / "m.onnx", torch.randint(0, 50, (5, 13))) < 1e-4
+
+
+def test_series_model_exports_from_its_declared_input_shape(tmp_path):
+    model = Sequential([Input(shape=(12, 1)), SimpleRNN(4), Dense(1)])
+    path = export_onnx(model, tmp_path / "s.onnx")
+    assert check_onnx(model, path, torch.randn(3, 12, 1)) < 1e-4
+
+
+def test_a_model_without_known_input_needs_an_example(tmp_path):
+    with pytest.raises(ValueError, match="pass example="):
+        export_onnx(Sequential([LSTM(3), Dense(1)]), tmp_path / "x.onnx")
