@@ -18,6 +18,7 @@ from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..callbacks import CallbackList, History
+from . import distributed
 from .data import (Dataset, align_targets, as_tensor, check_label_range, check_same_length,
                    class_weights)
 
@@ -143,7 +144,11 @@ class Model(nn.Module):
         self._metrics = self._resolve_metrics(train.y, self.output_shape_for(train.x[:1])[-1])
 
         verbose = 1 if verbose == "auto" else int(verbose)
-        steps = -(-len(train) // batch_size)
+        if distributed.active():                # torchrun: same weights, one slice a rank
+            distributed.broadcast_parameters(list(self.parameters()))
+            verbose = verbose if distributed.rank() == 0 else 0
+            self._epoch_seed = int(torch.randint(0, 2**31, (1,)))
+        steps = -(-(len(train) // distributed.world_size()) // batch_size)
         cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=verbose != 0,
                            verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
@@ -151,7 +156,7 @@ class Model(nn.Module):
         cbs.on_train_begin()
         for epoch in range(initial_epoch, epochs):
             cbs.on_epoch_begin(epoch)
-            logs = self._run_epoch(train, batch_size, shuffle, cbs)
+            logs = self._run_epoch(train, batch_size, shuffle, cbs, epoch)
             if val is not None:
                 val_logs = self._evaluate(val, batch_size)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
@@ -163,14 +168,19 @@ class Model(nn.Module):
         return self.history
 
     def _run_epoch(self, data: Dataset, batch_size: int, shuffle: bool,
-                   cbs: CallbackList) -> dict[str, float]:
+                   cbs: CallbackList, epoch: int = 0) -> dict[str, float]:
         self.train()
-        n = len(data)
-        order = torch.randperm(n, device=data.x.device) if shuffle else None
+        order = None
+        if distributed.active():
+            order = distributed.epoch_order(len(data), epoch, shuffle, self._epoch_seed,
+                                            data.x.device)
+        elif shuffle:
+            order = torch.randperm(len(data), device=data.x.device)
+        n = len(data) if order is None else len(order)
         sums = torch.zeros(1 + len(self._metrics), device=data.x.device)
         seen = 0
         for step, start in enumerate(range(0, n, batch_size)):
-            idx = order[start:start + batch_size] if shuffle else slice(start, start + batch_size)
+            idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
             xb, yb, wb = data.batch(idx)
             cbs.on_train_batch_begin(step)
             loss, y_pred = self._train_step(xb, yb, wb)
@@ -179,6 +189,9 @@ class Model(nn.Module):
             cbs.on_train_batch_end(step, self._logs(sums, seen) if cbs.needs_batch_logs else None)
             if self.stop_training:
                 break
+        if distributed.active():                        # the epoch's totals over all ranks
+            seen = int(distributed.sum_across_ranks(torch.tensor([seen]))[0])
+            sums = distributed.sum_across_ranks(sums)
         return self._logs(sums, seen)
 
     def _train_step(self, x: Tensor, y: Tensor, w: Tensor | None) -> tuple[Tensor, Tensor]:
@@ -187,6 +200,8 @@ class Model(nn.Module):
         y_out = self._forward_for_loss(x)
         loss = self._compute_loss(y, y_out, w)
         loss.backward()
+        if distributed.active():
+            distributed.average_gradients(list(self.parameters()))
         spec = self._optimizer_spec
         if isinstance(spec, optimizers_mod.Optimizer) and spec.clips:
             spec.clip([p for g in self.optimizer.param_groups for p in g["params"]])
