@@ -61,6 +61,9 @@ def main(argv: list[str] | None = None) -> int:
             UnicodeDecodeError) as e:
         print(f"rnnkit {args.command}: error: {e}", file=sys.stderr)
         return 2
+    except BrokenPipeError:                     # `rnnkit predict ... | head`
+        sys.stderr.close()
+        return 0
     except KeyboardInterrupt:
         print(f"rnnkit {args.command}: interrupted", file=sys.stderr)
         return 130

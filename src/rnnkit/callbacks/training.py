@@ -95,7 +95,8 @@ class EarlyStopping(Callback):
     def on_train_end(self, logs=None):
         if self._stopped and self.verbose > 0:
             print_msg(f"Epoch {self.stopped_epoch + 1}: early stopping")
-        if self._stopped and self.restore_best_weights and self.best_weights is not None:
+        # As Keras 3: the best epoch's weights come back whether or not training stopped early.
+        if self.restore_best_weights and self.best_weights is not None:
             if self.verbose > 0:
                 print_msg("Restoring model weights from the end of the best epoch: "
                           f"{self.best_epoch + 1}.")

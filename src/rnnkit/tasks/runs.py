@@ -26,6 +26,10 @@ def run_folder(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Path
     path = Path(path)
     if path.exists() and not overwrite:
         raise FileExistsError(f"The run folder {path} exists; choose another --out or remove it.")
+    if path.exists() and not (path.is_dir() and _is_run_folder(path)):
+        raise FileExistsError(
+            f"{path} exists and is not an rnnkit run folder (no task.json or metrics.json): "
+            "it will not be replaced. Choose another --out.")
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial.", dir=path.parent))
     try:
@@ -36,6 +40,10 @@ def run_folder(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Path
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _is_run_folder(path: Path) -> bool:
+    return (path / "task.json").is_file() or (path / "metrics.json").is_file()
 
 
 def default_run_dir(task: str, root: str | os.PathLike = "runs") -> Path:
