@@ -15,6 +15,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
 @contextlib.contextmanager
@@ -71,6 +72,7 @@ def plot_learning_curves(history: dict[str, list[float]], path: Path, title: str
         if f"val_{name}" in history:
             ax.plot(epochs, history[f"val_{name}"], label=f"validation {name}")
         ax.set_xlabel("epoch")
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         ax.set_ylabel(name)
         ax.grid(alpha=0.3)
         ax.legend()
