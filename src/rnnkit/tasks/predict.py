@@ -1,0 +1,144 @@
+"""`rnnkit predict RUN_DIR [INPUT]`: load a saved run and use it, whatever its task.
+
+RUN_DIR/task.json names the task that wrote the folder; its module's `predict` does the work:
+
+    generate   INPUT is the prompt; prints the prompt and the sampled continuation
+    forecast   INPUT is a CSV of recent values (default: the run's own data); prints the forecast
+    classify   INPUT is a file of texts, one a line, or one literal text; prints the labels
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ..cli import UserError
+
+TASKS = ("generate", "forecast", "classify")
+
+
+def read_task(run_dir) -> dict[str, Any]:
+    """RUN_DIR/task.json as a dict; UserError when the folder is missing or damaged."""
+    run_dir = Path(run_dir)
+    if not run_dir.is_dir():
+        raise UserError(f"Run folder {str(run_dir)!r} does not exist. Pass a folder written by "
+                        "`rnnkit generate`, `rnnkit forecast` or `rnnkit classify` (see --out).")
+    path = run_dir / "task.json"
+    try:
+        task = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise UserError(f"{str(run_dir)!r} is not a run folder: it has no task.json. Pass a "
+                        "folder written by an rnnkit task command.") from None
+    except (OSError, ValueError) as e:
+        raise UserError(f"{path} is damaged ({e}); re-run the task that wrote it.") from None
+    if not isinstance(task, dict) or task.get("task") not in TASKS:
+        got = task.get("task") if isinstance(task, dict) else type(task).__name__
+        raise UserError(f"{path} names the task {got!r}; rnnkit predict serves "
+                        f"{', '.join(TASKS)}.")
+    return task
+
+
+def predict(run_dir, user_input: str | None = None, length: int = 300,
+            temperature: float | None = None, seed: int | None = None):
+    """Dispatch to the run's task: the result of that task module's `predict`."""
+    task = read_task(run_dir)["task"]
+    try:
+        module = importlib.import_module(f"rnnkit.tasks.{task}")
+    except ModuleNotFoundError:
+        raise UserError(f"{str(run_dir)!r} is a {task} run, but this rnnkit has no "
+                        f"rnnkit.tasks.{task} module to serve it.") from None
+    if task == "generate":
+        return module.predict(run_dir, user_input, length=length, temperature=temperature,
+                              seed=seed)
+    if task == "forecast":
+        return module.predict(run_dir, input_path=user_input or None)
+    if user_input is None:
+        raise UserError("classify needs an INPUT: a file of texts, one a line, or a text in "
+                        "quotes.")
+    return module.predict(run_dir, user_input)
+
+
+def format_result(result) -> str:
+    """A readable text for whatever a task's predict returns (text, mapping, rows, array).
+
+    >>> print(format_result({"label": "positive", "probability": 0.91}))
+    label: positive
+    probability: 0.91
+    >>> format_result([("good", "positive", 0.91), ("bad", "negative", 0.8)]).split("\\n")
+    ['good\\tpositive\\t0.91', 'bad\\tnegative\\t0.8']
+    """
+    if isinstance(result, str):
+        return result
+    if isinstance(result, dict) and isinstance(result.get("forecast"), list):
+        return _format_forecast(result)
+    if isinstance(result, np.ndarray):
+        result = result.tolist()
+    if isinstance(result, dict):
+        return "\n".join(f"{k}: {_cell(v)}" for k, v in result.items())
+    if isinstance(result, (list, tuple)):
+        return "\n".join(_row(item) for item in result)
+    return _cell(result)
+
+
+def _format_forecast(result: dict) -> str:
+    """A forecast dict (rnnkit.tasks.forecast.predict) as a header and one line per step.
+
+    >>> print(_format_forecast({"column": "co2", "input": "co2.csv", "after": "2024-12",
+    ...                         "index": ["2025-01", "2025-02"], "forecast": [424.1, 425.33]}))
+    forecast of 'co2' after 2024-12 (from co2.csv), 2 steps:
+    2025-01  424.1
+    2025-02  425.33
+    """
+    values = result["forecast"]
+    labels = result.get("index") or [f"+{i}" for i in range(1, len(values) + 1)]
+    head = (f"forecast of {result.get('column')!r} after {result.get('after')} (from "
+            f"{result.get('input')}), {len(values)} steps:")
+    width = max(len(str(label)) for label in labels) if labels else 0
+    return "\n".join([head] + [f"{str(label):<{width}}  {float(v):.6g}"
+                               for label, v in zip(labels, values)])
+
+
+def _row(item) -> str:
+    if isinstance(item, np.ndarray):
+        item = item.tolist()
+    if isinstance(item, dict):
+        return "  ".join(f"{k}={_cell(v)}" for k, v in item.items())
+    if isinstance(item, (list, tuple)):
+        return "\t".join(_cell(v) for v in item)
+    return _cell(item)
+
+
+def _cell(value) -> str:
+    if isinstance(value, (float, np.floating)):
+        return f"{float(value):.4g}"
+    if isinstance(value, np.ndarray):
+        value = value.tolist()
+    if isinstance(value, (list, dict)):
+        return json.dumps(value, default=str)
+    return str(value)
+
+
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("run_dir", help="a run folder written by an rnnkit task command")
+    parser.add_argument("input", nargs="?", default=None,
+                        help="generate: the prompt (default: the run's); forecast: a CSV of "
+                             "recent values (default: the run's data); classify: a file of "
+                             "texts, one a line, or one text")
+    parser.add_argument("--length", type=int, default=300,
+                        help="generate: characters to sample after the prompt (default 300)")
+    parser.add_argument("--temperature", type=float, default=None,
+                        help="generate: sampling temperature, 0 is greedy (default: the run's)")
+    parser.add_argument("--seed", type=int, default=None, help="generate: random seed")
+
+
+def main(args: argparse.Namespace) -> int:
+    prompt = args.input
+    if prompt is not None and read_task(args.run_dir)["task"] == "generate":
+        prompt = prompt.replace("\\n", "\n")            # a newline typed as \n in the shell
+    print(format_result(predict(args.run_dir, prompt, args.length, args.temperature,
+                                args.seed)))
+    return 0

@@ -1,0 +1,119 @@
+"""The generate recipe: stateful data layout, a small run end to end, sampling, bad input."""
+import json
+
+import numpy as np
+import pytest
+import torch
+
+from rnnkit.cli import main as cli_main
+from rnnkit.datasets import load_tiny_shakespeare
+from rnnkit.models import load_model
+from rnnkit.tasks.generate import generate, predict, sample, stream_batches
+
+SMALL = dict(units=32, layers=1, embed_dim=16, seq_len=32, batch_size=8, epochs=3,
+             sample_length=60, verbose=0, threads=1)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    """Tiny models run faster on one thread, and much faster on a CPU busy with other jobs."""
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def small_text(tmp_path_factory):
+    path = tmp_path_factory.mktemp("text") / "shakespeare_30k.txt"
+    path.write_text(load_tiny_shakespeare()[:30_000], encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_run(small_text, tmp_path_factory):
+    out = tmp_path_factory.mktemp("runs") / "run"
+    return out, generate(small_text, out=out, **SMALL)
+
+
+def test_stream_batches_lay_out_contiguous_streams_so_row_i_continues_row_i():
+    ids, B, T = np.arange(1001), 4, 10
+    x, y = stream_batches(ids, B, T)
+    K = len(x) // B
+    assert x.shape == (K * B, T) and K == (1000 // B) // T
+    np.testing.assert_array_equal(y, x + 1)                    # targets: the next id
+    for i in range(B):                                         # stream i, chunk after chunk
+        stream = np.concatenate([x[k * B + i] for k in range(K)])
+        np.testing.assert_array_equal(stream, np.arange(stream[0], stream[0] + K * T))
+    starts = [x[i][0] for i in range(B)]                       # streams cut the text evenly
+    assert starts == [0, 250, 500, 750]
+
+
+def test_a_quick_run_on_a_small_text_writes_every_artifact(small_run):
+    out, metrics = small_run
+    for name in ("model/config.json", "model/model.safetensors", "vocab.json", "task.json",
+                 "metrics.json", "curves.png", "samples.txt", "report.html"):
+        assert (out / name).is_file(), name
+    saved = json.loads((out / "metrics.json").read_text())
+    assert saved["epochs"] == 3 and len(saved["history"]["val_loss"]) == 3
+    assert json.loads((out / "task.json").read_text())["task"] == "generate"
+    assert "<pre>" in (out / "report.html").read_text()
+    assert "temperature 0.5" in (out / "samples.txt").read_text()
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]   # no leftovers
+
+
+def test_the_small_model_beats_both_baselines_on_held_out_text(small_run):
+    _, m = small_run
+    assert m["val_nats_per_char"] < m["baselines"]["unigram"] < m["baselines"]["uniform"]
+    assert m["baselines"]["uniform"] == pytest.approx(np.log(len(set(
+        load_tiny_shakespeare()[:30_000]))))
+
+
+def test_a_minutes_budget_stops_training_within_an_epoch_and_decays_the_lr(tmp_path):
+    m = generate(None, **{**SMALL, "epochs": None, "units": 16}, minutes=0.02,
+                 out=tmp_path / "run")                   # Tiny Shakespeare: ~3,900 steps/epoch
+    assert m["epochs"] == 1 and 0 < m["steps"] < 3_000
+    assert m["history"]["lr"][-1] < 0.2 * 5e-3                  # decayed to near 0.1 x lr
+    assert m["val_nats_per_char"] < m["baselines"]["uniform"]
+
+
+def test_predict_from_a_saved_run_returns_text_starting_from_the_prompt(small_run):
+    out, _ = small_run             # trained on batches of 8 streams, sampled with a batch of 1
+    text = predict(out, "ROMEO:", length=40, temperature=0.8, seed=1)
+    assert text.startswith("ROMEO:") and len(text) == len("ROMEO:") + 40
+
+
+def test_temperature_near_zero_is_greedy(small_run):
+    out, _ = small_run
+    model = load_model(out / "model", compile=False)
+    vocab = json.loads((out / "vocab.json").read_text())
+    greedy = sample(model, vocab, "First", 50, 0.0)
+    for seed in (1, 2):
+        assert sample(model, vocab, "First", 50, 1e-6, np.random.default_rng(seed)) == greedy
+
+
+@pytest.mark.parametrize("content, needle", [
+    (None, "not found"),
+    (b"", "no text"),
+    (b"   \n\n ", "no text"),
+    (b"To be or not\xff\xfe to be", "UTF-8"),
+    (b"Too short for chunks of a hundred.\n", "too short"),
+])
+def test_bad_text_files_give_one_clear_line_exit_2_and_no_run_folder(tmp_path, capsys, content,
+                                                                       needle):
+    path = tmp_path / "input.txt"
+    if content is not None:
+        path.write_bytes(content)
+    code = cli_main(["generate", str(path), "--epochs", "1", "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and needle in err[0], err
+    assert [p.name for p in tmp_path.iterdir()] == (["input.txt"] if content is not None else [])
+
+
+def test_a_prompt_with_characters_the_text_lacks_is_refused_before_training(small_text, tmp_path,
+                                                                             capsys):
+    code = cli_main(["generate", str(small_text), "--epochs", "1", "--prompt", "日本",
+                     "--out", str(tmp_path / "run")])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "prompt" in err[0]
+    assert list(tmp_path.iterdir()) == []
