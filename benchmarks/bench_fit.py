@@ -6,7 +6,9 @@
 Plain PyTorch is what a PyTorch user writes: an nn.Module with nn.Embedding / nn.RNN /
 nn.LSTM / nn.GRU / nn.Linear, a TensorDataset, a DataLoader(batch_size=32, shuffle=True),
 the loss on logits (BCEWithLogitsLoss, CrossEntropyLoss) and the same torch optimizer with
-Keras's hyper-parameters. Both start from the same weights (rnnkit's, copied). Batch 32,
+Keras's hyper-parameters. Both start from the same weights (rnnkit's, copied), and torch's
+second recurrent bias is frozen at zero for SimpleRNN and LSTM so that both train the same
+model (Keras's layers have one bias). Batch 32,
 2 threads; epochs alternate between the two so that both see the same machine load; the
 first epoch of each is untimed; the table shows medians of the rest, their ratio
 (rnnkit / PyTorch: below 1.0 means rnnkit is faster) and the final training loss of each.
@@ -101,6 +103,10 @@ class PlainModel(nn.Module):
             self.rnn.weight_hh_l0.copy_(weights[1])
             self.rnn.bias_ih_l0.copy_(weights[2])
             self.rnn.bias_hh_l0.copy_(weights[3])
+        if not isinstance(rnn, GRU):
+            # Keras's SimpleRNN and LSTM have one bias (rnnkit passes zeros as b_hh); torch's
+            # two would each get their own Adam step, i.e. a different model. Same model here.
+            self.rnn.bias_hh_l0.requires_grad_(False)
         self.fc = nn.Linear(dense.W.shape[1], dense.units)
         self.fc.weight.data.copy_(dense.W.data)
         self.fc.bias.data.copy_(dense.b.data)
