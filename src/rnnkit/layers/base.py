@@ -80,22 +80,10 @@ class Layer(nn.Module):
 
     # -- Keras-style weights and config -----------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
-        return [p.detach().cpu().numpy().copy() for p in self.parameters()]
+        return get_weights(self)
 
     def set_weights(self, weights: list) -> None:
-        params = list(self.parameters())
-        if len(weights) != len(params):
-            raise ValueError(
-                f"Layer {self.name!r} expects {len(params)} weight arrays "
-                f"({[tuple(p.shape) for p in params]}), got {len(weights)}.")
-        with torch.no_grad():
-            for p, w in zip(params, weights):
-                w = torch.as_tensor(np.asarray(w))
-                if tuple(w.shape) != tuple(p.shape):
-                    raise ValueError(
-                        f"Layer {self.name!r}: weight of shape {tuple(p.shape)} expected, "
-                        f"got {tuple(w.shape)}.")
-                p.copy_(w)
+        set_weights(self, weights, f"Layer {self.name!r}")
 
     def count_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
@@ -121,6 +109,27 @@ class Layer(nn.Module):
             if default is inspect.Parameter.empty or default != value:
                 shown.append(f"{key}={value!r}")
         return ", ".join(shown)
+
+
+def get_weights(module: nn.Module) -> list[np.ndarray]:
+    """Copies of a module's weights as NumPy arrays, in parameters() order (Keras's get_weights)."""
+    return [p.detach().cpu().numpy().copy() for p in module.parameters()]
+
+
+def set_weights(module: nn.Module, weights: list, what: str) -> None:
+    """Copy arrays into a module's weights in parameters() order, checking count and shapes."""
+    params = list(module.parameters())
+    if len(weights) != len(params):
+        raise ValueError(
+            f"{what} expects {len(params)} weight arrays (one per weight, as get_weights "
+            f"returns them: {[tuple(p.shape) for p in params]}), got {len(weights)}.")
+    with torch.no_grad():
+        for i, (p, w) in enumerate(zip(params, weights)):
+            w = torch.as_tensor(np.asarray(w))
+            if tuple(w.shape) != tuple(p.shape):
+                raise ValueError(f"{what}: weight {i} of shape {tuple(p.shape)} expected, got "
+                                 f"{tuple(w.shape)}.")
+            p.copy_(w)
 
 
 def check_features(layer: Layer, x: Tensor, expected_ndim: int, hint: str = "") -> None:

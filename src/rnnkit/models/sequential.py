@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..layers.base import Layer, Shape, unique_name
+from ..layers.base import Layer, Shape, get_weights, set_weights, unique_name
 from ..layers.core import Embedding, InputLayer
 from ..layers.registry import deserialize, serialize
 from .training import Model
@@ -129,21 +129,10 @@ class Sequential(Model):
 
     # -- weights ----------------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
-        return [p.detach().cpu().numpy().copy() for p in self.parameters()]
+        return get_weights(self)
 
     def set_weights(self, weights: list) -> None:
-        params = list(self.parameters())
-        if len(weights) != len(params):
-            raise ValueError(
-                f"set_weights expects {len(params)} arrays (one per weight, as get_weights "
-                f"returns them), got {len(weights)}.")
-        with torch.no_grad():
-            for i, (p, w) in enumerate(zip(params, weights)):
-                w = torch.as_tensor(np.asarray(w))
-                if tuple(w.shape) != tuple(p.shape):
-                    raise ValueError(f"Weight {i}: shape {tuple(p.shape)} expected, got "
-                                     f"{tuple(w.shape)}.")
-                p.copy_(w)
+        set_weights(self, weights, f"Model {self.name!r}")
 
     def count_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
