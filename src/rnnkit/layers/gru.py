@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from .. import activations
+from . import fused
 from .base import Layer, Shape
 from .cells import cell_config, fused_weights, init_cell, new_weight
 from .recurrent import RNN
@@ -93,6 +94,14 @@ class GRUCell(Layer):
 
     def fused_weights(self):
         return fused_weights(self.W_x, self.W_h, self.b_x, self.b_h)
+
+    def own_kernel_ok(self) -> bool:
+        return self.fused_blocker() is None
+
+    def own_kernel(self, x: Tensor, state: tuple[Tensor], return_sequences: bool):
+        y, h_T = fused.gru_fused(x, state[0], self.W_x, self.W_h, self.b_x, self.b_h,
+                                 return_sequences)
+        return y, (h_T,)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **cell_config(self),

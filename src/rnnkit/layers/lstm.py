@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from .. import activations
+from . import fused
 from .base import Layer, Shape
 from .cells import cell_config, fused_weights, init_cell, new_weight
 from .recurrent import RNN
@@ -84,6 +85,14 @@ class LSTMCell(Layer):
 
     def fused_weights(self):
         return fused_weights(self.W_x, self.W_h, self.b, None)
+
+    def own_kernel_ok(self) -> bool:
+        return self.fused_blocker() is None
+
+    def own_kernel(self, x: Tensor, state: tuple[Tensor, Tensor], return_sequences: bool):
+        y, (h_T, c_T) = fused.lstm_fused(x, state[0], state[1], self.W_x, self.W_h, self.b,
+                                         return_sequences)
+        return y, (h_T, c_T)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **cell_config(self),

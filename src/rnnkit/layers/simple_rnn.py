@@ -9,6 +9,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from . import fused
 from .base import Layer, Shape
 from .cells import cell_config, fused_weights, init_cell, new_weight
 from .recurrent import RNN
@@ -64,6 +65,14 @@ class SimpleRNNCell(Layer):
 
     def fused_weights(self):
         return fused_weights(self.W_xh, self.W_hh, self.b_h, None)
+
+    def own_kernel_ok(self) -> bool:
+        return self.activation_name == "tanh"
+
+    def own_kernel(self, x: Tensor, state: tuple[Tensor], return_sequences: bool):
+        y, h_T = fused.simple_rnn_fused(x, state[0], self.W_xh, self.W_hh, self.b_h,
+                                        return_sequences)
+        return y, (h_T,)
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **cell_config(self)}
