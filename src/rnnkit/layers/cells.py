@@ -22,8 +22,9 @@ def check_rate(layer_name: str, arg: str, rate) -> float:
 
 
 def init_cell(cell, units, activation, use_bias, kernel_initializer, recurrent_initializer,
-              bias_initializer, dropout, recurrent_dropout) -> None:
-    """Set and validate the arguments every Keras recurrent cell takes."""
+              bias_initializer, dropout, recurrent_dropout, recurrent_activation=None) -> None:
+    """Set and validate the arguments every Keras recurrent cell takes (gated cells also
+    pass their recurrent_activation)."""
     kind = type(cell).__name__
     cell.units = check_units(kind, units)
     cell.activation = activations.get(activation)
@@ -37,6 +38,17 @@ def init_cell(cell, units, activation, use_bias, kernel_initializer, recurrent_i
     cell.dropout = check_rate(kind, "dropout", dropout)
     cell.recurrent_dropout = check_rate(kind, "recurrent_dropout", recurrent_dropout)
     cell.input_size = None
+    if recurrent_activation is not None:
+        cell.recurrent_activation = activations.get(recurrent_activation)
+        cell.recurrent_activation_name = activations.name_of(recurrent_activation)
+
+
+def gated_fused_blocker(cell) -> str | None:
+    """Why an LSTM/GRU cell cannot take the fused kernels (which have tanh and sigmoid)."""
+    if cell.activation_name != "tanh" or cell.recurrent_activation_name != "sigmoid":
+        return (f"activation {cell.activation_name!r} / recurrent_activation "
+                f"{cell.recurrent_activation_name!r} (the fused kernel has tanh / sigmoid)")
+    return None
 
 
 def cell_config(cell) -> dict[str, Any]:

@@ -12,10 +12,9 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from .. import activations
 from . import fused
 from .base import Layer, Shape
-from .cells import cell_config, fused_weights, init_cell, new_weight
+from .cells import cell_config, fused_weights, gated_fused_blocker, init_cell, new_weight
 from .recurrent import RNN
 
 
@@ -47,10 +46,7 @@ class GRUCell(Layer):
                  *, name: str | None = None, trainable: bool = True):
         super().__init__(name=name, trainable=trainable)
         init_cell(self, units, activation, use_bias, kernel_initializer, recurrent_initializer,
-                  bias_initializer, dropout, recurrent_dropout)
-
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.recurrent_activation_name = activations.name_of(recurrent_activation)
+                  bias_initializer, dropout, recurrent_dropout, recurrent_activation)
         self.reset_after = bool(reset_after)
         self.state_size = (units,)
 
@@ -87,10 +83,7 @@ class GRUCell(Layer):
     def fused_blocker(self) -> str | None:
         if not self.reset_after:
             return "reset_after=False (the fused kernel applies the reset gate after W_hn h)"
-        if self.activation_name != "tanh" or self.recurrent_activation_name != "sigmoid":
-            return (f"activation {self.activation_name!r} / recurrent_activation "
-                    f"{self.recurrent_activation_name!r} (the fused kernel has tanh / sigmoid)")
-        return None
+        return gated_fused_blocker(self)
 
     def fused_weights(self):
         return fused_weights(self.W_x, self.W_h, self.b_x, self.b_h)

@@ -11,10 +11,9 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from .. import activations
 from . import fused
 from .base import Layer, Shape
-from .cells import cell_config, fused_weights, init_cell, new_weight
+from .cells import cell_config, fused_weights, gated_fused_blocker, init_cell, new_weight
 from .recurrent import RNN
 
 
@@ -44,10 +43,7 @@ class LSTMCell(Layer):
                  trainable: bool = True):
         super().__init__(name=name, trainable=trainable)
         init_cell(self, units, activation, use_bias, kernel_initializer, recurrent_initializer,
-                  bias_initializer, dropout, recurrent_dropout)
-
-        self.recurrent_activation = activations.get(recurrent_activation)
-        self.recurrent_activation_name = activations.name_of(recurrent_activation)
+                  bias_initializer, dropout, recurrent_dropout, recurrent_activation)
         self.unit_forget_bias = bool(unit_forget_bias)
         self.state_size = (units, units)
 
@@ -78,10 +74,7 @@ class LSTMCell(Layer):
     fused_kernel = "lstm"
 
     def fused_blocker(self) -> str | None:
-        if self.activation_name != "tanh" or self.recurrent_activation_name != "sigmoid":
-            return (f"activation {self.activation_name!r} / recurrent_activation "
-                    f"{self.recurrent_activation_name!r} (the fused kernel has tanh / sigmoid)")
-        return None
+        return gated_fused_blocker(self)
 
     def fused_weights(self):
         return fused_weights(self.W_x, self.W_h, self.b, None)
