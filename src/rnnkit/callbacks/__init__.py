@@ -10,9 +10,11 @@
 Modules: base (Callback, History), callback_list (CallbackList, what the fit loop calls),
 progress (ProgbarLogger), training (EarlyStopping, ReduceLROnPlateau, TerminateOnNaN,
 LearningRateScheduler), checkpoint (ModelCheckpoint), csv_logger (CSVLogger),
-lambda_callback (LambdaCallback), monitor (reading and comparing a monitored metric).
+lambda_callback (LambdaCallback), backup (BackupAndRestore: resume an
+interrupted fit), monitor (reading and comparing a monitored metric).
 """
 
+from .backup import BackupAndRestore
 from .base import Callback, History
 from .callback_list import CallbackList
 from .checkpoint import ModelCheckpoint
@@ -22,6 +24,7 @@ from .progress import ProgbarLogger
 from .training import EarlyStopping, LearningRateScheduler, ReduceLROnPlateau, TerminateOnNaN
 
 __all__ = [
+    "BackupAndRestore",
     "CSVLogger",
     "Callback",
     "CallbackList",

@@ -154,7 +154,8 @@ class Model(nn.Module):
         self.stop_training = False
         logs: dict[str, float] = {}
         cbs.on_train_begin()
-        for epoch in range(initial_epoch, epochs):
+        start = self.__dict__.pop("_resume_epoch", initial_epoch)    # set by BackupAndRestore
+        for epoch in range(start, epochs):
             cbs.on_epoch_begin(epoch)
             logs = self._run_epoch(train, batch_size, shuffle, cbs, epoch)
             if val is not None:

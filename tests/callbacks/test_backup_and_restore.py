@@ -1,0 +1,127 @@
+import numpy as np
+import pytest
+import torch
+
+import rnnkit
+from rnnkit.callbacks import BackupAndRestore, Callback, EarlyStopping
+from rnnkit.layers import LSTM, Dense, Dropout, Input
+from rnnkit.models import Sequential
+
+
+class Interrupt(Exception):
+    pass
+
+
+class InterruptAfterEpoch(Callback):
+    """Raise at the end of epoch `epoch` (counted from 0), as a kill would stop the run."""
+
+    def __init__(self, epoch):
+        super().__init__()
+        self.epoch = epoch
+
+    def on_epoch_end(self, epoch, logs=None):
+        if epoch == self.epoch:
+            raise Interrupt
+
+
+def data():
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((64, 6, 3)).astype("float32")
+    return x, x.sum(axis=(1, 2))[:, None]
+
+
+def model(seed):
+    rnnkit.utils.set_random_seed(seed)
+    m = Sequential([Input(shape=(6, 3)), LSTM(8), Dropout(0.3), Dense(1)])
+    m.compile(optimizer="adam", loss="mse")
+    return m
+
+
+def test_a_resumed_fit_ends_with_the_weights_of_an_uninterrupted_one(tmp_path):
+    x, y = data()
+    whole = model(seed=0)
+    whole.fit(x, y, batch_size=16, epochs=4, verbose=0)
+
+    first = model(seed=0)
+    backup = BackupAndRestore(tmp_path / "backup")
+    with pytest.raises(Interrupt):
+        first.fit(x, y, batch_size=16, epochs=4, verbose=0,
+                  callbacks=[backup, InterruptAfterEpoch(1)])
+    assert (tmp_path / "backup").is_dir()
+
+    resumed = model(seed=7)                    # a new process: other weights, other generator
+    history = resumed.fit(x, y, batch_size=16, epochs=4, verbose=0,
+                          callbacks=[BackupAndRestore(tmp_path / "backup")])
+    assert history.epoch == [2, 3]
+    for a, b in zip(whole.get_weights(), resumed.get_weights()):
+        np.testing.assert_allclose(a, b, rtol=0, atol=1e-6)
+
+
+def test_the_backup_is_deleted_when_fit_finishes_unless_asked_to_keep_it(tmp_path):
+    x, y = data()
+    model(seed=0).fit(x, y, epochs=2, verbose=0, callbacks=[BackupAndRestore(tmp_path / "a")])
+    assert not (tmp_path / "a").exists()
+    model(seed=0).fit(x, y, epochs=2, verbose=0,
+                      callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == [
+        "model.safetensors", "optimizer.json", "optimizer.safetensors", "rng.safetensors",
+        "training_state.json"]
+
+
+def test_a_fit_that_early_stopping_ends_counts_as_finished(tmp_path):
+    x, y = data()
+    stop = EarlyStopping(monitor="loss", patience=0, baseline=-1.0)   # never beaten: stops
+    history = model(seed=0).fit(x, y, epochs=5, verbose=0,
+                                callbacks=[BackupAndRestore(tmp_path / "b"), stop])
+    assert len(history.epoch) < 5                                      # stopped early
+    assert not (tmp_path / "b").exists()
+
+
+def test_an_interrupted_backup_write_leaves_the_previous_backup_whole(tmp_path, monkeypatch):
+    x, y = data()
+    m = model(seed=0)
+    backup = BackupAndRestore(tmp_path / "b", delete_checkpoint=False)
+    m.fit(x, y, epochs=1, verbose=0, callbacks=[backup])
+    before = (tmp_path / "b" / "training_state.json").read_text()
+
+    def failing_save(*args, **kwargs):
+        raise OSError("disk full")
+
+    monkeypatch.setattr("rnnkit.callbacks.backup.save_file", failing_save)
+    with pytest.raises(OSError, match="disk full"):
+        m.fit(x, y, epochs=3, verbose=0, callbacks=[backup])
+    assert (tmp_path / "b" / "training_state.json").read_text() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["b"]           # no temporary folder left
+
+
+def test_a_damaged_backup_is_reported_with_how_to_start_afresh(tmp_path):
+    x, y = data()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "b" / "training_state.json").write_text("{not json")
+    with pytest.raises(ValueError, match="damaged.*Delete the folder"):
+        model(seed=0).fit(x, y, epochs=1, verbose=0, callbacks=[BackupAndRestore(tmp_path / "b")])
+
+
+@pytest.mark.parametrize("bad", [None, "", 3])
+def test_backup_dir_must_be_a_folder_path(bad):
+    with pytest.raises(ValueError, match="backup_dir to be a folder path"):
+        BackupAndRestore(bad)
+
+
+def test_backup_dir_may_not_be_an_existing_file(tmp_path):
+    (tmp_path / "f").write_text("x")
+    with pytest.raises(ValueError, match="is a file, not a folder"):
+        BackupAndRestore(tmp_path / "f")
+
+
+def test_torch_generator_state_is_restored_so_shuffling_continues_the_same_way(tmp_path):
+    x, y = data()
+    m = model(seed=0)
+    m.fit(x, y, epochs=1, verbose=0,
+          callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
+    expected = torch.rand(3)
+    torch.manual_seed(123)
+    model(seed=5).fit(x, y, epochs=1, verbose=0,
+                      callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
+    # epochs=1 and the backup says the next epoch is 1: nothing left to run, generator restored
+    torch.testing.assert_close(torch.rand(3), expected)
