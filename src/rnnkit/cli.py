@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
                         "train the NumPy reference RNN (explicit BPTT) on a text"),
     "gradflow": ("rnnkit.diagnostics.gradflow_cli",
                  "vanishing and exploding gradients through time, as numbers and a plot"),
+    "bench": ("rnnkit.bench", "time fit against a plain PyTorch loop on five workloads"),
     "info": ("rnnkit.info", "versions, device, threads and which fast paths are available"),
 }
 
