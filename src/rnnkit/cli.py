@@ -17,6 +17,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "forecast": ("rnnkit.tasks.forecast", "forecast a time series from a CSV column"),
     "classify": ("rnnkit.tasks.classify", "classify texts or sequences of feature vectors"),
     "generate": ("rnnkit.tasks.generate", "train a character model on a text and sample from it"),
+    "tag": ("rnnkit.tasks.tag", "tag each word of sentences (part of speech) with a BiLSTM"),
     "predict": ("rnnkit.tasks.predict", "load a saved run and predict or generate"),
     "reference-train": ("rnnkit.reference.train",
                         "train the NumPy reference RNN (explicit BPTT) on a text"),

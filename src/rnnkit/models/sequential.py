@@ -104,6 +104,12 @@ class Sequential(Model):
     # -- forward ----------------------------------------------------------------------------
     def forward(self, x: Tensor, mask: Tensor | None = None, logits: bool = False) -> Tensor:
         """Run the layers in order; logits=True stops the last layer before its activation."""
+        return self.forward_with_mask(x, mask, logits)[0]
+
+    def forward_with_mask(self, x: Tensor, mask: Tensor | None = None,
+                          logits: bool = False) -> tuple[Tensor, Tensor | None]:
+        """(output, output mask): the mask (B, T) is True on real steps, None when no layer
+        makes one (Embedding(mask_zero=True) or Masking, carried by layers that keep steps)."""
         if not len(self.layers):
             raise ValueError("This Sequential model has no layers: add some with model.add(...).")
         if not isinstance(x, Tensor):
@@ -120,7 +126,7 @@ class Sequential(Model):
             next_mask = layer.compute_mask(x, mask)
             x = layer.pre_activation(x) if (logits and i == last) else layer(x, mask=mask)
             mask = next_mask
-        return x
+        return x, mask
 
     def reset_states(self) -> None:
         for layer in self.layers:

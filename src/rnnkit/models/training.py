@@ -5,6 +5,10 @@
 Data is converted and checked once, kept as tensors on the model's device and sliced by
 index per batch (no per-sample collate). Loss and metric sums stay on the device; they are
 read once an epoch, or once a batch only when a callback asks for batch logs.
+
+Masked outputs (Embedding(mask_zero=True) -> LSTM(return_sequences=True) -> Dense) weight
+the per-step loss and metrics by the mask, as Keras does: a batch's loss is
+sum(mask * loss) / sum(mask), so padding steps count for nothing.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from .. import activations
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
@@ -184,8 +189,8 @@ class Model(nn.Module):
             idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
             xb, yb, wb = data.batch(idx)
             cbs.on_train_batch_begin(step)
-            loss, y_pred = self._train_step(xb, yb, wb)
-            sums += self._batch_sums(loss, y_pred, yb)
+            loss, y_pred, mask = self._train_step(xb, yb, wb)
+            sums += self._batch_sums(loss, y_pred, yb, mask)
             seen += xb.shape[0]
             cbs.on_train_batch_end(step, self._logs(sums, seen) if cbs.needs_batch_logs else None)
             if self.stop_training:
@@ -195,11 +200,12 @@ class Model(nn.Module):
             sums = distributed.sum_across_ranks(sums)
         return self._logs(sums, seen)
 
-    def _train_step(self, x: Tensor, y: Tensor, w: Tensor | None) -> tuple[Tensor, Tensor]:
+    def _train_step(self, x: Tensor, y: Tensor, w: Tensor | None
+                    ) -> tuple[Tensor, Tensor, Tensor | None]:
         """One step of gradient descent: forward, loss, BPTT, clip, update."""
         self.optimizer.zero_grad(set_to_none=True)
-        y_out = self._forward_for_loss(x)
-        loss = self._compute_loss(y, y_out, w)
+        y_out, mask = self._forward_for_loss(x)
+        loss = self._compute_loss(y, y_out, w, mask)
         loss.backward()
         if distributed.active():
             distributed.average_gradients(list(self.parameters()))
@@ -207,7 +213,7 @@ class Model(nn.Module):
         if isinstance(spec, optimizers_mod.Optimizer) and spec.clips:
             spec.clip([p for g in self.optimizer.param_groups for p in g["params"]])
         self.optimizer.step()
-        return loss.detach(), y_out.detach()
+        return loss.detach(), y_out.detach(), mask
 
     # -- loss and metrics -------------------------------------------------------------------
     @property
@@ -218,26 +224,49 @@ class Model(nn.Module):
                 and hasattr(last, "pre_activation")
                 and getattr(last, "activation_name", None) == self.loss.logits_of)
 
-    def _forward_for_loss(self, x: Tensor) -> Tensor:
-        return self.forward(x, logits=self._fuses_logits)
+    def _forward_for_loss(self, x: Tensor) -> tuple[Tensor, Tensor | None]:
+        """(output or logits, output mask or None)."""
+        return self.forward_with_mask(x, logits=self._fuses_logits)
 
-    def _compute_loss(self, y: Tensor, y_out: Tensor, w: Tensor | None) -> Tensor:
+    def forward_with_mask(self, x: Tensor, logits: bool = False
+                          ) -> tuple[Tensor, Tensor | None]:
+        """A model without masks; Sequential returns the mask its layers carry."""
+        return self.forward(x, logits=logits), None
+
+    def _compute_loss(self, y: Tensor, y_out: Tensor, w: Tensor | None,
+                      mask: Tensor | None = None) -> Tensor:
+        """Mean loss of the batch; with a mask (B, T), sum(w * mask * loss) / sum(mask)."""
         per_sample = (self.loss(y, y_out, from_logits=True) if self._fuses_logits
-                      else self.loss(y, y_out))
+                      else self.loss(y, y_out))                      # (B,) or (B, T)
         if w is not None:
             per_sample = per_sample * w.reshape(w.shape + (1,) * (per_sample.dim() - w.dim()))
-        return per_sample.mean()
+        if mask is None:
+            return per_sample.mean()
+        mask = mask.to(per_sample.dtype)                    # 1 on real steps, 0 on padding
+        return (per_sample * mask).sum() / mask.sum().clamp(min=1.0)
 
     def _probabilities(self, y_out: Tensor) -> Tensor:
-        return self.layers[-1].activation(y_out) if self._fuses_logits else y_out
+        if not self._fuses_logits:
+            return y_out
+        # by name: TimeDistributed(Dense(K, 'softmax')) names its activation but has none
+        return activations.get(self.layers[-1].activation_name)(y_out)
 
     @torch.no_grad()
-    def _batch_sums(self, loss: Tensor, y_out: Tensor, y: Tensor) -> Tensor:
+    def _batch_sums(self, loss: Tensor, y_out: Tensor, y: Tensor,
+                    mask: Tensor | None = None) -> Tensor:
+        """[loss, *metrics] of the batch, each times its n samples; metrics are averaged over
+        the unmasked steps when there is a mask, like the loss."""
         n = y.shape[0]
         values = [loss * n]
         if self._metrics:
             y_pred = self._probabilities(y_out)
-            values += [fn(y, y_pred).float().mean() * n for _, fn in self._metrics]
+            if mask is None:
+                values += [fn(y, y_pred).float().mean() * n for _, fn in self._metrics]
+            else:
+                mask = mask.float()
+                scale = n / mask.sum().clamp(min=1.0)
+                values += [(fn(y, y_pred).float() * mask).sum() * scale
+                           for _, fn in self._metrics]
         return torch.stack(values)
 
     def _logs(self, sums: Tensor, seen: int) -> dict[str, float]:
@@ -264,8 +293,8 @@ class Model(nn.Module):
         sums = torch.zeros(1 + len(self._metrics), device=data.x.device)
         for start in range(0, len(data), batch_size):
             xb, yb, wb = data.batch(slice(start, start + batch_size))
-            y_out = self._forward_for_loss(xb)
-            sums += self._batch_sums(self._compute_loss(yb, y_out, wb), y_out, yb)
+            y_out, mask = self._forward_for_loss(xb)
+            sums += self._batch_sums(self._compute_loss(yb, y_out, wb, mask), y_out, yb, mask)
         return self._logs(sums, len(data))
 
     @torch.no_grad()
@@ -284,8 +313,8 @@ class Model(nn.Module):
         if not hasattr(self, "_metrics"):
             self._metrics = self._resolve_metrics(data.y, self.output_shape_for(data.x[:1])[-1])
         self.train()
-        loss, y_out = self._train_step(data.x, data.y, data.w)
-        logs = self._logs(self._batch_sums(loss, y_out, data.y), len(data))
+        loss, y_out, mask = self._train_step(data.x, data.y, data.w)
+        logs = self._logs(self._batch_sums(loss, y_out, data.y, mask), len(data))
         return logs["loss"] if len(logs) == 1 else list(logs.values())
 
     def predict_on_batch(self, x) -> np.ndarray:

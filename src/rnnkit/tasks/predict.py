@@ -5,6 +5,8 @@ RUN_DIR/task.json names the task that wrote the folder; its module's `predict` d
     generate   INPUT is the prompt; prints the prompt and the sampled continuation
     forecast   INPUT is a CSV of recent values (default: the run's own data); prints the forecast
     classify   INPUT is a file of texts, one a line, or one literal text; prints the labels
+    tag        INPUT is a sentence, or a file of sentences one a line; prints word<TAB>tag lines
+    translate  INPUT is a sentence, or a file of sentences one a line; prints the translations
 """
 from __future__ import annotations
 
@@ -18,7 +20,10 @@ import numpy as np
 
 from ..cli import UserError
 
-TASKS = ("generate", "forecast", "classify")
+TASKS = ("generate", "forecast", "classify", "tag", "translate")
+NEEDS_INPUT = {"classify": "a file of texts, one a line, or a text in quotes",
+               "tag": "a sentence in quotes, or a file of sentences, one a line",
+               "translate": "a sentence in quotes, or a file of sentences, one a line"}
 
 
 def read_task(run_dir) -> dict[str, Any]:
@@ -26,7 +31,7 @@ def read_task(run_dir) -> dict[str, Any]:
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UserError(f"Run folder {str(run_dir)!r} does not exist. Pass a folder written by "
-                        "`rnnkit generate`, `rnnkit forecast` or `rnnkit classify` (see --out).")
+                        f"an rnnkit task command ({', '.join(TASKS)}; see their --out).")
     path = run_dir / "task.json"
     try:
         task = json.loads(path.read_text(encoding="utf-8"))
@@ -57,8 +62,7 @@ def predict(run_dir, user_input: str | None = None, length: int = 300,
     if task == "forecast":
         return module.predict(run_dir, input_path=user_input or None)
     if user_input is None:
-        raise UserError("classify needs an INPUT: a file of texts, one a line, or a text in "
-                        "quotes.")
+        raise UserError(f"{task} needs an INPUT: {NEEDS_INPUT[task]}.")
     return module.predict(run_dir, user_input)
 
 
@@ -127,7 +131,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", nargs="?", default=None,
                         help="generate: the prompt (default: the run's); forecast: a CSV of "
                              "recent values (default: the run's data); classify: a file of "
-                             "texts, one a line, or one text")
+                             "texts, one a line, or one text; tag, translate: a sentence or a "
+                             "file of sentences, one a line")
     parser.add_argument("--length", type=int, default=300,
                         help="generate: characters to sample after the prompt (default 300)")
     parser.add_argument("--temperature", type=float, default=None,
