@@ -53,9 +53,19 @@ def _generate(out: Path) -> dict[str, Any]:
             "better": "lower", "plot": "curves.png"}
 
 
+def _tag(out: Path) -> dict[str, Any]:
+    from .tag import tag
+    m = tag(quick=True, out=out)["metrics"]
+    return {"task": "tag", "data": "UD English EWT, test split (25k words)",
+            "metric": "accuracy", "model": m["model"]["accuracy"], "model_name": "BiLSTM tagger",
+            "baseline": m["baselines"]["most_frequent_tag"]["accuracy"],
+            "baseline_name": "most frequent tag per word", "better": "higher",
+            "plot": "confusion.png"}
+
+
 JOBS: dict[str, Callable[[Path], dict[str, Any]]] = {
     "forecast": _forecast, "sentiment": _classify_text, "vowels": _classify_vowels,
-    "shakespeare": _generate,
+    "shakespeare": _generate, "tagging": _tag,
 }
 
 
