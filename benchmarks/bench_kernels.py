@@ -8,6 +8,13 @@ turn (in rotating order), so the machine's noise hits them alike. Prints medians
 ratio torch / rnnkit (> 1: rnnkit is faster). x needs a gradient where the layer sits after an
 Embedding (D > 1), not where it reads raw features (D = 1), as in the models.
 
+"GFLOP/s" counts only the matrix products that forward + backward cannot avoid (the input
+product for all steps, one recurrent product a step each way, the weight gradients, the
+input gradient; see `product_flops`) over rnnkit's time, and "% of mm peak" compares that
+rate with a large torch.mm (1024 x 1024 x 1024) timed in the same run: the machine's
+ceiling for this arithmetic. Small per-step products (B = 32 rows) cannot reach the
+ceiling, so 100% is out of reach; the gate arithmetic and the time loop are not counted.
+
 "torch+FTZ" is PyTorch's kernels again under torch.set_flush_denormal(True): rnnkit's kernels
 flush denormals to zero while they run (vanishing gradients over long sequences reach 1e-40,
 and arithmetic on such numbers is slow), so this column shows how much of a speed-up that is.
@@ -31,6 +38,7 @@ CASES = [
     ("GRU", 128, 128, 80, 32, False),
 ]
 MODULES = {"SimpleRNN": torch.nn.RNN, "LSTM": torch.nn.LSTM, "GRU": torch.nn.GRU}
+GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
 
 
 def make_case(layer: str, H: int, D: int, T: int, B: int, return_sequences: bool):
@@ -62,6 +70,29 @@ def make_case(layer: str, H: int, D: int, T: int, B: int, return_sequences: bool
     return run_torch, run_rnnkit
 
 
+def product_flops(layer: str, H: int, D: int, T: int, B: int) -> int:
+    """Floating-point operations of the matrix products of one forward + backward.
+
+    Forward: Z_x = X W_x^T for all steps at once (BT, D) x (D, GH), then per step
+    h_{t-1} W_h^T (B, H) x (H, GH). Backward: per step dZ_t W_h (B, GH) x (GH, H); after the
+    sweep dW_h = dZ^T H_prev (GH, BT) x (BT, H), dW_x = dZ^T X (GH, BT) x (BT, D), and
+    dX = dZ W_x (BT, GH) x (GH, D) when x needs a gradient (D > 1, after an Embedding).
+    """
+    G = GATES[layer]
+    flops = 2 * B * T * D * G * H                       # input product
+    flops += 2 * T * (2 * B * H * G * H)                # recurrent product, forward and back
+    flops += 2 * G * H * B * T * H + 2 * G * H * B * T * D   # weight gradients
+    if D > 1:
+        flops += 2 * B * T * G * H * D                  # input gradient
+    return flops
+
+
+def mm_peak():
+    """A large product: the rate the machine reaches on this arithmetic."""
+    a, b, out = torch.randn(1024, 1024), torch.randn(1024, 1024), torch.empty(1024, 1024)
+    return lambda: torch.mm(a, b, out=out)
+
+
 def with_flush_denormal(fn):
     def run():
         torch.set_flush_denormal(True)
@@ -89,23 +120,27 @@ def main() -> None:
     print(f"torch {torch.__version__}, {args.threads} threads, float32, forward + backward; "
           f"kernels: {reason}")
     print("| layer | D | T | B | outputs | torch ms | torch+FTZ ms | rnnkit ms | speed-up "
-          "| vs torch+FTZ | max |dy| |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| vs torch+FTZ | rnnkit GFLOP/s | % of mm peak | max |dy| |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
     for layer, H, D, T, B, return_sequences in CASES:
         run_torch, run_rnnkit = make_case(layer, H, D, T, B, return_sequences)
         run_ftz = with_flush_denormal(run_torch)
         diff = (run_torch() - run_rnnkit()).abs().max().item()  # also warms both up
-        run_ftz(), run_rnnkit()
-        contenders = [run_torch, run_ftz, run_rnnkit]
+        run_peak = mm_peak()
+        run_ftz(), run_rnnkit(), run_peak()
+        contenders = [run_torch, run_ftz, run_rnnkit, run_peak]
         times = [[] for _ in contenders]
         for i in range(args.repeats):
             for k in range(len(contenders)):
                 j = (i + k) % len(contenders)
                 times[j].append(timed(contenders[j]))
-        mt, mf, mr = (statistics.median(t) for t in times)
+        mt, mf, mr, mp = (statistics.median(t) for t in times)
+        rate = product_flops(layer, H, D, T, B) / mr / 1e6          # ms -> GFLOP/s
+        peak = 2 * 1024 ** 3 / mp / 1e6
         outs = "all" if return_sequences else "last"
         print(f"| {layer}({H}) | {D} | {T} | {B} | {outs} | {mt:.2f} | {mf:.2f} | {mr:.2f} | "
-              f"{mt / mr:.2f}x | {mf / mr:.2f}x | {diff:.1e} |", flush=True)
+              f"{mt / mr:.2f}x | {mf / mr:.2f}x | {rate:.0f} | {100 * rate / peak:.0f}% | "
+              f"{diff:.1e} |", flush=True)
 
 
 if __name__ == "__main__":
