@@ -137,6 +137,9 @@ def load_model(filepath, compile: bool = True, device: str = "cpu"):
     from .sequential import Sequential
     path = Path(filepath)
     config = read_config(path)
+    if config.get("class_name") == "Seq2Seq":          # an encoder-decoder (translate)
+        from .seq2seq import Seq2Seq
+        return Seq2Seq.load(path).to(device)
     if config.get("class_name") != "Sequential":
         raise ValueError(f"Unknown model class {config.get('class_name')!r} in {path / CONFIG}.")
     model = Sequential.from_config(config["config"])

@@ -1,0 +1,121 @@
+"""The translate recipe: tokens, the baseline, a small run end to end, predict, bad input."""
+import json
+
+import pytest
+import torch
+
+from rnnkit.cli import main as cli_main
+from rnnkit.datasets import load_translation_pairs
+from rnnkit.tasks.translate import predict, translate
+from rnnkit.tasks.translation_data import (detokenize, learn_truecase, retrieval_baseline,
+                                           tokenize)
+
+SMALL = dict(units=32, embed_dim=16, dropout=0.0, epochs=3, batch_size=32, lr=5e-3,
+             beam_size=2, verbose=0, threads=1)
+
+
+@pytest.fixture(autouse=True)
+def _one_thread():
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
+@pytest.fixture(scope="module")
+def pairs_file(tmp_path_factory):
+    """600 of the bundled pairs, in the bundled file's layout: English<TAB>Chinese."""
+    pairs = load_translation_pairs()[::9][:600]
+    path = tmp_path_factory.mktemp("data") / "pairs.tsv"
+    path.write_text("".join(f"{en}\t{zh}\tCC-BY 2.0\n" for en, zh in pairs), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def small_run(pairs_file, tmp_path_factory):
+    torch.set_num_threads(1)
+    out = tmp_path_factory.mktemp("runs") / "run"
+    return out, translate(pairs_file, out=out, **SMALL)
+
+
+def test_detokenize_undoes_tokenize_on_the_bundled_english_sentences():
+    english = [en for en, _ in load_translation_pairs()]
+    truecase = learn_truecase(english)
+    restored = [detokenize([t.lower() for t in tokenize(s, "word")], "word", truecase)
+                for s in english]
+    same = sum(a == b for a, b in zip(restored, english)) / len(english)
+    assert same > 0.99                                # measured: 5,539 of 5,575
+
+
+def test_the_retrieval_baseline_returns_the_target_of_the_most_similar_source():
+    sources, targets = ["我爱你。", "他很高。", "我们走吧。"], ["I love you.", "He is tall.",
+                                                            "Let's go."]
+    out = retrieval_baseline(sources, targets, ["我们走了吗？", "她很高。"])
+    assert out == ["Let's go.", "He is tall."]
+
+
+def test_a_small_run_writes_a_complete_run_folder_and_its_validation_loss_falls(small_run):
+    out, metrics = small_run
+    for name in ("model/config.json", "model/model.safetensors", "model/vocab.json",
+                 "task.json", "metrics.json", "curves.png", "attention.png", "examples.tsv",
+                 "report.html"):
+        assert (out / name).is_file(), name
+    saved = json.loads((out / "metrics.json").read_text())
+    val_loss = saved["history"]["val_loss"]
+    assert len(val_loss) == 3 and val_loss[-1] < val_loss[0]
+    for part in ("model", "retrieval_baseline", "greedy", "beam 2"):
+        assert 0 <= saved["test"][part]["bleu"] <= 100 and saved["test"][part]["chrf"] > 0
+    task = json.loads((out / "task.json").read_text())
+    units = (task["source_unit"], task["target_unit"])
+    assert task["task"] == "translate" and units == ("char", "word")
+    report = (out / "report.html").read_text(encoding="utf-8")
+    assert "retrieval baseline" in report and report.count("<tr>") >= 10 + 1
+    assert not [p for p in out.parent.iterdir() if p.name.startswith(".")]   # no leftovers
+
+
+def test_predict_from_the_saved_run_reproduces_the_translations_made_in_the_run(small_run,
+                                                                                tmp_path):
+    out, metrics = small_run
+    rows = [line.split("\t") for line in
+            (out / "examples.tsv").read_text(encoding="utf-8").splitlines()[1:4]]
+    sentences = tmp_path / "sentences.txt"
+    sentences.write_text("".join(f"{r[0]}\n\n" for r in rows), encoding="utf-8")  # blank lines
+    assert predict(out, str(sentences)) == [(r[0], r[2]) for r in rows]
+    [(source, translation)] = predict(out, rows[0][0])
+    assert source == rows[0][0] and translation == rows[0][2]
+
+
+def test_rnnkit_predict_prints_source_tab_translation_for_a_translate_run(small_run, capsys):
+    out, _ = small_run
+    source = (out / "examples.tsv").read_text(encoding="utf-8").splitlines()[1].split("\t")
+    assert cli_main(["predict", str(out), source[0]]) == 0
+    assert capsys.readouterr().out == f"{source[0]}\t{source[2]}\n"
+    assert cli_main(["predict", str(out)]) == 2
+    assert "translate needs an INPUT" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content, message", [
+    (None, "Data file not found"),
+    ("", "is empty"),
+    ("Hi.\t嗨。\nno tab on this line\n", "line 2: expected 'source<TAB>target'"),
+    ("Hi.\t嗨。\n", "expected at least 20"),
+])
+def test_bad_pair_files_exit_2_with_one_line_on_stderr_and_no_run_folder(
+        tmp_path, capsys, content, message):
+    path = tmp_path / "pairs.tsv"
+    if content is not None:
+        path.write_text(content, encoding="utf-8")
+    out = tmp_path / "run"
+    code = cli_main(["translate", str(path), "--out", str(out), "--quick", "--quiet"])
+    err = capsys.readouterr().err
+    assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+    assert not out.exists() and [p.name for p in tmp_path.iterdir()] == (
+        ["pairs.tsv"] if content is not None else [])
+
+
+def test_bad_settings_and_a_missing_run_folder_are_user_errors(tmp_path, capsys):
+    assert cli_main(["translate", "--units", "0", "--out", str(tmp_path / "r")]) == 2
+    assert "units must be a positive integer" in capsys.readouterr().err
+    from rnnkit.cli import UserError
+    with pytest.raises(UserError, match="not a readable translate run folder"):
+        predict(tmp_path / "nothing", "我们走吧。")
