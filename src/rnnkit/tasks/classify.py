@@ -22,14 +22,14 @@ from pathlib import Path
 import numpy as np
 
 from ..cli import UserError
-from ..datasets import read_text, read_ts
-from ..datasets.readers import _split_lines
+from ..datasets import read_ts
 from ..models import load_model
 from ..preprocessing.text import tokenizer_from_json
 from ..preprocessing.timeseries import StandardScaler
 from .classification import predict_proba, read_run
 from .classify_sequences import JAPANESE_VOWELS, check_series, classify_sequences, pad_scaled
 from .classify_text import classify_text, predict_texts
+from .runs import input_lines
 
 __all__ = ["classify_text", "classify_sequences", "predict", "configure_parser", "main"]
 
@@ -48,7 +48,7 @@ def predict(run_dir: str | os.PathLike, inputs) -> list[tuple[str, float]]:
     model = load_model(run_dir / "model", compile=False)
     if task["kind"] == "text":
         tokenizer = tokenizer_from_json((run_dir / "tokenizer.json").read_text(encoding="utf-8"))
-        proba = predict_texts(model, tokenizer, task["maxlen"], _texts(inputs), len(classes))
+        proba = predict_texts(model, tokenizer, task["maxlen"], input_lines(inputs, "text"), len(classes))
     else:
         scaler = StandardScaler.from_dict(
             json.loads((run_dir / "scaler.json").read_text(encoding="utf-8")))
@@ -56,21 +56,6 @@ def predict(run_dir: str | os.PathLike, inputs) -> list[tuple[str, float]]:
                               len(classes))
     best = proba.argmax(1)
     return [(classes[k], float(proba[i, k])) for i, k in enumerate(best)]
-
-
-def _texts(inputs) -> list[str]:
-    if isinstance(inputs, (str, os.PathLike)):
-        if _is_file(inputs):
-            texts = [line.strip() for line in _split_lines(read_text(inputs)) if line.strip()]
-            if not texts:
-                raise UserError(f"{inputs}: expected one text per line, got an empty file.")
-            return texts
-        inputs = [os.fspath(inputs)]
-    texts = list(inputs)
-    if not texts or any(not isinstance(t, str) or not t.strip() for t in texts):
-        raise UserError(f"predict expects non-empty texts (a str, a list of str, or a file "
-                        f"with one text per line), got {texts[:3]!r}.")
-    return texts
 
 
 def _series(inputs, n_features: int) -> list[np.ndarray]:
@@ -84,13 +69,6 @@ def _series(inputs, n_features: int) -> list[np.ndarray]:
         raise UserError(f"predict expects (T, {n_features}) arrays or a .ts file for this run.")
     check_series(series, "input", n_features)
     return series
-
-
-def _is_file(value) -> bool:
-    try:
-        return Path(value).is_file()
-    except (OSError, ValueError):          # a long or odd text is not a path
-        return False
 
 
 # -- the command line ------------------------------------------------------------------------

@@ -18,6 +18,37 @@ import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 
+def input_lines(user_input, what: str = "text") -> list[str]:
+    """What a task's predict was given, as non-empty lines: the lines of a UTF-8 file when
+    `user_input` names one, else the text itself, or each text of a list.
+
+    >>> input_lines("I like it .", "sentence"), input_lines(["a b", "c"])
+    (['I like it .'], ['a b', 'c'])
+    """
+    from ..cli import UserError
+    from ..datasets import read_text
+    from ..datasets.readers import _split_lines
+    if isinstance(user_input, (str, os.PathLike)):
+        if _names_a_file(user_input):
+            lines = [line.strip() for line in _split_lines(read_text(user_input)) if line.strip()]
+            if not lines:
+                raise UserError(f"{user_input}: expected one {what} per line, got an empty file.")
+            return lines
+        user_input = [os.fspath(user_input)]
+    lines = list(user_input)
+    if not lines or any(not isinstance(t, str) or not t.strip() for t in lines):
+        raise UserError(f"predict expects non-empty {what}s (a str, a list of str, or a file "
+                        f"with one {what} per line), got {lines[:3]!r}.")
+    return lines
+
+
+def _names_a_file(value) -> bool:
+    try:
+        return Path(value).is_file()
+    except (OSError, ValueError):          # a long or odd text is not a path
+        return False
+
+
 @contextlib.contextmanager
 def run_folder(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Path]:
     """Yield a temporary folder beside `path`; move it to `path` only if the block succeeds.

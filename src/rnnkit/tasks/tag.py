@@ -31,14 +31,14 @@ import numpy as np
 from .. import __version__, optimizers
 from ..callbacks import EarlyStopping
 from ..cli import UserError
-from ..datasets import DataError, load_pos_tagged, read_tagged_sentences, read_text
-from ..datasets.readers import _split_lines
+from ..datasets import DataError, load_pos_tagged, read_tagged_sentences
 from ..layers import LSTM, Bidirectional, Dense, Dropout, Embedding
 from ..models import Sequential, load_model
 from ..preprocessing.sequence import pad_sequences
 from ..utils import set_random_seed
 from .classification import classification_scores, plot_confusion, scores_html
-from .runs import default_run_dir, plot_learning_curves, run_folder, write_json, write_report
+from .runs import (default_run_dir, input_lines, plot_learning_curves, run_folder, write_json,
+                   write_report)
 
 Sentence = list[tuple[str, str]]
 PAD, OOV = "<pad>", "<oov>"                      # ids 0 and 1
@@ -380,36 +380,13 @@ def predict(run_dir: str | os.PathLike, user_input) -> list[tuple]:
                         "folder written by `rnnkit tag` (see its --out).")
     vocab = Vocabulary.from_json((run_dir / "vocab.json").read_text(encoding="utf-8"))
     model = load_model(run_dir / "model", compile=False)
-    sentences = [line.split() for line in _sentences(user_input)]
+    sentences = [line.split() for line in input_lines(user_input, "sentence")]
     rows: list[tuple] = []
     for words, tags in zip(sentences, tag_sentences(model, vocab, sentences)):
         if rows:
             rows.append(())
         rows += list(zip(words, tags))
     return rows
-
-
-def _sentences(user_input) -> list[str]:
-    if isinstance(user_input, (str, os.PathLike)):
-        if _is_file(user_input):
-            lines = [line for line in _split_lines(read_text(user_input)) if line.strip()]
-            if not lines:
-                raise UserError(f"{user_input}: expected one sentence per line, got an empty "
-                                "file.")
-            return lines
-        user_input = [os.fspath(user_input)]
-    lines = list(user_input)
-    if not lines or any(not isinstance(s, str) or not s.strip() for s in lines):
-        raise UserError(f"predict expects non-empty sentences (a str, a list of str, or a file "
-                        f"with one sentence per line), got {lines[:3]!r}.")
-    return lines
-
-
-def _is_file(value) -> bool:
-    try:
-        return Path(value).is_file()
-    except (OSError, ValueError):          # a long or odd sentence is not a path
-        return False
 
 
 # -- the command line -----------------------------------------------------------------------------
