@@ -8,19 +8,25 @@ whose gates depend on the input only, so they train in parallel over time.
               h_t = f'_t ⊙ h_{t-1} + i'_t ⊙ h̃_t
 
 Both are h_t = a_t ⊙ h_{t-1} + b_t with a_t, b_t from one matrix product over all steps:
-the fast path computes them at once and runs rnnkit.layers.scan; the readable path steps
-the cell like any other RNN. Masked steps keep the state (a_t = 1, b_t = 0), so any mask,
-gaps included, stays on the fast path. Generation runs the cell one step at a time.
+the fast path runs, on CPU, rnnkit's C++ scan with the gate activations fused in, and for
+inputs of up to 12 features the input product too (layers/fused_scan.py); elsewhere (GPU,
+or no compiler) one product for all steps, then the PyTorch scans of layers/scan.py. The
+readable path steps the cell like any other RNN. Masked steps keep the state (a_t = 1,
+b_t = 0), so any mask, gaps included, stays on the fast path. Generation runs the cell one
+step at a time.
 """
 from __future__ import annotations
 
 from typing import Any
 
 import torch
+import torch.nn.functional as F
 from torch import Tensor
 
 from .base import Layer, Shape
 from .cells import check_rate, check_units, new_weight
+from .fused_scan import (MAX_FUSED_FEATURES, compiled_scan_applies, min_rnn_input_scan,
+                         min_rnn_scan)
 from .recurrent import RNN
 from .scan import linear_scan, linear_scan_doubling
 
@@ -29,6 +35,7 @@ class _MinCell(Layer):
     """Shared parts of the two cells: weights (G*H, D) for G input-only gates, the scan."""
 
     n_gates: int
+    kind: str                                    # "gru" or "lstm", for the C++ scan
     _required_config_keys = ("units",)
 
     def __init__(self, units: int, use_bias: bool = True, kernel_initializer="glorot_uniform",
@@ -50,8 +57,7 @@ class _MinCell(Layer):
         self.b = new_weight(self.bias_initializer, G * H) if self.use_bias else None
 
     def _gates(self, x: Tensor) -> Tensor:
-        z = x @ self.W.T
-        return z + self.b if self.b is not None else z
+        return F.linear(x, self.W, self.b)                     # x W^T + b, one product
 
     def forward(self, x_t: Tensor, state: tuple[Tensor], rec_mask: Tensor | None = None):
         self._build_from(x_t)
@@ -61,21 +67,39 @@ class _MinCell(Layer):
         return h_t, (h_t,)
 
     def scan_sequence(self, x: Tensor, state: tuple[Tensor], mask: Tensor | None):
-        a, b = self.coefficients(self._gates(x))               # (B, T, H) each, all steps
-        if mask is not None:                                   # padded step: keep the state
-            m = mask.unsqueeze(-1).to(a.dtype)
-            a, b = a * m + (1.0 - m), b * m
-        scan = linear_scan_doubling if x.is_cuda else linear_scan
-        h = scan(a, b, state[0])
+        if not compiled_scan_applies(x)[0]:
+            h = self._torch_scan(self._gates(x), state[0], mask)
+        elif x.shape[-1] <= MAX_FUSED_FEATURES:                # C++: product, gates, scan
+            h = min_rnn_input_scan(self.kind, x, self.W, self.b, state[0], mask)
+        else:                                                  # product by BLAS, then C++
+            h = min_rnn_scan(self.kind, self._gates(x), state[0], mask)
         if mask is not None:
             h_last = h[:, -1]
             h = h * mask.unsqueeze(-1).to(h.dtype)
             return h, (h_last,)
         return h, (h[:, -1],)
 
+    def _torch_scan(self, gates: Tensor, h0: Tensor, mask: Tensor | None) -> Tensor:
+        """The scan in PyTorch operations: the readable fast path (GPU, or no compiler)."""
+        a, b = self.coefficients(gates)                        # (B, T, H) each, all steps
+        if mask is not None:                                   # padded step: keep the state
+            m = mask.unsqueeze(-1).to(a.dtype)
+            a, b = a * m + (1.0 - m), b * m
+        scan = linear_scan_doubling if a.is_cuda else linear_scan
+        return scan(a, b, h0)
+
     def scan_name(self, x: Tensor) -> str:
-        kind = "parallel doubling scan" if x.is_cuda else "linear scan (one op a step)"
-        return f"input gates for all steps in one product, then a {kind}"
+        compiled, why_not = compiled_scan_applies(x)
+        if compiled and x.shape[-1] <= MAX_FUSED_FEATURES:
+            return ("rnnkit's C++ scan with the input product and the gate activations "
+                    f"fused in (D = {x.shape[-1]} <= {MAX_FUSED_FEATURES} input features)")
+        if compiled:
+            return ("input gates for all steps in one product, then rnnkit's C++ scan "
+                    "with the gate activations fused in")
+        if x.is_cuda:
+            return "input gates for all steps in one product, then a parallel doubling scan"
+        return ("input gates for all steps in one product, then a linear scan (one op a "
+                f"step): {why_not}")
 
     def fused_blocker(self) -> str | None:
         return None
@@ -92,7 +116,7 @@ class MinGRUCell(_MinCell):
     W is (2H, D), gate order z, h̃. Shapes: x_t (B, D), h_prev (B, H) -> h_t (B, H).
     """
 
-    n_gates = 2
+    n_gates, kind = 2, "gru"
 
     def coefficients(self, gates: Tensor) -> tuple[Tensor, Tensor]:
         k, h_tilde = gates.chunk(2, dim=-1)
@@ -106,7 +130,7 @@ class MinLSTMCell(_MinCell):
     W is (3H, D), gate order f, i, h̃. Shapes: x_t (B, D), h_prev (B, H) -> h_t (B, H).
     """
 
-    n_gates = 3
+    n_gates, kind = 3, "lstm"
 
     def coefficients(self, gates: Tensor) -> tuple[Tensor, Tensor]:
         f_pre, i_pre, h_tilde = gates.chunk(3, dim=-1)
