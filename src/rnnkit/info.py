@@ -30,6 +30,9 @@ def collect() -> dict[str, str]:
         from .layers import fused
         ok, reason = fused.fused_available()
         facts["rnnkit fused CPU kernels"] = f"{ok}: {reason}"
+        from .layers import fused_scan
+        ok, reason = fused_scan.scan_available()
+        facts["rnnkit C++ scan (MinGRU, MinLSTM)"] = f"{ok}: {reason}"
     except ImportError:
         pass
     from .datasets import DATASETS
