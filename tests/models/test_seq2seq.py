@@ -77,19 +77,19 @@ def test_a_small_model_learns_to_reverse_sequences_and_greedy_decoding_recovers_
 def test_greedy_decoding_stops_at_end_of_sentence_and_never_outputs_specials():
     model = small()
     with torch.no_grad():                      # make EOS the most likely word after 2 steps
-        model.W_o.b.zero_()
-        model.W_o.b[7] = 50.0
+        model.b_o.zero_()
+        model.b_o[7] = 50.0
     ids, attention = model.greedy_decode(torch.tensor([[5, 6, 7]]), max_len=6,
                                          return_attention=True)
     assert ids == [[7, 7, 7, 7, 7, 7]]                          # max_len words without EOS
     with torch.no_grad():
-        model.W_o.b[EOS] = 100.0
+        model.b_o[EOS] = 100.0
     ids, attention = model.greedy_decode(torch.tensor([[5, 6, 7]]), max_len=6,
                                          return_attention=True)
     assert ids == [[]] and attention[0].shape == (1, 3)          # EOS first: empty output
     with torch.no_grad():
-        model.W_o.b.zero_()
-        model.W_o.b[PAD] = model.W_o.b[BOS] = 100.0
+        model.b_o.zero_()
+        model.b_o[PAD] = model.b_o[BOS] = 100.0
     assert not {PAD, BOS} & set(model.greedy_decode(torch.tensor([[5, 6]]), max_len=4)[0])
 
 
@@ -132,3 +132,113 @@ def test_bad_input_raises_errors_that_say_what_was_expected():
         Seq2Seq(10, 3)
     with pytest.raises(ValueError, match="beam_size must be a positive integer"):
         model.beam_search(torch.tensor([[5]]), beam_size=0)
+
+
+# -- the low-resource mechanisms: input feeding, attention scores, tied embeddings,
+#    word dropout ------------------------------------------------------------------------------
+
+def perturbed(**kw):
+    """A small model with weights moved off their init, so every path carries signal."""
+    torch.manual_seed(1)
+    model = small(**kw)
+    with torch.no_grad():
+        for p in model.parameters():
+            p.add_(torch.randn_like(p) * 0.3)
+    return model
+
+
+@pytest.mark.parametrize("kw", [dict(), dict(input_feeding=True),
+                                dict(input_feeding=True, cell="lstm", tie_embeddings=True),
+                                dict(attention="additive", input_feeding=True)])
+def test_decoding_one_step_at_a_time_matches_the_teacher_forced_forward(kw):
+    # what greedy and beam decoding rely on: the state returned by decode carries
+    # everything (h, c and, with input feeding, h̃_{t-1}) the next step needs
+    model = perturbed(**kw)
+    src = torch.tensor([[5, 6, 7, 8], [9, 10, 11, 0]])
+    tgt_in = torch.tensor([[BOS, 4, 9, 6], [BOS, 7, 5, 5]])
+    memory, mask, state = model.encode(src)
+    steps, attentions = [], []
+    for t in range(tgt_in.shape[1]):
+        logits, attention, state = model.decode(tgt_in[:, t:t + 1], state, memory, mask)
+        steps.append(logits)
+        attentions.append(attention)
+    full_logits, full_attention, _ = model.decode(tgt_in, model.encode(src)[2], memory, mask)
+    torch.testing.assert_close(torch.cat(steps, 1), full_logits)
+    torch.testing.assert_close(torch.cat(attentions, 1), full_attention)
+
+
+def test_input_feeding_makes_each_step_depend_on_the_previous_attentional_output():
+    model = perturbed(input_feeding=True)
+    src, tgt_in = torch.tensor([[5, 6, 7]]), torch.tensor([[BOS, 4, 9]])
+    memory, mask, state = model.encode(src)
+    assert state[-1].shape == (1, 12) and not state[-1].any()            # h̃_0 = 0
+    h, h_tilde = state[0], torch.randn(1, 12)                           # another h̃_{t-1}
+    a = model.decode(tgt_in[:, :1], (h, state[-1]), memory, mask)[0]
+    b = model.decode(tgt_in[:, :1], (h, h_tilde), memory, mask)[0]
+    assert not torch.allclose(a, b)
+
+
+@pytest.mark.parametrize("attention", ["general", "scaled", "additive"])
+def test_every_attention_sums_to_one_and_ignores_padding(attention):
+    model = perturbed(attention=attention)
+    src = torch.tensor([[5, 6, 7, 8], [9, 10, 0, 0]])
+    memory, mask, state = model.encode(src)
+    h = torch.randn(2, 3, 12)
+    context, a = model.attend(h, memory, mask)
+    assert context.shape == (2, 3, 24) and a.shape == (2, 3, 4)
+    torch.testing.assert_close(a.sum(-1), torch.ones(2, 3))
+    assert a[1, :, 2:].abs().max().item() == 0.0
+
+
+def test_scaled_attention_is_general_attention_with_scores_over_sqrt_units():
+    scaled = perturbed(attention="scaled")
+    general = small()
+    general.load_state_dict(scaled.state_dict())
+    memory, mask, _ = scaled.encode(torch.tensor([[5, 6, 7, 8]]))
+    h = torch.randn(1, 2, 12)
+    expected = torch.softmax(h @ scaled.W_a(memory).transpose(1, 2) / 12 ** 0.5, -1)
+    torch.testing.assert_close(scaled.attend(h, memory, mask)[1], expected)
+    assert not torch.allclose(general.attend(h, memory, mask)[1], expected)
+
+
+def test_tied_embeddings_share_one_table_between_target_input_and_output(tmp_path):
+    model = perturbed(tie_embeddings=True)
+    assert model.W_o is None and model.W_c.units == model.embed_dim    # h̃ is (B, T, E)
+    names = [n for n, _ in model.named_parameters()]
+    assert "tgt_embedding.embeddings" in names and not any("W_o" in n for n in names)
+    h_tilde = torch.randn(2, 3, 8)
+    torch.testing.assert_close(model.output_logits(h_tilde),
+                               h_tilde @ model.tgt_embedding.embeddings.T + model.b_o)
+    # one gradient: from the output layer and from the decoder input into the same table
+    src, tgt_in, tgt_out = reversal_batch(B=4)
+    model.loss(src, tgt_in, tgt_out).backward()
+    assert model.tgt_embedding.embeddings.grad[EOS].abs().sum() > 0    # EOS: output only
+    loaded = Seq2Seq.load(model.save(tmp_path / "m"))
+    assert loaded.get_config()["tie_embeddings"] is True
+    torch.testing.assert_close(loaded(src, tgt_in), model(src, tgt_in))
+
+
+def test_word_dropout_turns_real_tokens_into_unk_in_training_only():
+    from rnnkit.models.seq2seq import UNK
+    model = small(word_dropout=0.25).train()
+    ids = torch.cat([torch.full((400, 1), BOS), torch.randint(4, 15, (400, 20)),
+                     torch.full((400, 1), EOS), torch.zeros(400, 3, dtype=torch.long)], 1)
+    dropped = model._drop_words(ids)
+    changed = dropped != ids
+    assert (dropped[changed] == UNK).all()
+    assert not changed[:, [0, 21, 22, 23, 24]].any()                   # BOS, EOS, PAD kept
+    assert abs(changed[:, 1:21].float().mean().item() - 0.25) < 0.02
+    assert torch.equal(model.eval()._drop_words(ids), ids)
+
+
+def test_new_settings_are_checked_and_round_trip_through_the_config(tmp_path):
+    model = perturbed(attention="additive", input_feeding=True, tie_embeddings=True,
+                      word_dropout=0.1)
+    loaded = Seq2Seq.load(model.save(tmp_path / "m"))
+    assert loaded.get_config() == model.get_config()
+    src = torch.tensor([[5, 6, 7, 8]])
+    assert loaded.beam_search(src, 3, 6) == model.beam_search(src, 3, 6)
+    with pytest.raises(ValueError, match="attention must be one of general, scaled, additive"):
+        Seq2Seq(10, 10, attention="dot")
+    with pytest.raises(ValueError, match=r"word_dropout must be in \[0, 1\)"):
+        Seq2Seq(10, 10, word_dropout=1.0)

@@ -119,3 +119,22 @@ def test_bad_settings_and_a_missing_run_folder_are_user_errors(tmp_path, capsys)
     from rnnkit.cli import UserError
     with pytest.raises(UserError, match="not a readable translate run folder"):
         predict(tmp_path / "nothing", "我们走吧。")
+
+
+def test_the_cli_passes_the_model_and_regulariser_settings_through_to_the_saved_run(
+        pairs_file, tmp_path, capsys):
+    out = tmp_path / "run"
+    code = cli_main(["translate", str(pairs_file), "--out", str(out), "--quiet", "--epochs",
+                     "1", "--units", "16", "--embed-dim", "8", "--beam-size", "1",
+                     "--threads", "1", "--attention", "additive", "--input-feeding",
+                     "--no-tie-embeddings", "--word-dropout", "0.2", "--label-smoothing",
+                     "0.05"])
+    assert code == 0, capsys.readouterr().err
+    task = json.loads((out / "task.json").read_text())
+    assert (task["attention"], task["input_feeding"], task["tie_embeddings"],
+            task["word_dropout"], task["label_smoothing"]) == ("additive", True, False, 0.2, 0.05)
+    config = json.loads((out / "model" / "config.json").read_text())["config"]
+    assert (config["attention"], config["input_feeding"], config["tie_embeddings"],
+            config["word_dropout"]) == ("additive", True, False, 0.2)
+    assert cli_main(["translate", "--label-smoothing", "1.5", "--out", str(tmp_path / "r")]) == 2
+    assert "label_smoothing must be in [0, 1)" in capsys.readouterr().err

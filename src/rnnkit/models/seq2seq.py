@@ -1,24 +1,39 @@
 """Seq2Seq: an encoder-decoder with Luong attention, built from rnnkit layers.
 
 Shapes: B batch, S source steps, T target steps, E embedding size, H hidden units,
-Vs / Vt source / target vocabulary. Token id 0 is padding in both vocabularies; the target
-vocabulary also has BOS (start) and EOS (end of sentence).
+H_out = E with tied embeddings else H, Vs / Vt source / target vocabulary. Token id 0 is
+padding in both vocabularies; the target vocabulary also has BOS (start) and EOS (end).
 
     encoder     e_s = Emb_src(x_s)                                      (B, S, E)
                 h̄_s = [h→_s ; h←_s] = BiGRU(e)_s                        (B, S, 2H)
     bridge      h_0 = tanh(W_b [h→_S ; h←_1] + b_b)                     (B, H)
     decoder     h_t = GRU(Emb_tgt(y_{t-1}), h_{t-1}),  y_0 = BOS         (B, T, H)
-    attention   score(h_t, h̄_s) = h_t · W_a h̄_s        ("general", Luong et al. 2015)
+      with input feeding:  h_t = GRU([Emb_tgt(y_{t-1}) ; h̃_{t-1}], h_{t-1}),  h̃_0 = 0
+    attention   score(h_t, h̄_s) = h_t · W_a h̄_s                  "general" (Luong et al. 2015)
+                                = h_t · W_a h̄_s / sqrt(H)         "scaled"
+                                = v_a · tanh(W_q h_t + W_a h̄_s)   "additive" (Bahdanau)
                 a_ts = softmax_s(score(h_t, h̄_s)),  padded s get a_ts = 0
                 c_t  = sum_s a_ts h̄_s                                    (B, T, 2H)
-    output      h̃_t = tanh(W_c [c_t ; h_t])                             (B, T, H)
+    output      h̃_t = tanh(W_c [c_t ; h_t])                             (B, T, H_out)
                 p(y_t | y_<t, x) = softmax(W_o h̃_t + b_o)                (B, T, Vt)
+      with tied embeddings:  W_o = Emb_tgt, the same (Vt, E) table (Press & Wolf 2017)
 
 With cell="lstm" the recurrent layers are LSTMs and the bridge also starts the decoder's
-cell state, c_0 = W_c0 [c→_S ; c←_1] + b_c0. The decoder does not feed h̃_{t-1} back
-into its input (no "input feeding"), so in training, with the true previous words given
-(teacher forcing), the decoder GRU runs over all T steps in one fused call and attention
-is two batched matrix products. Decoding runs the same layers one step at a time.
+cell state, c_0 = W_c0 [c→_S ; c←_1] + b_c0. Without input feeding, in training, with the
+true previous words given (teacher forcing), the decoder GRU runs over all T steps in one
+fused call and attention is batched matrix products; with it, h_t needs h̃_{t-1}, so the
+decoder steps one word at a time. Decoding always runs the same layers one step at a time.
+
+Regularisers for small data (Sennrich & Zhang 2019): dropout on the embeddings and on h̃,
+word dropout (each real source and target input token becomes <unk> at rate word_dropout
+in training), tied target embeddings and, in loss, label smoothing. On the bundled 4,459
+Tatoeba training pairs, tying alone took the validation loss from 3.71 to 2.82 nats per
+token and the attention from stuck on the first source character to a near-diagonal
+alignment; the other regularisers, smaller batches and a lower learning rate took it to
+2.51. "scaled" and "general" scored the same (validation BLEU 17.1 and 17.2), and input
+feeding too (17.0) at 1.6 times the training time. With 256 units and embeddings the
+full recipe reaches test BLEU 20-21 against 9.7 for retrieving the nearest training pair;
+measurements in tasks/translate.py.
 
     >>> model = Seq2Seq(src_vocab_size=20, tgt_vocab_size=12, embed_dim=8, units=16)
     >>> src = torch.tensor([[5, 6, 7], [8, 9, 0]])                 # (B, S), 0 = padding
@@ -39,6 +54,7 @@ import torch.nn.functional as F
 from safetensors.torch import save_file
 from torch import Tensor, nn
 
+from .. import initializers
 from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding
 from ..layers.base import get_weights, set_weights
 from .saving import CONFIG, FORMAT, VERSION, WEIGHTS, load_weights, read_config, \
@@ -48,18 +64,22 @@ PAD, UNK, BOS, EOS = 0, 1, 2, 3          # reserved ids; the source uses PAD and
 SPECIALS = ("<pad>", "<unk>", "<s>", "</s>")
 NEVER_OUTPUT = (PAD, UNK, BOS)           # decoding never picks these: an <unk> is never right
 CELLS = {"gru": GRU, "lstm": LSTM}
+ATTENTIONS = ("general", "scaled", "additive")
 
 
 class Seq2Seq(nn.Module):
     """Encoder-decoder with attention; equations in the module docstring.
 
     forward(src, tgt_in) -> logits (B, T, Vt), teacher forcing. loss(...) is the mean
-    cross-entropy over the real (non-padding) target tokens. greedy_decode and beam_search
-    translate; save(path) and Seq2Seq.load(path) use JSON and safetensors only.
+    cross-entropy over the real (non-padding) target tokens, optionally label-smoothed.
+    greedy_decode and beam_search translate; save(path) and Seq2Seq.load(path) use JSON and
+    safetensors only.
     """
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, embed_dim: int = 128,
-                 units: int = 256, cell: str = "gru", dropout: float = 0.2):
+                 units: int = 256, cell: str = "gru", dropout: float = 0.2,
+                 attention: str = "general", input_feeding: bool = False,
+                 tie_embeddings: bool = False, word_dropout: float = 0.0):
         super().__init__()
         for name, value in (("src_vocab_size", src_vocab_size),
                             ("tgt_vocab_size", tgt_vocab_size), ("embed_dim", embed_dim),
@@ -71,10 +91,16 @@ class Seq2Seq(nn.Module):
                              f"{', '.join(SPECIALS)}), got {tgt_vocab_size}.")
         if cell not in CELLS:
             raise ValueError(f"Seq2Seq cell must be one of {sorted(CELLS)}, got {cell!r}.")
-        if not 0.0 <= dropout < 1.0:
-            raise ValueError(f"Seq2Seq dropout must be in [0, 1), got {dropout!r}.")
+        for name, rate in (("dropout", dropout), ("word_dropout", word_dropout)):
+            if not 0.0 <= rate < 1.0:
+                raise ValueError(f"Seq2Seq {name} must be in [0, 1), got {rate!r}.")
+        if attention not in ATTENTIONS:
+            raise ValueError(f"Seq2Seq attention must be one of {', '.join(ATTENTIONS)}, got "
+                             f"{attention!r}.")
         self.src_vocab_size, self.tgt_vocab_size = src_vocab_size, tgt_vocab_size
         self.embed_dim, self.units, self.cell, self.dropout = embed_dim, units, cell, dropout
+        self.attention, self.input_feeding = attention, bool(input_feeding)
+        self.tie_embeddings, self.word_dropout = bool(tie_embeddings), word_dropout
         Cell, H = CELLS[cell], units
         # he_uniform, not Keras's (-0.05, 0.05): measured, the validation loss after 3 epochs
         # was 4.69 with (-0.5, 0.5) against 5.71 (a plateau) with the Keras default
@@ -85,8 +111,15 @@ class Seq2Seq(nn.Module):
         self.tgt_embedding = Embedding(tgt_vocab_size, embed_dim, "he_uniform")
         self.decoder = Cell(H, return_sequences=True, return_state=True)
         self.W_a = Dense(H, use_bias=False)                         # W_a h̄_s, W_a is (H, 2H)
-        self.W_c = Dense(H, activation="tanh", use_bias=False)      # h̃ = tanh(W_c [c; h])
-        self.W_o = Dense(tgt_vocab_size)                            # logits = W_o h̃ + b_o
+        if attention == "additive":                                 # v · tanh(W_q h + W_a h̄)
+            self.W_q = Dense(H, use_bias=False)
+            self.v_a = Dense(1, use_bias=False)
+        H_out = embed_dim if tie_embeddings else H                  # h̃ is (B, T, H_out)
+        self.W_c = Dense(H_out, activation="tanh", use_bias=False)  # h̃ = tanh(W_c [c; h])
+        # logits = W_o h̃ + b_o; tied, W_o is the target embedding table itself (Vt, E)
+        self.W_o = None if tie_embeddings else nn.Parameter(
+            initializers.glorot_uniform(torch.empty(tgt_vocab_size, H_out)))
+        self.b_o = nn.Parameter(torch.zeros(tgt_vocab_size))
         self.drop = Dropout(dropout)
         self.stop_training = False                                  # read by EarlyStopping
         training = self.training
@@ -97,34 +130,79 @@ class Seq2Seq(nn.Module):
 
     # -- the three parts ----------------------------------------------------------------------
     def encode(self, src: Tensor) -> tuple[Tensor, Tensor, tuple[Tensor, ...]]:
-        """(memory h̄ (B, S, 2H), source mask (B, S), the decoder's initial state)."""
+        """(memory h̄ (B, S, 2H), source mask (B, S), the decoder's initial state).
+
+        The state is (h_0,), (h_0, c_0) for an LSTM, and with input feeding also h̃_0 = 0.
+        """
         src = self._check_ids(src, self.src_vocab_size, "src")
         mask = src != PAD                                             # (B, S)
-        e = self.drop(self.src_embedding(src))                        # (B, S, E)
+        e = self.drop(self.src_embedding(self._drop_words(src)))      # (B, S, E)
         memory, *states = self.encoder(e, mask=mask)                  # (B, S, 2H), fw, bw
         n = len(states) // 2
         fw, bw = states[:n], states[n:]                               # final h (and c) each
         state = [self.bridge_h(torch.cat([fw[0], bw[0]], dim=-1))]    # (B, H)
         if self.bridge_c is not None:
             state.append(self.bridge_c(torch.cat([fw[1], bw[1]], dim=-1)))
+        if self.input_feeding:
+            state.append(memory.new_zeros(src.shape[0], self.W_c.units))   # h̃_0 = 0
         return memory, mask, tuple(state)
 
     def decode(self, tgt_in: Tensor, state: tuple[Tensor, ...], memory: Tensor,
                mask: Tensor) -> tuple[Tensor, Tensor, tuple[Tensor, ...]]:
         """(logits (B, T, Vt), attention weights (B, T, S), the decoder's final state)."""
         tgt_in = self._check_ids(tgt_in, self.tgt_vocab_size, "tgt_in")
-        y = self.drop(self.tgt_embedding(tgt_in))                     # (B, T, E)
-        h, *state = self.decoder(y, initial_state=list(state))        # (B, T, H)
-        context, attention = self.attend(h, memory, mask)             # (B, T, 2H), (B, T, S)
-        h_tilde = self.W_c(torch.cat([context, h], dim=-1))           # (B, T, H)
-        return self.W_o(self.drop(h_tilde)), attention, tuple(state)
+        y = self.drop(self.tgt_embedding(self._drop_words(tgt_in)))  # (B, T, E)
+        keys = self.W_a(memory)                                       # (B, S, H)
+        if self.input_feeding:
+            return self._decode_feeding(y, state, memory, mask, keys)
+        h, *state = self.decoder(y, initial_state=list(state))        # (B, T, H), all T fused
+        context, attention = self.attend(h, memory, mask, keys)       # (B, T, 2H), (B, T, S)
+        h_tilde = self.drop(self.W_c(torch.cat([context, h], dim=-1)))  # (B, T, H_out)
+        return self.output_logits(h_tilde), attention, tuple(state)
 
-    def attend(self, h: Tensor, memory: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
-        """Luong "general" attention: c_t = sum_s softmax_s(h_t · W_a h̄_s) h̄_s."""
-        scores = h @ self.W_a(memory).transpose(1, 2)                 # (B, T, S)
+    def _decode_feeding(self, y: Tensor, state: tuple[Tensor, ...], memory: Tensor,
+                        mask: Tensor, keys: Tensor):
+        """Input feeding, one step at a time: h_t = GRU([Emb(y_{t-1}) ; h̃_{t-1}], h_{t-1})."""
+        *cell_state, h_tilde = state                                  # h̃_{t-1} (B, H_out)
+        cell_state = tuple(cell_state)
+        outputs, attentions = [], []
+        for t in range(y.shape[1]):
+            x_t = torch.cat([y[:, t], h_tilde], dim=-1)               # (B, E + H_out)
+            h_t, cell_state = self.decoder.cell(x_t, cell_state)      # (B, H)
+            context, a_t = self.attend(h_t[:, None], memory, mask, keys)   # (B, 1, 2H)
+            h_tilde = self.drop(self.W_c(torch.cat([context[:, 0], h_t], dim=-1)))
+            outputs.append(h_tilde)
+            attentions.append(a_t[:, 0])
+        h_tildes = torch.stack(outputs, dim=1)                        # (B, T, H_out)
+        return (self.output_logits(h_tildes), torch.stack(attentions, dim=1),
+                (*cell_state, h_tilde))
+
+    def attend(self, h: Tensor, memory: Tensor, mask: Tensor,
+               keys: Tensor | None = None) -> tuple[Tensor, Tensor]:
+        """c_t = sum_s softmax_s(score(h_t, h̄_s)) h̄_s; keys = W_a h̄ (B, S, H) if known."""
+        keys = self.W_a(memory) if keys is None else keys             # (B, S, H)
+        if self.attention == "additive":                              # v · tanh(W_q h + W_a h̄)
+            hidden = torch.tanh(self.W_q(h)[:, :, None] + keys[:, None])   # (B, T, S, H)
+            scores = self.v_a(hidden)[..., 0]                         # (B, T, S)
+        else:
+            scores = h @ keys.transpose(1, 2)                         # (B, T, S)
+            if self.attention == "scaled":
+                scores = scores / self.units ** 0.5                   # h · W_a h̄ / sqrt(H)
         scores = scores.masked_fill(~mask[:, None, :], float("-inf"))  # padded s: a_ts = 0
         attention = torch.softmax(scores, dim=-1)                     # (B, T, S)
         return attention @ memory, attention                          # (B, T, 2H)
+
+    def output_logits(self, h_tilde: Tensor) -> Tensor:
+        """W_o h̃ + b_o (B, T, Vt); tied, W_o is the target embedding table."""
+        W_o = self.tgt_embedding.embeddings if self.tie_embeddings else self.W_o
+        return F.linear(h_tilde, W_o, self.b_o)
+
+    def _drop_words(self, ids: Tensor) -> Tensor:
+        """Word dropout in training: each real token becomes <unk> with rate word_dropout."""
+        if not self.training or self.word_dropout == 0.0:
+            return ids
+        drop = torch.rand(ids.shape, device=ids.device) < self.word_dropout
+        return ids.masked_fill(drop & (ids > EOS), UNK)            # PAD, BOS, EOS are kept
 
     def forward(self, src: Tensor, tgt_in: Tensor) -> Tensor:
         """Teacher forcing: logits (B, T, Vt) of y_t given the true y_<t and the source."""
@@ -236,7 +314,9 @@ class Seq2Seq(nn.Module):
     def get_config(self) -> dict[str, Any]:
         return {"src_vocab_size": self.src_vocab_size, "tgt_vocab_size": self.tgt_vocab_size,
                 "embed_dim": self.embed_dim, "units": self.units, "cell": self.cell,
-                "dropout": self.dropout}
+                "dropout": self.dropout, "attention": self.attention,
+                "input_feeding": self.input_feeding, "tie_embeddings": self.tie_embeddings,
+                "word_dropout": self.word_dropout}
 
     @classmethod
     def from_config(cls, config: dict[str, Any]) -> "Seq2Seq":
