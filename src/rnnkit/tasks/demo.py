@@ -63,9 +63,19 @@ def _tag(out: Path) -> dict[str, Any]:
             "plot": "confusion.png"}
 
 
+def _translate(out: Path) -> dict[str, Any]:
+    from .translate import translate
+    m = translate(quick=True, out=out, verbose=0)
+    return {"task": "translate", "data": "Tatoeba zh->en, 558 test pairs", "metric": "BLEU",
+            "model": m["test"]["model"]["bleu"], "model_name": "seq2seq + attention",
+            "baseline": m["test"]["retrieval_baseline"]["bleu"],
+            "baseline_name": "retrieval (nearest training source)", "better": "higher",
+            "plot": "attention.png"}
+
+
 JOBS: dict[str, Callable[[Path], dict[str, Any]]] = {
     "forecast": _forecast, "sentiment": _classify_text, "vowels": _classify_vowels,
-    "shakespeare": _generate, "tagging": _tag,
+    "shakespeare": _generate, "tagging": _tag, "translate": _translate,
 }
 
 
