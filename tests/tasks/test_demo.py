@@ -16,6 +16,7 @@ def test_demo_writes_a_report_linking_each_job(tmp_path, capsys):
     assert rows[0]["model"] < rows[0]["baseline"]               # MAPE: lower is better
     page = (folder / "report.html").read_text()
     assert 'href="forecast/report.html"' in page and 'src="forecast/forecast.png"' in page
+    assert "<th>beats baseline</th>" in page and "<td>yes</td>" in page
     assert (folder / "forecast" / "report.html").is_file()
 
 

@@ -106,13 +106,18 @@ def _line(row: dict[str, Any]) -> str:
             f"{row['baseline_name']}: {row['baseline']:.4g}   ({row['seconds']:.0f} s)")
 
 
+def _beats(row: dict[str, Any]) -> str:
+    lower = row["better"] == "lower"
+    wins = row["model"] < row["baseline"] if lower else row["model"] > row["baseline"]
+    return "yes" if wins else "NO"
+
+
 def _table(rows: list[dict[str, Any]]) -> str:
     head = ("job", "data", "metric", "model", "baseline", "beats baseline", "seconds")
     lines = [head]
     for r in rows:
-        wins = r["model"] < r["baseline"] if r["better"] == "lower" else r["model"] > r["baseline"]
         lines.append((r["job"], r["data"], r["metric"], f"{r['model']:.4g} ({r['model_name']})",
-                      f"{r['baseline']:.4g} ({r['baseline_name']})", "yes" if wins else "NO",
+                      f"{r['baseline']:.4g} ({r['baseline_name']})", _beats(r),
                       f"{r['seconds']:.0f}"))
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(head))]
     return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
@@ -125,7 +130,7 @@ def _write_index(folder: Path, rows: list[dict[str, Any]]) -> None:
         f"<td>{html.escape(r['data'])}</td><td>{html.escape(r['metric'])}</td>"
         f"<td>{r['model']:.4g} ({html.escape(r['model_name'])})</td>"
         f"<td>{r['baseline']:.4g} ({html.escape(r['baseline_name'])})</td>"
-        f"<td>{r['seconds']:.0f}</td></tr>" for r in rows)
+        f"<td>{_beats(r)}</td><td>{r['seconds']:.0f}</td></tr>" for r in rows)
     figures = "".join(
         f"<h2><a href=\"{r['job']}/report.html\">{html.escape(r['job'])}</a></h2>"
         f"<img src=\"{r['job']}/{r['plot']}\" alt=\"{html.escape(r['job'])}\">" for r in rows)
@@ -137,7 +142,7 @@ img {{ max-width: 100%; border: 1px solid #ddd; }}</style></head><body>
 <h1>rnnkit demo: recurrent networks on real data, against baselines</h1>
 <p>Short settings; each task's own report has the details, plots and saved model.</p>
 <table><tr><th>job</th><th>data</th><th>metric</th><th>model</th><th>baseline</th>
-<th>seconds</th></tr>{cells}</table>
+<th>beats baseline</th><th>seconds</th></tr>{cells}</table>
 {figures}
 </body></html>
 """, encoding="utf-8")
