@@ -133,7 +133,7 @@ def fit_classifier(model: Sequential, n_classes: int, x_train, y_train, x_val, y
     binary = n_classes == 2
     model.compile(optimizer=optimizers.Adam(learning_rate=learning_rate, clipnorm=5.0),
                   loss="binary_crossentropy" if binary else "sparse_categorical_crossentropy",
-                  metrics=["accuracy"], device="cpu")
+                  metrics=["accuracy"])            # device "auto": the GPU if any
     target = (lambda y: y.astype(np.float32)[:, None]) if binary else (lambda y: y)
     stop = EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
     history = model.fit(x_train, target(y_train), validation_data=(x_val, target(y_val)),

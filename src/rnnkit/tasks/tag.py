@@ -174,7 +174,7 @@ def tag(path: str | os.PathLike | None = None, test_path: str | os.PathLike | No
                         Bidirectional(LSTM(units, return_sequences=True)), Dropout(dropout),
                         Dense(len(vocab.tags), activation="softmax")])
     model.compile(optimizer=optimizers.Adam(learning_rate=learning_rate, clipnorm=5.0),
-                  loss="sparse_categorical_crossentropy", metrics=["accuracy"], device="cpu")
+                  loss="sparse_categorical_crossentropy", metrics=["accuracy"])   # GPU if any
     stop = EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
     start = time.perf_counter()
     history = model.fit(x_fit, y_fit, validation_data=(x_val, y_val), epochs=epochs,

@@ -52,6 +52,7 @@ from ..cli import UserError
 from ..datasets import read_text
 from ..datasets.readers import _split_lines
 from ..models.seq2seq import ATTENTIONS, PAD, UNK, Seq2Seq
+from ..models.training import resolve_device
 from ..utils import set_random_seed
 from .attention_plot import plot_attention
 from .runs import default_run_dir, plot_learning_curves, run_folder, write_json, write_report
@@ -138,10 +139,11 @@ def _run_epoch(model, spec, tensors, batch_size: int, generator,
                label_smoothing: float = 0.0) -> float:
     """One pass over the training pairs in a new random order; the token-mean loss."""
     model.train()
+    device = _device(model)                          # the batches follow the model (GPU)
     order = torch.randperm(len(tensors[0]), generator=generator)
     total = tokens = 0.0
     for start in range(0, len(order), batch_size):
-        batch = [_trim(t[order[start:start + batch_size]]) for t in tensors]
+        batch = [_trim(t[order[start:start + batch_size]]).to(device) for t in tensors]
         n = int((batch[2] != PAD).sum())
         total += _train_step(model, spec, *batch, label_smoothing) * n
         tokens += n
@@ -161,13 +163,18 @@ def _train_step(model, spec, src, tgt_in, tgt_out, label_smoothing: float = 0.0)
 def evaluate(model: Seq2Seq, tensors, batch_size: int = 256) -> float:
     """Mean cross-entropy per real target token (nats), dropout off."""
     model.eval()
+    device = _device(model)
     total = tokens = 0.0
     for start in range(0, len(tensors[0]), batch_size):
-        src, tgt_in, tgt_out = (_trim(t[start:start + batch_size]) for t in tensors)
+        src, tgt_in, tgt_out = (_trim(t[start:start + batch_size]).to(device) for t in tensors)
         n = int((tgt_out != PAD).sum())
         total += float(model.loss(src, tgt_in, tgt_out)) * n
         tokens += n
     return total / tokens
+
+
+def _device(model: Seq2Seq) -> torch.device:
+    return next(model.parameters()).device
 
 
 def _trim(ids: torch.Tensor) -> torch.Tensor:
@@ -204,7 +211,7 @@ class Translator:
         """Greedy decoding (beam_size 1) or beam search; max length 2 S + 10 tokens."""
         out = []
         for start in range(0, len(sentences), batch_size):
-            src = self.source_ids(sentences[start:start + batch_size])
+            src = self.source_ids(sentences[start:start + batch_size]).to(_device(self.model))
             max_len = 2 * src.shape[1] + 10
             ids = (self.model.greedy_decode(src, max_len) if beam_size == 1
                    else self.model.beam_search(src, beam_size, max_len, LENGTH_PENALTY))
@@ -278,7 +285,7 @@ def translate(path=None, from_column: int = 2, cell: str | None = None,
     try:
         model = Seq2Seq(len(src_vocab), len(tgt_vocab), s["embed_dim"], s["units"], s["cell"],
                         s["dropout"], s["attention"], s["input_feeding"], s["tie_embeddings"],
-                        s["word_dropout"])
+                        s["word_dropout"]).to(resolve_device("auto"))    # GPU if any
         if verbose:
             print(f"{source}: {len(train_rows):,} training, {len(val_rows):,} validation, "
                   f"{len(test_rows):,} test pairs; source {src_unit}s (V={len(src_vocab):,}), "
