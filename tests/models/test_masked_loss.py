@@ -94,3 +94,14 @@ def test_fit_with_a_mask_lowers_the_loss_of_the_real_steps():
     history = model.fit(x, y, epochs=60, batch_size=2, verbose=0).history
     assert history["loss"][-1] < 0.5 * history["loss"][0]
     assert history["accuracy"][-1] == 1.0
+
+
+def test_masked_accuracy_over_batches_counts_every_real_step_once():
+    # batches of 2 sentences hold 7 and 4 real words: a mean of the two batch accuracies
+    # would weight the 4 words of the second batch like the 7 of the first (Keras does not)
+    model = tagger()
+    x, y = padded()
+    pred = model.predict(x).argmax(-1)
+    real = x != 0
+    logs = model.evaluate(x, y, batch_size=2, return_dict=True)
+    assert logs["accuracy"] == pytest.approx((pred == y)[real].mean())

@@ -183,7 +183,7 @@ class Model(nn.Module):
         elif shuffle:
             order = torch.randperm(len(data), device=data.x.device)
         n = len(data) if order is None else len(order)
-        sums = torch.zeros(1 + len(self._metrics), device=data.x.device)
+        sums = self._new_sums(data.x.device)
         seen = 0
         for step, start in enumerate(range(0, n, batch_size)):
             idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
@@ -254,25 +254,33 @@ class Model(nn.Module):
     @torch.no_grad()
     def _batch_sums(self, loss: Tensor, y_out: Tensor, y: Tensor,
                     mask: Tensor | None = None) -> Tensor:
-        """[loss, *metrics] of the batch, each times its n samples; metrics are averaged over
-        the unmasked steps when there is a mask, like the loss."""
+        """[loss * n, *metric sums, metric weight] of a batch of n samples, to add up over an
+        epoch. The loss is weighted by samples (as Keras's loss tracker is); metrics by the
+        values they average, so with a mask the epoch's accuracy is over all real steps of
+        the epoch (Keras's stateful metrics), not a mean of per-batch means."""
         n = y.shape[0]
         values = [loss * n]
+        if mask is None:
+            weight = torch.tensor(float(n), device=loss.device)
+        else:
+            mask = mask.float()
+            weight = mask.sum()
         if self._metrics:
             y_pred = self._probabilities(y_out)
             if mask is None:
                 values += [fn(y, y_pred).float().mean() * n for _, fn in self._metrics]
             else:
-                mask = mask.float()
-                scale = n / mask.sum().clamp(min=1.0)
-                values += [(fn(y, y_pred).float() * mask).sum() * scale
-                           for _, fn in self._metrics]
-        return torch.stack(values)
+                values += [(fn(y, y_pred).float() * mask).sum() for _, fn in self._metrics]
+        return torch.stack(values + [weight])
+
+    def _new_sums(self, device) -> Tensor:
+        return torch.zeros(2 + len(self._metrics), device=device)
 
     def _logs(self, sums: Tensor, seen: int) -> dict[str, float]:
-        means = (sums / max(seen, 1)).tolist()          # the one device-to-host read
+        """Epoch (or running) means from the sums of _batch_sums: one device-to-host read."""
+        means = torch.cat([sums[:1] / max(seen, 1), sums[1:-1] / sums[-1].clamp(min=1.0)])
         names = ["loss"] + [name for name, _ in self._metrics]
-        return dict(zip(names, means))
+        return dict(zip(names, means.tolist()))
 
     # -- evaluate and predict ---------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto",
@@ -290,7 +298,7 @@ class Model(nn.Module):
     @torch.no_grad()
     def _evaluate(self, data: Dataset, batch_size: int) -> dict[str, float]:
         self.eval()
-        sums = torch.zeros(1 + len(self._metrics), device=data.x.device)
+        sums = self._new_sums(data.x.device)
         for start in range(0, len(data), batch_size):
             xb, yb, wb = data.batch(slice(start, start + batch_size))
             y_out, mask = self._forward_for_loss(xb)
