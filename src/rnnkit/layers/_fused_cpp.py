@@ -8,6 +8,42 @@ the gate gradients of every step and gets the weight gradients as single product
 
 Internally time-major: z (T, B, G) with G = H, 4H or 3H; hs (T + 1, B, H) with hs[0] = h0.
 """
+# Big output buffers kept between calls; shared with the scan kernels (_scan_cpp.py).
+WORKSPACE_CPP = r"""
+// ---- workspace: big buffers kept between calls ---------------------------------------------
+// Memory fresh from the OS costs a page fault per 4 KiB (14 ms for 32 MB on the project's
+// machines), more than the loop that fills it. So buffers of 4 MiB or more (up to 1 GiB in
+// all) are kept here and handed out again once nothing else holds them: every view of a
+// buffer shares its storage, so a storage held only by the pool is free.
+static std::mutex pool_mutex;
+static std::vector<Tensor> pool;
+static bool is_free(const Tensor& p) { return p.storage().use_count() == 1; }
+
+static Tensor workspace(at::IntArrayRef shape, const at::TensorOptions& o) {
+  const int64_t n = c10::multiply_integers(shape), bytes = n * int64_t(o.dtype().itemsize());
+  if (bytes < (int64_t(4) << 20)) return at::empty(shape, o);
+  std::lock_guard<std::mutex> lock(pool_mutex);
+  for (const Tensor& p : pool)
+    if (is_free(p) && p.dtype() == o.dtype() && p.numel() >= n && p.numel() <= 2 * n)
+      return p.narrow(0, 0, n).view(shape);
+  int64_t held = 0;
+  for (const Tensor& p : pool) held += p.nbytes();
+  if (held + bytes > (int64_t(1) << 30)) {  // over the cap: drop the free buffers first
+    pool.erase(std::remove_if(pool.begin(), pool.end(), is_free), pool.end());
+    held = 0;
+    for (const Tensor& p : pool) held += p.nbytes();
+    if (held + bytes > (int64_t(1) << 30)) return at::empty(shape, o);
+  }
+  pool.push_back(at::empty({n}, o));
+  return pool.back().view(shape);
+}
+
+void release_workspace() {  // give the free buffers back to the allocator
+  std::lock_guard<std::mutex> lock(pool_mutex);
+  pool.erase(std::remove_if(pool.begin(), pool.end(), is_free), pool.end());
+}
+"""
+
 CPP_SOURCE = r"""
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
@@ -141,38 +177,7 @@ struct StepProduct {
   }
 };
 
-// ---- workspace: big buffers kept between calls ---------------------------------------------
-// Memory fresh from the OS costs a page fault per 4 KiB (14 ms for 32 MB on the project's
-// machines), more than the loop that fills it. So buffers of 4 MiB or more (up to 1 GiB in
-// all) are kept here and handed out again once nothing else holds them: every view of a
-// buffer shares its storage, so a storage held only by the pool is free.
-static std::mutex pool_mutex;
-static std::vector<Tensor> pool;
-static bool is_free(const Tensor& p) { return p.storage().use_count() == 1; }
-
-static Tensor workspace(at::IntArrayRef shape, const at::TensorOptions& o) {
-  const int64_t n = c10::multiply_integers(shape), bytes = n * int64_t(o.dtype().itemsize());
-  if (bytes < (int64_t(4) << 20)) return at::empty(shape, o);
-  std::lock_guard<std::mutex> lock(pool_mutex);
-  for (const Tensor& p : pool)
-    if (is_free(p) && p.dtype() == o.dtype() && p.numel() >= n && p.numel() <= 2 * n)
-      return p.narrow(0, 0, n).view(shape);
-  int64_t held = 0;
-  for (const Tensor& p : pool) held += p.nbytes();
-  if (held + bytes > (int64_t(1) << 30)) {  // over the cap: drop the free buffers first
-    pool.erase(std::remove_if(pool.begin(), pool.end(), is_free), pool.end());
-    held = 0;
-    for (const Tensor& p : pool) held += p.nbytes();
-    if (held + bytes > (int64_t(1) << 30)) return at::empty(shape, o);
-  }
-  pool.push_back(at::empty({n}, o));
-  return pool.back().view(shape);
-}
-
-void release_workspace() {  // give the free buffers back to the allocator
-  std::lock_guard<std::mutex> lock(pool_mutex);
-  pool.erase(std::remove_if(pool.begin(), pool.end(), is_free), pool.end());
-}
+""" + WORKSPACE_CPP + r"""
 
 // ---- shared pieces of every layer --------------------------------------------------------
 // Run a gate loop over batch rows [b0, b1): split over torch's threads for big steps.

@@ -18,6 +18,8 @@ keeps h_{t-1} in L1. The inner loop over hidden units is vectorized (AVX-512, AV
 baseline clones; sigmoid in float32 from a polynomial exp that vectorizes). Denormals are
 flushed to zero while a unit runs: the MinGRU backward was 3x slower without it (measured).
 """
+from ._fused_cpp import WORKSPACE_CPP  # noqa: E402  (the big-buffer pool, same code)
+
 SCAN_SOURCE = r"""
 #include <ATen/ATen.h>
 #include <ATen/Dispatch.h>
@@ -335,38 +337,7 @@ static void over_units(int64_t B, int64_t T, int64_t H, const F& f) {
   else at::parallel_for(0, B * split.parts, 1, run);
 }
 
-// ---- workspace: big buffers kept between calls (as in _fused_cpp) ---------------------------
-// Memory fresh from the OS costs a page fault per 4 KiB, more than the sweep that fills it
-// (at T = 4096 the forward sweep took 42 ms with a fresh output, most of it page faults). So
-// buffers of 4 MiB or more (up to 1 GiB in all) are kept and handed out again once nothing
-// else holds them: every view of a buffer shares its storage, so one held only here is free.
-static std::mutex pool_mutex;
-static std::vector<Tensor> pool;
-static bool is_free(const Tensor& p) { return p.storage().use_count() == 1; }
-
-static Tensor workspace(at::IntArrayRef shape, const at::TensorOptions& o) {
-  const int64_t n = c10::multiply_integers(shape), bytes = n * int64_t(o.dtype().itemsize());
-  if (bytes < (int64_t(4) << 20)) return at::empty(shape, o);
-  std::lock_guard<std::mutex> lock(pool_mutex);
-  for (const Tensor& p : pool)
-    if (is_free(p) && p.dtype() == o.dtype() && p.numel() >= n && p.numel() <= 2 * n)
-      return p.narrow(0, 0, n).view(shape);
-  int64_t held = 0;
-  for (const Tensor& p : pool) held += p.nbytes();
-  if (held + bytes > (int64_t(1) << 30)) {  // over the cap: drop the free buffers first
-    pool.erase(std::remove_if(pool.begin(), pool.end(), is_free), pool.end());
-    held = 0;
-    for (const Tensor& p : pool) held += p.nbytes();
-    if (held + bytes > (int64_t(1) << 30)) return at::empty(shape, o);
-  }
-  pool.push_back(at::empty({n}, o));
-  return pool.back().view(shape);
-}
-
-void release_workspace() {  // give the free buffers back to the allocator
-  std::lock_guard<std::mutex> lock(pool_mutex);
-  pool.erase(std::remove_if(pool.begin(), pool.end(), is_free), pool.end());
-}
+""" + WORKSPACE_CPP + r"""
 
 template <typename T>
 static T* align64(T* p) {  // the first 64-byte boundary at or after p (buffers have 16 spare)
