@@ -48,7 +48,8 @@ def predict(run_dir: str | os.PathLike, inputs) -> list[tuple[str, float]]:
     model = load_model(run_dir / "model", compile=False)
     if task["kind"] == "text":
         tokenizer = tokenizer_from_json((run_dir / "tokenizer.json").read_text(encoding="utf-8"))
-        proba = predict_texts(model, tokenizer, task["maxlen"], input_lines(inputs, "text"), len(classes))
+        proba = predict_texts(model, tokenizer, task["maxlen"], input_lines(inputs, "text"),
+                              len(classes))
     else:
         scaler = StandardScaler.from_dict(
             json.loads((run_dir / "scaler.json").read_text(encoding="utf-8")))
