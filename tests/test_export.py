@@ -3,7 +3,8 @@ import pytest
 import torch
 
 from rnnkit.export import check_onnx, export_onnx
-from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN
+from rnnkit.layers import (GRU, LSTM, Bidirectional, Dense, Embedding, Input, MinGRU, MinLSTM,
+                           SimpleRNN)
 from rnnkit.models import Sequential
 
 pytest.importorskip("onnxruntime")
@@ -25,3 +26,11 @@ def test_series_model_exports_from_its_declared_input_shape(tmp_path):
 def test_a_model_without_known_input_needs_an_example(tmp_path):
     with pytest.raises(ValueError, match="pass example="):
         export_onnx(Sequential([LSTM(3), Dense(1)]), tmp_path / "x.onnx")
+
+
+@pytest.mark.parametrize("layer", [MinGRU(6), MinLSTM(6, return_sequences=True)])
+def test_min_rnn_models_export_their_unrolled_loop_for_any_batch_at_the_example_length(
+        tmp_path, layer):
+    model = Sequential([Input(shape=(9, 3)), layer, Dense(2)])
+    path = export_onnx(model, tmp_path / "m.onnx", example=torch.randn(1, 9, 3))
+    assert check_onnx(model, path, torch.randn(4, 9, 3)) < 1e-4

@@ -5,6 +5,8 @@
 
 Recurrent layers become ONNX's own RNN / LSTM / GRU operators (through torch.onnx's
 TorchScript exporter), so the file runs in any ONNX runtime without rnnkit or torch.
+MinGRU and MinLSTM have no ONNX operator: they export as their step loop unrolled over the
+example's time steps, so such a file takes that sequence length only (the batch stays free).
 """
 from __future__ import annotations
 
@@ -38,7 +40,11 @@ def export_onnx(model, path: str | os.PathLike, example=None, check: bool = True
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model = model.cpu().eval()
-    axes = {0: "batch"} | ({1: "time"} if x.dim() >= 2 else {})
+    # MinGRU / MinLSTM export as their step loop unrolled over the example's time steps, so
+    # the file takes that sequence length only; LSTM/GRU/SimpleRNN become ONNX's own
+    # operators, which take any length.
+    unrolled = any(hasattr(getattr(m, "cell", None), "scan_sequence") for m in model.modules())
+    axes = {0: "batch"} | ({1: "time"} if x.dim() >= 2 and not unrolled else {})
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")                # tracer notes on Python-side checks
         torch.onnx.export(model, (x,), str(path), input_names=["x"], output_names=["y"],

@@ -102,6 +102,9 @@ class _MinCell(Layer):
                 f"step): {why_not}")
 
     def fused_blocker(self) -> str | None:
+        if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
+            return ("tracing or ONNX export records the readable loop: ONNX has no scan with "
+                    "these gates, and a traced Python scan writes in place into its output")
         return None
 
     def get_config(self) -> dict[str, Any]:
