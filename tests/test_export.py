@@ -34,3 +34,20 @@ def test_min_rnn_models_export_their_unrolled_loop_for_any_batch_at_the_example_
     model = Sequential([Input(shape=(9, 3)), layer, Dense(2)])
     path = export_onnx(model, tmp_path / "m.onnx", example=torch.randn(1, 9, 3))
     assert check_onnx(model, path, torch.randn(4, 9, 3)) < 1e-4
+
+
+def test_a_layer_on_its_readable_loop_exports_with_the_time_axis_fixed(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    model = Sequential([Input(shape=(6, 2)), GRU(4, reset_after=False), Dense(1)])
+    path = export_onnx(model, tmp_path / "g.onnx", example=torch.randn(1, 6, 2))
+    dims = onnx.load(str(path)).graph.input[0].type.tensor_type.shape.dim
+    assert dims[0].dim_param == "batch" and dims[1].dim_value == 6      # time fixed at 6
+    assert check_onnx(model, path, torch.randn(3, 6, 2)) < 1e-4
+
+
+def test_fused_layers_keep_the_time_axis_free(tmp_path):
+    onnx = pytest.importorskip("onnx")
+    model = Sequential([Input(shape=(6, 2)), GRU(4), Dense(1)])
+    path = export_onnx(model, tmp_path / "g.onnx", example=torch.randn(1, 6, 2))
+    dims = onnx.load(str(path)).graph.input[0].type.tensor_type.shape.dim
+    assert dims[1].dim_param == "time"

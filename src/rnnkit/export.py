@@ -5,8 +5,10 @@
 
 Recurrent layers become ONNX's own RNN / LSTM / GRU operators (through torch.onnx's
 TorchScript exporter), so the file runs in any ONNX runtime without rnnkit or torch.
-MinGRU and MinLSTM have no ONNX operator: they export as their step loop unrolled over the
-example's time steps, so such a file takes that sequence length only (the batch stays free).
+MinGRU and MinLSTM have no ONNX operator, and some configurations run the readable loop
+(GRU(reset_after=False), implementation="loop"): those export as the step loop unrolled over
+the example's time steps, so such a file takes that sequence length only (the batch stays
+free).
 """
 from __future__ import annotations
 
@@ -40,19 +42,28 @@ def export_onnx(model, path: str | os.PathLike, example=None, check: bool = True
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     model = model.cpu().eval()
-    # MinGRU / MinLSTM export as their step loop unrolled over the example's time steps, so
-    # the file takes that sequence length only; LSTM/GRU/SimpleRNN become ONNX's own
-    # operators, which take any length.
-    unrolled = any(hasattr(getattr(m, "cell", None), "scan_sequence") for m in model.modules())
-    axes = {0: "batch"} | ({1: "time"} if x.dim() >= 2 and not unrolled else {})
+    axes = {0: "batch"} | ({1: "time"} if x.dim() >= 2 else {})
+    _export(model, x, path, axes, opset)
+    if 1 in axes and _traced_a_loop(model):
+        # A readable loop (MinGRU, MinLSTM, GRU(reset_after=False), implementation="loop")
+        # was traced unrolled over the example's steps: the file takes that length only.
+        _export(model, x, path, {0: "batch"}, opset)
+    if check:
+        check_onnx(model, path, x)
+    return path
+
+
+def _export(model, x, path: Path, axes: dict[int, str], opset: int) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")                # tracer notes on Python-side checks
         torch.onnx.export(model, (x,), str(path), input_names=["x"], output_names=["y"],
                           dynamic_axes={"x": axes, "y": {0: "batch"}}, opset_version=opset,
                           dynamo=False)
-    if check:
-        check_onnx(model, path, x)
-    return path
+
+
+def _traced_a_loop(model) -> bool:
+    """Whether the last call (the export's trace) ran some recurrent layer's step loop."""
+    return any(getattr(m, "last_path", None) == "loop" for m in model.modules())
 
 
 def check_onnx(model, path: str | os.PathLike, x, atol: float = 1e-4) -> float:
