@@ -125,3 +125,11 @@ def test_torch_generator_state_is_restored_so_shuffling_continues_the_same_way(t
                       callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
     # epochs=1 and the backup says the next epoch is 1: nothing left to run, generator restored
     torch.testing.assert_close(torch.rand(3), expected)
+
+
+def test_only_rank_0_writes_the_backup_under_torchrun(tmp_path, monkeypatch):
+    x, y = data()
+    monkeypatch.setattr("rnnkit.models.distributed.rank", lambda: 1)
+    model(seed=0).fit(x, y, epochs=2, verbose=0,
+                      callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
+    assert not (tmp_path / "b").exists()

@@ -30,6 +30,9 @@ class BackupAndRestore(Callback):
     `delete_checkpoint=False`). Each backup is written to a temporary folder and then renamed
     into place, so a kill during a backup leaves the previous one whole.
 
+    Under torchrun every rank restores from the backup and only rank 0 writes it (all ranks
+    hold the same weights after each step).
+
     As in Keras, other callbacks' own counters (EarlyStopping's wait, for example) start over,
     and the History returned by the resumed `fit` holds the resumed epochs only.
 
@@ -70,7 +73,10 @@ class BackupAndRestore(Callback):
                       f"({self.backup_dir}).")
 
     def on_epoch_end(self, epoch, logs=None):
+        from ..models import distributed
         from ..models.saving import _save_optimizer, _state_tensors, write_atomically
+        if distributed.rank() != 0:                  # one writer; every rank holds the same
+            return
 
         def write(folder: Path) -> None:
             save_file(_state_tensors(self.model), str(folder / WEIGHTS))
@@ -83,5 +89,8 @@ class BackupAndRestore(Callback):
         write_atomically(self.backup_dir, write)
 
     def on_train_end(self, logs=None):
+        from ..models import distributed
+        if distributed.rank() != 0:
+            return
         if self.delete_checkpoint and self.backup_dir.is_dir():
             shutil.rmtree(self.backup_dir)
