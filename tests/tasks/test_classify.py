@@ -70,6 +70,21 @@ def test_quick_japanese_vowels_run_writes_every_artifact_and_beats_the_majority_
     assert metrics["model"]["accuracy"] > 0.85 > metrics["baselines"]["majority_class"]["accuracy"]
 
 
+def test_a_mingru_classifier_trains_in_parallel_over_time_and_predicts_from_its_saved_run(
+        tmp_path):
+    run = classify_sequences(cell="mingru", quick=True, out=tmp_path / "run")
+    assert run["metrics"]["model"]["accuracy"] > 0.85
+    assert json.loads((tmp_path / "run" / "task.json").read_text())["cell"] == "mingru"
+    test = dataset_path("japanese_vowels") / "JapaneseVowels_TEST.ts"
+    assert len(predict(tmp_path / "run", str(test))) == 370
+
+
+def test_an_unknown_cell_names_the_choices(tmp_path, capsys):
+    with pytest.raises(SystemExit):
+        cli.main(["classify", "--cell", "transformer", "--out", str(tmp_path / "r")])
+    assert "choose from 'lstm', 'gru', 'mingru', 'minlstm'" in capsys.readouterr().err
+
+
 # -- predict from a saved run ------------------------------------------------------------------
 
 def test_predict_from_a_saved_text_run_takes_a_string_or_a_file(text_run, tmp_path):

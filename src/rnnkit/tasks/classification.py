@@ -20,11 +20,11 @@ import numpy as np
 from .. import __version__, optimizers
 from ..callbacks import EarlyStopping
 from ..cli import UserError
-from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout
+from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, MinGRU, MinLSTM
 from ..models import Sequential
 from .runs import plot_learning_curves, plt, run_folder, write_json, write_report
 
-CELLS = {"lstm": LSTM, "gru": GRU}
+CELLS = {"lstm": LSTM, "gru": GRU, "mingru": MinGRU, "minlstm": MinLSTM}
 
 
 # -- the held-out split -------------------------------------------------------------------

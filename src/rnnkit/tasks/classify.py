@@ -26,7 +26,7 @@ from ..datasets import read_ts
 from ..models import load_model
 from ..preprocessing.text import tokenizer_from_json
 from ..preprocessing.timeseries import StandardScaler
-from .classification import predict_proba, read_run
+from .classification import CELLS, predict_proba, read_run
 from .classify_sequences import JAPANESE_VOWELS, check_series, classify_sequences, pad_scaled
 from .classify_text import classify_text, predict_texts
 from .runs import input_lines
@@ -84,8 +84,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     add("--label-column", metavar="NAME", help="header name of the label column")
     add("--test-file", metavar="FILE",
         help="a .ts file of test sequences (instead of holding out part of FILE)")
-    add("--cell", choices=("lstm", "gru"),
-        help="recurrent cell (default: lstm for texts, gru for sequences)")
+    add("--cell", choices=list(CELLS),
+        help="recurrent cell (default: lstm for texts, gru for sequences); mingru and "
+             "minlstm train in parallel over time")
     add("--unidirectional", dest="bidirectional", action="store_false",
         help="read forward only (default: bidirectional)")
     add("--units", metavar="N", type=int,

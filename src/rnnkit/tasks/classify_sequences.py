@@ -23,7 +23,7 @@ from ..layers import Masking
 from ..preprocessing.sequence import pad_sequences
 from ..preprocessing.timeseries import StandardScaler
 from ..utils import set_random_seed
-from .classification import (classification_scores, fit_classifier, majority_baseline,
+from .classification import (CELLS, classification_scores, fit_classifier, majority_baseline,
                              predict_proba, recurrent_classifier, stratified_split,
                              write_classify_run)
 from .runs import default_run_dir
@@ -162,8 +162,8 @@ def pad_scaled(scaler: StandardScaler, series: list[np.ndarray]) -> np.ndarray:
 
 
 def _check_settings(cell, units, epochs, batch_size, test_fraction) -> None:
-    if cell not in ("lstm", "gru"):
-        raise UserError(f"cell must be 'lstm' or 'gru', got {cell!r}.")
+    if cell not in CELLS:
+        raise UserError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}.")
     for name, value in (("units", units), ("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(value, int) or value < 1:
             raise UserError(f"{name} must be a positive integer, got {value!r}.")

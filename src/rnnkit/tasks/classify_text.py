@@ -28,7 +28,7 @@ from ..layers import Dropout, Embedding
 from ..preprocessing.sequence import pad_sequences
 from ..preprocessing.text import Tokenizer
 from ..utils import set_random_seed
-from .classification import (class_names, classification_scores, fit_classifier,
+from .classification import (CELLS, class_names, classification_scores, fit_classifier,
                              majority_baseline, predict_proba, recurrent_classifier,
                              stratified_split, write_classify_run)
 from .runs import default_run_dir
@@ -154,8 +154,8 @@ def _where(path, i: int, n_records: int) -> str:
 
 def check_settings(cell, units, embed_dim, max_words, maxlen, epochs, batch_size,
                    test_fraction) -> None:
-    if cell not in ("lstm", "gru"):
-        raise UserError(f"cell must be 'lstm' or 'gru', got {cell!r}.")
+    if cell not in CELLS:
+        raise UserError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}.")
     for name, value in (("units", units), ("embed_dim", embed_dim), ("max_words", max_words),
                         ("epochs", epochs), ("batch_size", batch_size)):
         if not isinstance(value, int) or value < 1:
