@@ -2,6 +2,7 @@
 
     .venv/bin/python benchmarks/quality_classify.py                 # seeds 0 1 2, both tasks
     .venv/bin/python benchmarks/quality_classify.py --only text --seeds 0 1 2 3 4
+    .venv/bin/python benchmarks/quality_classify.py --cell mingru     # the parallel layer
 
 Targets (issue 3): sentiment sentences (amazon + yelp, 2,000), 20% of each class held out:
 accuracy >= 80% (TF-IDF + logistic regression is quoted at ~83%); Japanese Vowels, the
@@ -33,12 +34,14 @@ TASKS = {
 }
 
 
-def run(task: str, seeds: list[int], root: str) -> dict[str, list[float]]:
+def run(task: str, seeds: list[int], root: str, cell: str | None = None
+        ) -> dict[str, list[float]]:
     _, recipe, _ = TASKS[task]
+    settings = {"cell": cell} if cell else {}
     rows: dict[str, list[float]] = {}
     for seed in seeds:
         start = time.perf_counter()
-        m = recipe(seed=seed, out=os.path.join(root, f"{task}-{seed}"))["metrics"]
+        m = recipe(seed=seed, out=os.path.join(root, f"{task}-{seed}"), **settings)["metrics"]
         values = {"accuracy": m["model"]["accuracy"], "macro F1": m["model"]["macro_f1"],
                   **{f"{name} acc": b["accuracy"] for name, b in m["baselines"].items()},
                   "epochs": m["epochs_run"], "seconds": time.perf_counter() - start}
@@ -54,6 +57,8 @@ def main() -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--only", choices=sorted(TASKS), help="run one task only")
     parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
+    parser.add_argument("--cell", choices=("lstm", "gru", "mingru", "minlstm"),
+                        help="recurrent cell for both tasks (default: each task's own)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print("$ " + shlex.join([os.path.relpath(sys.executable), *sys.argv]))
@@ -61,12 +66,14 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory() as root:
         for task in [args.only] if args.only else list(TASKS):
-            results[task] = run(task, args.seeds, root)
+            results[task] = run(task, args.seeds, root, args.cell)
 
     print(f"\n{'task':<30} {'metric':<40} {'mean':>7} {'std':>7} {'min':>7} {'max':>7}")
     ok = True
     for task, rows in results.items():
         title, _, target = TASKS[task]
+        if args.cell:
+            title = f"{title.split(',')[0]}, Bi{args.cell.upper()}"
         for metric, values in rows.items():
             v = np.array(values)
             print(f"{title:<30} {metric:<40} {v.mean():7.4f} {v.std():7.4f} {v.min():7.4f} "
