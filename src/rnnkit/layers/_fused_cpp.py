@@ -8,6 +8,25 @@ the gate gradients of every step and gets the weight gradients as single product
 
 Internally time-major: z (T, B, G) with G = H, 4H or 3H; hs (T + 1, B, H) with hs[0] = h0.
 """
+# e^x and sigmoid in float32 arithmetic that vectorizes; shared with _scan_cpp.py.
+EXP_SIGMOID_CPP = r"""
+INLINE float exp_(float x) {
+  x = x < -87.0f ? -87.0f : x;
+  x = x > 88.0f ? 88.0f : x;
+  const float magic = 12582912.0f;                     // 1.5 * 2^23: rounds to an integer
+  float n = (x * 1.44269504088896341f + magic) - magic;  // n = round(x / ln 2)
+  float r = x - n * 0.693359375f + n * 2.12194440e-4f;   // r = x - n ln 2, in two parts
+  float p = 1.9875691500e-4f;
+  p = p * r + 1.3981999507e-3f; p = p * r + 8.3334519073e-3f; p = p * r + 4.1665795894e-2f;
+  p = p * r + 1.6666665459e-1f; p = p * r + 5.0000001201e-1f;
+  int32_t bits = ((int32_t)n + 127) << 23;               // 2^n
+  float scale;
+  std::memcpy(&scale, &bits, sizeof scale);
+  return (p * r * r + r + 1.0f) * scale;                 // e^x = e^r 2^n
+}
+INLINE float sigmoid_(float x) { return 1.0f / (1.0f + exp_(-x)); }
+"""
+
 # Big output buffers kept between calls; shared with the scan kernels (_scan_cpp.py).
 WORKSPACE_CPP = r"""
 // ---- workspace: big buffers kept between calls ---------------------------------------------
@@ -92,21 +111,7 @@ struct FlushDenormals {  // on the calling thread, or on every thread of torch's
 };
 
 // ---- exp, sigmoid, tanh: float32 in plain arithmetic (Cephes) so loops vectorize ----------
-INLINE float exp_(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
-  const float magic = 12582912.0f;                     // 1.5 * 2^23: rounds to an integer
-  float n = (x * 1.44269504088896341f + magic) - magic;  // n = round(x / ln 2)
-  float r = x - n * 0.693359375f + n * 2.12194440e-4f;   // r = x - n ln 2, in two parts
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f; p = p * r + 8.3334519073e-3f; p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f; p = p * r + 5.0000001201e-1f;
-  int32_t bits = ((int32_t)n + 127) << 23;               // 2^n
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return (p * r * r + r + 1.0f) * scale;                 // e^x = e^r 2^n
-}
-INLINE float sigmoid_(float x) { return 1.0f / (1.0f + exp_(-x)); }
+""" + EXP_SIGMOID_CPP + r"""
 INLINE float tanh_(float x) {
   float ax = std::fabs(x), z = x * x;                    // odd polynomial near 0
   float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z +

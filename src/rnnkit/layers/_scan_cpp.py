@@ -18,7 +18,7 @@ keeps h_{t-1} in L1. The inner loop over hidden units is vectorized (AVX-512, AV
 baseline clones; sigmoid in float32 from a polynomial exp that vectorizes). Denormals are
 flushed to zero while a unit runs: the MinGRU backward was 3x slower without it (measured).
 """
-from ._fused_cpp import WORKSPACE_CPP  # noqa: E402  (the big-buffer pool, same code)
+from ._fused_cpp import EXP_SIGMOID_CPP, WORKSPACE_CPP  # noqa: E402  (shared C++ pieces)
 
 SCAN_SOURCE = r"""
 #include <ATen/ATen.h>
@@ -43,21 +43,7 @@ using OptTensor = c10::optional<at::Tensor>;
 #define INLINE static inline __attribute__((always_inline))
 
 // ---- sigmoid: float32 from a polynomial exp (Cephes, as in _fused_cpp) so loops vectorize ----
-INLINE float exp_(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
-  const float magic = 12582912.0f;                       // 1.5 * 2^23: rounds to an integer
-  float n = (x * 1.44269504088896341f + magic) - magic;  // n = round(x / ln 2)
-  float r = x - n * 0.693359375f + n * 2.12194440e-4f;   // r = x - n ln 2, in two parts
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f; p = p * r + 8.3334519073e-3f; p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f; p = p * r + 5.0000001201e-1f;
-  int32_t bits = ((int32_t)n + 127) << 23;               // 2^n
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return (p * r * r + r + 1.0f) * scale;                 // e^x = e^r 2^n
-}
-INLINE float sigmoid_(float x) { return 1.0f / (1.0f + exp_(-x)); }
+""" + EXP_SIGMOID_CPP + r"""
 INLINE double sigmoid_(double x) { return 1.0 / (1.0 + std::exp(-x)); }
 
 // ---- the gates, one hidden unit j of one step; p points at the step's pre-activations -----
