@@ -3,7 +3,6 @@ import json
 
 import numpy as np
 import pytest
-import torch
 
 from rnnkit.cli import main as cli_main
 from rnnkit.datasets import load_tiny_shakespeare
@@ -12,15 +11,6 @@ from rnnkit.tasks.generate import generate, predict, sample, stream_batches
 
 SMALL = dict(units=32, layers=1, embed_dim=16, seq_len=32, batch_size=8, epochs=3,
              sample_length=60, verbose=0, threads=1)
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run faster on one thread, and much faster on a CPU busy with other jobs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

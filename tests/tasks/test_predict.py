@@ -2,21 +2,11 @@
 import json
 
 import pytest
-import torch
 
 from rnnkit.cli import main as cli_main
 from rnnkit.datasets import load_tiny_shakespeare
 from rnnkit.tasks.generate import generate
 from rnnkit.tasks.predict import format_result
-
-
-@pytest.fixture(autouse=True)
-def _one_thread():
-    """Tiny models run faster on one thread, and much faster on a CPU busy with other jobs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
 
 
 @pytest.fixture(scope="module")

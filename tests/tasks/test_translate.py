@@ -14,14 +14,6 @@ SMALL = dict(units=32, embed_dim=16, dropout=0.0, epochs=3, batch_size=32, lr=5e
              beam_size=2, verbose=0, threads=1)
 
 
-@pytest.fixture(autouse=True)
-def _one_thread():
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
-
-
 @pytest.fixture(scope="module")
 def pairs_file(tmp_path_factory):
     """600 of the bundled pairs, in the bundled file's layout: English<TAB>Chinese."""
