@@ -65,6 +65,9 @@ def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
     convert NumPy inputs (then run without gradients and, unless training=True is given, in
     inference mode, as a Keras call on arrays does), and honour Keras's `training=`
     argument. Called on tensors, a layer runs in its module's mode, as in PyTorch."""
+    if all(isinstance(a, Tensor) for a in args) and "training" not in kwargs and \
+            all(v is None or isinstance(v, Tensor) for v in kwargs.values()):
+        return call(*args, **kwargs)                   # the hot path: tensors in, as in fit
     from .symbolic import call_symbolic, is_symbolic
     if is_symbolic((args, kwargs)):
         return call_symbolic(module, args, kwargs)
