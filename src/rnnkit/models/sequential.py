@@ -15,7 +15,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..layers.base import Layer, Shape, get_weights, set_weights, unique_name
+from ..layers.base import Layer, Shape, get_layer_weights, set_layer_weights, unique_name
 from ..layers.core import Embedding, InputLayer
 from ..layers.registry import deserialize, serialize
 from .training import Model
@@ -135,10 +135,11 @@ class Sequential(Model):
 
     # -- weights ----------------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
-        return get_weights(self)
+        """Each layer's get_weights() in order: Keras's layout, so Keras's list fits."""
+        return get_layer_weights(self.layers)
 
     def set_weights(self, weights: list) -> None:
-        set_weights(self, weights, f"Model {self.name!r}")
+        set_layer_weights(self.layers, weights, f"Model {self.name!r}")
 
     def count_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
