@@ -7,6 +7,10 @@
         optimizer.json           optimizer hyper-parameters and scalar state, optional
         ...                      a task may add tokenizer.json, scaler.json, metrics.json
 
+Keras's own files go by their suffix to keras_files.py: `.keras` (Keras 3's zip),
+`.weights.h5` (Keras 3's weights) and `.h5` / `.hdf5` (tf.keras 2); never another format under
+those names.
+
 Loading reads JSON and safetensors only: layer classes are looked up by name in a fixed
 registry, so a file can never run code. A save writes a temporary folder beside the target
 and renames it into place, so an interrupted save never leaves a half-written model.
@@ -55,8 +59,26 @@ def write_atomically(path: str | os.PathLike, write_into) -> Path:
     return path
 
 
+def keras_suffix(filepath) -> str | None:
+    """'.keras', '.weights.h5' or '.h5' when the name asks for a Keras file, else None."""
+    name = str(filepath).lower()
+    for suffix in (".keras", ".weights.h5", ".h5", ".hdf5"):
+        if name.endswith(suffix):
+            return ".h5" if suffix == ".hdf5" else suffix
+    return None
+
+
 def save_model(model, filepath, include_optimizer: bool = True) -> Path:
     """Save a Sequential model (config, weights, compile settings, optimizer state)."""
+    suffix = keras_suffix(filepath)
+    if suffix == ".keras":
+        from .keras_files import save_keras_model
+        return save_keras_model(model, filepath)
+    if suffix is not None:
+        raise ValueError(
+            f"rnnkit does not write whole models as {suffix} (the legacy HDF5 format of "
+            f"tf.keras 2): got {str(filepath)!r}. Use a '.keras' name for a Keras 3 file, or a "
+            "folder name for rnnkit's own format.")
     if not any(True for _ in model.parameters()):
         raise ValueError("The model has no weights yet: build it (fit, or call it on a batch, or "
                          "give Input(shape=...)) before saving.")
@@ -133,8 +155,16 @@ def read_config(filepath) -> dict[str, Any]:
 
 
 def load_model(filepath, compile: bool = True, device: str = "cpu"):
-    """Load a model saved with model.save(filepath): config, weights, optimizer state."""
+    """Load a model saved with model.save(filepath): config, weights, optimizer state.
+
+    Keras's files load too: a Keras 3 `.keras` zip or a tf.keras 2 `.h5`."""
     from .sequential import Sequential
+    suffix = keras_suffix(filepath)
+    if suffix is not None and not Path(filepath).is_dir():
+        from . import keras_files
+        load = keras_files.load_keras_model if suffix == ".keras" else keras_files.load_h5_model
+        model = load(filepath, compile=compile)
+        return model.to(device)
     path = Path(filepath)
     config = read_config(path)
     if config.get("class_name") == "Seq2Seq":          # an encoder-decoder (translate)
@@ -157,7 +187,17 @@ def load_model(filepath, compile: bool = True, device: str = "cpu"):
 
 
 def save_weights(model, filepath) -> Path:
-    """The weights alone, as one safetensors file (written to a temporary name, then renamed)."""
+    """The weights alone, as one safetensors file (written to a temporary name, then renamed).
+
+    A '.weights.h5' name writes Keras 3's weights file instead."""
+    suffix = keras_suffix(filepath)
+    if suffix == ".weights.h5":
+        from .keras_files import save_keras_weights
+        return save_keras_weights(model, filepath)
+    if suffix is not None:
+        raise ValueError(
+            f"Keras weights files end in '.weights.h5', got {str(filepath)!r}. Use that suffix "
+            "for Keras's format, or another name for a safetensors file.")
     path = Path(filepath)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -167,6 +207,10 @@ def save_weights(model, filepath) -> Path:
 
 
 def load_weights(model, filepath) -> None:
+    """Load weights saved by save_weights; Keras's '.weights.h5' and '.h5' files load too."""
+    if keras_suffix(filepath) in (".weights.h5", ".h5"):
+        from .keras_files import load_keras_weights
+        return load_keras_weights(model, filepath)
     path = Path(filepath)
     if not path.is_file():
         raise FileNotFoundError(f"No weights file at {str(path)!r}.")
