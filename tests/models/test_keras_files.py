@@ -161,11 +161,45 @@ def test_a_missing_keras_file_is_reported_by_name(tmp_path):
         load_model(tmp_path / "absent.keras")
 
 
-def test_saving_whole_models_under_an_h5_name_raises_instead_of_writing_another_format(tmp_path):
+@pytest.mark.parametrize("name", SEQUENTIAL)
+def test_an_h5_file_written_by_rnnkit_is_the_legacy_keras_format_and_reads_back(name, tmp_path):
+    import h5py
+    model = load_model(FIXTURES / f"{name}.keras")
+    model.save(tmp_path / "m.h5")
+    model.save_weights(tmp_path / "w.h5")
+    with h5py.File(tmp_path / "m.h5") as f:
+        assert "model_config" in f.attrs and "layer_names" in f["model_weights"].attrs
+    assert_predicts_as_keras(load_model(tmp_path / "m.h5"), name)
+    fresh = Sequential.from_config(model.get_config())
+    fresh.load_weights(tmp_path / "w.h5")
+    assert_predicts_as_keras(fresh, name)
+
+
+def test_a_weights_name_given_to_save_raises_instead_of_writing_another_format(tmp_path):
     model = Sequential([Input(shape=(10, 2)), LSTM(5), Dense(1)])
-    with pytest.raises(ValueError, match=r"does not write whole models as \.h5"):
-        model.save(tmp_path / "m.h5")
-    assert not (tmp_path / "m.h5").exists()
+    with pytest.raises(ValueError, match="names a weights file: use model.save_weights"):
+        model.save(tmp_path / "m.weights.h5")
+    with pytest.raises(ValueError, match="names a whole-model Keras file: use model.save"):
+        model.save_weights(tmp_path / "m.keras")
+    assert not list(tmp_path.iterdir())
+
+
+def test_model_checkpoint_writes_a_real_keras_file_under_a_keras_name(tmp_path):
+    from rnnkit.callbacks import ModelCheckpoint
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 10, 2)).astype("float32"), rng.normal(size=(32, 1))
+    model = Sequential([Input(shape=(10, 2)), LSTM(4), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[
+        ModelCheckpoint(tmp_path / "best.keras", monitor="loss", save_best_only=True),
+        ModelCheckpoint(tmp_path / "w.weights.h5", monitor="loss", save_weights_only=True)])
+    assert zipfile.is_zipfile(tmp_path / "best.keras")
+    np.testing.assert_allclose(load_model(tmp_path / "best.keras").predict(x, verbose=0),
+                               model.predict(x, verbose=0), atol=1e-6)
+    fresh = Sequential([Input(shape=(10, 2)), LSTM(4), Dense(1)])
+    fresh.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=1e-6)
 
 
 def test_a_layer_keras_does_not_have_cannot_be_saved_as_keras(tmp_path):

@@ -123,6 +123,32 @@ def save_keras_weights(model, filepath) -> Path:
             f, _model_layers(model), getattr(model, "name", "model"))))
 
 
+def save_h5_model(model, filepath) -> Path:
+    """Write the legacy HDF5 model file (tf.keras 2's `model.save("m.h5")`, which Keras 3
+    still reads): the config JSON in the attributes, the weights under model_weights."""
+    from .sequential import Sequential
+    if not isinstance(model, Sequential):
+        raise ValueError(
+            f"rnnkit writes .h5 model files for Sequential models; {type(model).__name__} "
+            f"{getattr(model, 'name', '')!r} is not one. Save it with model.save('folder') "
+            "(rnnkit's format) or its weights with model.save_weights('w.weights.h5').")
+    config = keras_sequential_config(model)
+
+    def fill(f) -> None:
+        f.attrs["model_config"] = json.dumps(config)
+        f.attrs["keras_version"] = KERAS_VERSION
+        f.attrs["backend"] = "torch"
+        _write_legacy_layers(f.create_group("model_weights"), _model_layers(model), model.name)
+    return _write_file_atomically(Path(filepath), lambda tmp: _write_h5(tmp, fill))
+
+
+def save_h5_weights(model, filepath) -> Path:
+    """Write tf.keras 2's weights-only HDF5 (`save_weights("w.h5")`): layer_names at the root."""
+    name = getattr(model, "name", "model")
+    return _write_file_atomically(Path(filepath), lambda tmp: _write_h5(
+        tmp, lambda f: _write_legacy_layers(f, _model_layers(model), name)))
+
+
 def load_h5_model(filepath, compile: bool = True):
     """Read a whole-model tf.keras 2 `.h5` (model_config attribute + model_weights)."""
     path = _existing(filepath)
@@ -250,6 +276,35 @@ def _load_legacy_layers(group, layers: list, where: str) -> None:
         if by_name:
             name, arrays = layer.name, saved[layer.name]
         _set(layer, arrays, f"{where}, layer {name!r}")
+
+
+_KERAS_WEIGHT_NAMES = {"SimpleRNNCell": ["kernel", "recurrent_kernel", "bias"],
+                       "LSTMCell": ["kernel", "recurrent_kernel", "bias"],
+                       "GRUCell": ["kernel", "recurrent_kernel", "bias"],
+                       "Dense": ["kernel", "bias"], "Embedding": ["embeddings"]}
+
+
+def _write_legacy_layers(group, layers: list, model_name: str) -> None:
+    group.attrs["layer_names"] = [layer.name.encode("utf-8") for layer in layers]
+    group.attrs["backend"] = b"torch"
+    group.attrs["keras_version"] = KERAS_VERSION.encode("utf-8")
+    for layer in layers:
+        g = group.create_group(layer.name)
+        names = _legacy_weight_names(layer, f"{model_name}/{layer.name}")
+        g.attrs["weight_names"] = [n.encode("utf-8") for n in names]
+        for name, array in zip(names, layer.get_weights(), strict=True):
+            g.create_dataset(name, data=array)
+
+
+def _legacy_weight_names(layer, prefix: str) -> list[str]:
+    """Variable paths in get_weights() order: own weights, then each sublayer's."""
+    children = _sublayers(layer)
+    n_own = len(layer.get_weights()) - sum(len(c.get_weights()) for _, c in children)
+    known = _KERAS_WEIGHT_NAMES.get(type(layer).__name__, [])     # a missing bias is last
+    names = [f"{prefix}/{known[i] if i < len(known) else i}" for i in range(n_own)]
+    for name, child in children:
+        names += _legacy_weight_names(child, f"{prefix}/{getattr(child, 'name', name)}")
+    return names
 
 
 def _set(layer, arrays: list, where: str) -> None:

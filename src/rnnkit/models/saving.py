@@ -71,14 +71,14 @@ def keras_suffix(filepath) -> str | None:
 def save_model(model, filepath, include_optimizer: bool = True) -> Path:
     """Save a Sequential model (config, weights, compile settings, optimizer state)."""
     suffix = keras_suffix(filepath)
-    if suffix == ".keras":
-        from .keras_files import save_keras_model
-        return save_keras_model(model, filepath)
     if suffix is not None:
-        raise ValueError(
-            f"rnnkit does not write whole models as {suffix} (the legacy HDF5 format of "
-            f"tf.keras 2): got {str(filepath)!r}. Use a '.keras' name for a Keras 3 file, or a "
-            "folder name for rnnkit's own format.")
+        from . import keras_files
+        if suffix == ".weights.h5":
+            raise ValueError(
+                f"{str(filepath)!r} names a weights file: use model.save_weights(...) for it, "
+                "or a '.keras' name for the whole model.")
+        save = keras_files.save_keras_model if suffix == ".keras" else keras_files.save_h5_model
+        return save(model, filepath)
     if not any(True for _ in model.parameters()):
         raise ValueError("The model has no weights yet: build it (fit, or call it on a batch, or "
                          "give Input(shape=...)) before saving.")
@@ -191,13 +191,15 @@ def save_weights(model, filepath) -> Path:
 
     A '.weights.h5' name writes Keras 3's weights file instead."""
     suffix = keras_suffix(filepath)
-    if suffix == ".weights.h5":
-        from .keras_files import save_keras_weights
-        return save_keras_weights(model, filepath)
     if suffix is not None:
-        raise ValueError(
-            f"Keras weights files end in '.weights.h5', got {str(filepath)!r}. Use that suffix "
-            "for Keras's format, or another name for a safetensors file.")
+        from . import keras_files
+        if suffix == ".keras":
+            raise ValueError(
+                f"{str(filepath)!r} names a whole-model Keras file: use model.save(...) for it, "
+                "or a '.weights.h5' name for the weights alone.")
+        save = keras_files.save_keras_weights if suffix == ".weights.h5" else \
+            keras_files.save_h5_weights                 # '.h5': tf.keras 2's weights file
+        return save(model, filepath)
     path = Path(filepath)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
