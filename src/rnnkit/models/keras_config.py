@@ -148,8 +148,8 @@ def _sequential_from_keras(config: dict, where: str):
     specs = list(config["config"].get("layers") or [])
     shape = _input_shape(specs, config)
     model = Sequential(name=config["config"].get("name"))
-    if shape is not None:
-        model.add(Input(shape=shape[1:]))
+    if shape is not None:                            # batch_shape keeps a stateful batch size
+        model.add(Input(batch_shape=shape))
     layers = []
     for spec in specs:
         if spec.get("class_name") == "InputLayer":
@@ -174,7 +174,7 @@ def _functional_from_keras(config: dict, where: str):
             c = spec.get("config", {})
             shape = c.get("batch_shape") or c.get("batch_input_shape")
             kwargs = {"dtype": c["dtype"]} if c.get("dtype") not in (None, "float32") else {}
-            tensors[(name, 0, 0)] = Input(shape=tuple(shape[1:]), name=name, **kwargs)
+            tensors[(name, 0, 0)] = Input(batch_shape=tuple(shape), name=name, **kwargs)
             continue
         layers[name] = layer_from_keras(spec, where)
         pending += [(name, k, node) for k, node in enumerate(spec.get("inbound_nodes") or [])]
@@ -320,3 +320,73 @@ def keras_sequential_config(model) -> dict[str, Any]:
             "config": {"name": model.name, "trainable": True, "dtype": "float32",
                        "layers": layers},
             "registered_name": None, "build_config": {"input_shape": list(model.input_shape)}}
+
+
+def keras_model_config(model) -> dict[str, Any]:
+    """Keras 3's config.json for an rnnkit Sequential or functional model."""
+    from .functional import Functional
+    from .sequential import Sequential
+    if isinstance(model, Sequential):
+        return keras_sequential_config(model)
+    if isinstance(model, Functional):
+        return keras_functional_config(model)
+    raise ValueError(
+        f"A {type(model).__name__} has no graph to write as a Keras config (a subclassed model "
+        "is code). Save its weights with model.save_weights('w.weights.h5'), or the model "
+        "with model.save('folder') (rnnkit's format).")
+
+
+def keras_functional_config(model) -> dict[str, Any]:
+    """Keras 3's Functional config: each layer with the calls made on it ("inbound_nodes"),
+    every tensor written as [layer name, that layer's call number, output number]."""
+    config = model.get_config()
+    calls_so_far: dict[str, int] = {}
+    node_refs = []                                       # rnnkit node -> (layer, its call no.)
+    for node in config["nodes"]:
+        node_refs.append((node["layer"], calls_so_far.get(node["layer"], 0)))
+        calls_so_far[node["layer"]] = calls_so_far.get(node["layer"], 0) + 1
+
+    from ..layers.symbolic import flatten
+    inputs = {layer.name: layer.output for layer in model._input_layers}
+
+    def tensor(ref):
+        if isinstance(ref, dict) and "input" in ref:
+            history, symbolic = [ref["input"], 0, 0], inputs[ref["input"]]
+        elif isinstance(ref, dict) and "node" in ref:
+            history = [*node_refs[ref["node"]], ref["output"]]
+            symbolic = flatten(model._nodes[ref["node"]].outputs)[ref["output"]]
+        elif isinstance(ref, (list, tuple)):
+            return [tensor(r) for r in ref]
+        elif isinstance(ref, dict):
+            return {k: tensor(v) for k, v in ref.items()}
+        else:
+            return ref
+        return {"class_name": "__keras_tensor__",
+                "config": {"shape": list(symbolic.shape),
+                           "dtype": str(symbolic.dtype).replace("torch.", ""),
+                           "keras_history": history}}
+
+    layers = [{"module": "keras.layers", "class_name": "InputLayer", "name": c["name"],
+               "config": {"batch_shape": c["batch_shape"], "dtype": c.get("dtype", "float32"),
+                          "sparse": False, "name": c["name"]},
+               "registered_name": None, "inbound_nodes": []} for c in config["input_layers"]]
+    for spec in config["layers"]:
+        entry = _keras_spec(spec["class_name"], spec["config"])
+        name = spec["config"]["name"]
+        entry["name"] = name
+        entry["inbound_nodes"] = [{"args": tensor(n["args"]), "kwargs": tensor(n["kwargs"])}
+                                  for n in config["nodes"] if n["layer"] == name]
+        layers.append(entry)
+
+    def endpoints(structure):
+        if isinstance(structure, dict) and ("input" in structure or "node" in structure):
+            return tensor(structure)["config"]["keras_history"]
+        if isinstance(structure, (list, tuple)):
+            return [endpoints(s) for s in structure]
+        raise ValueError("rnnkit writes Keras files for models whose inputs and outputs are "
+                         "one tensor or a list of tensors (not a dict).")
+    return {"module": "keras.src.models.functional", "class_name": "Functional",
+            "config": {"name": model.name, "trainable": True, "layers": layers,
+                       "input_layers": endpoints(config["inputs"]),
+                       "output_layers": endpoints(config["outputs"])},
+            "registered_name": "Functional", "build_config": {"input_shape": None}}

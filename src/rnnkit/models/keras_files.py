@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 
 from ..layers.base import Layer
-from .keras_config import KERAS_VERSION, keras_sequential_config, model_from_keras, snake_case
+from .keras_config import KERAS_VERSION, keras_model_config, model_from_keras, snake_case
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
 
@@ -75,14 +75,9 @@ def load_keras_model(filepath, compile: bool = True):
 
 
 def save_keras_model(model, filepath) -> Path:
-    """Write a Keras 3 `.keras` zip that Keras's load_model reads (Sequential models)."""
-    from .sequential import Sequential
-    if not isinstance(model, Sequential):
-        raise ValueError(
-            f"rnnkit writes .keras files for Sequential models; {type(model).__name__} "
-            f"{getattr(model, 'name', '')!r} is not one. Save it with model.save('folder') "
-            "(rnnkit's format) or its weights with model.save_weights('w.weights.h5').")
-    config = keras_sequential_config(model)
+    """Write a Keras 3 `.keras` zip that Keras's load_model reads (Sequential and functional
+    models; a subclassed model is code, so it raises)."""
+    config = keras_model_config(model)
     metadata = {"keras_version": KERAS_VERSION,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
                 "written_by": "rnnkit"}
@@ -126,13 +121,7 @@ def save_keras_weights(model, filepath) -> Path:
 def save_h5_model(model, filepath) -> Path:
     """Write the legacy HDF5 model file (tf.keras 2's `model.save("m.h5")`, which Keras 3
     still reads): the config JSON in the attributes, the weights under model_weights."""
-    from .sequential import Sequential
-    if not isinstance(model, Sequential):
-        raise ValueError(
-            f"rnnkit writes .h5 model files for Sequential models; {type(model).__name__} "
-            f"{getattr(model, 'name', '')!r} is not one. Save it with model.save('folder') "
-            "(rnnkit's format) or its weights with model.save_weights('w.weights.h5').")
-    config = keras_sequential_config(model)
+    config = keras_model_config(model)
 
     def fill(f) -> None:
         f.attrs["model_config"] = json.dumps(config)
