@@ -62,8 +62,9 @@ def _to_tensors(structure):
 
 def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
     """What layers and models do when called: record a graph node on symbolic inputs,
-    convert NumPy inputs (then run without gradients, as a Keras eager call on arrays
-    gives values), and honour Keras's `training=` argument."""
+    convert NumPy inputs (then run without gradients and, unless training=True is given, in
+    inference mode, as a Keras call on arrays does), and honour Keras's `training=`
+    argument. Called on tensors, a layer runs in its module's mode, as in PyTorch."""
     from .symbolic import call_symbolic, is_symbolic
     if is_symbolic((args, kwargs)):
         return call_symbolic(module, args, kwargs)
@@ -71,6 +72,8 @@ def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
     training = None
     if "training" in kwargs and not _forward_takes(module, "training"):
         training = kwargs.pop("training")
+    if training is None and converted:
+        training = False            # Keras: a direct call on arrays runs in inference mode
     if training is None:
         with torch.no_grad() if converted else _nothing():
             return call(*args, **kwargs)

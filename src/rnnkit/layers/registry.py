@@ -1,9 +1,27 @@
 """Layer classes by name, for saving and loading without pickle or code from the file."""
 from __future__ import annotations
 
-from typing import Any
+import contextlib
+import contextvars
+from typing import Any, Iterator
 
 from .base import Layer
+
+_custom_objects: contextvars.ContextVar[dict] = contextvars.ContextVar("custom_objects",
+                                                                       default={})
+
+
+@contextlib.contextmanager
+def custom_object_scope(objects: dict | None) -> Iterator[None]:
+    """Classes of your own that configs may name, while loading (Keras's custom_object_scope)."""
+    if objects is not None and not isinstance(objects, dict):
+        raise TypeError(f"custom_objects must be a dict {{'MyLayer': MyLayer}}, got "
+                        f"{type(objects).__name__}.")
+    token = _custom_objects.set({**_custom_objects.get(), **(objects or {})})
+    try:
+        yield
+    finally:
+        _custom_objects.reset(token)
 
 
 def layer_classes() -> dict[str, type[Layer]]:
@@ -37,7 +55,8 @@ def serialize(layer: Layer) -> dict[str, Any]:
 
 
 def deserialize(spec: dict[str, Any], safe_mode: bool = True, custom_objects=None) -> Layer:
-    classes = {**layer_classes(), **model_classes(), **(custom_objects or {})}
+    classes = {**layer_classes(), **model_classes(), **_custom_objects.get(),
+               **(custom_objects or {})}
     name = spec.get("class_name") if isinstance(spec, dict) else None
     if name not in classes:
         raise ValueError(

@@ -161,8 +161,8 @@ class Functional(Model):
         def ref(v):
             if isinstance(v, KerasTensor):
                 if v.node is None:
-                    return {"input": v.input_layer.name}
-                return {"node": index[id(v.node)], "output": v.index}
+                    return {"__input__": v.input_layer.name}
+                return {"__node__": index[id(v.node)], "__output__": v.index}
             if v is None or isinstance(v, (bool, int, float, str)):
                 return v
             raise TypeError(f"Cannot save a call argument of type {type(v).__name__} in a "
@@ -192,18 +192,20 @@ class Functional(Model):
             made: list[Any] = []
 
             def value(r):
-                if isinstance(r, dict) and "input" in r:
-                    return inputs[r["input"]]
-                if isinstance(r, dict) and "node" in r:
-                    return flatten(made[r["node"]])[r["output"]]
+                if isinstance(r, dict) and "__input__" in r:
+                    return inputs[r["__input__"]]
+                if isinstance(r, dict) and "__node__" in r:
+                    return flatten(made[r["__node__"]])[r["__output__"]]
+                if isinstance(r, dict):
+                    return {k: value(v) for k, v in r.items()}
+                if isinstance(r, list):
+                    return [value(v) for v in r]
                 return r
             for node in config["nodes"]:
                 layer = layers[node["layer"]]
-                args = map_structure(value, node["args"])
-                kwargs = map_structure(value, node["kwargs"])
-                made.append(layer(*args, **kwargs))
-            return cls(map_structure(value, config["inputs"]),
-                       map_structure(value, config["outputs"]), name=config.get("name"))
+                made.append(layer(*value(node["args"]), **value(node["kwargs"])))
+            return cls(value(config["inputs"]), value(config["outputs"]),
+                       name=config.get("name"))
         except (KeyError, IndexError, TypeError) as e:
             raise ValueError(f"The model graph in the config is damaged or incomplete ({e!r}).") \
                 from None

@@ -80,6 +80,10 @@ class Model(nn.Module):
             "call(self, inputs, training=False); or build a graph with Model(inputs, outputs).")
 
     def forward(self, inputs, *args, **kwargs):
+        if getattr(self, "_input_specs", None) is None:
+            from ..layers.symbolic import flatten
+            self._input_specs = [[list(t.shape[1:]), str(t.dtype).replace("torch.", "")]
+                                 for t in flatten(inputs) if isinstance(t, Tensor)]
         params = inspect.signature(self.call).parameters
         if "training" in params and "training" not in kwargs:
             kwargs["training"] = self.training
@@ -246,6 +250,7 @@ class Model(nn.Module):
         if self.optimizer is None and getattr(self, "_optimizer_spec", None) is not None:
             self.optimizer = self._optimizer_spec.build(self.parameters())
         self._out_shapes = [tuple(o.shape[1:]) for o in outs]
+        self._input_specs = [[list(t.shape[1:]), str(t.dtype).replace("torch.", "")] for t in xs]
         return self._out_shapes
 
     def _ensure_built(self, x_sample) -> None:
