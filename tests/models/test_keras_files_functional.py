@@ -117,13 +117,14 @@ def write_keras2_h5(path: Path, config: dict, weights: dict[str, list]) -> None:
         g = f.create_group("model_weights")
         g.attrs["layer_names"] = [n.encode() for n in weights]
         for layer, arrays in weights.items():
-            names = [f"{layer}/{layer}_cell/{w}:0" if len(arrays) == 3 else f"{layer}/{w}:0"
-                     for w in ("kernel", "recurrent_kernel", "bias")[:len(arrays)]]
-            if len(arrays) == 2:
-                names = [f"{layer}/kernel:0", f"{layer}/bias:0"]
-            g[layer].attrs["weight_names"] = [n.encode() for n in names] if arrays else []
+            kinds = ("kernel", "recurrent_kernel", "bias") if len(arrays) == 3 else \
+                ("kernel", "bias")
+            cell = f"{layer}_cell/" if len(arrays) == 3 else ""      # lstm/lstm_cell/kernel:0
+            names = [f"{layer}/{cell}{w}:0" for w in kinds[:len(arrays)]]
+            group = g.create_group(layer)
+            group.attrs["weight_names"] = [n.encode() for n in names]
             for n, a in zip(names, arrays):
-                g[layer].create_dataset(n, data=a)
+                group.create_dataset(n, data=a)
 
 
 def keras_weights(name: str) -> list[np.ndarray]:

@@ -339,54 +339,50 @@ def keras_model_config(model) -> dict[str, Any]:
 def keras_functional_config(model) -> dict[str, Any]:
     """Keras 3's Functional config: each layer with the calls made on it ("inbound_nodes"),
     every tensor written as [layer name, that layer's call number, output number]."""
-    config = model.get_config()
-    calls_so_far: dict[str, int] = {}
-    node_refs = []                                       # rnnkit node -> (layer, its call no.)
-    for node in config["nodes"]:
-        node_refs.append((node["layer"], calls_so_far.get(node["layer"], 0)))
-        calls_so_far[node["layer"]] = calls_so_far.get(node["layer"], 0) + 1
+    from ..layers.registry import serialize
+    from ..layers.symbolic import KerasTensor, flatten, map_structure
+    calls_so_far: dict[int, int] = {}
+    history: dict[int, list] = {}                 # id(symbolic tensor) -> keras_history
+    for layer in model._input_layers:
+        history[id(layer.output)] = [layer.name, 0, 0]
+    calls: dict[int, list] = {}                   # id(layer) -> its calls, in order
+    for node in model._nodes:
+        k = calls_so_far.get(id(node.layer), 0)
+        calls_so_far[id(node.layer)] = k + 1
+        for i, t in enumerate(flatten(node.outputs)):
+            history[id(t)] = [node.layer.name, k, i]
+        calls.setdefault(id(node.layer), []).append(node)
 
-    from ..layers.symbolic import flatten
-    inputs = {layer.name: layer.output for layer in model._input_layers}
-
-    def tensor(ref):
-        if isinstance(ref, dict) and "input" in ref:
-            history, symbolic = [ref["input"], 0, 0], inputs[ref["input"]]
-        elif isinstance(ref, dict) and "node" in ref:
-            history = [*node_refs[ref["node"]], ref["output"]]
-            symbolic = flatten(model._nodes[ref["node"]].outputs)[ref["output"]]
-        elif isinstance(ref, (list, tuple)):
-            return [tensor(r) for r in ref]
-        elif isinstance(ref, dict):
-            return {k: tensor(v) for k, v in ref.items()}
-        else:
-            return ref
+    def tensor(v):
+        if not isinstance(v, KerasTensor):
+            return v
         return {"class_name": "__keras_tensor__",
-                "config": {"shape": list(symbolic.shape),
-                           "dtype": str(symbolic.dtype).replace("torch.", ""),
-                           "keras_history": history}}
+                "config": {"shape": list(v.shape), "dtype": str(v.dtype).replace("torch.", ""),
+                           "keras_history": history[id(v)]}}
 
-    layers = [{"module": "keras.layers", "class_name": "InputLayer", "name": c["name"],
-               "config": {"batch_shape": c["batch_shape"], "dtype": c.get("dtype", "float32"),
-                          "sparse": False, "name": c["name"]},
-               "registered_name": None, "inbound_nodes": []} for c in config["input_layers"]]
-    for spec in config["layers"]:
+    layers = [{"module": "keras.layers", "class_name": "InputLayer", "name": layer.name,
+               "config": {"batch_shape": [layer.batch_size, *layer.shape],
+                          "dtype": str(layer.dtype).replace("torch.", ""), "sparse": False,
+                          "name": layer.name},
+               "registered_name": None, "inbound_nodes": []} for layer in model._input_layers]
+    for layer in model.graph_layers.values():
+        spec = serialize(layer)
         entry = _keras_spec(spec["class_name"], spec["config"])
-        name = spec["config"]["name"]
-        entry["name"] = name
-        entry["inbound_nodes"] = [{"args": tensor(n["args"]), "kwargs": tensor(n["kwargs"])}
-                                  for n in config["nodes"] if n["layer"] == name]
+        entry["name"] = layer.name
+        entry["inbound_nodes"] = [{"args": map_structure(tensor, list(node.args)),
+                                   "kwargs": map_structure(tensor, dict(node.kwargs))}
+                                  for node in calls[id(layer)]]
         layers.append(entry)
 
     def endpoints(structure):
-        if isinstance(structure, dict) and ("input" in structure or "node" in structure):
-            return tensor(structure)["config"]["keras_history"]
+        if isinstance(structure, KerasTensor):
+            return history[id(structure)]
         if isinstance(structure, (list, tuple)):
             return [endpoints(s) for s in structure]
         raise ValueError("rnnkit writes Keras files for models whose inputs and outputs are "
                          "one tensor or a list of tensors (not a dict).")
     return {"module": "keras.src.models.functional", "class_name": "Functional",
             "config": {"name": model.name, "trainable": True, "layers": layers,
-                       "input_layers": endpoints(config["inputs"]),
-                       "output_layers": endpoints(config["outputs"])},
+                       "input_layers": endpoints(model._input_structure),
+                       "output_layers": endpoints(model._output_structure)},
             "registered_name": "Functional", "build_config": {"input_shape": None}}
