@@ -78,6 +78,8 @@ def save_keras_model(model, filepath) -> Path:
     """Write a Keras 3 `.keras` zip that Keras's load_model reads (Sequential and functional
     models; a subclassed model is code, so it raises)."""
     config = keras_model_config(model)
+    if getattr(model, "compiled", False):
+        config["compile_config"] = _keras_compile_config(model)
     metadata = {"keras_version": KERAS_VERSION,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
                 "written_by": "rnnkit"}
@@ -338,12 +340,30 @@ def _write_file_atomically(path: Path, write) -> Path:
     return path
 
 
+def _keras_compile_config(model) -> dict[str, Any]:
+    """Keras's compile_config: what Keras's load_model compiles the model with."""
+    from .saving import _compile_config
+    config = _compile_config(model)
+    spec = model._optimizer_spec
+    if hasattr(spec, "get_config"):
+        config["optimizer"] = {"module": "keras.optimizers", "class_name": type(spec).__name__,
+                               "config": spec.get_config(), "registered_name": None}
+    return {**config, "weighted_metrics": None, "run_eagerly": False,
+            "steps_per_execution": 1, "jit_compile": False}
+
+
 def _compile_from_keras(model, compile_config: dict[str, Any], path) -> None:
     """compile() with the file's optimizer, loss and metrics when rnnkit knows them."""
+    from .. import optimizers
     opt = compile_config.get("optimizer")
     loss = compile_config.get("loss")
     if isinstance(opt, dict):
-        opt = str(opt.get("class_name", "rmsprop")).lower()
+        cls = getattr(optimizers, str(opt.get("class_name")), None)
+        rate = (opt.get("config") or {}).get("learning_rate")
+        if isinstance(cls, type) and isinstance(rate, (int, float)):
+            opt = cls(learning_rate=rate)
+        else:
+            opt = str(opt.get("class_name", "rmsprop")).lower()
     if isinstance(loss, dict):
         loss = snake_case(str(loss.get("class_name", "")))
     metrics = [m for m in (compile_config.get("metrics") or []) if isinstance(m, str)]
