@@ -160,7 +160,8 @@ class _Conv(Layer):
             self.kernel_initializer,
             torch.empty(self.filters, C // self.groups, *self.kernel_size)))
         if self.use_bias:
-            self.b = nn.Parameter(initializers.get(self.bias_initializer)(torch.empty(self.filters)))
+            bias = torch.empty(self.filters)
+            self.b = nn.Parameter(initializers.get(self.bias_initializer)(bias))
         else:
             self.register_parameter("b", None)
 

@@ -128,13 +128,14 @@ def deserialize_function(spec, layer_name: str, custom_objects: dict | None,
     if custom_objects and name in custom_objects:
         return custom_objects[name]
     if safe_mode:
-        shown = (source or "").strip().splitlines()
+        lines = (source or "").strip().splitlines()
+        shown = (lines[0] + (" ..." if len(lines) > 1 else "")) if lines else f"function {name}"
+        other = ("" if name == "<lambda>" else "; or give the function itself: load_model(path, "
+                 f"custom_objects={{{name!r}: {name}}})")
         raise ValueError(
-            f"Lambda layer {layer_name!r} holds Python code ({shown[0] if shown else name!r}"
-            f"{' ...' if len(shown) > 1 else ''}). Loading it would run that code, so it is "
-            "refused by default. If you trust the file, load it with load_model(path, "
-            "safe_mode=False); or give the function itself: load_model(path, custom_objects="
-            f"{{{name!r}: function}}).")
+            f"Lambda layer {layer_name!r} holds Python code ({shown}). Loading it would run that "
+            "code, so it is refused by default. If you trust the file, load it with "
+            f"load_model(path, safe_mode=False){other}.")
     if not source:
         raise ValueError(
             f"Lambda layer {layer_name!r}: the file has no source text for its function {name!r} "
@@ -169,6 +170,8 @@ class Lambda(Layer):
                             f"function, got {type(arguments).__name__}.")
         if output_shape is not None and not callable(output_shape):
             try:
+                if isinstance(output_shape, str):
+                    raise TypeError
                 output_shape = tuple(None if d is None else int(d) for d in output_shape)
             except (TypeError, ValueError):
                 raise ValueError(f"Lambda output_shape must be a shape without the batch axis, "
