@@ -43,6 +43,7 @@ def test_batch_norm_keeps_moving_statistics_as_buffers_and_lists_them_as_keras_d
     assert [n for n, _ in bn.named_parameters()] == ["gamma", "beta"]
     assert {"moving_mean", "moving_variance"} <= set(bn.state_dict())
     assert [w.tolist() for w in bn.get_weights()] == [[1.0] * 3, [0.0] * 3, [0.0] * 3, [1.0] * 3]
+    assert bn.count_params() == 12                              # Keras's summary counts all four
 
 
 def test_batch_norm_set_weights_with_the_wrong_count_names_the_weights():

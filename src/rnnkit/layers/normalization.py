@@ -168,6 +168,10 @@ class BatchNormalization(Layer):
         return (["gamma"] if self.scale else []) + (["beta"] if self.center else []) + [
             "moving_mean", "moving_variance"]
 
+    def count_params(self) -> int:
+        """Keras counts the moving statistics too (as non-trainable weights): 4C, not 2C."""
+        return sum(w.size for w in self.get_weights())
+
     def get_weights(self) -> list[np.ndarray]:
         """[gamma, beta, moving_mean, moving_variance], as Keras lists them."""
         if not self.built:
