@@ -43,6 +43,11 @@ def test_multiply_with_masks_counts_a_masked_input_as_one_and_zeroes_steps_maske
     assert torch.all(y[:, 2] == 0)
 
 
+def test_concatenate_joins_three_inputs_of_mixed_dtypes():
+    y = concatenate([a[:, 0], b[:, 0], torch.ones(2, 1, dtype=torch.float64)])
+    assert y.shape == (2, 9) and y.dtype == torch.float64
+
+
 def test_concatenate_along_time_joins_the_masks_too():
     layer = Concatenate(axis=1)
     y = layer([a, b])

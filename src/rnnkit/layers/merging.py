@@ -13,6 +13,7 @@ Maximum and Minimum also leave a masked step of one input out of the result, as 
 """
 from __future__ import annotations
 
+import functools
 from typing import Any, Callable
 
 import torch
@@ -217,7 +218,7 @@ class Concatenate(Layer):
     def forward(self, inputs, mask=None) -> Tensor:
         xs = _check_list(self, inputs)
         self._check_shapes([tuple(x.shape) for x in xs])
-        dtype = torch.promote_types(*[x.dtype for x in xs]) if len(xs) > 1 else xs[0].dtype
+        dtype = functools.reduce(torch.promote_types, [x.dtype for x in xs])
         return torch.cat([x.to(dtype) for x in xs], dim=self.axis)
 
     def compute_output_shape(self, input_shape: list) -> Shape:
