@@ -99,6 +99,13 @@ _KERNEL_INITS = {
 }
 
 
+def changed_arguments(layer: Layer, default: Layer, skip: tuple = ()) -> list[str]:
+    """The config entries of `layer` that differ from those of `default` (for the repr)."""
+    base = default.get_config()
+    return [f"{k}={v!r}" for k, v in layer.get_config().items()
+            if k not in ("name", "trainable") + skip and base.get(k) != v]
+
+
 def init_kernel(identifier, W: Tensor) -> Tensor:
     if isinstance(identifier, str) and identifier in _KERNEL_INITS:
         return _scaled_init(W, *_KERNEL_INITS[identifier])
@@ -210,6 +217,12 @@ class _Conv(Layer):
                     zip(spatial, self.kernel_size, self.strides, self.dilation_rate))
         return ((input_shape[0], self.filters) + out if first
                 else (input_shape[0],) + out + (self.filters,))
+
+    def extra_repr(self) -> str:
+        k = self.kernel_size[0] if len(set(self.kernel_size)) == 1 else self.kernel_size
+        default = type(self)(self.filters, self.kernel_size, name=self.name)
+        return ", ".join([str(self.filters), f"kernel_size={k}"] + changed_arguments(
+            self, default, skip=("filters", "kernel_size")))
 
     # -- Keras's layout -----------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:

@@ -21,7 +21,8 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .base import Layer, Shape
-from .convolutional import data_format_arg, int_tuple, output_length, padding_arg, same_padding
+from .convolutional import (changed_arguments, data_format_arg, int_tuple, output_length,
+                            padding_arg, same_padding)
 
 
 def _rank_check(layer: Layer, x: Tensor, rank: int) -> None:
@@ -82,6 +83,9 @@ class _Pool(Layer):
                     for L, k, s in zip(spatial, self.pool_size, self.strides))
         return ((input_shape[0], input_shape[1]) + out if first
                 else (input_shape[0],) + out + (input_shape[-1],))
+
+    def extra_repr(self) -> str:
+        return ", ".join(changed_arguments(self, type(self)(name=self.name)))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "pool_size": list(self.pool_size),
@@ -150,6 +154,9 @@ class _GlobalPool(Layer):
                     else (input_shape[0], input_shape[-1]))
         return ((input_shape[0], input_shape[1]) + (1,) * self.rank if self.keepdims
                 else (input_shape[0], input_shape[1]))
+
+    def extra_repr(self) -> str:
+        return ", ".join(changed_arguments(self, type(self)(name=self.name)))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "data_format": self.data_format,
