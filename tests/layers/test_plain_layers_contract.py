@@ -17,6 +17,10 @@ CASES = [
     (lambda: L.Flatten(data_format="channels_first"), IMG),
     (lambda: L.Reshape((-1, 2)), X3),
     (lambda: L.Permute((2, 1)), X3),
+    (lambda: L.UpSampling1D(3), X3),
+    (lambda: L.ZeroPadding1D((2, 0)), X3),
+    (lambda: L.ZeroPadding1D(1, data_format="channels_first"), X3),
+    (lambda: L.Cropping1D((0, 3)), X3),
     (lambda: L.Conv1D(5, 3), X3),
     (lambda: L.Conv1D(5, 4, strides=3, padding="same", activation="relu"), X3),
     (lambda: L.Conv1D(5, 3, padding="causal", dilation_rate=2, use_bias=False), X3),
@@ -106,9 +110,10 @@ def test_every_plain_layer_is_registered_for_loading():
              "GlobalAveragePooling2D", "Add", "Subtract", "Multiply", "Average", "Maximum",
              "Minimum", "Concatenate", "Dot", "BatchNormalization", "LayerNormalization",
              "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
-             "ActivityRegularization", "Lambda"}
+             "ActivityRegularization", "Lambda", "UpSampling1D", "ZeroPadding1D", "Cropping1D"}
     assert names <= set(layer_classes())
 
 
-def test_keras_short_pooling_names_are_the_same_classes():
+def test_keras_short_and_long_names_are_the_same_classes():
     assert L.MaxPool1D is L.MaxPooling1D and L.GlobalAvgPool1D is L.GlobalAveragePooling1D
+    assert L.Convolution1D is L.Conv1D and L.Convolution2D is L.Conv2D

@@ -2,7 +2,8 @@
 import pytest
 import torch
 
-from rnnkit.layers import Flatten, Permute, RepeatVector, Reshape
+from rnnkit.layers import (Cropping1D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D,
+                           ZeroPadding1D)
 
 
 def test_repeat_vector_copies_the_vector_at_every_step():
@@ -38,6 +39,14 @@ def test_flatten_channels_first_orders_values_as_channels_last_would():
     assert Flatten()(torch.zeros(4)).shape == (4, 1)
 
 
+def test_up_sampling_repeats_each_step_and_cropping_undoes_zero_padding():
+    x = torch.tensor([[[1.0], [2.0]]])
+    assert UpSampling1D(2)(x).flatten().tolist() == [1.0, 1.0, 2.0, 2.0]
+    padded = ZeroPadding1D((1, 2))(x)
+    assert padded.flatten().tolist() == [0.0, 1.0, 2.0, 0.0, 0.0]
+    torch.testing.assert_close(Cropping1D((1, 2))(padded), x)
+
+
 @pytest.mark.parametrize("layer,x", [(RepeatVector(2), torch.zeros(2, 3)),
                                      (Flatten(), torch.zeros(2, 3, 4)),
                                      (Reshape((12,)), torch.zeros(2, 3, 4)),
@@ -56,6 +65,10 @@ def test_reshaping_layers_drop_the_mask_as_keras_3_does(layer, x):
     (lambda: RepeatVector(2)(torch.zeros(2, 3, 4)), ValueError,
      r"expects input of shape \(batch, features\), got shape \(2, 3, 4\)"),
     (lambda: Permute((2, 1))(torch.zeros(2, 3)), ValueError, "rank 3"),
+    (lambda: UpSampling1D(2.0), TypeError, "size must be an integer, got 2.0"),
+    (lambda: ZeroPadding1D(-1), ValueError, "padding must be a non-negative integer"),
+    (lambda: Cropping1D((2, 2))(torch.zeros(1, 4, 1)), ValueError,
+     r"cannot cut 4 steps \(cropping=\(2, 2\)\) from sequences of 4 steps"),
 ])
 def test_bad_arguments_and_inputs_are_rejected_clearly(make, error, match):
     with pytest.raises(error, match=match):

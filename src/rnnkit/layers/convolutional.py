@@ -34,9 +34,9 @@ def int_tuple(layer: str, arg: str, value, n: int, allow_zero: bool = False) -> 
     ok = (isinstance(values, (tuple, list)) and len(values) == n
           and all(isinstance(v, int) and not isinstance(v, bool) for v in values))
     if not ok or any(v < (0 if allow_zero else 1) for v in values):
-        raise ValueError(
-            f"{layer} {arg} must be a positive integer or a tuple of {n} positive integers, "
-            f"got {value!r}.")
+        kind = "non-negative" if allow_zero else "positive"
+        raise ValueError(f"{layer} {arg} must be a {kind} integer or a tuple of {n} {kind} "
+                         f"integers, got {value!r}.")
     return tuple(values)
 
 
@@ -301,3 +301,7 @@ class Conv2D(_Conv):
         super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
                          groups, activation, use_bias, kernel_initializer, bias_initializer,
                          name=name, input_shape=input_shape, trainable=trainable)
+
+
+# Keras 2's long names, still exported by Keras 3.
+Convolution1D, Convolution2D = Conv1D, Conv2D

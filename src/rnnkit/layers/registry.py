@@ -15,6 +15,7 @@ def layer_classes() -> dict[str, type[Layer]]:
     from . import (convolutional, lambda_layer, merging, normalization, pooling,
                    regularization, reshaping)
     classes += [reshaping.RepeatVector, reshaping.Flatten, reshaping.Reshape, reshaping.Permute,
+                reshaping.UpSampling1D, reshaping.ZeroPadding1D, reshaping.Cropping1D,
                 convolutional.Conv1D, convolutional.Conv2D,
                 pooling.MaxPooling1D, pooling.AveragePooling1D, pooling.MaxPooling2D,
                 pooling.AveragePooling2D, pooling.GlobalMaxPooling1D,

@@ -1,4 +1,5 @@
-"""Reshaping layers: RepeatVector, Flatten, Reshape, Permute. No weights, no arithmetic.
+"""Reshaping layers: RepeatVector, Flatten, Reshape, Permute, and UpSampling1D,
+ZeroPadding1D, Cropping1D on the time axis. No weights, no arithmetic.
 
 Shapes: B batch, T time steps, D features. The batch axis is never touched: each layer
 rearranges the axes after it. None of them keeps a mask (as in Keras 3): a (B, T) mask
@@ -8,16 +9,20 @@ no longer names the steps once the time axis has been repeated, merged or moved.
     Flatten():          (B, d1, d2..) -> (B, d1*d2*..)
     Reshape((a, -1)):   (B, d1, d2..) -> (B, a, d1*d2*../a)
     Permute((2, 1)):    (B, T, D)     -> (B, D, T)       dims count from 1, batch excluded
+    UpSampling1D(s):    (B, T, D)     -> (B, s*T, D)     each step repeated s times
+    ZeroPadding1D((a, b)): (B, T, D)  -> (B, a+T+b, D)   zero steps before and after
+    Cropping1D((a, b)): (B, T, D)     -> (B, T-a-b, D)   steps cut from both ends
 """
 from __future__ import annotations
 
 import math
 from typing import Any
 
+import torch
 from torch import Tensor
 
 from .base import Layer, Shape
-from .convolutional import data_format_arg
+from .convolutional import data_format_arg, int_tuple
 
 
 def _positive_int(layer: str, arg: str, value) -> int:
@@ -178,3 +183,87 @@ class Permute(Layer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "dims": list(self.dims)}
 
+
+
+def _check_steps(layer: Layer, x: Tensor) -> None:
+    if x.dim() != 3:
+        raise _rank_error(layer, x, "(batch, time, features)")
+
+
+class UpSampling1D(Layer):
+    """Repeat each step `size` times: y_{s t + j} = x_t for j < s. (B, T, D) -> (B, s T, D)."""
+
+    def __init__(self, size: int = 2, *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        self.size = _positive_int("UpSampling1D", "size", size)
+        self.built = True
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        _check_steps(self, x)
+        return x.repeat_interleave(self.size, dim=1)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        T = input_shape[1]
+        return (input_shape[0], None if T is None else self.size * T, input_shape[2])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "size": self.size}
+
+
+class ZeroPadding1D(Layer):
+    """Add `padding` zero steps: an int for both ends or (before, after).
+
+    Shapes: (B, T, D) -> (B, before + T + after, D); channels_first pads the last axis.
+    """
+
+    def __init__(self, padding=1, data_format: str | None = None, *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        self.padding = int_tuple("ZeroPadding1D", "padding", padding, 2, allow_zero=True)
+        self.data_format = data_format_arg("ZeroPadding1D", data_format)
+        self.built = True
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        _check_steps(self, x)
+        if self.data_format == "channels_first":
+            return torch.nn.functional.pad(x, self.padding)
+        return torch.nn.functional.pad(x, (0, 0) + self.padding)
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        shape = list(input_shape)
+        axis = 2 if self.data_format == "channels_first" else 1
+        shape[axis] = None if shape[axis] is None else shape[axis] + sum(self.padding)
+        return tuple(shape)
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "padding": list(self.padding),
+                "data_format": self.data_format}
+
+
+class Cropping1D(Layer):
+    """Cut `cropping` = (before, after) steps off the time axis: (B, T, D) -> (B, T-a-b, D)."""
+
+    def __init__(self, cropping=(1, 1), *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        self.cropping = int_tuple("Cropping1D", "cropping", cropping, 2, allow_zero=True)
+        self.built = True
+
+    def _length(self, T: int | None) -> int | None:
+        if T is not None and T - sum(self.cropping) <= 0:
+            raise ValueError(f"Cropping1D {self.name!r} cannot cut {sum(self.cropping)} steps "
+                             f"(cropping={self.cropping}) from sequences of {T} steps: at least "
+                             "one step must remain.")
+        return None if T is None else T - sum(self.cropping)
+
+    def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        _check_steps(self, x)
+        T = self._length(x.shape[1])
+        return x[:, self.cropping[0]:self.cropping[0] + T]
+
+    def compute_output_shape(self, input_shape: Shape) -> Shape:
+        return (input_shape[0], self._length(input_shape[1]), input_shape[2])
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "cropping": list(self.cropping)}
