@@ -1,11 +1,12 @@
 """Lambda: a function as a layer; saved as source text, loaded only when the caller opts in."""
+import numpy as np
 import pytest
 import torch
 
 from rnnkit.layers import Dense, Input, Lambda
 from rnnkit.layers.lambda_layer import SafeModeScope
 from rnnkit.layers.registry import deserialize, serialize
-from rnnkit.models import Sequential, load_model
+from rnnkit.models import Model, Sequential, load_model
 
 
 def last_step(x):
@@ -63,8 +64,9 @@ def test_loading_a_lambda_is_refused_by_default_with_the_layer_name_and_the_way_
 
 def test_loading_a_lambda_with_safe_mode_off_rebuilds_the_function():
     spec = serialize(Lambda(lambda x: torch.tanh(x) * 2, output_shape=lambda s: s))
+    layer = deserialize(spec, safe_mode=False)
     with SafeModeScope(False):
-        layer = deserialize(spec)
+        assert deserialize(spec).compute_output_shape((None, 2)) == (None, 2)
     x = torch.randn(3, 2)
     torch.testing.assert_close(layer(x), torch.tanh(x) * 2)
     rebuilt = Lambda.from_config(serialize(Lambda(last_step))["config"], safe_mode=False)
@@ -83,9 +85,28 @@ def test_a_saved_model_with_a_lambda_refuses_to_load_until_the_caller_opts_in(tm
     model.save(tmp_path / "m.rnnkit")
     with pytest.raises(ValueError, match=r"Lambda layer 'lambda\w*' holds Python code"):
         load_model(tmp_path / "m.rnnkit")
-    with SafeModeScope(False):
-        loaded = load_model(tmp_path / "m.rnnkit")
+    loaded = load_model(tmp_path / "m.rnnkit", safe_mode=False)
     torch.testing.assert_close(loaded.eval()(x), model.eval()(x))
+
+
+def test_a_functional_model_with_a_lambda_saves_and_loads_with_safe_mode_off(tmp_path):
+    inputs = Input(shape=(5, 3))
+    h = Lambda(lambda t: t[:, -1] * 2, name="last_doubled")(inputs)
+    model = Model(inputs, Dense(2)(h))
+    x = np.random.default_rng(0).standard_normal((4, 5, 3)).astype("float32")
+    model.save(tmp_path / "f.rnnkit")
+    with pytest.raises(ValueError, match="Lambda layer 'last_doubled' holds Python code"):
+        load_model(tmp_path / "f.rnnkit")
+    loaded = load_model(tmp_path / "f.rnnkit", safe_mode=False)
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+
+
+def test_a_named_function_in_the_loaders_custom_objects_needs_no_saved_code(tmp_path):
+    model = Sequential([Input(shape=(4, 2)), Lambda(last_step), Dense(1)])
+    model.save(tmp_path / "m.rnnkit")
+    loaded = load_model(tmp_path / "m.rnnkit", custom_objects={"last_step": last_step})
+    assert loaded.layers[0].function is last_step
 
 
 def test_lambda_rejects_what_is_not_a_function():

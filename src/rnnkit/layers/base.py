@@ -8,6 +8,7 @@ sees, as in Keras. Masks travel beside the data: `forward(x, mask=None)` and
 from __future__ import annotations
 
 import collections
+import functools
 import inspect
 import re
 from typing import Any
@@ -19,6 +20,9 @@ from torch import Tensor, nn
 Shape = tuple  # a shape with None for unknown sizes, batch first: (None, T, D)
 
 _name_counts: collections.Counter = collections.Counter()
+
+# Keyword arguments every Keras layer takes; a layer's __init__ need not list them.
+_KERAS_COMMON_ARGS = ("batch_input_shape", "batch_size", "input_dim", "dtype")
 
 
 def _snake(name: str) -> str:
@@ -34,10 +38,117 @@ def unique_name(cls_name: str) -> str:
     return base if n == 0 else f"{base}_{n}"
 
 
+def reset_names() -> None:
+    """Start layer names afresh (Keras's clear_session): the next LSTM is 'lstm' again."""
+    _name_counts.clear()
+
+
+def _to_tensors(structure):
+    """NumPy arrays in a call's arguments become tensors (float32 for floats, int64 for ints);
+    returns (structure, whether anything was converted)."""
+    from .symbolic import map_structure
+    converted = False
+
+    def convert(leaf):
+        nonlocal converted
+        if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "fiub":
+            converted = True
+            if leaf.dtype.kind == "f":
+                return torch.as_tensor(leaf, dtype=torch.float32)
+            return torch.as_tensor(leaf.astype(np.float32) if leaf.dtype.kind == "b" else
+                                   leaf.astype(np.int64))
+        return leaf
+    return map_structure(convert, structure), converted
+
+
+def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
+    """What layers and models do when called: record a graph node on symbolic inputs,
+    convert NumPy inputs (then run without gradients and, unless training=True is given, in
+    inference mode, as a Keras call on arrays does), and honour Keras's `training=`
+    argument. Called on tensors, a layer runs in its module's mode, as in PyTorch."""
+    from .symbolic import call_symbolic, is_symbolic
+    if is_symbolic((args, kwargs)):
+        return call_symbolic(module, args, kwargs)
+    (args, kwargs), converted = _to_tensors((args, kwargs))
+    training = None
+    if "training" in kwargs and not _forward_takes(module, "training"):
+        training = kwargs.pop("training")
+    if training is None and converted:
+        training = False            # Keras: a direct call on arrays runs in inference mode
+    if training is None:
+        with torch.no_grad() if converted else _nothing():
+            return call(*args, **kwargs)
+    previous = module.training
+    module.train(bool(training))
+    try:
+        with torch.no_grad() if converted else _nothing():
+            return call(*args, **kwargs)
+    finally:
+        module.train(previous)
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _forward_takes(module: nn.Module, arg: str) -> bool:
+    fn = module.forward
+    if getattr(type(module), "forward", None) is Layer.forward and hasattr(module, "call"):
+        fn = module.call
+    try:
+        return arg in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 class Layer(nn.Module):
     """Base layer: lazy build from the first input shape, Keras-style config and weights."""
 
     supports_masking = False
+
+    def __init_subclass__(cls, **kwargs):
+        """Let every subclass take Keras's common arguments (batch_input_shape=,
+        batch_size=, input_dim=, dtype=) without listing them in its __init__."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None or getattr(init, "_takes_keras_common", False):
+            return
+        named = set(inspect.signature(init).parameters)
+
+        @functools.wraps(init)
+        def __init__(self, *args, **kw):
+            common = {k: kw.pop(k) for k in _KERAS_COMMON_ARGS if k in kw and k not in named}
+            init(self, *args, **kw)
+            if common:
+                self._apply_common_args(**common)
+        __init__._takes_keras_common = True
+        cls.__init__ = __init__
+
+    def _apply_common_args(self, batch_input_shape=None, batch_size=None, input_dim=None,
+                           dtype=None) -> None:
+        if batch_input_shape is not None:
+            shape = tuple(batch_input_shape)
+            if len(shape) < 2:
+                raise ValueError(f"batch_input_shape must be (batch, ...), such as (32, 10, 1), "
+                                 f"got {batch_input_shape!r}.")
+            self.input_shape_arg = _check_shape(shape[1:], "batch_input_shape")
+            self.batch_size = None if shape[0] is None else int(shape[0])
+        if batch_size is not None:
+            self.batch_size = int(batch_size)
+        if input_dim is not None:
+            if not isinstance(input_dim, int) or input_dim <= 0:
+                raise ValueError(f"input_dim must be a positive integer, got {input_dim!r}.")
+            self.input_shape_arg = (input_dim,) if self.input_shape_arg is None \
+                else tuple(self.input_shape_arg[:-1]) + (input_dim,)
+        if dtype is not None:
+            self.dtype_arg = _check_dtype(dtype)
+
+    def __call__(self, *args, **kwargs):
+        return call_module(self, super().__call__, args, kwargs)
 
     def __init__(self, *, name: str | None = None, input_shape: Shape | None = None,
                  trainable: bool = True):
@@ -48,13 +159,10 @@ class Layer(nn.Module):
         self.built = False
         self.trainable = trainable
         self.input_shape_arg = None
+        self.batch_size: int | None = None
+        self.dtype_arg: torch.dtype | None = None
         if input_shape is not None:
-            try:
-                self.input_shape_arg = tuple(None if d is None else int(d) for d in input_shape)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"input_shape must be a tuple of sizes without the batch axis, such as "
-                    f"(20, 1), got {input_shape!r}.") from None
+            self.input_shape_arg = _check_shape(input_shape, "input_shape")
 
     # -- building ---------------------------------------------------------------------------
     def build(self, input_shape: Shape) -> None:
@@ -72,6 +180,58 @@ class Layer(nn.Module):
         if not self.built:
             self.maybe_build(tuple(x.shape))
             self.to(device=x.device, dtype=x.dtype if x.is_floating_point() else None)
+
+    # -- Keras-style layers written by users: build(), call(), add_weight() ------------------
+    def call(self, inputs, *args, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} defines neither forward() nor call(): a layer computes its "
+            "output in one of them (call(self, inputs) as in Keras, or forward as in PyTorch).")
+
+    def forward(self, inputs, *args, mask=None, **kwargs):
+        """Keras-style subclasses write call(); this runs their build() once, then call()."""
+        if not self.built:
+            from .symbolic import flatten, map_structure
+            shape = map_structure(lambda t: tuple(t.shape) if isinstance(t, Tensor) else t,
+                                  inputs)
+            self.build(shape)
+            self.built = True
+            first = next((t for t in flatten(inputs) if isinstance(t, Tensor)), None)
+            if first is not None:
+                self.to(device=first.device)
+            if not self.trainable:
+                self.requires_grad_(False)
+        params = inspect.signature(self.call).parameters
+        if "mask" in params:
+            kwargs["mask"] = mask
+        if "training" in params and "training" not in kwargs:
+            kwargs["training"] = self.training
+        return self.call(inputs, *args, **kwargs)
+
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
+                   regularizer=None, constraint=None, name: str | None = None,
+                   **unused) -> nn.Parameter:
+        """A new weight of this layer (Keras's add_weight): an nn.Parameter registered under
+        `name`. Keras 2's order add_weight(name, shape, ...) works too."""
+        if isinstance(shape, str) and (name is None or not isinstance(name, str)):
+            shape, name = name, shape                  # add_weight("w", (3, 4))
+        if shape is None:
+            shape = ()
+        try:
+            shape = tuple(int(d) for d in shape)
+        except TypeError:
+            raise ValueError(f"add_weight shape must be a tuple of sizes, got {shape!r}.") \
+                from None
+        from .. import initializers
+        init = initializers.get("glorot_uniform" if initializer is None and len(shape) >= 2
+                                else "zeros" if initializer is None else initializer)
+        value = init(torch.empty(shape, dtype=_check_dtype(dtype) if dtype else torch.float32))
+        param = nn.Parameter(value, requires_grad=bool(trainable) and self.trainable)
+        base = re.sub(r"\W", "_", name or "weight")
+        key, k = base, 1
+        while hasattr(self, key):
+            key, k = f"{base}_{k}", k + 1
+        self.register_parameter(key, param)
+        return param
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
@@ -110,6 +270,35 @@ class Layer(nn.Module):
             if default is inspect.Parameter.empty or default != value:
                 shown.append(f"{key}={value!r}")
         return ", ".join(shown)
+
+
+def _check_shape(shape, what: str) -> tuple:
+    try:
+        out = tuple(None if d is None else int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a tuple of sizes without the batch axis, such as "
+                         f"(20, 1), got {shape!r}.") from None
+    if any(d is not None and d <= 0 for d in out):
+        raise ValueError(f"{what} sizes must be positive (or None for any size), got {shape!r}.")
+    return out
+
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
+           "bfloat16": torch.bfloat16, "int32": torch.int32, "int64": torch.int64,
+           "bool": torch.bool, "int8": torch.int8, "uint8": torch.uint8, "int16": torch.int16}
+
+
+def _check_dtype(dtype) -> torch.dtype:
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    name = getattr(dtype, "name", dtype) if not isinstance(dtype, str) else dtype
+    if isinstance(name, str) and name.replace("torch.", "") in _DTYPES:
+        return _DTYPES[name.replace("torch.", "")]
+    if dtype in (float,):
+        return torch.float32
+    if dtype in (int,):
+        return torch.int64
+    raise ValueError(f"Unknown dtype {dtype!r}. Use one of {', '.join(_DTYPES)}.")
 
 
 def get_weights(module: nn.Module) -> list[np.ndarray]:

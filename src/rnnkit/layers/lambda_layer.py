@@ -12,8 +12,9 @@ so it is refused unless the caller opts in, as Keras's `safe_mode`:
     load_model(path, safe_mode=False)                 -> rebuilt from the source text
     load_model(path, custom_objects={"fn": fn})       -> the named function, no code run
 
-Loaders set the choice with `with SafeModeScope(safe_mode): ...` (or call
-`Lambda.from_config(config, custom_objects, safe_mode)` directly); unset means safe.
+The loaders pass their safe_mode to `Lambda.from_config(config, safe_mode=...)` (the
+registry does so for every class with `needs_safe_mode`); `with SafeModeScope(False):` or
+`enable_unsafe_deserialization()` opt in for a whole block or session. Unset means safe.
 """
 from __future__ import annotations
 
@@ -158,6 +159,8 @@ class Lambda(Layer):
     parameter receives the input mask or the training flag.
     """
 
+    needs_safe_mode = True              # the registry passes the loader's safe_mode along
+
     def __init__(self, function: Callable, output_shape=None, mask=None,
                  arguments: dict | None = None, *, name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
@@ -232,17 +235,21 @@ class Lambda(Layer):
         return config
 
     @classmethod
-    def from_config(cls, config: dict[str, Any], custom_objects: dict | None = None,
-                    safe_mode: bool | None = None) -> "Lambda":
-        """Rebuild from get_config(); runs saved source text only when safe_mode is False
-        (here or through SafeModeScope(False)); names in custom_objects need no code."""
-        safe = in_safe_mode() if safe_mode is None else bool(safe_mode)
+    def from_config(cls, config: dict[str, Any], safe_mode: bool | None = None,
+                    custom_objects: dict | None = None) -> "Lambda":
+        """Rebuild from get_config(). Saved source text runs only when the caller opted in:
+        safe_mode=False here, or SafeModeScope(False) / enable_unsafe_deserialization()
+        around the load. Functions named in custom_objects (or the loader's
+        custom_object_scope) are used as given, with no code from the file."""
+        safe = in_safe_mode() and (safe_mode is None or bool(safe_mode))
+        from .registry import _custom_objects
+        known = {**_custom_objects.get(), **(custom_objects or {})}
         config = dict(config)
         name = config.get("name", "lambda")
-        config["function"] = deserialize_function(config["function"], name, custom_objects, safe)
+        config["function"] = deserialize_function(config["function"], name, known, safe)
         for key in ("output_shape", "mask"):
             if isinstance(config.get(key), dict) and "class_name" in config[key]:
-                config[key] = deserialize_function(config[key], name, custom_objects, safe)
+                config[key] = deserialize_function(config[key], name, known, safe)
         return cls(**config)
 
     def extra_repr(self) -> str:

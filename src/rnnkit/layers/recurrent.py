@@ -26,7 +26,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 from . import fused
 from .base import Layer, Shape, check_features
 
-IMPLEMENTATIONS = ("auto", "fused", "loop")
+IMPLEMENTATIONS = ("auto", "fused", "loop", 1, 2)   # Keras's 1 and 2 mean "auto" here
 
 State = tuple[Tensor, ...]
 
@@ -54,7 +54,7 @@ class RNN(Layer):
             raise ValueError(
                 f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}. "
                 "'auto' takes the fused kernel when it can, 'fused' raises when it cannot, "
-                "'loop' always runs the readable cell loop.")
+                "'loop' always runs the readable cell loop (Keras's 1 and 2 act as 'auto').")
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
@@ -270,9 +270,27 @@ class RNN(Layer):
             return self._states
         return tuple(x.new_zeros(B, self.units) for _ in range(n))
 
-    def reset_states(self) -> None:
-        """Forget the carried state of a stateful layer (call between independent sequences)."""
-        self._states = None
+    def reset_states(self, states=None) -> None:
+        """Forget the carried state of a stateful layer (call between independent sequences),
+        or set it to `states` (one array per state, each (batch, units))."""
+        if states is None:
+            self._states = None
+            return
+        states = [states] if not isinstance(states, (list, tuple)) else list(states)
+        n = len(self.cell.state_size)
+        if len(states) != n:
+            raise ValueError(f"{type(self).__name__} {self.name!r} has {n} state(s), got "
+                             f"{len(states)} to set.")
+        self._states = tuple(torch.as_tensor(s, dtype=torch.float32) for s in states)
+
+    def reset_state(self, states=None) -> None:
+        """Keras 3's name for reset_states()."""
+        self.reset_states(states)
+
+    @property
+    def states(self) -> list[Tensor] | None:
+        """The carried state of a stateful layer ([h] or [h, c]); None before the first batch."""
+        return None if self._states is None else list(self._states)
 
     # -- config -----------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:

@@ -14,18 +14,31 @@ from torch import Tensor
 
 @dataclass
 class Dataset:
-    """x, y and per-sample weights as tensors on one device, sliced by index per batch."""
+    """Inputs, targets and per-sample weights as tensors on one device, sliced by index per
+    batch. `x` and `y` are lists: one tensor per model input and per model output."""
 
-    x: Tensor
-    y: Tensor | None = None
+    x: list[Tensor]
+    y: list[Tensor] | None = None
     w: Tensor | None = None
 
     def __len__(self) -> int:
-        return self.x.shape[0]
+        return self.x[0].shape[0]
 
-    def batch(self, idx) -> tuple[Tensor, Tensor | None, Tensor | None]:
-        return (self.x[idx], None if self.y is None else self.y[idx],
+    @property
+    def device(self) -> torch.device:
+        return self.x[0].device
+
+    def batch(self, idx) -> tuple[list[Tensor], list[Tensor] | None, Tensor | None]:
+        return ([t[idx] for t in self.x], None if self.y is None else [t[idx] for t in self.y],
                 None if self.w is None else self.w[idx])
+
+    def batches(self, batch_size: int, order: Tensor | None = None):
+        """The batches of one pass, in `order` (a permutation) or as stored."""
+        n = len(self) if order is None else len(order)
+        for start in range(0, n, batch_size):
+            idx = slice(start, start + batch_size) if order is None \
+                else order[start:start + batch_size]
+            yield self.batch(idx)
 
     def split(self, fraction: float) -> tuple["Dataset", "Dataset"]:
         """Keras's validation_split: the last `fraction` of the samples, before shuffling."""
@@ -35,13 +48,16 @@ class Dataset:
                 f"validation_split={fraction} leaves {len(self) - n_val} training and {n_val} "
                 f"validation samples out of {len(self)}; both need at least one.")
         cut = len(self) - n_val
-        part = lambda t, s: None if t is None else t[s]  # noqa: E731
-        return (Dataset(self.x[:cut], part(self.y, slice(None, cut)), part(self.w, slice(None, cut))),
-                Dataset(self.x[cut:], part(self.y, slice(cut, None)), part(self.w, slice(cut, None))))
+        return self._part(slice(None, cut)), self._part(slice(cut, None))
+
+    def _part(self, s: slice) -> "Dataset":
+        return Dataset([t[s] for t in self.x], None if self.y is None else [t[s] for t in self.y],
+                       None if self.w is None else self.w[s])
 
     def to(self, device) -> "Dataset":
-        move = lambda t: None if t is None else t.to(device)  # noqa: E731
-        return Dataset(move(self.x), move(self.y), move(self.w))
+        return Dataset([t.to(device) for t in self.x],
+                       None if self.y is None else [t.to(device) for t in self.y],
+                       None if self.w is None else self.w.to(device))
 
 
 def as_tensor(name: str, data, integer_ok: bool = True) -> Tensor:
