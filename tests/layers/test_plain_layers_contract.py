@@ -26,6 +26,9 @@ CASES = [
     (lambda: L.Conv1D(5, 3, padding="causal", dilation_rate=2, use_bias=False), X3),
     (lambda: L.Conv1D(4, 2, groups=2, data_format="channels_first"), (3, 4, 7)),
     (lambda: L.Conv2D(3, (3, 2), strides=(2, 1), padding="same"), IMG),
+    (lambda: L.Conv1DTranspose(3, 7, strides=2, padding="same"), X3),
+    (lambda: L.Conv1DTranspose(3, 2, strides=3, output_padding=1), X3),
+    (lambda: L.Conv2DTranspose(2, (3, 2), strides=(2, 1)), IMG),
     (lambda: L.MaxPooling1D(), X3),
     (lambda: L.MaxPooling1D(3, strides=2, padding="same"), X3),
     (lambda: L.AveragePooling1D(2, strides=1), X3),
@@ -110,7 +113,8 @@ def test_every_plain_layer_is_registered_for_loading():
              "GlobalAveragePooling2D", "Add", "Subtract", "Multiply", "Average", "Maximum",
              "Minimum", "Concatenate", "Dot", "BatchNormalization", "LayerNormalization",
              "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
-             "ActivityRegularization", "Lambda", "UpSampling1D", "ZeroPadding1D", "Cropping1D"}
+             "ActivityRegularization", "Lambda", "UpSampling1D", "ZeroPadding1D", "Cropping1D",
+             "Conv1DTranspose", "Conv2DTranspose"}
     assert names <= set(layer_classes())
 
 

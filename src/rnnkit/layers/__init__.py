@@ -9,6 +9,7 @@ from .recurrent import RNN
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 
 # klayers: the plain layers Keras RNN programs use
+from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
 from .lambda_layer import Lambda
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
@@ -28,7 +29,8 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Mas
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
            "MinLSTMCell"]
 __all__ += [  # klayers
-    "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "Lambda", "Add", "Average",
+    "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "Conv1DTranspose", "Conv2DTranspose",
+    "Lambda", "Add", "Average",
     "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average",
     "concatenate", "dot", "maximum", "minimum", "multiply", "subtract", "BatchNormalization",
     "LayerNormalization", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",

@@ -30,11 +30,12 @@ def layer_classes() -> dict[str, type[Layer]]:
                core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
                bidirectional.Bidirectional, ops_layers.GetItem, ops_layers.BinaryOp]
     # klayers: the plain layers (reshaping, convolution, pooling, merge, normalization, noise)
-    from . import (convolutional, lambda_layer, merging, normalization, pooling,
-                   regularization, reshaping)
+    from . import (conv_transpose, convolutional, lambda_layer, merging, normalization,
+                   pooling, regularization, reshaping)
     classes += [reshaping.RepeatVector, reshaping.Flatten, reshaping.Reshape, reshaping.Permute,
                 reshaping.UpSampling1D, reshaping.ZeroPadding1D, reshaping.Cropping1D,
-                convolutional.Conv1D, convolutional.Conv2D,
+                convolutional.Conv1D, convolutional.Conv2D, conv_transpose.Conv1DTranspose,
+                conv_transpose.Conv2DTranspose,
                 pooling.MaxPooling1D, pooling.AveragePooling1D, pooling.MaxPooling2D,
                 pooling.AveragePooling2D, pooling.GlobalMaxPooling1D,
                 pooling.GlobalAveragePooling1D, pooling.GlobalMaxPooling2D,
