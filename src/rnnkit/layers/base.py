@@ -26,8 +26,9 @@ _KERAS_COMMON_ARGS = ("batch_input_shape", "batch_size", "input_dim", "dtype")
 
 
 def _snake(name: str) -> str:
-    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
-    return re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s).lower()
+    """Keras's to_snake_case: Conv1D -> conv1d, MaxPooling1D -> max_pooling1d, LSTM -> lstm."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def unique_name(cls_name: str) -> str:
