@@ -11,6 +11,7 @@ import sys
 from . import (activations, callbacks, initializers, layers, losses, metrics, models,
                optimizers, preprocessing, utils)
 from .layers import Input
+from . import ops  # keras.ops on torch (kattn)
 from .models import Sequential, load_model
 
 __version__ = "0.1.0"

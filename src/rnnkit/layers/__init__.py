@@ -7,8 +7,12 @@ from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
 from .recurrent import RNN
 from .simple_rnn import SimpleRNN, SimpleRNNCell
+# kattn: attention, ConvLSTM, Keras-style cells
+from .attention import AdditiveAttention, Attention
+from .multi_head_attention import MultiHeadAttention
 
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
            "MinLSTMCell"]
+__all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention"]  # kattn

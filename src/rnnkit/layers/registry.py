@@ -11,6 +11,10 @@ def layer_classes() -> dict[str, type[Layer]]:
     classes = [core.Dense, core.Embedding, core.Dropout, core.Masking, core.Activation,
                core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
                bidirectional.Bidirectional]
+    # kattn: attention, ConvLSTM, Keras-style cells
+    from . import attention, multi_head_attention
+    classes += [attention.Attention, attention.AdditiveAttention,
+                multi_head_attention.MultiHeadAttention]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]
