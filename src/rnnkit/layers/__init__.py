@@ -5,14 +5,14 @@ from .core import Activation, Dense, Dropout, Embedding, Input, InputLayer, Mask
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
-from .recurrent import RNN
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 # kattn: attention, ConvLSTM, Keras-style cells
 from .attention import AdditiveAttention, Attention
+from .keras_cells import RNN, StackedRNNCells
 from .multi_head_attention import MultiHeadAttention
 
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
            "MinLSTMCell"]
-__all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention"]  # kattn
+__all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells"]  # kattn

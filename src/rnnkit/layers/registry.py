@@ -12,9 +12,11 @@ def layer_classes() -> dict[str, type[Layer]]:
                core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
                bidirectional.Bidirectional]
     # kattn: attention, ConvLSTM, Keras-style cells
-    from . import attention, multi_head_attention
+    from . import attention, keras_cells, multi_head_attention
     classes += [attention.Attention, attention.AdditiveAttention,
-                multi_head_attention.MultiHeadAttention]
+                multi_head_attention.MultiHeadAttention, keras_cells.RNN,
+                keras_cells.StackedRNNCells, simple_rnn.SimpleRNNCell, lstm.LSTMCell,
+                gru.GRUCell]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]
