@@ -8,6 +8,7 @@ from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 # kattn: attention, ConvLSTM, Keras-style cells
 from .attention import AdditiveAttention, Attention
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D
 from .keras_cells import RNN, StackedRNNCells
 from .multi_head_attention import MultiHeadAttention
 
@@ -15,4 +16,5 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Mas
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
            "MinLSTMCell"]
-__all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells"]  # kattn
+__all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
+            "ConvLSTM1D", "ConvLSTM2D"]  # kattn
