@@ -93,6 +93,11 @@ class ConvLSTMCell(Layer):
     def build(self, input_shape: Shape) -> None:
         """input_shape: one step channels-first, (B, C, *S)."""
         C, S = input_shape[1], tuple(input_shape[2:])
+        if C is None or None in S:
+            raise ValueError(
+                f"ConvLSTM{self.rank}D needs known channels and spatial sizes (as Keras), got "
+                f"one step of (channels, *spatial) = {(C, *S)}. Give them in input_shape, "
+                "e.g. input_shape=(None, 40, 40, 1) for any number of 40x40 frames.")
         k, s, d = self.kernel_size, self.strides, self.dilation_rate
         self.in_channels, self.in_spatial = C, S
         self.out_spatial = tuple(conv_out_size(n, *a, self.padding) for n, *a in zip(S, k, s, d))
