@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.layers import LSTM, ConvLSTM1D, ConvLSTM2D
+from rnnkit.layers import LSTM, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from rnnkit.layers.registry import deserialize, serialize
 
 from .keras_fixture import case, close, t, weights
@@ -15,6 +15,7 @@ KERAS_CASES = {
                                                        go_backwards=True,
                                                        return_sequences=True),
     "convlstm2d_same": lambda: ConvLSTM2D(2, (3, 2), padding="same", return_sequences=True),
+    "convlstm3d_same": lambda: ConvLSTM3D(2, 2, padding="same", return_sequences=True),
 }
 
 

@@ -165,3 +165,23 @@ def test_a_cell_without_call_or_state_size_is_explained():
 def test_a_wrong_initial_state_names_the_expected_shapes():
     with pytest.raises(ValueError, match=r"2 tensor\(s\) of shape \[\(2, 3\), \(2, 1\)\]"):
         RNN(PairCell())(torch.ones(2, 4, 5), initial_state=[torch.zeros(2, 3)])
+
+
+class CountingCell(Layer):
+    """A cell with its own get_initial_state and a training argument: h counts steps."""
+
+    state_size = 1
+
+    def get_initial_state(self, batch_size=None):
+        return [ops.full((batch_size, 1), 100.0)]
+
+    def call(self, inputs, states, training=None):
+        h = states[0] + (10.0 if training else 1.0)
+        return h, [h]
+
+
+def test_a_cells_get_initial_state_and_training_flag_are_used():
+    layer = RNN(CountingCell())
+    x = torch.zeros(2, 3, 1)
+    assert layer.eval()(x).flatten().tolist() == [103.0, 103.0]
+    assert layer.train()(x).flatten().tolist() == [130.0, 130.0]

@@ -75,6 +75,7 @@ def test_query_and_value_masks_fold_into_the_attention_mask():
     by_attention_mask = mha(x, x, attention_mask=v_mask[:, None, :].expand(2, 5, 5))
     torch.testing.assert_close(by_value_mask, by_attention_mask)
     torch.testing.assert_close(mha(x, x, mask=[None, v_mask]), by_value_mask)
+    torch.testing.assert_close(mha(x, x, mask=v_mask), mha(x, x, query_mask=v_mask))
     _, scores = mha(x, x, value_mask=v_mask, return_attention_scores=True)
     assert float(scores.detach()[1, ..., 3:].max()) == 0.0
 

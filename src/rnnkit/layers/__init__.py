@@ -8,7 +8,7 @@ from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 # kattn: attention, ConvLSTM, Keras-style cells
 from .attention import AdditiveAttention, Attention
-from .conv_lstm import ConvLSTM1D, ConvLSTM2D
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from .keras_cells import RNN, StackedRNNCells
 from .multi_head_attention import MultiHeadAttention
 
@@ -17,4 +17,4 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Mas
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
            "MinLSTMCell"]
 __all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
-            "ConvLSTM1D", "ConvLSTM2D"]  # kattn
+            "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]  # kattn

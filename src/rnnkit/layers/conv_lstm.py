@@ -1,7 +1,8 @@
 """ConvLSTM (Shi et al., 2015): an LSTM whose products are convolutions, for sequences of
-signals (ConvLSTM1D: (B, T, W, C)) or images (ConvLSTM2D: (B, T, H, W, C)).
+signals (ConvLSTM1D: (B, T, W, C)), images (ConvLSTM2D: (B, T, H, W, C)) or volumes
+(ConvLSTM3D: (B, T, D, H, W, C)).
 
-Shapes: B batch, T time steps, S spatial sizes (W, or H and W), C input channels, F filters;
+Shapes: B batch, T time steps, S spatial sizes (W; H, W; or D, H, W), C input channels, F filters;
 S' the spatial sizes after the input convolution (strides, padding).
 
 The cell is one time step; rnnkit's one time loop (recurrent.RNN) runs it unchanged: the
@@ -313,3 +314,11 @@ class ConvLSTM2D(_ConvLSTM):
     """
 
     rank = 2
+
+
+class ConvLSTM3D(_ConvLSTM):
+    """3D convolutional LSTM: sequences of volumes (B, T, D, H, W, C) -> (B, D', H', W', F), or
+    (B, T, D', H', W', F) with return_sequences=True. Equations in ConvLSTMCell.
+    """
+
+    rank = 3

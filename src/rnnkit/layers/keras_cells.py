@@ -26,6 +26,7 @@ first, then the cell's states flattened. Carrying y_{t-1} as a state gives Keras
 """
 from __future__ import annotations
 
+import functools
 import inspect
 from typing import Any, Sequence
 
@@ -122,10 +123,15 @@ def _step(cell, x_t: Tensor, states: list, training: bool) -> tuple[Tensor, list
     if _is_rnnkit_cell(cell):
         out, new = cell(x_t, tuple(states), None)
         return out, list(new)
-    kwargs = {"training": training} if "training" in inspect.signature(cell.call).parameters \
-        else {}
+    kwargs = {"training": training} if _call_takes_training(type(cell)) else {}
     out, new = cell.call(x_t, states, **kwargs)
     return out, list(new) if isinstance(new, (list, tuple)) else [new]
+
+
+@functools.lru_cache(maxsize=None)
+def _call_takes_training(cls: type) -> bool:
+    """Whether a cell class's call() has a `training` argument (asked once per class)."""
+    return "training" in inspect.signature(cls.call).parameters
 
 
 class StackedRNNCells(Layer):

@@ -157,8 +157,10 @@ class MultiHeadAttention(Layer):
                 "or mha(query, value, key); for self-attention call mha(x, x).")
         q, v = _as_tensor(query), _as_tensor(value)
         k = v if key is None else _as_tensor(key)
-        if mask is not None:
-            query_mask, value_mask = (list(mask) + [None, None])[:2]
+        if isinstance(mask, Tensor):                         # the query's Keras mask
+            query_mask = mask
+        elif mask is not None:                               # [query_mask, value_mask(, key)]
+            query_mask, value_mask, key_mask = (list(mask) + [None, None, None])[:3]
         self._check_shapes(q, v, k)
         if not self.built:                        # built from three shapes, not one
             self.build(tuple(q.shape), tuple(v.shape), tuple(k.shape))

@@ -14,7 +14,7 @@ def layer_classes() -> dict[str, type[Layer]]:
     # kattn: attention, ConvLSTM, Keras-style cells
     from . import attention, conv_lstm, keras_cells, multi_head_attention
     classes += [attention.Attention, attention.AdditiveAttention, conv_lstm.ConvLSTM1D,
-                conv_lstm.ConvLSTM2D,
+                conv_lstm.ConvLSTM2D, conv_lstm.ConvLSTM3D,
                 multi_head_attention.MultiHeadAttention, keras_cells.RNN,
                 keras_cells.StackedRNNCells, simple_rnn.SimpleRNNCell, lstm.LSTMCell,
                 gru.GRUCell]
