@@ -4,7 +4,7 @@ import pytest
 import torch
 
 from rnnkit import ops
-from rnnkit.layers import LSTM, GRUCell, Layer, LSTMCell, RNN, StackedRNNCells
+from rnnkit.layers import LSTM, RNN, GRUCell, Layer, LSTMCell, StackedRNNCells
 from rnnkit.layers.registry import deserialize, serialize
 
 from .keras_fixture import case, close, t, weights

@@ -28,7 +28,8 @@ from __future__ import annotations
 
 import functools
 import inspect
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import torch
@@ -128,7 +129,7 @@ def _step(cell, x_t: Tensor, states: list, training: bool) -> tuple[Tensor, list
     return out, list(new) if isinstance(new, (list, tuple)) else [new]
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _call_takes_training(cls: type) -> bool:
     """Whether a cell class's call() has a `training` argument (asked once per class)."""
     return "training" in inspect.signature(cls.call).parameters
@@ -200,7 +201,7 @@ class StackedRNNCells(Layer):
         return {**super().get_config(), "cells": [serialize(c) for c in self.cells]}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "StackedRNNCells":
+    def from_config(cls, config: dict[str, Any]) -> StackedRNNCells:
         from .registry import deserialize
         config = dict(config)
         return cls([deserialize(c) for c in config.pop("cells")], **config)
@@ -324,7 +325,7 @@ class RNN(_LoopRNN):
         return {**config, "cell": serialize(cell)}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "RNN":
+    def from_config(cls, config: dict[str, Any]) -> RNN:
         from .registry import deserialize
         config = dict(config)
         return cls(deserialize(config.pop("cell")), **config)

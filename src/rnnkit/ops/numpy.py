@@ -1,62 +1,14 @@
-"""`keras.ops` spelled on torch: the tensor functions custom cells and layers call.
-
-A Keras program's custom cell writes `ops.matmul(inputs, self.kernel)`; with the prefix
-`keras` replaced by `rnnkit` the same line runs here. Every function accepts NumPy arrays,
-Python numbers or torch tensors and returns a torch tensor (`shape` returns a tuple). The
-argument names and the NumPy-style semantics are Keras's (`axis=`, `keepdims=`,
-`split(x, 3)` or `split(x, [2, 5])`, `transpose(x)` reverses the axes).
-
-    >>> from rnnkit import ops
-    >>> ops.matmul(ops.ones((2, 3)), ops.ones((3, 4))).shape
-    torch.Size([2, 4])
-    >>> ops.sum([[1.0, 2.0], [3.0, 4.0]], axis=0)
-    tensor([4., 6.])
-"""
+"""keras.ops.numpy on torch: NumPy's array functions with NumPy's argument names
+(`axis=`, `keepdims=`, `split(x, 3)` or `split(x, [2, 5])`, `transpose(x)` reverses axes)."""
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
 
-import builtins
-
-import numpy as np
 import torch
 import torch.nn.functional as F
 from torch import Tensor
 
-_DTYPES = {
-    "float16": torch.float16, "bfloat16": torch.bfloat16, "float32": torch.float32,
-    "float64": torch.float64, "float": torch.float32, "int8": torch.int8,
-    "int16": torch.int16, "int32": torch.int32, "int64": torch.int64, "int": torch.int64,
-    "uint8": torch.uint8, "bool": torch.bool, "complex64": torch.complex64,
-}
-
-
-def _dtype(dtype) -> torch.dtype | None:
-    """A torch dtype from a Keras name ('float32'), a NumPy dtype or a torch dtype."""
-    if dtype is None or isinstance(dtype, torch.dtype):
-        return dtype
-    name = dtype if isinstance(dtype, str) else np.dtype(dtype).name
-    if name not in _DTYPES:
-        raise ValueError(f"Unknown dtype {dtype!r}. Available: {', '.join(sorted(_DTYPES))}.")
-    return _DTYPES[name]
-
-
-def convert_to_tensor(x, dtype=None) -> Tensor:
-    """x as a torch tensor: NumPy keeps its dtype, Python floats become float32."""
-    if isinstance(x, Tensor):
-        return x if dtype is None else x.to(_dtype(dtype))
-    if isinstance(x, (list, tuple)) and builtins.any(isinstance(v, Tensor) for v in x):
-        return torch.stack([convert_to_tensor(v, dtype) for v in x])
-    if isinstance(x, np.ndarray) and not x.flags.writeable:
-        x = x.copy()
-    return torch.as_tensor(x, dtype=_dtype(dtype))
-
-
-_t = convert_to_tensor
-
-
-def _axes(axis):
-    return tuple(axis) if isinstance(axis, (list, tuple)) else axis
+from .core import _axes, _dtype, _shape, _t, _unary
 
 
 # -- creation ------------------------------------------------------------------------------
@@ -90,28 +42,11 @@ def arange(start, stop=None, step=1, dtype=None) -> Tensor:
     return torch.arange(start, stop, step, dtype=_dtype(dtype))
 
 
-def eye(N, M=None, dtype=None) -> Tensor:  # noqa: N803 (Keras's names)
+def eye(N, M=None, dtype=None) -> Tensor:
     return torch.eye(N, M if M is not None else N, dtype=_dtype(dtype))
 
 
-def one_hot(x, num_classes, axis=-1, dtype=None) -> Tensor:
-    out = F.one_hot(_t(x).long(), num_classes).to(_dtype(dtype) or torch.float32)
-    return out if axis == -1 else torch.movedim(out, -1, axis)
-
-
-def _shape(shape) -> tuple[int, ...]:
-    return (int(shape),) if isinstance(shape, (int, np.integer)) else tuple(int(d) for d in shape)
-
-
-# -- shape and type ------------------------------------------------------------------------
-def shape(x) -> tuple[int, ...]:
-    return tuple(_t(x).shape)
-
-
-def cast(x, dtype) -> Tensor:
-    return _t(x).to(_dtype(dtype))
-
-
+# -- shapes --------------------------------------------------------------------------------
 def reshape(x, newshape) -> Tensor:
     return _t(x).reshape(_shape(newshape))
 
@@ -224,7 +159,7 @@ def outer(x1, x2) -> Tensor:
     return torch.outer(_t(x1).flatten(), _t(x2).flatten())
 
 
-def norm(x, ord=None, axis=None, keepdims=False) -> Tensor:  # noqa: A002 (Keras's name)
+def norm(x, ord=None, axis=None, keepdims=False) -> Tensor:
     return torch.linalg.norm(_t(x), ord=ord, dim=_axes(axis), keepdim=keepdims)
 
 
@@ -235,7 +170,7 @@ def _reduce(fn, x, axis, keepdims):
         x, dim=_axes(axis) if axis is not None else tuple(range(x.dim())), keepdim=keepdims)
 
 
-def sum(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001 (Keras's name)
+def sum(x, axis=None, keepdims=False) -> Tensor:
     return _reduce(torch.sum, x, axis, keepdims)
 
 
@@ -252,11 +187,11 @@ def prod(x, axis=None, keepdims=False) -> Tensor:
     return x.prod(dim=axis, keepdim=keepdims)
 
 
-def max(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001 (Keras's name)
+def max(x, axis=None, keepdims=False) -> Tensor:
     return _reduce(torch.amax, x, axis, keepdims)
 
 
-def min(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001 (Keras's name)
+def min(x, axis=None, keepdims=False) -> Tensor:
     return _reduce(torch.amin, x, axis, keepdims)
 
 
@@ -287,28 +222,18 @@ def logsumexp(x, axis=None, keepdims=False) -> Tensor:
                            keepdim=keepdims)
 
 
-def any(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001 (Keras's name)
+def any(x, axis=None, keepdims=False) -> Tensor:
     x = _t(x).bool()
     return x.any() if axis is None else x.any(dim=axis, keepdim=keepdims)
 
 
-def all(x, axis=None, keepdims=False) -> Tensor:  # noqa: A001 (Keras's name)
+def all(x, axis=None, keepdims=False) -> Tensor:
     x = _t(x).bool()
     return x.all() if axis is None else x.all(dim=axis, keepdim=keepdims)
 
 
 # -- elementwise ---------------------------------------------------------------------------
-def _unary(fn):
-    def op(x) -> Tensor:
-        x = _t(x)
-        return fn(x if x.is_floating_point() or fn in _INT_OK else x.float())
-    op.__name__ = fn.__name__
-    op.__doc__ = f"Elementwise {fn.__name__}, as torch.{fn.__name__}."
-    return op
-
-
-_INT_OK = (torch.abs, torch.square, torch.negative, torch.sign)
-abs = _unary(torch.abs)  # noqa: A001 (Keras's name)
+abs = _unary(torch.abs)
 absolute = abs
 square = _unary(torch.square)
 negative = _unary(torch.negative)
@@ -318,39 +243,32 @@ log = _unary(torch.log)
 log1p = _unary(torch.log1p)
 sqrt = _unary(torch.sqrt)
 rsqrt = _unary(torch.rsqrt)
-tanh = _unary(torch.tanh)
-sigmoid = _unary(torch.sigmoid)
 sin = _unary(torch.sin)
 cos = _unary(torch.cos)
 floor = _unary(torch.floor)
 ceil = _unary(torch.ceil)
-round = _unary(torch.round)  # noqa: A001 (Keras's name)
+round = _unary(torch.round)
 erf = _unary(torch.erf)
-relu = _unary(torch.relu)
-softplus = _unary(F.softplus)
-softsign = _unary(F.softsign)
-silu = _unary(F.silu)
-swish = silu
-elu = _unary(F.elu)
-selu = _unary(F.selu)
-relu6 = _unary(F.relu6)
-hard_sigmoid = _unary(F.hardsigmoid)
-
-
-def gelu(x, approximate=True) -> Tensor:
-    return F.gelu(_t(x), approximate="tanh" if approximate else "none")
-
-
-def leaky_relu(x, negative_slope=0.2) -> Tensor:
-    return F.leaky_relu(_t(x), negative_slope)
-
-
-def softmax(x, axis=-1) -> Tensor:
-    return torch.softmax(_t(x), dim=axis)
-
-
-def log_softmax(x, axis=-1) -> Tensor:
-    return torch.log_softmax(_t(x), dim=axis)
+tan = _unary(torch.tan)
+sinh = _unary(torch.sinh)
+cosh = _unary(torch.cosh)
+arcsin = _unary(torch.arcsin)
+arccos = _unary(torch.arccos)
+arctan = _unary(torch.arctan)
+arcsinh = _unary(torch.arcsinh)
+arccosh = _unary(torch.arccosh)
+arctanh = _unary(torch.arctanh)
+exp2 = _unary(torch.exp2)
+expm1 = _unary(torch.expm1)
+log2 = _unary(torch.log2)
+log10 = _unary(torch.log10)
+reciprocal = _unary(torch.reciprocal)
+trunc = _unary(torch.trunc)
+cbrt = _unary(lambda x: torch.sign(x) * x.abs().pow(1.0 / 3.0), "cbrt")
+fabs = abs
+isnan = _unary(torch.isnan)
+isinf = _unary(torch.isinf)
+isfinite = _unary(torch.isfinite)
 
 
 def add(x1, x2) -> Tensor:
@@ -401,10 +319,6 @@ def _same_dtype(x1: Tensor, x2: Tensor) -> tuple[Tensor, Tensor]:
     return x1.to(dtype), x2.to(dtype)
 
 
-def stop_gradient(x) -> Tensor:
-    return _t(x).detach()
-
-
 # -- comparisons and logic -----------------------------------------------------------------
 def equal(x1, x2) -> Tensor:
     return torch.eq(_t(x1), _t(x2))
@@ -442,14 +356,202 @@ def logical_not(x) -> Tensor:
     return torch.logical_not(_t(x))
 
 
-def is_tensor(x: Any) -> bool:
-    return isinstance(x, Tensor)
 
 
-def size(x) -> int:
-    return _t(x).numel()
+def logical_xor(x1, x2) -> Tensor:
+    return torch.logical_xor(_t(x1), _t(x2))
 
 
-__all__ = [name for name in list(globals()) if not name.startswith("_")
-           and name not in ("annotations", "Any", "Sequence", "np", "torch", "F", "Tensor",
-                            "builtins")]
+def isclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False) -> Tensor:
+    return torch.isclose(*_same_dtype(_t(x1), _t(x2)), rtol=rtol, atol=atol,
+                         equal_nan=equal_nan)
+
+
+def allclose(x1, x2, rtol=1e-5, atol=1e-8, equal_nan=False) -> Tensor:
+    return torch.tensor(bool(isclose(x1, x2, rtol, atol, equal_nan).all()))
+
+
+# -- more arithmetic -----------------------------------------------------------------------
+def true_divide(x1, x2) -> Tensor:
+    return divide(x1, x2)
+
+
+def divide_no_nan(x1, x2) -> Tensor:
+    """x1 / x2, and 0 where x2 is 0."""
+    x1, x2 = _t(x1), _t(x2)
+    safe = torch.where(x2 == 0, torch.ones_like(x2), x2)
+    return torch.where(x2 == 0, torch.zeros_like(x1 / safe), x1 / safe)
+
+
+def floor_divide(x1, x2) -> Tensor:
+    return torch.floor_divide(_t(x1), _t(x2))
+
+
+def mod(x1, x2) -> Tensor:
+    return torch.remainder(_t(x1), _t(x2))
+
+
+def arctan2(x1, x2) -> Tensor:
+    return torch.atan2(_t(x1).float() if not _t(x1).is_floating_point() else _t(x1), _t(x2))
+
+
+def hypot(x1, x2) -> Tensor:
+    return torch.hypot(_t(x1), _t(x2))
+
+
+def nan_to_num(x, nan=0.0, posinf=None, neginf=None) -> Tensor:
+    return torch.nan_to_num(_t(x), nan=nan, posinf=posinf, neginf=neginf)
+
+
+# -- more creation, shapes and reductions --------------------------------------------------
+def empty(shape, dtype=None) -> Tensor:
+    return torch.empty(_shape(shape), dtype=_dtype(dtype))
+
+
+def identity(n, dtype=None) -> Tensor:
+    return eye(n, dtype=dtype)
+
+
+def array(x, dtype=None) -> Tensor:
+    return _t(x, dtype)
+
+
+def copy(x) -> Tensor:
+    return _t(x).clone()
+
+
+def linspace(start, stop, num=50, endpoint=True, dtype=None, axis=0) -> Tensor:
+    if endpoint:
+        return torch.linspace(float(start), float(stop), int(num), dtype=_dtype(dtype))
+    step = (float(stop) - float(start)) / int(num)
+    return torch.arange(int(num), dtype=_dtype(dtype) or torch.float32) * step + float(start)
+
+
+def meshgrid(*xs, indexing="xy") -> list[Tensor]:
+    return list(torch.meshgrid(*[_t(x) for x in xs], indexing=indexing))
+
+
+def tri(N, M=None, k=0, dtype=None) -> Tensor:
+    return torch.ones(N, M if M is not None else N, dtype=_dtype(dtype) or torch.float32).tril(k)
+
+
+def tril(x, k=0) -> Tensor:
+    return _t(x).tril(k)
+
+
+def triu(x, k=0) -> Tensor:
+    return _t(x).triu(k)
+
+
+def diag(x, k=0) -> Tensor:
+    return torch.diag(_t(x), k)
+
+
+def diagonal(x, offset=0, axis1=0, axis2=1) -> Tensor:
+    return torch.diagonal(_t(x), offset, axis1, axis2)
+
+
+def trace(x, offset=0, axis1=0, axis2=1) -> Tensor:
+    return diagonal(x, offset, axis1, axis2).sum(-1)
+
+
+def ravel(x) -> Tensor:
+    return _t(x).flatten()
+
+
+def ndim(x) -> int:
+    return _t(x).dim()
+
+
+def vstack(xs) -> Tensor:
+    return torch.vstack([_t(x) for x in xs])
+
+
+def hstack(xs) -> Tensor:
+    return torch.hstack([_t(x) for x in xs])
+
+
+def append(x1, x2, axis=None) -> Tensor:
+    x1, x2 = _t(x1), _t(x2)
+    if axis is None:
+        return torch.cat([x1.flatten(), x2.flatten()])
+    return torch.cat([x1, x2], dim=axis)
+
+
+def array_split(x, indices_or_sections, axis=0) -> list[Tensor]:
+    return list(torch.tensor_split(_t(x), indices_or_sections, dim=axis))
+
+
+def roll(x, shift, axis=None) -> Tensor:
+    x = _t(x)
+    return x.flatten().roll(shift).reshape(x.shape) if axis is None else x.roll(shift, axis)
+
+
+def take_along_axis(x, indices, axis=None) -> Tensor:
+    x, indices = _t(x), _t(indices).long()
+    if axis is None:
+        return x.flatten()[indices.flatten()]
+    return torch.take_along_dim(x, indices, dim=axis)
+
+
+def sort(x, axis=-1) -> Tensor:
+    return torch.sort(_t(x), dim=axis).values
+
+
+def argsort(x, axis=-1) -> Tensor:
+    return torch.argsort(_t(x), dim=axis, stable=True)
+
+
+def nonzero(x) -> tuple[Tensor, ...]:
+    return torch.nonzero(_t(x), as_tuple=True)
+
+
+def count_nonzero(x, axis=None) -> Tensor:
+    return torch.count_nonzero(_t(x), dim=_axes(axis))
+
+
+def cumprod(x, axis=None) -> Tensor:
+    x = _t(x)
+    return x.flatten().cumprod(0) if axis is None else x.cumprod(axis)
+
+
+def diff(a, n=1, axis=-1) -> Tensor:
+    return torch.diff(_t(a), n=n, dim=axis)
+
+
+def amax(x, axis=None, keepdims=False) -> Tensor:
+    return max(x, axis, keepdims)
+
+
+def amin(x, axis=None, keepdims=False) -> Tensor:
+    return min(x, axis, keepdims)
+
+
+def average(x, axis=None, weights=None) -> Tensor:
+    x = _t(x)
+    if weights is None:
+        return mean(x, axis)
+    w = _t(weights).to(x.dtype)
+    if axis is not None and w.dim() == 1:
+        w = w.reshape([-1 if d == axis % x.dim() else 1 for d in range(x.dim())])
+    return (x * w).sum(dim=axis) / w.expand_as(x).sum(dim=axis) if axis is not None \
+        else (x * w).sum() / w.expand_as(x).sum()
+
+
+def median(x, axis=None, keepdims=False) -> Tensor:
+    return quantile(x, 0.5, axis=axis, keepdims=keepdims)
+
+
+def quantile(x, q, axis=None, method="linear", keepdims=False) -> Tensor:
+    x = _t(x)
+    x = x if x.is_floating_point() else x.float()
+    return torch.quantile(x, _t(q).to(x.dtype), dim=axis, keepdim=keepdims,
+                          interpolation=method)
+
+
+def percentile(x, q, axis=None, method="linear", keepdims=False) -> Tensor:
+    return quantile(x, _t(q) / 100.0, axis, method, keepdims)
+
+
+__all__ = [name for name, value in list(globals().items()) if not name.startswith("_")
+           and callable(value) and getattr(value, "__module__", "").startswith("rnnkit.ops")]
