@@ -1,4 +1,4 @@
-"""rnnkit.ops (core part): conversion, dtypes, slicing, segments and control flow."""
+"""rnnkit.ops (core part): conversion, dtypes, slicing, scattering and control flow."""
 import numpy as np
 import pytest
 import torch
@@ -34,12 +34,6 @@ def test_scatter_adds_values_at_indices():
     assert ops.scatter_update(np.zeros((2, 2)), [[1, 1]], [7.0]).tolist() == [[0, 0], [0, 7]]
 
 
-def test_segment_sum_and_max_reduce_rows_by_id():
-    data, ids = np.array([1.0, 2.0, 3.0, 4.0]), np.array([0, 0, 1, 1])
-    assert ops.segment_sum(data, ids).tolist() == [3.0, 7.0]
-    assert ops.segment_max(data, ids).tolist() == [2.0, 4.0]
-
-
 def test_scan_carries_a_state_and_stacks_the_outputs():
     def step(carry, x):
         carry = carry + x
@@ -71,5 +65,6 @@ def test_unknown_dtype_lists_the_known_ones():
 
 def test_every_op_is_reachable_at_the_top_and_in_its_submodule():
     assert ops.numpy.matmul is ops.matmul and ops.nn.softmax is ops.softmax
-    assert ops.core.scan is ops.scan
+    assert ops.core.scan is ops.scan and ops.math.top_k is ops.top_k
+    assert ops.linalg.norm is ops.norm
     assert "torch" not in ops.__all__ and "matmul" in ops.__all__

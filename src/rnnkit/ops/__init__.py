@@ -5,7 +5,7 @@ A Keras program's custom cell writes `ops.matmul(inputs, self.kernel)`; with the
 Python numbers or torch tensors and returns a torch tensor (`shape` returns a tuple), with
 Keras's argument names and NumPy's semantics (`axis=`, `keepdims=`, `split(x, 3)` or
 `split(x, [2, 5])`, `transpose(x)` reverses the axes). As in Keras, the functions live in
-`ops.core`, `ops.numpy` and `ops.nn` and are all reachable as `ops.<name>`.
+`ops.core`, `ops.numpy`, `ops.nn`, `ops.math` and `ops.linalg` and are all reachable as `ops.<name>`.
 
     >>> from rnnkit import ops
     >>> ops.matmul(ops.ones((2, 3)), ops.ones((3, 4))).shape
@@ -13,9 +13,12 @@ Keras's argument names and NumPy's semantics (`axis=`, `keepdims=`, `split(x, 3)
     >>> ops.sum([[1.0, 2.0], [3.0, 4.0]], axis=0)
     tensor([4., 6.])
 """
-from . import core, nn, numpy
+from . import core, linalg, math, nn, numpy
 from .core import *
+from .linalg import *
+from .math import *
 from .nn import *
 from .numpy import *
 
-__all__ = [*core.__all__, *nn.__all__, *numpy.__all__, "core", "nn", "numpy"]
+__all__ = [*core.__all__, *linalg.__all__, *math.__all__, *nn.__all__, *numpy.__all__,
+           "core", "linalg", "math", "nn", "numpy"]

@@ -129,22 +129,6 @@ def unstack(x, num=None, axis=0) -> list[Tensor]:
     return list(torch.unbind(_t(x), dim=axis))
 
 
-def segment_sum(data, segment_ids, num_segments=None, sorted=False) -> Tensor:
-    """Sum of the rows of data that share a segment id: out[s] = Σ_{ids_i = s} data_i."""
-    data, ids = _t(data), _t(segment_ids).long()
-    n = int(num_segments) if num_segments is not None else int(ids.max()) + 1
-    out = data.new_zeros((n, *data.shape[1:]))
-    return out.index_add_(0, ids, data)
-
-
-def segment_max(data, segment_ids, num_segments=None, sorted=False) -> Tensor:
-    data, ids = _t(data), _t(segment_ids).long()
-    n = int(num_segments) if num_segments is not None else int(ids.max()) + 1
-    out = data.new_full((n, *data.shape[1:]), float("-inf"))
-    index = ids.view(-1, *[1] * (data.dim() - 1)).expand_as(data)
-    return out.scatter_reduce(0, index, data, reduce="amax")
-
-
 # -- control flow: Python loops over torch ops (autograd sees every step) ------------------
 def cond(pred, true_fn: Callable, false_fn: Callable):
     return true_fn() if bool(_t(pred)) else false_fn()

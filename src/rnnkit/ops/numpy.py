@@ -159,10 +159,6 @@ def outer(x1, x2) -> Tensor:
     return torch.outer(_t(x1).flatten(), _t(x2).flatten())
 
 
-def norm(x, ord=None, axis=None, keepdims=False) -> Tensor:
-    return torch.linalg.norm(_t(x), ord=ord, dim=_axes(axis), keepdim=keepdims)
-
-
 # -- reductions ----------------------------------------------------------------------------
 def _reduce(fn, x, axis, keepdims):
     x = _t(x)
@@ -216,12 +212,6 @@ def cumsum(x, axis=None) -> Tensor:
     return x.flatten().cumsum(0) if axis is None else x.cumsum(axis)
 
 
-def logsumexp(x, axis=None, keepdims=False) -> Tensor:
-    x = _t(x)
-    return torch.logsumexp(x, dim=_axes(axis) if axis is not None else tuple(range(x.dim())),
-                           keepdim=keepdims)
-
-
 def any(x, axis=None, keepdims=False) -> Tensor:
     x = _t(x).bool()
     return x.any() if axis is None else x.any(dim=axis, keepdim=keepdims)
@@ -242,13 +232,11 @@ exp = _unary(torch.exp)
 log = _unary(torch.log)
 log1p = _unary(torch.log1p)
 sqrt = _unary(torch.sqrt)
-rsqrt = _unary(torch.rsqrt)
 sin = _unary(torch.sin)
 cos = _unary(torch.cos)
 floor = _unary(torch.floor)
 ceil = _unary(torch.ceil)
 round = _unary(torch.round)
-erf = _unary(torch.erf)
 tan = _unary(torch.tan)
 sinh = _unary(torch.sinh)
 cosh = _unary(torch.cosh)
