@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.layers import LSTM, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from rnnkit.layers import LSTM, Bidirectional, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
 from rnnkit.layers.registry import deserialize, serialize
 
 from .keras_fixture import case, close, t, weights
@@ -141,3 +141,11 @@ def test_wrong_inputs_and_arguments_are_explained():
         layer(torch.zeros(1, 2, 7, 1))
     with pytest.raises(ValueError, match="Keras's layout"):
         layer.set_weights([np.zeros((3, 1, 8))])
+
+
+def test_bidirectional_convlstm_concatenates_the_two_directions_on_channels():
+    layer = Bidirectional(ConvLSTM1D(3, 3, padding="same", return_sequences=True))
+    y = layer(torch.randn(2, 4, 6, 2))
+    assert tuple(y.shape) == (2, 4, 6, 6)
+    forward = layer.forward_layer(torch.zeros(2, 4, 6, 2))
+    torch.testing.assert_close(layer(torch.zeros(2, 4, 6, 2))[..., :3], forward)

@@ -90,6 +90,7 @@ class ConvLSTMCell(Layer):
                 f"{kind} takes strides > 1 or dilation_rate > 1, not both (as Keras), got "
                 f"strides={self.strides}, dilation_rate={self.dilation_rate}.")
         self.unit_forget_bias = bool(unit_forget_bias)
+        self.state_size = (filters, filters)     # h and c; flat sizes (F·S') once built
 
     def build(self, input_shape: Shape) -> None:
         """input_shape: one step channels-first, (B, C, *S)."""
