@@ -149,3 +149,14 @@ def test_bidirectional_convlstm_concatenates_the_two_directions_on_channels():
     assert tuple(y.shape) == (2, 4, 6, 6)
     forward = layer.forward_layer(torch.zeros(2, 4, 6, 2))
     torch.testing.assert_close(layer(torch.zeros(2, 4, 6, 2))[..., :3], forward)
+
+
+def test_a_convlstm_model_saves_and_loads_to_the_same_predictions(tmp_path):
+    from rnnkit.layers import Dense
+    from rnnkit.models import Sequential, load_model
+    model = Sequential([ConvLSTM2D(2, 3, padding="same", input_shape=(None, 5, 5, 1)),
+                        Dense(1)])
+    x = np.random.default_rng(0).random((2, 3, 5, 5, 1)).astype("float32")
+    model.save(tmp_path / "m")
+    np.testing.assert_array_equal(load_model(tmp_path / "m").predict(x, verbose=0),
+                                  model.predict(x, verbose=0))

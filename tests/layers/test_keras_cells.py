@@ -185,3 +185,13 @@ def test_a_cells_get_initial_state_and_training_flag_are_used():
     x = torch.zeros(2, 3, 1)
     assert layer.eval()(x).flatten().tolist() == [103.0, 103.0]
     assert layer.train()(x).flatten().tolist() == [130.0, 130.0]
+
+
+def test_a_model_with_stacked_rnnkit_cells_saves_and_loads_to_the_same_predictions(tmp_path):
+    from rnnkit.layers import Dense
+    from rnnkit.models import Sequential, load_model
+    model = Sequential([RNN([LSTMCell(4), GRUCell(3)], input_shape=(6, 2)), Dense(1)])
+    x = np.random.default_rng(0).random((2, 6, 2)).astype("float32")
+    model.save(tmp_path / "m")
+    np.testing.assert_array_equal(load_model(tmp_path / "m").predict(x, verbose=0),
+                                  model.predict(x, verbose=0))
