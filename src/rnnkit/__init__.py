@@ -13,6 +13,7 @@ from . import (activations, callbacks, initializers, layers, losses, metrics, mo
                optimizers, preprocessing, utils)
 from .layers import Input, Layer
 from .models import Model, Sequential, load_model
+from . import ops  # keras.ops on torch
 
 __version__ = "0.1.0"
 

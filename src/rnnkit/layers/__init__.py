@@ -5,8 +5,12 @@ from .core import Activation, Dense, Dropout, Embedding, Input, InputLayer, Mask
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
-from .recurrent import RNN
 from .simple_rnn import SimpleRNN, SimpleRNNCell
+# kattn: attention, ConvLSTM, Keras-style cells
+from .attention import AdditiveAttention, Attention
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from .keras_cells import RNN, StackedRNNCells
+from .multi_head_attention import MultiHeadAttention
 
 # klayers: the plain layers Keras RNN programs use
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
@@ -39,3 +43,5 @@ __all__ += [  # klayers
     "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ActivityRegularization",
     "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "Flatten",
     "Permute", "RepeatVector", "Reshape", "UpSampling1D", "ZeroPadding1D", "Cropping1D"]
+__all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
+            "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]  # kattn

@@ -46,6 +46,13 @@ def layer_classes() -> dict[str, type[Layer]]:
                 regularization.SpatialDropout1D, regularization.SpatialDropout2D,
                 regularization.GaussianNoise, regularization.GaussianDropout,
                 regularization.ActivityRegularization, lambda_layer.Lambda]
+    # kattn: attention, ConvLSTM, Keras-style cells
+    from . import attention, conv_lstm, keras_cells, multi_head_attention
+    classes += [attention.Attention, attention.AdditiveAttention, conv_lstm.ConvLSTM1D,
+                conv_lstm.ConvLSTM2D, conv_lstm.ConvLSTM3D,
+                multi_head_attention.MultiHeadAttention, keras_cells.RNN,
+                keras_cells.StackedRNNCells, simple_rnn.SimpleRNNCell, lstm.LSTMCell,
+                gru.GRUCell]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]
