@@ -6,9 +6,11 @@ from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
 from .recurrent import RNN
+from .preprocessing import Normalization, TextVectorization   # kutils
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
            "MinLSTMCell"]
+__all__ += ["TextVectorization", "Normalization"]   # kutils

@@ -11,6 +11,8 @@ def layer_classes() -> dict[str, type[Layer]]:
     classes = [core.Dense, core.Embedding, core.Dropout, core.Masking, core.Activation,
                core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
                bidirectional.Bidirectional]
+    from . import preprocessing                           # kutils
+    classes += [preprocessing.TextVectorization, preprocessing.Normalization]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]
