@@ -99,3 +99,13 @@ def test_unknown_loss_and_bad_arguments_say_what_is_accepted():
         Huber(delt=1.0)
     with pytest.raises(ValueError, match="reduction must be one of"):
         MeanSquaredError(reduction="avg")
+
+
+def test_a_loss_with_arguments_saves_as_a_config_that_get_rebuilds():
+    saved = losses.get(Huber(delta=2.0)).get_config()
+    assert saved == {"class_name": "Huber", "config": {"name": "huber_loss",
+                                                      "reduction": "sum_over_batch_size",
+                                                      "delta": 2.0}}
+    rebuilt = losses.get(saved)
+    assert float(rebuilt(torch.zeros(1, 1), torch.full((1, 1), 3.0))[0]) == 4.0
+    assert losses.get("mse").get_config() == "mean_squared_error"

@@ -121,3 +121,9 @@ def test_get_metric_gives_a_fresh_metric_each_fit():
 def test_unknown_metric_lists_the_known_ones():
     with pytest.raises(ValueError, match="Unknown metric 'acuracy'.*accuracy"):
         metrics.get_metric("acuracy", "mse", 1, False)
+
+
+def test_a_metric_config_rebuilds_the_metric():
+    name, metric = metrics.get_metric(metrics.serialize(Precision(thresholds=0.7, name="p7")),
+                                      "binary_crossentropy", 1, False)
+    assert name == "p7" and metric.thresholds == 0.7

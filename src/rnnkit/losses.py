@@ -23,7 +23,7 @@ the loss never takes the log of a saturated probability.
 from __future__ import annotations
 
 import functools
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 import torch
@@ -146,6 +146,14 @@ class LossFunction:
     fn: Callable[..., Tensor]
     logits_of: str | None = None
     from_logits: bool = False
+    source: Any = field(default=None, compare=False, repr=False)   # the Keras Loss, to save
+
+    def get_config(self) -> str | dict[str, Any]:
+        """What a model file stores: the name, or {class_name, config} of a built-in Loss
+        with arguments (Huber(delta=2.0) reloads with its delta)."""
+        if isinstance(self.source, _Builtin) and self.source.kwargs:
+            return serialize(self.source)
+        return self.name
 
     def __call__(self, y_true: Tensor, y_pred: Tensor, from_logits: bool | None = None) -> Tensor:
         if self.logits_of is None:
@@ -195,7 +203,7 @@ class Loss:
 
     def as_loss_function(self) -> LossFunction:
         """The per-sample form for the fit loop (a Keras subclass: its own call())."""
-        return LossFunction(self.name, self.call)
+        return LossFunction(self.name, self.call, source=self)
 
 
 class _Builtin(Loss):
@@ -218,7 +226,7 @@ class _Builtin(Loss):
         kwargs = {k: v for k, v in self.kwargs.items() if k != "from_logits"}
         fn = functools.partial(type(self).fn, **kwargs) if kwargs else type(self).fn
         return LossFunction(type(self).fn.__name__, fn, self.logits_of,
-                            bool(self.kwargs.get("from_logits", False)))
+                            bool(self.kwargs.get("from_logits", False)), self)
 
 
 def _builtin(class_name: str, fn: Callable, default_name: str, logits_of=None,
@@ -287,7 +295,8 @@ _FUNCTIONS = {c.fn: c for c in CLASSES}
 
 def get(identifier) -> LossFunction:
     """The fit loop's LossFunction from a Keras name ('mse', 'Huber'), a Loss instance or
-    class, a LossFunction, or a function f(y_true, y_pred) -> per-sample loss."""
+    class, its config {class_name, config}, a LossFunction, or a function
+    f(y_true, y_pred) -> per-sample loss."""
     if isinstance(identifier, LossFunction):
         return identifier
     if isinstance(identifier, str):
@@ -296,6 +305,8 @@ def get(identifier) -> LossFunction:
             raise ValueError(f"Unknown loss {identifier!r}. Available: {', '.join(names)} "
                              "(or their Keras class names, such as 'MeanSquaredError').")
         return LOSSES[identifier]().as_loss_function()
+    if isinstance(identifier, dict):
+        identifier = deserialize(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Loss):
         identifier = identifier()
     if isinstance(identifier, Loss):

@@ -364,6 +364,8 @@ def get_metric(identifier, loss_name: str, output_dim: int | None,
             raise ValueError(f"Unknown metric {identifier!r}. Available: {', '.join(names)} "
                              "(or their Keras class names, such as 'MeanAbsoluteError').")
         return identifier, METRICS[identifier](name=identifier)
+    if isinstance(identifier, dict):
+        identifier = deserialize(identifier)
     if isinstance(identifier, type) and issubclass(identifier, Metric):
         identifier = identifier()
     if isinstance(identifier, Metric):

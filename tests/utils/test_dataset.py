@@ -75,3 +75,10 @@ def test_mismatched_lengths_and_bad_batch_sizes_are_refused():
         Dataset.from_tensor_slices((np.zeros(3), np.zeros(2)))
     with pytest.raises(ValueError, match="batch_size to be a positive integer, got 0"):
         pairs().batch(0)
+
+
+def test_map_turns_a_layers_torch_output_into_numpy():
+    import torch
+    ds = pairs(4).batch(2).map(lambda x, y: (torch.as_tensor(x) * 2, y))
+    x, _ = next(iter(ds))
+    assert isinstance(x, np.ndarray) and x.tolist() == [0.0, 2.0]

@@ -7,6 +7,7 @@ from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
 from .recurrent import RNN
 from .preprocessing import Normalization, TextVectorization   # kutils
+from . import experimental                                    # kutils: TF 2.3-2.5 paths
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",

@@ -62,6 +62,12 @@ def _slice(element, i):
     return _map_structure(lambda a: a[i], element)
 
 
+def _tensors_to_numpy(element):
+    """torch tensors that a map function returned (a layer's output) become NumPy arrays."""
+    return _map_structure(lambda a: a.detach().cpu().numpy() if hasattr(a, "detach") else a,
+                          element)
+
+
 def _as_arrays(element):
     """Tuples and dicts are structures; anything else (a list too, as in tf.data) an array."""
     if isinstance(element, tuple):
@@ -168,7 +174,8 @@ class Dataset:
     def map(self, fn: Callable, num_parallel_calls=None, deterministic=None) -> "Dataset":
         """fn on every element; a tuple element is passed as separate arguments, as tf.data."""
         def call(element):
-            return fn(*element) if isinstance(element, tuple) else fn(element)
+            out = fn(*element) if isinstance(element, tuple) else fn(element)
+            return _tensors_to_numpy(out)
         return Dataset(lambda: (call(e) for e in self._make_iter()), self._length)
 
     def filter(self, predicate: Callable) -> "Dataset":
