@@ -99,3 +99,32 @@ def test_a_pydataset_iterates_its_batches_then_calls_on_epoch_end():
 
     seq = Halves()
     assert [int(x[0, 0]) for x, _ in seq] == [0, 1] and seq.epochs_ended == 1
+
+
+def test_timeseries_generator_batches_windows_as_keras_2():
+    from rnnkit.preprocessing.sequence import TimeseriesGenerator
+    data = np.arange(10)[:, None]
+    gen = TimeseriesGenerator(data, data[:, 0] * 10, length=4, sampling_rate=2, stride=2,
+                              batch_size=2)
+    # rows 4, 6, 8 (every 2nd from start_index + length = 4 to end_index = 9)
+    assert len(gen) == 2
+    x, y = gen[0]
+    assert x[:, :, 0].tolist() == [[0, 2], [2, 4]] and y.tolist() == [40, 60]
+    x, y = gen[1]
+    assert x[:, :, 0].tolist() == [[4, 6]] and y.tolist() == [80]
+
+
+def test_timeseries_generator_refuses_data_too_short_for_one_window():
+    from rnnkit.utils import TimeseriesGenerator
+    with pytest.raises(ValueError, match="no window fits"):
+        TimeseriesGenerator(np.arange(3), np.arange(3), length=5)
+
+
+def test_register_keras_serializable_returns_the_class_and_records_it():
+    from rnnkit.utils import get_custom_objects, register_keras_serializable
+
+    @register_keras_serializable(package="MyLayers")
+    class Scale:
+        pass
+
+    assert get_custom_objects()["MyLayers>Scale"] is Scale

@@ -9,7 +9,8 @@ import torch
 
 from ..preprocessing.sequence import pad_sequences
 from .dataset import AUTOTUNE, Dataset
-from .dataset_utils import (PyDataset, Sequence, text_dataset_from_directory,
+from .dataset_utils import (PyDataset, Sequence, TimeseriesGenerator, get_custom_objects,
+                            register_keras_serializable, text_dataset_from_directory,
                             timeseries_dataset_from_array)
 from .np_utils import normalize, to_categorical
 
@@ -25,4 +26,5 @@ def set_random_seed(seed: int) -> None:
 
 __all__ = ["set_random_seed", "to_categorical", "normalize", "pad_sequences", "Dataset",
            "AUTOTUNE", "PyDataset", "Sequence", "timeseries_dataset_from_array",
-           "text_dataset_from_directory"]
+           "text_dataset_from_directory", "TimeseriesGenerator", "register_keras_serializable",
+           "get_custom_objects"]

@@ -194,3 +194,65 @@ class PyDataset:
 
 
 Sequence = PyDataset   # Keras 2's name
+
+
+class TimeseriesGenerator(PyDataset):
+    """Keras 2's batches of windows: sample j of a batch is data[r - length : r : sampling_rate]
+    and its target targets[r], for rows r = start_index + length, ... end_index, every
+    `stride`-th (random rows with shuffle). `reverse` flips each window in time.
+
+    >>> g = TimeseriesGenerator(np.arange(6), np.arange(6), length=3, batch_size=2)
+    >>> len(g), [a.tolist() for a in g[0]]
+    (2, [[[0, 1, 2], [1, 2, 3]], [3, 4]])
+    """
+
+    def __init__(self, data, targets, length: int, sampling_rate: int = 1, stride: int = 1,
+                 start_index: int = 0, end_index: int | None = None, shuffle: bool = False,
+                 reverse: bool = False, batch_size: int = 128):
+        super().__init__()
+        self.data, self.targets = np.asarray(data), np.asarray(targets)
+        if len(self.data) != len(self.targets):
+            raise ValueError(f"TimeseriesGenerator: data and targets have different lengths "
+                             f"({len(self.data)} and {len(self.targets)}); targets[r] is the "
+                             "target of the window ending before row r.")
+        self.length, self.sampling_rate, self.stride = length, sampling_rate, stride
+        self.start_index = start_index + length
+        self.end_index = len(self.data) - 1 if end_index is None else end_index
+        self.shuffle, self.reverse, self.batch_size = shuffle, reverse, batch_size
+        if self.start_index > self.end_index:
+            raise ValueError(f"TimeseriesGenerator: start_index + length = {self.start_index} > "
+                             f"end_index = {self.end_index}: no window fits. Use a shorter "
+                             "length or more data.")
+
+    def __len__(self) -> int:
+        step = self.batch_size * self.stride
+        return (self.end_index - self.start_index + step) // step
+
+    def __getitem__(self, index: int):
+        if self.shuffle:
+            rows = np.random.randint(self.start_index, self.end_index + 1, size=self.batch_size)
+        else:
+            i = self.start_index + self.batch_size * self.stride * index
+            rows = np.arange(i, min(i + self.batch_size * self.stride, self.end_index + 1),
+                             self.stride)
+        samples = np.array([self.data[r - self.length:r:self.sampling_rate] for r in rows])
+        if self.reverse:
+            samples = samples[:, ::-1, ...]
+        return samples, self.targets[rows]
+
+
+_CUSTOM_OBJECTS: dict[str, object] = {}
+
+
+def register_keras_serializable(package: str = "Custom", name: str | None = None):
+    """Keras's decorator for custom layers, losses and metrics: records the object under
+    'package>name' (see get_custom_objects) and returns it unchanged."""
+    def register(obj):
+        _CUSTOM_OBJECTS[f"{package}>{name or obj.__name__}"] = obj
+        return obj
+    return register
+
+
+def get_custom_objects() -> dict[str, object]:
+    """The objects registered with register_keras_serializable (a live dict, as Keras)."""
+    return _CUSTOM_OBJECTS
