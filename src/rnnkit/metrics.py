@@ -280,9 +280,14 @@ class AUC(Metric):
             w = weight.to(p.device, p.dtype)
             w = w.reshape(w.shape + (1,) * (y_pred.dim() - w.dim())).expand(y_pred.shape)
             w = w.reshape(-1)
-        above = (p.unsqueeze(0) > self.threshold_values.to(p.device).unsqueeze(1)).float()
-        tp = above @ (actual * w)                                      # (N,) per threshold
-        fp = above @ ((1 - actual) * w)
+        # c = how many thresholds lie below p: the element counts as positive at those c
+        c = torch.searchsorted(self.threshold_values.to(p.device), p.contiguous())
+        N = self.num_thresholds
+
+        def above(values: Tensor) -> Tensor:       # sum of values over elements with p > t_k
+            hist = torch.zeros(N + 1, device=p.device).index_add_(0, c, values)
+            return hist.flip(0).cumsum(0).flip(0)[1:]                   # (N,)
+        tp, fp = above(actual * w), above((1 - actual) * w)
         fn = (actual * w).sum() - tp
         tn = ((1 - actual) * w).sum() - fp
         return torch.cat([tp, fp, tn, fn])
