@@ -22,6 +22,8 @@ CASES = [
     ("TopKCategoricalAccuracy", metrics.TopKCategoricalAccuracy, {"k": 2}, "onehot", "logits"),
     ("Precision", metrics.Precision, {}, "bin_true", "prob_pred"),
     ("Recall", metrics.Recall, {}, "bin_true", "prob_pred"),
+    ("Precision_top2", metrics.Precision, {"top_k": 2}, "bin_true", "prob_pred"),
+    ("Recall_class1", metrics.Recall, {"class_id": 1}, "bin_true", "prob_pred"),
     ("AUC", metrics.AUC, {}, "score_labels", "scores"),
     ("AUC_PR", metrics.AUC, {"curve": "PR"}, "score_labels", "scores"),
 ]
@@ -127,3 +129,8 @@ def test_a_metric_config_rebuilds_the_metric():
     name, metric = metrics.get_metric(metrics.serialize(Precision(thresholds=0.7, name="p7")),
                                       "binary_crossentropy", 1, False)
     assert name == "p7" and metric.thresholds == 0.7
+
+
+def test_keras_positional_order_of_metric_arguments():
+    assert metrics.TopKCategoricalAccuracy(3).kwargs == {"k": 3}
+    assert metrics.BinaryAccuracy("acc", None, 0.7).name == "acc"

@@ -147,12 +147,22 @@ class MeanMetricWrapper(Metric):
         return {"name": self.name, **self.kwargs}
 
 
-def _mean_metric(class_name: str, fn: Callable, default_name: str, **arguments) -> type:
-    def __init__(self, name: str = default_name, dtype=None, **kwargs):
-        unknown = set(kwargs) - set(arguments)
+def _mean_metric(class_name: str, fn: Callable, default_name: str, arguments_first=False,
+                 **arguments) -> type:
+    """A Keras mean metric class. Its positional order is Keras's: (name, dtype, *arguments),
+    or (*arguments, name, dtype) when arguments_first (TopKCategoricalAccuracy(k))."""
+    order = [*arguments, "name", "dtype"] if arguments_first else ["name", "dtype", *arguments]
+
+    def __init__(self, *args, **kwargs):
+        if len(args) > len(order):
+            raise TypeError(f"{class_name} takes at most {len(order)} positional arguments "
+                            f"({', '.join(order)}), got {len(args)}.")
+        kwargs = {**dict(zip(order, args)), **kwargs}
+        unknown = set(kwargs) - set(order)
         if unknown:
             raise TypeError(f"{class_name} got unexpected arguments {sorted(unknown)}; it takes "
-                            f"{', '.join([*arguments, 'name', 'dtype'])}.")
+                            f"{', '.join(order)}.")
+        name, dtype = kwargs.pop("name", default_name), kwargs.pop("dtype", None)
         MeanMetricWrapper.__init__(self, fn, name, dtype, **{**arguments, **kwargs})
 
     def from_config(cls, config):
@@ -184,10 +194,10 @@ CategoricalAccuracy = _mean_metric("CategoricalAccuracy", categorical_accuracy,
 SparseCategoricalAccuracy = _mean_metric("SparseCategoricalAccuracy", sparse_categorical_accuracy,
                                          "sparse_categorical_accuracy")
 TopKCategoricalAccuracy = _mean_metric("TopKCategoricalAccuracy", top_k_categorical_accuracy,
-                                       "top_k_categorical_accuracy", k=5)
+                                       "top_k_categorical_accuracy", True, k=5)
 SparseTopKCategoricalAccuracy = _mean_metric("SparseTopKCategoricalAccuracy",
                                              sparse_top_k_categorical_accuracy,
-                                             "sparse_top_k_categorical_accuracy", k=5)
+                                             "sparse_top_k_categorical_accuracy", True, k=5)
 BinaryCrossentropy = _mean_metric("BinaryCrossentropy", binary_crossentropy,
                                   "binary_crossentropy", from_logits=False, label_smoothing=0.0)
 CategoricalCrossentropy = _mean_metric("CategoricalCrossentropy", categorical_crossentropy,
@@ -212,26 +222,39 @@ class RootMeanSquaredError(Metric):
 
 
 class _Confusion(Metric):
-    """Counts of y_pred > threshold against y_true, every entry a binary decision (Keras's
-    Precision/Recall without top_k or class_id)."""
+    """Counts of y_pred > threshold against y_true, every entry a binary decision, as Keras's
+    Precision/Recall: `class_id` looks at one column only; `top_k` counts only the k largest
+    predictions of each row as positive (threshold -inf unless given)."""
 
-    def __init__(self, thresholds: float | None = None, name: str | None = None, dtype=None):
+    def __init__(self, thresholds: float | None = None, top_k: int | None = None,
+                 class_id: int | None = None, name: str | None = None, dtype=None):
         if thresholds is not None and not 0.0 <= float(thresholds) <= 1.0:
             raise ValueError(f"{type(self).__name__} thresholds must be in [0, 1], got "
                              f"{thresholds!r}.")
-        self.thresholds = 0.5 if thresholds is None else float(thresholds)
+        default = 0.5 if top_k is None else float("-inf")
+        self.thresholds = default if thresholds is None else float(thresholds)
+        self.top_k, self.class_id = top_k, class_id
         super().__init__(name, dtype)
 
     def counts(self, y_true, y_pred, weight) -> tuple[Tensor, Tensor, Tensor]:
         """Weighted (true positives, false positives, false negatives)."""
-        positive, actual = (y_pred > self.thresholds).float(), (y_true > 0.5).float()
+        y_true, y_pred = y_true.float(), y_pred.float()
+        if self.top_k is not None:                       # keep the k largest of each row
+            kth = y_pred.topk(min(self.top_k, y_pred.shape[-1]), dim=-1).values[..., -1:]
+            y_pred = torch.where(y_pred >= kth, y_pred, torch.full_like(y_pred, float("-inf")))
+        if self.class_id is not None:
+            y_true, y_pred = y_true[..., self.class_id], y_pred[..., self.class_id]
+        positive = ((y_pred > self.thresholds) & (y_pred > float("-inf"))).float()
+        actual = (y_true > 0.5).float()
         tp, w = _weighted(positive * actual, weight)
         fp, _ = _weighted(positive * (1 - actual), weight)
         fn, _ = _weighted((1 - positive) * actual, weight)
         return tp, fp, fn
 
     def get_config(self):
-        return {"thresholds": self.thresholds, "name": self.name}
+        thresholds = None if self.thresholds == float("-inf") else self.thresholds
+        return {"thresholds": thresholds, "top_k": self.top_k, "class_id": self.class_id,
+                "name": self.name}
 
 
 class Precision(_Confusion):
