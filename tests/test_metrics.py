@@ -134,3 +134,36 @@ def test_a_metric_config_rebuilds_the_metric():
 def test_keras_positional_order_of_metric_arguments():
     assert metrics.TopKCategoricalAccuracy(3).kwargs == {"k": 3}
     assert metrics.BinaryAccuracy("acc", None, 0.7).name == "acc"
+
+
+class TruePositives(metrics.Metric):
+    """A metric written the Keras way: state from add_weight, its own update_state/result."""
+
+    def __init__(self, name="tp", **kwargs):
+        super().__init__(name=name, **kwargs)
+        self.count = self.add_weight(name="count", initializer="zeros")
+
+    def update_state(self, y_true, y_pred, sample_weight=None):
+        hits = (torch.as_tensor(y_pred) > 0.5) & (torch.as_tensor(y_true) > 0.5)
+        self.count.assign_add(hits.sum().float())
+
+    def result(self):
+        return self.count
+
+
+def test_a_keras_style_metric_subclass_works_standalone_and_resets():
+    tp = TruePositives()
+    tp.update_state([[1.0], [1.0]], [[0.9], [0.1]])
+    tp.update_state([[1.0]], [[0.8]])
+    assert float(tp.result()) == 2.0
+    tp.reset_state()
+    assert float(tp.result()) == 0.0
+
+
+def test_epoch_metrics_update_a_keras_style_metric_every_batch_and_reset_it_each_epoch():
+    epoch = EpochMetrics([metrics.get_metric(TruePositives(), "binary_crossentropy", 1, False)])
+    y, p = torch.ones(4, 1), torch.tensor([[0.9], [0.9], [0.1], [0.9]])
+    for _ in range(2):                                     # two epochs
+        totals = epoch.zeros("cpu")
+        totals = totals + epoch.batch(y[:2], p[:2]) + epoch.batch(y[2:], p[2:])
+        assert epoch.results(totals) == {"tp": 3.0}
