@@ -5,6 +5,8 @@ from .core import Activation, Dense, Dropout, Embedding, Input, InputLayer, Mask
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
+from .preprocessing import Normalization, TextVectorization   # kutils
+from . import experimental                                    # kutils: TF 2.3-2.5 paths
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 # kattn: attention, ConvLSTM, Keras-style cells
 from .attention import AdditiveAttention, Attention
@@ -45,3 +47,4 @@ __all__ += [  # klayers
     "Permute", "RepeatVector", "Reshape", "UpSampling1D", "ZeroPadding1D", "Cropping1D"]
 __all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
             "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]  # kattn
+__all__ += ["TextVectorization", "Normalization"]   # kutils

@@ -53,6 +53,8 @@ def layer_classes() -> dict[str, type[Layer]]:
                 multi_head_attention.MultiHeadAttention, keras_cells.RNN,
                 keras_cells.StackedRNNCells, simple_rnn.SimpleRNNCell, lstm.LSTMCell,
                 gru.GRUCell]
+    from . import preprocessing                           # kutils
+    classes += [preprocessing.TextVectorization, preprocessing.Normalization]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]
