@@ -59,18 +59,23 @@ def sparse_categorical_crossentropy(y_true: Tensor, y_pred: Tensor,
 
 @dataclass(frozen=True)
 class Loss:
-    """A named loss. `logits_of` names the output activation whose logits it can take."""
+    """A named loss. `logits_of` names the output activation whose logits it can take;
+    `takes_mask` losses (the CRF's) score whole sequences and receive the (B, T) mask."""
 
     name: str
     fn: Callable[..., Tensor]
     logits_of: str | None = None
     from_logits: bool = False
+    takes_mask: bool = False
 
-    def __call__(self, y_true: Tensor, y_pred: Tensor, from_logits: bool | None = None) -> Tensor:
+    def __call__(self, y_true: Tensor, y_pred: Tensor, from_logits: bool | None = None,
+                 mask: Tensor | None = None) -> Tensor:
         if self.logits_of is None:
             return self.fn(y_true, y_pred)
-        return self.fn(y_true, y_pred, from_logits=self.from_logits if from_logits is None
-                       else from_logits)
+        from_logits = self.from_logits if from_logits is None else from_logits
+        if self.takes_mask:
+            return self.fn(y_true, y_pred, from_logits=from_logits, mask=mask)
+        return self.fn(y_true, y_pred, from_logits=from_logits)
 
 
 def MeanSquaredError() -> Loss:  # noqa: N802 (Keras class names)
@@ -94,6 +99,18 @@ def SparseCategoricalCrossentropy(from_logits: bool = False) -> Loss:  # noqa: N
                 from_logits)
 
 
+def _crf_needs_its_layer(y_true: Tensor, y_pred: Tensor, from_logits: bool = False,
+                         mask: Tensor | None = None) -> Tensor:
+    raise ValueError("loss='crf' needs the model's CRF layer (its transition scores): put "
+                     "rnnkit.layers.CRF(n_tags) last in a Sequential model, whose compile "
+                     "binds it, or pass loss=crf.loss.")
+
+
+def CRFLoss() -> Loss:  # noqa: N802
+    """The name 'crf': compile() replaces it by the loss of the model's last layer, a CRF."""
+    return Loss("crf", _crf_needs_its_layer, "crf", takes_mask=True)
+
+
 LOSSES: dict[str, Callable[[], Loss]] = {
     "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
@@ -101,7 +118,9 @@ LOSSES: dict[str, Callable[[], Loss]] = {
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "crf": CRFLoss,
 }
+SPARSE_LABEL_LOSSES = ("sparse_categorical_crossentropy", "crf")   # targets: class ids
 
 
 def get(identifier) -> Loss:

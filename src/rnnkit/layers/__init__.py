@@ -2,6 +2,7 @@
 from .base import Layer
 from .bidirectional import Bidirectional
 from .core import Activation, Dense, Dropout, Embedding, Input, InputLayer, Masking, TimeDistributed
+from .crf import CRF
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
@@ -11,4 +12,4 @@ from .simple_rnn import SimpleRNN, SimpleRNNCell
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
-           "MinLSTMCell"]
+           "MinLSTMCell", "CRF"]

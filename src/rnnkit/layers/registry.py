@@ -7,10 +7,10 @@ from .base import Layer
 
 
 def layer_classes() -> dict[str, type[Layer]]:
-    from . import bidirectional, core, gru, lstm, simple_rnn
+    from . import bidirectional, core, crf, gru, lstm, simple_rnn
     classes = [core.Dense, core.Embedding, core.Dropout, core.Masking, core.Activation,
                core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
-               bidirectional.Bidirectional]
+               bidirectional.Bidirectional, crf.CRF]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]

@@ -60,6 +60,9 @@ class Model(nn.Module):
         if metrics is not None and (isinstance(metrics, str) or not hasattr(metrics, "__iter__")):
             raise TypeError(f"metrics must be a list such as ['accuracy'], got {metrics!r}.")
         self.loss = losses_mod.get(loss)
+        if self.loss.name == "crf" and getattr(self, "layers", None) and \
+                isinstance(getattr(self.layers[-1], "loss", None), losses_mod.Loss):
+            self.loss = self.layers[-1].loss      # 'crf' by name: bind the model's CRF layer
         self._optimizer_spec = optimizers_mod.get(optimizer)
         for m in metrics or []:        # fail now on unknown names, resolve 'accuracy' later
             metrics_mod.get(m, self.loss.name, None, False)
@@ -95,7 +98,7 @@ class Model(nn.Module):
 
     def _dataset(self, x, y, sample_weight=None, class_weight=None) -> Dataset:
         xt = self._x_tensor(x)
-        sparse = self.loss.name == "sparse_categorical_crossentropy"
+        sparse = self.loss.name in losses_mod.SPARSE_LABEL_LOSSES
         yt = as_tensor("y", y, integer_ok=sparse)
         check_same_length(xt, yt)
         self._ensure_built(xt[:1])
@@ -236,8 +239,9 @@ class Model(nn.Module):
     def _compute_loss(self, y: Tensor, y_out: Tensor, w: Tensor | None,
                       mask: Tensor | None = None) -> Tensor:
         """Mean loss of the batch; with a mask (B, T), sum(w * mask * loss) / sum(mask)."""
-        per_sample = (self.loss(y, y_out, from_logits=True) if self._fuses_logits
-                      else self.loss(y, y_out))                      # (B,) or (B, T)
+        extra = {"mask": mask} if self.loss.takes_mask else {}          # a CRF's sequences
+        per_sample = (self.loss(y, y_out, from_logits=True, **extra) if self._fuses_logits
+                      else self.loss(y, y_out, **extra))             # (B,) or (B, T)
         if w is not None:
             per_sample = per_sample * w.reshape(w.shape + (1,) * (per_sample.dim() - w.dim()))
         if mask is None:
@@ -245,9 +249,11 @@ class Model(nn.Module):
         mask = mask.to(per_sample.dtype)                    # 1 on real steps, 0 on padding
         return (per_sample * mask).sum() / mask.sum().clamp(min=1.0)
 
-    def _probabilities(self, y_out: Tensor) -> Tensor:
+    def _probabilities(self, y_out: Tensor, mask: Tensor | None = None) -> Tensor:
         if not self._fuses_logits:
             return y_out
+        if self.loss.logits_of == "crf":         # emissions -> the CRF's Viterbi path, one-hot
+            return self.layers[-1].one_hot_path(y_out, mask)
         # by name: TimeDistributed(Dense(K, 'softmax')) names its activation but has none
         return activations.get(self.layers[-1].activation_name)(y_out)
 
@@ -266,7 +272,7 @@ class Model(nn.Module):
             mask = mask.float()
             weight = mask.sum()
         if self._metrics:
-            y_pred = self._probabilities(y_out)
+            y_pred = self._probabilities(y_out, mask)
             if mask is None:
                 values += [fn(y, y_pred).float().mean() * n for _, fn in self._metrics]
             else:
