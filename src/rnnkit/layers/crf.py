@@ -180,12 +180,13 @@ class CRF(Layer):
         n = mask.sum(dim=1)
         if T == 0:
             return e.new_zeros(B)
-        alpha = self.start + e[:, 0]                                         # α_1 (B, K)
+        e_steps, real = e.unbind(1), mask.unsqueeze(-1).unbind(1)   # one slice op each
+        alpha = self.start + e_steps[0]                                      # α_1 (B, K)
         A = self.transitions
         for t in range(1, T):
             # α_t(j) = e_t[j] + logsumexp_i(α_{t-1}(i) + A[i, j])
-            step = torch.logsumexp(alpha.unsqueeze(2) + A, dim=1) + e[:, t]
-            alpha = torch.where(mask[:, t:t + 1], step, alpha)      # padding keeps α_n
+            step = torch.logsumexp(alpha.unsqueeze(2) + A, dim=1) + e_steps[t]
+            alpha = torch.where(real[t], step, alpha)               # padding keeps α_n
         log_z = torch.logsumexp(alpha + self.end, dim=1)             # log Σ_j exp(α_n(j) + z_j)
         return log_z * (n > 0).to(e.dtype)
 
@@ -193,13 +194,14 @@ class CRF(Layer):
         B, T, K = e.shape
         if T == 0:
             return torch.full((B, 0), -1, dtype=torch.long, device=e.device)
-        delta = self.start + e[:, 0]                                          # δ_1 (B, K)
+        e_steps, real = e.unbind(1), mask.unsqueeze(-1).unbind(1)
+        delta = self.start + e_steps[0]                                       # δ_1 (B, K)
         A = self.transitions
         backpointers = []
         for t in range(1, T):
             # δ_t(j) = e_t[j] + max_i(δ_{t-1}(i) + A[i, j]),  ψ_t(j) = argmax_i
             best, psi = (delta.unsqueeze(2) + A).max(dim=1)
-            delta = torch.where(mask[:, t:t + 1], best + e[:, t], delta)
+            delta = torch.where(real[t], best + e_steps[t], delta)
             backpointers.append(psi)
         y = (delta + self.end).argmax(dim=1)                                  # y_n (B,)
         n = mask.sum(dim=1)

@@ -7,10 +7,11 @@ from .base import Layer
 
 
 def layer_classes() -> dict[str, type[Layer]]:
-    from . import bidirectional, core, crf, gru, lstm, simple_rnn
+    from . import bidirectional, char_embedding, core, crf, gru, lstm, simple_rnn
     classes = [core.Dense, core.Embedding, core.Dropout, core.Masking, core.Activation,
                core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
-               bidirectional.Bidirectional, crf.CRF]
+               bidirectional.Bidirectional, crf.CRF,
+               char_embedding.CharCNNEmbedding]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]
