@@ -1,10 +1,10 @@
 """Spans, entity scores (seqeval, conlleval semantics) on hand-counted cases, the gazetteer's
-longest match, the type confusion, the tokenizer and the vocabulary."""
+longest match, the type confusion, the tokenizer, the vocabulary and the marked sentences of the report."""
 import doctest
 
 import pytest
 
-from rnnkit.tasks.ner import entities, features
+from rnnkit.tasks.ner import entities, features, report
 from rnnkit.tasks.ner.entities import Gazetteer, entity_scores, spans, type_confusion
 from rnnkit.tasks.ner.features import EntityVocabulary, encode_sentences
 
@@ -70,6 +70,6 @@ def test_long_words_keep_their_first_and_last_characters():
     assert "".join(v.chars[i - 2] for i in ids) == "abcdefghijqrstuvwxyz"
 
 
-@pytest.mark.parametrize("module", [entities, features])
+@pytest.mark.parametrize("module", [entities, features, report])
 def test_doctests(module):
     assert doctest.testmod(module).failed == 0

@@ -32,7 +32,7 @@ def write_ner_run(out: Path, model: Sequential, vocab: EntityVocabulary, task: d
         write_json(folder / "task.json", {**task, "rnnkit_version": __version__})
         write_json(folder / "metrics.json", metrics)
         plot_learning_curves(history, folder / "curves.png",
-                             title=f"{name}: loss and tag accuracy over real words")
+                             title=f"{name}: loss per real word (padding masked)")
         plot_f1_by_type(m, b, name, folder / "f1_by_type.png")
         plot_confusion(type_confusion(test, predicted, types), types + ["none"],
                        folder / "confusion.png",
@@ -57,7 +57,7 @@ def write_ner_run(out: Path, model: Sequential, vocab: EntityVocabulary, task: d
         write_report(folder, f"Named entities: {metrics['data']}", summary, table,
                      [("f1_by_type.png", "Entity F1 per type, model and gazetteer"),
                       ("confusion.png", "Entity types: gold against predicted"),
-                      ("curves.png", "Loss and accuracy per epoch, training and validation")],
+                      ("curves.png", "Loss per real word and epoch, training and validation")],
                      _per_type_html(m, b, name) + examples_html(test, predicted, baseline,
                                                                 name))
     return Path(out)
