@@ -11,7 +11,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from . import fused
+from ..kernels import rnn as fused
 from .base import Layer, Shape
 from .cells import cell_config, fused_weights, gated_fused_blocker, init_cell, new_weight
 from .recurrent import RNN

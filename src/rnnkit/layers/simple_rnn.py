@@ -9,7 +9,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from . import fused
+from ..kernels import rnn as fused
 from .base import Layer, Shape
 from .cells import cell_config, fused_weights, init_cell, new_weight
 from .recurrent import RNN
