@@ -14,7 +14,7 @@ import torch
 import torch._dynamo.testing
 
 from rnnkit.kernels import rnn
-from rnnkit.layers import GRU, LSTM, Dense, Input, SimpleRNN
+from rnnkit.layers import GRU, LSTM, Dense, Input, MinGRU, MinLSTM, SimpleRNN
 from rnnkit.models import Sequential
 
 
@@ -45,7 +45,9 @@ def graph_ops(counter) -> set[str]:
 
 
 @pytest.mark.parametrize("cls, op", [(LSTM, "rnnkit.lstm_forward"), (GRU, "rnnkit.gru_forward"),
-                                     (SimpleRNN, "rnnkit.rnn_forward")])
+                                     (SimpleRNN, "rnnkit.rnn_forward"),
+                                     (MinGRU, "rnnkit.min_gru_input_forward"),
+                                     (MinLSTM, "rnnkit.min_lstm_input_forward")])
 def test_a_compiled_model_trains_an_epoch_on_the_kernels_with_the_losses_of_eager(kernels, cls,
                                                                                    op):
     x, y = torch.randn(32, 7, 3), torch.randn(32, 1)

@@ -35,7 +35,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from . import build
+from . import build, ops
 
 GATES = {"gru": 2, "lstm": 3}
 # Up to this many input features the gates' product runs inside the scan (G * D multiply-adds
@@ -92,7 +92,7 @@ def linear_scan_compiled(a: Tensor, b: Tensor, h0: Tensor) -> Tensor:
     if not compiled_scan_applies(a)[0]:
         from ..layers.scan import linear_scan       # the readable PyTorch scan
         return linear_scan(a, b, h0)
-    return torch.ops.rnnkit.scan_forward(a.contiguous(), b.contiguous(), h0.contiguous())
+    return ops.call("scan_forward", a.contiguous(), b.contiguous(), h0.contiguous())
 
 
 def min_rnn_scan(kind: str, gates: Tensor, h0: Tensor, keep: Tensor | None = None) -> Tensor:
@@ -109,8 +109,7 @@ def min_rnn_scan(kind: str, gates: Tensor, h0: Tensor, keep: Tensor | None = Non
                            "falls back to the PyTorch scan.")
     if keep is not None:
         keep = keep.to(device=gates.device, dtype=torch.bool).contiguous()
-    return getattr(torch.ops.rnnkit, f"min_{kind}_forward")(gates.contiguous(),
-                                                            h0.contiguous(), keep)
+    return ops.call(f"min_{kind}_forward", gates.contiguous(), h0.contiguous(), keep)
 
 
 def min_rnn_input_scan(kind: str, x: Tensor, W: Tensor, b: Tensor | None, h0: Tensor,
@@ -137,8 +136,8 @@ def min_rnn_input_scan(kind: str, x: Tensor, W: Tensor, b: Tensor | None, h0: Te
         keep = keep.to(device=x.device, dtype=torch.bool).contiguous()
     Wt = W.t().contiguous()                                  # (D, G*H): rows the kernel streams
     bias = b if b is not None else W.new_zeros(W.shape[0])
-    return getattr(torch.ops.rnnkit, f"min_{kind}_input_forward")(x.contiguous(), Wt, bias,
-                                                                  h0.contiguous(), keep)
+    return ops.call(f"min_{kind}_input_forward", x.contiguous(), Wt, bias, h0.contiguous(),
+                    keep)
 
 
 # ---- what torch.compile / export see: shapes (fake tensors) and autograd -------------------
@@ -156,23 +155,21 @@ def _register() -> None:
     torch.library.register_fake(lib + "scan_forward")(lambda a, b, h0: torch.empty_like(a))
     torch.library.register_fake(lib + "scan_backward")(
         lambda dh, a, h, h0: (torch.empty_like(a), torch.empty_like(a), torch.empty_like(h0)))
-    torch.library.register_autograd(lib + "scan_forward", _scan_backward,
-                                    setup_context=_scan_setup)
+    ops.register_autograd("scan_forward", _scan_backward, _scan_setup)
     for kind in GATES:
         name = f"{lib}min_{kind}"
         torch.library.register_fake(name + "_forward")(
             lambda p, h0, keep: p.new_empty(p.shape[0], p.shape[1], h0.shape[1]))
         torch.library.register_fake(name + "_backward")(
             lambda dh, p, h, h0, keep: (torch.empty_like(p), torch.empty_like(h0)))
-        torch.library.register_autograd(name + "_forward", _gates_backward(kind),
-                                        setup_context=_gates_setup)
+        ops.register_autograd(f"min_{kind}_forward", _gates_backward(kind), _gates_setup)
         torch.library.register_fake(name + "_input_forward")(
             lambda x, Wt, bias, h0, keep: x.new_empty(x.shape[0], x.shape[1], h0.shape[1]))
         torch.library.register_fake(name + "_input_backward")(
             lambda dh, x, Wt, bias, h, h0, keep: (torch.empty_like(x), torch.empty_like(Wt),
                                                   torch.empty_like(bias), torch.empty_like(h0)))
-        torch.library.register_autograd(name + "_input_forward", _input_backward(kind),
-                                        setup_context=_input_setup)
+        ops.register_autograd(f"min_{kind}_input_forward", _input_backward(kind),
+                              _input_setup)
 
 
 def _scan_setup(ctx, inputs, output):
