@@ -172,3 +172,29 @@ def test_the_key_changes_with_sources_and_flags(tmp_path, tiny):
     assert build.Extension("rnnkit_tiny", (tiny,), cflags=("-O2",)).key() != key
     tiny.write_text(tiny.read_text() + "// changed\n")
     assert ext.key() != key
+
+
+def test_a_process_killed_while_the_built_kernels_load_does_not_stop_the_next_fit(tmp_path):
+    ok, library = build.load(build.KERNELS)              # this machine's build of the kernels
+    if not ok:
+        pytest.skip(library)
+    folder = tmp_path / "k" / f"{build.torch.__version__}-{build.KERNELS.key()}"
+    (folder / "build").mkdir(parents=True)
+    (folder / "build" / Path(library).name).write_bytes(Path(library).read_bytes())
+    (folder / "built").write_text(library)
+    kill(hold_build_lock(folder, torch_lock=True))       # the state a kill mid-load leaves
+    code = """
+    import numpy as np
+    from rnnkit.layers import LSTM, Dense, Input
+    from rnnkit.models import Sequential
+    model = Sequential([Input(shape=(5, 2)), LSTM(4), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    x = np.random.default_rng(0).standard_normal((16, 5, 2)).astype("float32")
+    model.fit(x, x.sum(axis=(1, 2)), epochs=1, verbose=0)
+    print(model.layers[0].path_reason)
+    """
+    start = time.monotonic()
+    result = run(code, tmp_path / "k", timeout=90)
+    assert time.monotonic() - start < 60
+    assert result.stdout.startswith("rnnkit fused LSTM CPU kernel"), result.stderr
+    assert rnnkit_lines(result.stderr) == []                # nothing to build, nothing to say
