@@ -98,14 +98,24 @@ def _format_forecast(result: dict) -> str:
     forecast of 'co2' after 2024-12 (from co2.csv), 2 steps:
     2025-01  424.1
     2025-02  425.33
+    >>> print(_format_forecast({"column": "y", "input": "y.csv", "after": "5", "index": None,
+    ...                         "forecast": [3.0], "lower": [2.5], "upper": [4.0],
+    ...                         "coverage": 0.8}))
+    forecast of 'y' after 5 (from y.csv), 1 steps, with 80% intervals:
+    +1  3  [2.5, 4]
     """
     values = result["forecast"]
     labels = result.get("index") or [f"+{i}" for i in range(1, len(values) + 1)]
+    bands = "lower" in result and "upper" in result
     head = (f"forecast of {result.get('column')!r} after {result.get('after')} (from "
-            f"{result.get('input')}), {len(values)} steps:")
+            f"{result.get('input')}), {len(values)} steps" + (
+                f", with {100 * result['coverage']:.0f}% intervals:" if bands else ":"))
     width = max(len(str(label)) for label in labels) if labels else 0
-    return "\n".join([head] + [f"{str(label):<{width}}  {float(v):.6g}"
-                               for label, v in zip(labels, values)])
+    lines = [f"{str(label):<{width}}  {float(v):.6g}" for label, v in zip(labels, values)]
+    if bands:
+        lines = [f"{line}  [{lo:.6g}, {hi:.6g}]" for line, lo, hi in
+                 zip(lines, result["lower"], result["upper"])]
+    return "\n".join([head] + lines)
 
 
 def _row(item) -> str:
