@@ -20,6 +20,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "tag": ("rnnkit.tasks.tag", "tag each word of sentences (part of speech) with a BiLSTM"),
     "translate": ("rnnkit.tasks.translate", "train a Chinese-to-English translator (seq2seq "
                   "with attention) on sentence pairs"),
+    "speech": ("rnnkit.tasks.speech", "transcribe spoken digit strings (or your words) with a "
+               "BiGRU trained with CTC"),
+    "transcribe": ("rnnkit.tasks.speech", "the same as speech"),
     "predict": ("rnnkit.tasks.predict", "load a saved run and predict or generate"),
     "reference-train": ("rnnkit.reference.train",
                         "train the NumPy reference RNN (explicit BPTT) on a text"),

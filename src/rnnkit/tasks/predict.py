@@ -7,6 +7,7 @@ RUN_DIR/task.json names the task that wrote the folder; its module's `predict` d
     classify   INPUT is a file of texts, one a line, or one literal text; prints the labels
     tag        INPUT is a sentence, or a file of sentences one a line; prints word<TAB>tag lines
     translate  INPUT is a sentence, or a file of sentences one a line; prints the translations
+    speech     INPUT is an audio file (any rate, mono or stereo) or a folder; prints transcripts
 """
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ import numpy as np
 
 from ..cli import UserError
 
-TASKS = ("generate", "forecast", "classify", "tag", "translate")
+TASKS = ("generate", "forecast", "classify", "tag", "translate", "speech")
 NEEDS_INPUT = {"classify": "a file of texts, one a line, or a text in quotes",
                "tag": "a sentence in quotes, or a file of sentences, one a line",
-               "translate": "a sentence in quotes, or a file of sentences, one a line"}
+               "translate": "a sentence in quotes, or a file of sentences, one a line",
+               "speech": "a WAV file, or a folder of WAV files"}
 
 
 def read_task(run_dir) -> dict[str, Any]:
