@@ -57,6 +57,28 @@ def sparse_categorical_crossentropy(y_true: Tensor, y_pred: Tensor,
     return -log_p.gather(-1, target.unsqueeze(-1)).squeeze(-1)
 
 
+def ctc(y_true: Tensor, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+    """Connectionist temporal classification (Graves et al. 2006), per sample and per label:
+
+        loss = -log sum_{π: B(π) = y} prod_t p_t(π_t) / |y|
+
+    over every frame labelling π that gives y once repeats are merged and blanks dropped.
+    y_true (B, L): label ids 1..V, padded at the end with 0 (class 0 is the blank, never a
+    label). y_pred (B, T, V + 1): per-step softmax probabilities (or logits), every step
+    used; for padded inputs of different lengths call torch's ctc_loss with the lengths
+    (as rnnkit.tasks.speech does). Impossible targets (longer than T allows) count 0.
+    """
+    log_p = torch.log_softmax(y_pred, dim=-1) if from_logits else \
+        y_pred.clamp(EPSILON, 1.0).log()
+    target = y_true.long().reshape(y_true.shape[0], -1)
+    lengths = (target > 0).sum(dim=1)
+    B, T = log_p.shape[:2]
+    per_sample = F.ctc_loss(log_p.transpose(0, 1), target[target > 0],
+                            torch.full((B,), T, dtype=torch.long), lengths, blank=0,
+                            reduction="none", zero_infinity=True)
+    return per_sample / lengths.clamp(min=1).to(per_sample.dtype)
+
+
 @dataclass(frozen=True)
 class Loss:
     """A named loss. `logits_of` names the output activation whose logits it can take."""
@@ -94,6 +116,10 @@ def SparseCategoricalCrossentropy(from_logits: bool = False) -> Loss:  # noqa: N
                 from_logits)
 
 
+def CTC(from_logits: bool = False) -> Loss:  # noqa: N802
+    return Loss("ctc", ctc, "softmax", from_logits)
+
+
 LOSSES: dict[str, Callable[[], Loss]] = {
     "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
     "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
@@ -101,6 +127,7 @@ LOSSES: dict[str, Callable[[], Loss]] = {
     "binary_crossentropy": BinaryCrossentropy,
     "categorical_crossentropy": CategoricalCrossentropy,
     "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "ctc": CTC,
 }
 
 

@@ -71,15 +71,16 @@ def dtw_distances(query: np.ndarray, templates: np.ndarray, lengths: np.ndarray)
     [0.0]
     """
     n, K, m_max = len(query), len(templates), templates.shape[1]
-    cost = np.linalg.norm(query[None, :, None, :] - templates[:, None, :, :], axis=-1)  # (K, n, m)
-    D = np.full((K, n + 1, m_max + 1), np.inf)
-    D[:, 0, 0] = 0.0
+    diff = query[:, None, None, :] - templates.transpose(1, 0, 2)[None]        # (n, m, K, C)
+    cost = np.sqrt(np.einsum("nmkc,nmkc->nmk", diff, diff))                   # (n, m, K)
+    D = np.full((n + 1, m_max + 1, K), np.inf, dtype=np.float32)              # K last: rows
+    D[0, 0] = 0.0                                                              # stay contiguous
     for s in range(2, n + m_max + 1):
         i = np.arange(max(1, s - m_max), min(n, s - 1) + 1)
         j = s - i
-        best = np.minimum(np.minimum(D[:, i - 1, j], D[:, i - 1, j - 1]), D[:, i, j - 1])
-        D[:, i, j] = cost[:, i - 1, j - 1] + best
-    return D[np.arange(K), n, lengths] / (n + lengths)
+        best = np.minimum(np.minimum(D[i - 1, j], D[i - 1, j - 1]), D[i, j - 1])
+        D[i, j] = cost[i - 1, j - 1] + best
+    return D[n, lengths, np.arange(K)] / (n + lengths)
 
 
 class DTWRecognizer:

@@ -15,8 +15,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     add("--held-out-speaker", metavar="NAME",
         help="score on every recording of this speaker, train on the others (bundled speakers: "
              "george, jackson, lucas, nicolas, theo, yweweler)")
-    add("--cell", choices=list(CELLS), default="gru",
-        help="recurrent cell; mingru/minlstm train in parallel over time (gru)")
+    add("--cell", choices=list(CELLS), default=None,
+        help="recurrent cell; mingru/minlstm train in parallel over time (gru; mingru with "
+             "--quick)")
     add("--units", metavar="N", type=int, default=96, help="units a direction (96)")
     add("--layers", metavar="N", type=int, default=2, help="bidirectional layers (2)")
     add("--stack", metavar="N", type=int, default=3,
