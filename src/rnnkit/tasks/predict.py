@@ -134,7 +134,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                         help="generate: the prompt (default: the run's); forecast: a CSV of "
                              "recent values (default: the run's data); classify: a file of "
                              "texts, one a line, or one text; tag, translate: a sentence or a "
-                             "file of sentences, one a line")
+                             "file of sentences, one a line; speech: a WAV file or a folder "
+                             "of them")
     parser.add_argument("--length", type=int, default=300,
                         help="generate: characters to sample after the prompt (default 300)")
     parser.add_argument("--temperature", type=float, default=None,

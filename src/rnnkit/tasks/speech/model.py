@@ -14,8 +14,6 @@ Shapes: B batch, T frames, M mel bands, V symbols (blank excluded), H units a di
 from __future__ import annotations
 
 import math
-from typing import Any
-
 import numpy as np
 import torch
 import torch.nn.functional as F
@@ -148,6 +146,3 @@ def decode_batch(log_probs: Tensor, steps: Tensor, beam: int = 1) -> list[list[i
         out.append(greedy_decode(lp[b, :n]) if beam <= 1 else beam_decode(lp[b, :n], beam))
     return out
 
-
-def model_config(model: AcousticModel) -> dict[str, Any]:
-    return dict(model.config)
