@@ -98,6 +98,11 @@ DATASETS: dict[str, dict[str, str]] = {
         "licence": "CC BY-SA 4.0 (share-alike; Mayhew et al. 2024)",
         "loader": "load_entities",
     },
+    "free_spoken_digits": {
+        "description": "Free Spoken Digit Dataset: 3,000 recordings of 0-9, 6 speakers, 8 kHz",
+        "licence": "CC BY-SA 4.0 (share-alike; Zohar Jackson et al.)",
+        "loader": "load_spoken_digits",
+    },
 }
 
 SENTIMENT_FILES = {"amazon": "amazon_cells_labelled.txt", "yelp": "yelp_labelled.txt"}

@@ -85,10 +85,19 @@ def _translate(out: Path) -> dict[str, Any]:
             "plot": "attention.png"}
 
 
+def _speech(out: Path) -> dict[str, Any]:
+    from .speech import speech
+    m = speech(quick=True, out=out)["metrics"]
+    return {"task": "speech", "data": "spoken digit strings, official test split",
+            "metric": "digit error %", "model": 100 * m["model"]["error_rate"],
+            "model_name": "BiMinGRU + CTC", "baseline": 100 * m["baseline"]["error_rate"],
+            "baseline_name": "segmentation + DTW", "better": "lower", "plot": "alignment.png"}
+
+
 JOBS: dict[str, Callable[[Path], dict[str, Any]]] = {
     "forecast": _forecast, "sentiment": _classify_text, "vowels": _classify_vowels,
     "shakespeare": _generate, "tagging": _tag, "entities": _entities,
-    "translate": _translate,
+    "translate": _translate, "speech": _speech,
 }
 
 
