@@ -39,7 +39,9 @@ def ner(path: str | os.PathLike | None = None, test_path: str | os.PathLike | No
     sentences) and scored on its test split (2,077 sentences, 1,088 entities). A user file
     is scored on `test_path` if given, else on `test_fraction` of its sentences. 10% of the
     training sentences are the validation part that early stopping watches (val_loss).
-    crf=False puts Dense(K, softmax) in place of the CRF: each word's tag alone.
+    crf=False puts Dense(K, softmax) in place of the CRF: each word's tag alone. On the
+    bundled data over seeds 0-2 the defaults score entity F1 0.518 +- 0.002 with the CRF and
+    0.472 +- 0.003 without, against 0.384 for the gazetteer (benchmarks/quality_ner.py).
     quick=True: at most 5 epochs, 32 units, 32-d word vectors and dropout at most 0.3 (a
     short run needs less noise). Seed 0, loaded machine: learning rate 0.01 scored F1 0.516
     (dropout 0.5) and 0.507 (dropout 0.3), 0.003 scored 0.494 (dropout 0.5).
