@@ -103,8 +103,7 @@ def status(build: bool = True) -> tuple[bool, str]:
     return _result
 
 
-@torch.compiler.disable   # file locks and a compiler: never traced, run once before tracing
-def _decide() -> None:
+def _decide() -> None:       # under torch.compile: a graph break, the first time only
     global _result
     with _lock:
         if _result is None:
