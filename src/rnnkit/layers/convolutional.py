@@ -58,6 +58,16 @@ def padding_arg(layer: str, padding, allowed: tuple[str, ...]) -> str:
     return padding
 
 
+def to_channels_first(x: Tensor) -> Tensor:
+    """(B, *spatial, C) -> (B, C, *spatial), with positive axes so that ONNX export takes it."""
+    return x.permute(0, x.dim() - 1, *range(1, x.dim() - 1))
+
+
+def to_channels_last(y: Tensor) -> Tensor:
+    """(B, C, *spatial) -> (B, *spatial, C)."""
+    return y.permute(0, *range(2, y.dim()), 1)
+
+
 def same_padding(L: int, k: int, s: int, d: int = 1) -> tuple[int, int]:
     """(left, right) padding of "same" for one axis: out = ceil(L/s), extra on the right."""
     out = -(-L // s)
@@ -203,12 +213,12 @@ class _Conv(Layer):
                 f"{type(self).__name__} {self.name!r} was built for {self.W.shape[1] * self.groups}"
                 f" input channels, got {C} (input shape {tuple(x.shape)}).")
         if self.data_format == "channels_last":
-            x = x.movedim(-1, 1)                                # (B, C, *spatial)
+            x = to_channels_first(x)                            # (B, C, *spatial)
         x, padding = self._pad(x)
         conv = F.conv1d if self.rank == 1 else F.conv2d
         y = conv(x, self.W, self.b, self.strides, padding, self.dilation_rate, self.groups)
         y = self.activation(y)
-        return y.movedim(1, -1) if self.data_format == "channels_last" else y
+        return to_channels_last(y) if self.data_format == "channels_last" else y
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         first = self.data_format == "channels_first"

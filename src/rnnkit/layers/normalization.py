@@ -232,6 +232,7 @@ class LayerNormalization(Layer):
         self._build_for_weights(shape)
 
     def _build_for_weights(self, shape: tuple) -> None:
+        self.normalized_shape = tuple(int(d) for d in shape)    # plain ints: ONNX export
         self.gamma = nn.Parameter(_init(self.gamma_initializer, shape)) if self.scale else None
         self.beta = nn.Parameter(_init(self.beta_initializer, shape)) if self.center else None
         self.built = True
@@ -242,18 +243,15 @@ class LayerNormalization(Layer):
         if not x.is_floating_point():
             x = x.float()
         self._build_from(x)
-        axes = self._axes(x.dim())
-        sizes = tuple(x.shape[a] for a in axes)
-        built_for = tuple((self.gamma if self.scale else self.beta).shape) if (
-            self.scale or self.center) else sizes
-        if sizes != built_for:
-            raise ValueError(f"LayerNormalization {self.name!r} was built for sizes {built_for} "
+        axes, sizes = self._axes(x.dim()), self.normalized_shape
+        if tuple(x.shape[a] for a in axes) != sizes:
+            raise ValueError(f"LayerNormalization {self.name!r} was built for sizes {sizes} "
                              f"on axis {self.axis}, got input shape {tuple(x.shape)}.")
         if axes == list(range(x.dim() - len(axes), x.dim())):         # trailing axes
             return F.layer_norm(x, sizes, self.gamma, self.beta, self.epsilon)
         var, mean = torch.var_mean(x, dim=axes, correction=0, keepdim=True)
         y = (x - mean) * torch.rsqrt(var + self.epsilon)
-        shape = [x.shape[a] if a in axes else 1 for a in range(x.dim())]
+        shape = [sizes[axes.index(a)] if a in axes else 1 for a in range(x.dim())]
         if self.scale:
             y = y * self.gamma.reshape(shape)
         if self.center:

@@ -22,7 +22,7 @@ from torch import Tensor
 
 from .base import Layer, Shape
 from .convolutional import (changed_arguments, data_format_arg, int_tuple, output_length,
-                            padding_arg, same_padding)
+                            padding_arg, same_padding, to_channels_first, to_channels_last)
 
 
 def _rank_check(layer: Layer, x: Tensor, rank: int) -> None:
@@ -56,9 +56,9 @@ class _Pool(Layer):
         if not x.is_floating_point():
             x = x.float()
         if self.data_format == "channels_last":
-            x = x.movedim(-1, 1)                                     # (B, C, *spatial)
+            x = to_channels_first(x)                                # (B, C, *spatial)
         y = self._pool(x)
-        return y.movedim(1, -1) if self.data_format == "channels_last" else y
+        return to_channels_last(y) if self.data_format == "channels_last" else y
 
     def _pool(self, x: Tensor) -> Tensor:
         k, s = self.pool_size, self.strides
