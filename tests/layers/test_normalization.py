@@ -69,6 +69,10 @@ def test_layer_norm_over_a_middle_axis_normalises_that_axis():
     torch.testing.assert_close(ln(x), expected)
 
 
+def test_batch_norm_takes_the_one_element_axis_list_of_tf_keras_2_configs():
+    assert BatchNormalization(axis=[2]).axis == 2
+
+
 def test_normalization_layers_pass_the_mask_on():
     mask = torch.tensor([[True, False]])
     assert LayerNormalization().compute_mask(torch.zeros(1, 2, 3), mask) is mask

@@ -85,6 +85,8 @@ class BatchNormalization(Layer):
                  moving_variance_initializer="ones", *, name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
         super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]                          # tf.keras 2 files write the axis as [-1]
         if not isinstance(axis, int) or isinstance(axis, bool):
             raise TypeError(f"BatchNormalization axis must be one integer (the feature axis), "
                             f"got {axis!r}.")
