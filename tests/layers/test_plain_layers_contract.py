@@ -48,6 +48,11 @@ CASES = [
     (lambda: L.GaussianNoise(0.1), X3),
     (lambda: L.GaussianDropout(0.2), X3),
     (lambda: L.ActivityRegularization(l1=0.01), X3),
+    (lambda: L.ReLU(max_value=6.0), X3),
+    (lambda: L.LeakyReLU(alpha=0.2), X3),
+    (lambda: L.ELU(), X3),
+    (lambda: L.PReLU(shared_axes=[1]), X3),
+    (lambda: L.Softmax(axis=[1, 2]), X3),
     (lambda: L.Add(), [X3, X3, X3]),
     (lambda: L.Add(), [X3, (3, 1, 4)]),
     (lambda: L.Subtract(), [X3, X3]),
@@ -114,7 +119,8 @@ def test_every_plain_layer_is_registered_for_loading():
              "Minimum", "Concatenate", "Dot", "BatchNormalization", "LayerNormalization",
              "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
              "ActivityRegularization", "Lambda", "UpSampling1D", "ZeroPadding1D", "Cropping1D",
-             "Conv1DTranspose", "Conv2DTranspose"}
+             "Conv1DTranspose", "Conv2DTranspose", "ReLU", "LeakyReLU", "ELU", "PReLU",
+             "Softmax"}
     assert names <= set(layer_classes())
 
 

@@ -9,6 +9,7 @@ from .recurrent import RNN
 from .simple_rnn import SimpleRNN, SimpleRNNCell
 
 # klayers: the plain layers Keras RNN programs use
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
 from .convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
 from .lambda_layer import Lambda
@@ -38,4 +39,5 @@ __all__ += [  # klayers
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ActivityRegularization",
     "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "Flatten",
-    "Permute", "RepeatVector", "Reshape", "UpSampling1D", "ZeroPadding1D", "Cropping1D"]
+    "Permute", "RepeatVector", "Reshape", "UpSampling1D", "ZeroPadding1D", "Cropping1D",
+    "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]

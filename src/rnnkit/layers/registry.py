@@ -30,8 +30,8 @@ def layer_classes() -> dict[str, type[Layer]]:
                core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
                bidirectional.Bidirectional, ops_layers.GetItem, ops_layers.BinaryOp]
     # klayers: the plain layers (reshaping, convolution, pooling, merge, normalization, noise)
-    from . import (conv_transpose, convolutional, lambda_layer, merging, normalization,
-                   pooling, regularization, reshaping)
+    from . import (activation_layers, conv_transpose, convolutional, lambda_layer, merging,
+                   normalization, pooling, regularization, reshaping)
     classes += [reshaping.RepeatVector, reshaping.Flatten, reshaping.Reshape, reshaping.Permute,
                 reshaping.UpSampling1D, reshaping.ZeroPadding1D, reshaping.Cropping1D,
                 convolutional.Conv1D, convolutional.Conv2D, conv_transpose.Conv1DTranspose,
@@ -45,7 +45,9 @@ def layer_classes() -> dict[str, type[Layer]]:
                 normalization.BatchNormalization, normalization.LayerNormalization,
                 regularization.SpatialDropout1D, regularization.SpatialDropout2D,
                 regularization.GaussianNoise, regularization.GaussianDropout,
-                regularization.ActivityRegularization, lambda_layer.Lambda]
+                regularization.ActivityRegularization, lambda_layer.Lambda,
+                activation_layers.ReLU, activation_layers.LeakyReLU, activation_layers.ELU,
+                activation_layers.PReLU, activation_layers.Softmax]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]
