@@ -1,12 +1,20 @@
 """Layers with Keras's names; every one is a torch.nn.Module."""
 from .base import Layer
 from .bidirectional import Bidirectional
+from .char_embedding import CharCNNEmbedding
 from .core import Activation, Dense, Dropout, Embedding, Input, InputLayer, Masking, TimeDistributed
+from .crf import CRF
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
-from .recurrent import RNN
+from .preprocessing import Normalization, TextVectorization   # kutils
+from . import experimental                                    # kutils: TF 2.3-2.5 paths
 from .simple_rnn import SimpleRNN, SimpleRNNCell
+# kattn: attention, ConvLSTM, Keras-style cells
+from .attention import AdditiveAttention, Attention
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from .keras_cells import RNN, StackedRNNCells
+from .multi_head_attention import MultiHeadAttention
 
 # klayers: the plain layers Keras RNN programs use
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
@@ -41,3 +49,7 @@ __all__ += [  # klayers
     "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "Flatten",
     "Permute", "RepeatVector", "Reshape", "UpSampling1D", "ZeroPadding1D", "Cropping1D",
     "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
+__all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
+            "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]  # kattn
+__all__ += ["TextVectorization", "Normalization"]   # kutils
+__all__ += ["CRF", "CharCNNEmbedding"]   # ner

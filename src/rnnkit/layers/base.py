@@ -66,6 +66,9 @@ def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
     convert NumPy inputs (then run without gradients and, unless training=True is given, in
     inference mode, as a Keras call on arrays does), and honour Keras's `training=`
     argument. Called on tensors, a layer runs in its module's mode, as in PyTorch."""
+    if all(isinstance(a, Tensor) for a in args) and "training" not in kwargs and \
+            all(v is None or isinstance(v, Tensor) for v in kwargs.values()):
+        return call(*args, **kwargs)                   # the hot path: tensors in, as in fit
     from .symbolic import call_symbolic, is_symbolic
     if is_symbolic((args, kwargs)):
         return call_symbolic(module, args, kwargs)
@@ -241,10 +244,46 @@ class Layer(nn.Module):
 
     # -- Keras-style weights and config -----------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
-        return get_weights(self)
+        """Copies of the weights as NumPy arrays in Keras's order and shapes.
+
+        Keras's order: the layer's own weights (trainable, then non-trainable: parameters,
+        then floating-point buffers), then each sublayer's get_weights() in turn. A layer whose
+        tensors are stored in PyTorch's layout (Dense's (units, D) kernel, the recurrent cells)
+        converts them in `_own_keras_weights` / `_set_own_keras_weights`.
+        """
+        arrays = self._own_keras_weights()
+        for child in self.children():
+            arrays += child.get_weights() if isinstance(child, Layer) else get_weights(child)
+        return arrays
 
     def set_weights(self, weights: list) -> None:
-        set_weights(self, weights, f"Layer {self.name!r}")
+        """Set the weights from arrays in get_weights()'s order and shapes (Keras's layout)."""
+        weights = [np.asarray(w) for w in weights]
+        self._build_for_weights(weights)
+        expected = [w.shape for w in self.get_weights()]
+        check_weight_shapes(f"{type(self).__name__} {self.name!r}", expected, weights)
+        n_own = len(self._own_keras_weights())
+        self._set_own_keras_weights(weights[:n_own])
+        at = n_own
+        for child in self.children():
+            n = len(child.get_weights() if isinstance(child, Layer) else get_weights(child))
+            part = weights[at:at + n]
+            child.set_weights(part) if isinstance(child, Layer) else \
+                set_weights(child, part, type(child).__name__)
+            at += n
+
+    def _own_keras_weights(self) -> list[np.ndarray]:
+        """This layer's own weights (not its sublayers'), in Keras's layout."""
+        return [_numpy(t) for t in _own_tensors(self)]
+
+    def _set_own_keras_weights(self, weights: list[np.ndarray]) -> None:
+        """Copy arrays of _own_keras_weights()'s shapes into this layer's own tensors."""
+        with torch.no_grad():
+            for t, w in zip(_own_tensors(self), weights):
+                t.copy_(torch.as_tensor(w, dtype=t.dtype))
+
+    def _build_for_weights(self, weights: list[np.ndarray]) -> None:
+        """Build an unbuilt layer from the weights' shapes when they tell its input size."""
 
     def count_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
@@ -304,6 +343,34 @@ def _check_dtype(dtype) -> torch.dtype:
 def get_weights(module: nn.Module) -> list[np.ndarray]:
     """Copies of a module's weights as NumPy arrays, in parameters() order (Keras's get_weights)."""
     return [p.detach().cpu().numpy().copy() for p in module.parameters()]
+
+
+def _own_tensors(module: nn.Module) -> list[Tensor]:
+    """A module's own parameters, then its own floating-point persistent buffers."""
+    params = [p for p in module._parameters.values() if p is not None]
+    buffers = [b for k, b in module._buffers.items()
+               if b is not None and b.is_floating_point()
+               and k not in module._non_persistent_buffers_set]
+    return params + buffers
+
+
+def _numpy(t: Tensor) -> np.ndarray:
+    return t.detach().cpu().numpy().copy()
+
+
+def check_weight_shapes(what: str, expected: list[tuple], weights: list[np.ndarray]) -> None:
+    """Raise a clear error when the arrays do not match get_weights()'s count and shapes."""
+    shapes = [tuple(s) for s in expected]
+    if len(weights) != len(shapes):
+        raise ValueError(
+            f"{what} expects {len(shapes)} weight arrays in Keras's layout ({shapes}), got "
+            f"{len(weights)} ({[tuple(w.shape) for w in weights]}). Pass the list that "
+            "get_weights() returns for the same architecture.")
+    for i, (shape, w) in enumerate(zip(shapes, weights)):
+        if tuple(w.shape) != shape:
+            raise ValueError(
+                f"{what}: weight {i} must have shape {shape} (Keras's layout), got "
+                f"{tuple(w.shape)}. Is the layer built for the same input size and units?")
 
 
 def set_weights(module: nn.Module, weights: list, what: str) -> None:

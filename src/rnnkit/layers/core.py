@@ -148,10 +148,27 @@ class Dense(Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape[:-1]) + (self.units,)
 
+    # Keras's layout: kernel (D, units) = W^T, bias (units,)
+    def _own_keras_weights(self) -> list:
+        if not self.built:
+            return []
+        return [t.detach().cpu().numpy().copy() for t in (self.W.T, self.b) if t is not None]
+
+    def _set_own_keras_weights(self, weights: list) -> None:
+        with torch.no_grad():
+            self.W.copy_(torch.as_tensor(weights[0], dtype=self.W.dtype).T)
+            if self.b is not None:
+                self.b.copy_(torch.as_tensor(weights[1], dtype=self.b.dtype))
+
+    def _build_for_weights(self, weights: list) -> None:
+        if not self.built and weights and weights[0].ndim == 2:
+            self.maybe_build((None, int(weights[0].shape[0])))
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "activation": self.activation_name,
-                "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer,
-                "bias_initializer": self.bias_initializer}
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
 
 
 class Embedding(Layer):
@@ -206,7 +223,7 @@ class Embedding(Layer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim, "mask_zero": self.mask_zero,
-                "embeddings_initializer": self.embeddings_initializer,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "input_length": self.input_length}
 
 
@@ -316,6 +333,9 @@ class TimeDistributed(Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
         return tuple(input_shape[:2]) + tuple(inner[1:])
+
+    def _build_for_weights(self, weights: list) -> None:
+        self.layer._build_for_weights(weights)              # the weights are the inner layer's
 
     def get_config(self) -> dict[str, Any]:
         from .registry import serialize

@@ -48,6 +48,17 @@ def layer_classes() -> dict[str, type[Layer]]:
                 regularization.ActivityRegularization, lambda_layer.Lambda,
                 activation_layers.ReLU, activation_layers.LeakyReLU, activation_layers.ELU,
                 activation_layers.PReLU, activation_layers.Softmax]
+    # kattn: attention, ConvLSTM, Keras-style cells
+    from . import attention, conv_lstm, keras_cells, multi_head_attention
+    classes += [attention.Attention, attention.AdditiveAttention, conv_lstm.ConvLSTM1D,
+                conv_lstm.ConvLSTM2D, conv_lstm.ConvLSTM3D,
+                multi_head_attention.MultiHeadAttention, keras_cells.RNN,
+                keras_cells.StackedRNNCells, simple_rnn.SimpleRNNCell, lstm.LSTMCell,
+                gru.GRUCell]
+    from . import preprocessing                           # kutils
+    classes += [preprocessing.TextVectorization, preprocessing.Normalization]
+    from . import char_embedding, crf                    # ner
+    classes += [crf.CRF, char_embedding.CharCNNEmbedding]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]

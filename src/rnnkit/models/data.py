@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ..losses import SPARSE_LABEL_LOSSES
+
 
 @dataclass
 class Dataset:
@@ -112,24 +114,31 @@ def check_same_length(x: Tensor, y: Tensor, what: str = "y") -> None:
             f"of x needs one target in {what}.")
 
 
+def _fits(got: tuple, want: tuple) -> bool:
+    """Shapes equal, None in `want` matching any size."""
+    return len(got) == len(want) and all(w is None or g == w for g, w in zip(got, want))
+
+
 def align_targets(y: Tensor, out_shape: tuple, loss_name: str) -> Tensor:
-    """Shape y like the model's output: (N,) -> (N, 1) for a one-unit output; check the rest."""
-    sparse = loss_name == "sparse_categorical_crossentropy"
+    """Shape y like the model's output: (N,) -> (N, 1) for a one-unit output; check the rest.
+    `out_shape` is without the batch axis; None stands for any size (batches of sequences
+    of different lengths)."""
+    sparse = loss_name in SPARSE_LABEL_LOSSES
     n_out = len(out_shape)                  # out_shape without the batch axis
     want = tuple(out_shape[:-1]) if sparse else tuple(out_shape)
     got = tuple(y.shape[1:])
-    if sparse and got == want + (1,):
+    if sparse and not _fits(got, want) and _fits(got, want + (1,)):
         y = y.squeeze(-1)
-        got = want
-    if not sparse and got == want[:-1] and want[-1:] == (1,):
+        got = tuple(y.shape[1:])
+    if not sparse and not _fits(got, want) and want[-1:] == (1,) and _fits(got, want[:-1]):
         y = y.unsqueeze(-1)
-        got = want
-    if got != want:
+        got = tuple(y.shape[1:])
+    if not _fits(got, want):
         hint = ""
         if loss_name == "categorical_crossentropy" and len(got) == n_out - 1:
             hint = (" Integer class labels go with loss='sparse_categorical_crossentropy', or "
                     "one-hot encode them with rnnkit.utils.to_categorical.")
-        elif not sparse and out_shape[-1] and got == want[:-1] + (1,):
+        elif not sparse and out_shape[-1] and _fits(got, want[:-1] + (1,)):
             hint = f" The last layer has {out_shape[-1]} units; the targets have one value."
         raise ValueError(
             f"Targets of shape (samples, {', '.join(map(str, got))}) do not fit the model's "
@@ -141,10 +150,10 @@ def align_targets(y: Tensor, out_shape: tuple, loss_name: str) -> Tensor:
 
 def check_label_range(y: Tensor, loss_name: str, n_classes: int) -> None:
     """Labels must lie in the range the output can take."""
-    if loss_name == "sparse_categorical_crossentropy":
+    if loss_name in SPARSE_LABEL_LOSSES:
         if y.is_floating_point() and not torch.equal(y, y.round()):
             raise ValueError(
-                "sparse_categorical_crossentropy expects integer class labels, got "
+                f"{loss_name} expects integer class labels, got "
                 "non-integer values. Use categorical_crossentropy for soft targets.")
         lo, hi = int(y.min()), int(y.max())
         if lo < 0 or hi >= n_classes:

@@ -7,6 +7,10 @@
         optimizer.json           optimizer hyper-parameters and scalar state, optional
         ...                      a task may add tokenizer.json, scaler.json, metrics.json
 
+Keras's own files go by their suffix to keras_files.py: `.keras` (Keras 3's zip),
+`.weights.h5` (Keras 3's weights) and `.h5` / `.hdf5` (tf.keras 2); never another format under
+those names.
+
 Loading reads JSON and safetensors only: layer classes are looked up by name in a fixed
 registry, so a file can never run code. A save writes a temporary folder beside the target
 and renames it into place, so an interrupted save never leaves a half-written model.
@@ -55,10 +59,30 @@ def write_atomically(path: str | os.PathLike, write_into) -> Path:
     return path
 
 
+def keras_suffix(filepath) -> str | None:
+    """'.keras', '.weights.h5' or '.h5' when the name asks for a Keras file, else None."""
+    name = str(filepath).lower()
+    for suffix in (".keras", ".weights.h5", ".h5", ".hdf5"):
+        if name.endswith(suffix):
+            return ".h5" if suffix == ".hdf5" else suffix
+    return None
+
+
 def save_model(model, filepath, include_optimizer: bool = True) -> Path:
     """Save a model (config, weights, compile settings, optimizer state). A Sequential or
     functional model is saved whole; a subclassed model saves its get_config() and the
-    shapes of its inputs, and loads with custom_objects={"MyModel": MyModel}."""
+    shapes of its inputs, and loads with custom_objects={"MyModel": MyModel}.
+
+    A '.keras' name writes Keras 3's zip and a '.h5' name tf.keras 2's HDF5 (keras_files.py)."""
+    suffix = keras_suffix(filepath)
+    if suffix is not None:
+        from . import keras_files
+        if suffix == ".weights.h5":
+            raise ValueError(
+                f"{str(filepath)!r} names a weights file: use model.save_weights(...) for it, "
+                "or a '.keras' name for the whole model.")
+        save = keras_files.save_keras_model if suffix == ".keras" else keras_files.save_h5_model
+        return save(model, filepath)
     if not any(True for _ in model.parameters()):
         raise ValueError("The model has no weights yet: build it (fit, or call it on a batch, or "
                          "give Input(shape=...)) before saving.")
@@ -155,8 +179,14 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
 
     Layers and models of your own are named in custom_objects ({"MyLayer": MyLayer}): a
     file names classes, it never holds their code. safe_mode=False lets Lambda layers
-    rebuild their function from the source text saved with them."""
+    rebuild their function from the source text saved with them. Keras's files load too: a
+    Keras 3 `.keras` zip or a tf.keras 2 `.h5` (never with Lambda layers)."""
     from ..layers.registry import custom_object_scope, model_classes
+    suffix = keras_suffix(filepath)
+    if suffix is not None and not Path(filepath).is_dir():       # Keras's own files
+        from . import keras_files
+        load = keras_files.load_keras_model if suffix == ".keras" else keras_files.load_h5_model
+        return load(filepath, compile=compile).to(device)
     path = Path(filepath)
     config = read_config(path)
     name = config.get("class_name")
@@ -210,7 +240,19 @@ def _subclassed_from_config(cls, config: dict[str, Any], path: Path):
 
 
 def save_weights(model, filepath) -> Path:
-    """The weights alone, as one safetensors file (written to a temporary name, then renamed)."""
+    """The weights alone, as one safetensors file (written to a temporary name, then renamed).
+
+    A '.weights.h5' name writes Keras 3's weights file instead."""
+    suffix = keras_suffix(filepath)
+    if suffix is not None:
+        from . import keras_files
+        if suffix == ".keras":
+            raise ValueError(
+                f"{str(filepath)!r} names a whole-model Keras file: use model.save(...) for it, "
+                "or a '.weights.h5' name for the weights alone.")
+        save = keras_files.save_keras_weights if suffix == ".weights.h5" else \
+            keras_files.save_h5_weights                 # '.h5': tf.keras 2's weights file
+        return save(model, filepath)
     path = Path(filepath)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -220,6 +262,10 @@ def save_weights(model, filepath) -> Path:
 
 
 def load_weights(model, filepath) -> None:
+    """Load weights saved by save_weights; Keras's '.weights.h5' and '.h5' files load too."""
+    if keras_suffix(filepath) in (".weights.h5", ".h5"):
+        from .keras_files import load_keras_weights
+        return load_keras_weights(model, filepath)
     path = Path(filepath)
     if not path.is_file():
         raise FileNotFoundError(f"No weights file at {str(path)!r}.")
