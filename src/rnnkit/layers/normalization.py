@@ -82,9 +82,17 @@ class BatchNormalization(Layer):
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros",
-                 moving_variance_initializer="ones", *, name: str | None = None,
+                 moving_variance_initializer="ones", renorm: bool = False,
+                 renorm_clipping: dict | None = None, renorm_momentum: float = 0.99,
+                 synchronized: bool = False, *, name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
         super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        if renorm or synchronized:
+            raise ValueError(
+                f"BatchNormalization with {'renorm' if renorm else 'synchronized'}=True is not "
+                "supported by rnnkit (Keras's batch renormalization / cross-device statistics); "
+                "the layer takes the standard moving statistics only.")
+        self.renorm_clipping, self.renorm_momentum = renorm_clipping, float(renorm_momentum)
         if isinstance(axis, (list, tuple)) and len(axis) == 1:
             axis = axis[0]                          # tf.keras 2 files write the axis as [-1]
         if not isinstance(axis, int) or isinstance(axis, bool):
@@ -189,7 +197,9 @@ class BatchNormalization(Layer):
                 "beta_initializer": self.beta_initializer,
                 "gamma_initializer": self.gamma_initializer,
                 "moving_mean_initializer": self.moving_mean_initializer,
-                "moving_variance_initializer": self.moving_variance_initializer}
+                "moving_variance_initializer": self.moving_variance_initializer,
+                "renorm": False, "renorm_clipping": self.renorm_clipping,
+                "renorm_momentum": self.renorm_momentum, "synchronized": False}
 
 
 class LayerNormalization(Layer):
