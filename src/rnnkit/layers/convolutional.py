@@ -75,6 +75,19 @@ def same_padding(L: int, k: int, s: int, d: int = 1) -> tuple[int, int]:
     return total // 2, total - total // 2
 
 
+def check_window_fits(layer: Layer, spatial, window: tuple, padding: str) -> None:
+    """With padding="valid" every input axis must hold one whole window (k_eff steps)."""
+    if padding != "valid":
+        return
+    for L, k in zip(spatial, window):
+        if L < k:
+            raise ValueError(
+                f"{type(layer).__name__} {layer.name!r} needs at least {k} steps per axis with "
+                f"padding='valid' (its window), got an input of spatial shape "
+                f"{tuple(int(d) for d in spatial)}. Use longer sequences, padding='same', or a "
+                "smaller window.")
+
+
 def output_length(L: int | None, k: int, s: int, d: int, padding: str) -> int | None:
     if L is None:
         return None
@@ -214,6 +227,8 @@ class _Conv(Layer):
                 f" input channels, got {C} (input shape {tuple(x.shape)}).")
         if self.data_format == "channels_last":
             x = to_channels_first(x)                            # (B, C, *spatial)
+        check_window_fits(self, x.shape[2:], tuple(
+            d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation_rate)), self.padding)
         x, padding = self._pad(x)
         conv = F.conv1d if self.rank == 1 else F.conv2d
         y = conv(x, self.W, self.b, self.strides, padding, self.dilation_rate, self.groups)
