@@ -19,7 +19,8 @@ from .multi_head_attention import MultiHeadAttention
 # klayers: the plain layers Keras RNN programs use
 from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
-from .convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
+from .convolutional import (Conv1D, Conv2D, Conv3D, Convolution1D, Convolution2D,
+                            Convolution3D)
 from .lambda_layer import Lambda
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
                       add, average, concatenate, dot, maximum, minimum, multiply, subtract)
@@ -38,7 +39,8 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Mas
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
            "MinLSTMCell"]
 __all__ += [  # klayers
-    "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "Conv1DTranspose", "Conv2DTranspose",
+    "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
+    "Conv1DTranspose", "Conv2DTranspose",
     "Lambda", "Add", "Average",
     "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average",
     "concatenate", "dot", "maximum", "minimum", "multiply", "subtract", "BatchNormalization",

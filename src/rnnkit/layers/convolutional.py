@@ -1,4 +1,4 @@
-"""Convolutions over time (Conv1D) and over images (Conv2D), on PyTorch's kernels.
+"""Convolutions over time (Conv1D), images (Conv2D) and volumes (Conv3D), on PyTorch's kernels.
 
 Shapes: B batch, T time steps, C input channels, F filters, k kernel size, s stride,
 d dilation. Outside, tensors are Keras's "channels_last" (B, T, C) / (B, H, W, C); inside,
@@ -211,7 +211,7 @@ class _Conv(Layer):
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         if x.dim() != self.rank + 2:
-            axes = "time" if self.rank == 1 else "height, width"
+            axes = {1: "time", 2: "height, width", 3: "depth, height, width"}[self.rank]
             order = (f"(batch, {axes}, channels)" if self.data_format == "channels_last"
                      else f"(batch, channels, {axes})")
             raise ValueError(
@@ -230,7 +230,7 @@ class _Conv(Layer):
         check_window_fits(self, x.shape[2:], tuple(
             d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation_rate)), self.padding)
         x, padding = self._pad(x)
-        conv = F.conv1d if self.rank == 1 else F.conv2d
+        conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[self.rank]
         y = conv(x, self.W, self.b, self.strides, padding, self.dilation_rate, self.groups)
         y = self.activation(y)
         return to_channels_last(y) if self.data_format == "channels_last" else y
@@ -328,5 +328,21 @@ class Conv2D(_Conv):
                          name=name, input_shape=input_shape, trainable=trainable)
 
 
+class Conv3D(_Conv):
+    """3-D convolution: (B, D, H, W, C) -> (B, D', H', W', filters), e.g. over the frames of
+    a video as one volume (the last layer of Keras's ConvLSTM2D next-frame example)."""
+
+    rank = 3
+
+    def __init__(self, filters: int, kernel_size, strides=(1, 1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate=(1, 1, 1), groups: int = 1,
+                 activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         groups, activation, use_bias, kernel_initializer, bias_initializer,
+                         name=name, input_shape=input_shape, trainable=trainable)
+
+
 # Keras 2's long names, still exported by Keras 3.
-Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D

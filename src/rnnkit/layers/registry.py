@@ -34,7 +34,8 @@ def layer_classes() -> dict[str, type[Layer]]:
                    normalization, pooling, regularization, reshaping)
     classes += [reshaping.RepeatVector, reshaping.Flatten, reshaping.Reshape, reshaping.Permute,
                 reshaping.UpSampling1D, reshaping.ZeroPadding1D, reshaping.Cropping1D,
-                convolutional.Conv1D, convolutional.Conv2D, conv_transpose.Conv1DTranspose,
+                convolutional.Conv1D, convolutional.Conv2D, convolutional.Conv3D,
+                conv_transpose.Conv1DTranspose,
                 conv_transpose.Conv2DTranspose,
                 pooling.MaxPooling1D, pooling.AveragePooling1D, pooling.MaxPooling2D,
                 pooling.AveragePooling2D, pooling.GlobalMaxPooling1D,
