@@ -114,6 +114,9 @@ def _build_cell(cell, input_shape: Shape) -> None:
         return
     if isinstance(cell, nn.Module) and not hasattr(cell, "add_weight"):
         object.__setattr__(cell, "add_weight", _add_weight.__get__(cell))
+    if isinstance(cell, Layer):
+        cell.maybe_build(tuple(input_shape))          # build() once, then trainable applies
+        return
     if hasattr(cell, "build"):
         cell.build(tuple(input_shape))
     cell.built = True
