@@ -35,7 +35,6 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .. import initializers
 from .base import Layer, Shape
 from .recurrent import RNN as _LoopRNN
 
@@ -95,16 +94,6 @@ def _check_keras_cell(cell, where: str) -> None:
             "RNN layers with return_sequences=True and Dropout between them instead.")
 
 
-def _add_weight(self, shape=(), initializer=None, dtype=None, trainable=True, name=None,
-                **_ignored) -> nn.Parameter:
-    """Until the shared Layer.add_weight lands: create, register and return a weight."""
-    init = initializers.get(initializer if initializer is not None else "glorot_uniform")
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    w = nn.Parameter(init(torch.empty(shape)), requires_grad=bool(trainable))
-    self.register_parameter(name or f"weight_{len(self._parameters)}", w)
-    return w
-
-
 def _build_cell(cell, input_shape: Shape) -> None:
     """Build a cell of either kind for step inputs of shape (B, D)."""
     if _is_rnnkit_cell(cell):
@@ -112,8 +101,6 @@ def _build_cell(cell, input_shape: Shape) -> None:
         return
     if getattr(cell, "built", False):
         return
-    if isinstance(cell, nn.Module) and not hasattr(cell, "add_weight"):
-        object.__setattr__(cell, "add_weight", _add_weight.__get__(cell))
     if isinstance(cell, Layer):
         cell.maybe_build(tuple(input_shape))          # build() once, then trainable applies
         return
@@ -284,14 +271,16 @@ class RNN(_LoopRNN):
 
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 implementation: str = "auto", *, name: str | None = None,
-                 input_shape: Shape | None = None, trainable: bool = True):
+                 implementation: str = "auto", *, zero_output_for_mask: bool = False,
+                 name: str | None = None, input_shape: Shape | None = None,
+                 trainable: bool = True):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         if not _is_rnnkit_cell(cell):
             cell = KerasCell(cell, trainable=trainable)
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll,
-                         implementation, name=name, input_shape=input_shape, trainable=trainable)
+                         implementation, zero_output_for_mask=zero_output_for_mask, name=name,
+                         input_shape=input_shape, trainable=trainable)
 
     @property
     def _keras_cell(self) -> bool:
@@ -324,7 +313,7 @@ class RNN(_LoopRNN):
         config = {k: v for k, v in super().get_config().items()
                   if k in ("name", "trainable", "input_shape", "return_sequences",
                            "return_state", "go_backwards", "stateful", "unroll",
-                           "implementation")}
+                           "implementation", "zero_output_for_mask")}
         return {**config, "cell": serialize(cell)}
 
     @classmethod
