@@ -159,6 +159,8 @@ class MultiHeadAttention(Layer):
         k = v if key is None else _as_tensor(key)
         if isinstance(mask, Tensor):                         # the query's Keras mask
             query_mask = mask
+            if value is query and value_mask is None:        # self-attention: the value's too
+                value_mask = mask
         elif mask is not None:                               # [query_mask, value_mask(, key)]
             query_mask, value_mask, key_mask = (list(mask) + [None, None, None])[:3]
         self._check_shapes(q, v, k)
