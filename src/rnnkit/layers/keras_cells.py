@@ -35,7 +35,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .base import Layer, Shape
+from .base import Layer, Shape, _snake
 from .recurrent import RNN as _LoopRNN
 
 
@@ -171,6 +171,17 @@ class StackedRNNCells(Layer):
     def extra_repr(self) -> str:
         return ""                                   # the cells print as children
 
+    def keras_sublayers(self) -> list[tuple[str, Layer]]:
+        """The groups of Keras's weight files: cells/lstm_cell, cells/lstm_cell_1, ..."""
+        used: dict[str, int] = {}
+        groups = []
+        for cell in self.cells:
+            base = _snake(type(cell).__name__)
+            groups.append((f"cells/{base}" if base not in used
+                           else f"cells/{base}_{used[base] + 1}", cell))
+            used[base] = used.get(base, -1) + 1
+        return groups
+
     def get_weights(self) -> list[np.ndarray]:
         return [w for cell in self.cells for w in cell.get_weights()]
 
@@ -245,6 +256,14 @@ class KerasCell(Layer):
                 f"shape {expected} (the cell's state_size {self.cell.state_size!r}), got "
                 f"{[tuple(s.shape) for s in flat]}.")
         return (y0, *flat)
+
+    def keras_sublayers(self) -> list[tuple[str, Layer]]:
+        """In Keras's files the wrapped cell is the RNN's `cell` group: its sublayers are
+        this adapter's."""
+        if hasattr(self.cell, "keras_sublayers"):
+            return self.cell.keras_sublayers()
+        return [(n, c) for n, c in getattr(self.cell, "named_children", list)()
+                if isinstance(c, Layer)]
 
     def get_weights(self) -> list[np.ndarray]:
         return self.cell.get_weights() if hasattr(self.cell, "get_weights") else []
