@@ -10,7 +10,7 @@ import sys
 
 from . import (activations, callbacks, initializers, layers, losses, metrics, models,
                optimizers, preprocessing, utils)
-from . import backend, data   # kutils: keras.backend, tf.data
+from . import backend, data, random   # kutils: keras.backend, tf.data, tf.random
 from .layers import Input
 from .models import Sequential, load_model
 
@@ -19,4 +19,4 @@ __version__ = "0.1.0"
 keras = sys.modules[__name__]   # so that `tf.keras.layers.LSTM` reads as `rnnkit.layers.LSTM`
 
 __all__ = ["Sequential", "Input", "load_model", "layers", "models", "callbacks", "losses",
-           "metrics", "optimizers", "preprocessing", "utils", "activations", "initializers", "backend", "data"]
+           "metrics", "optimizers", "preprocessing", "utils", "activations", "initializers", "backend", "data", "random"]

@@ -82,3 +82,20 @@ def test_map_turns_a_layers_torch_output_into_numpy():
     ds = pairs(4).batch(2).map(lambda x, y: (torch.as_tensor(x) * 2, y))
     x, _ = next(iter(ds))
     assert isinstance(x, np.ndarray) and x.tolist() == [0.0, 2.0]
+
+
+def test_padded_batch_pads_each_component_to_the_longest_in_the_batch():
+    def pairs_of_lengths():
+        for n in (1, 3, 2):
+            yield np.arange(1, n + 1), np.full(n, 7)
+    ds = Dataset.from_generator(pairs_of_lengths).padded_batch(2, padding_values=(0, -1))
+    (x0, y0), (x1, y1) = list(ds)
+    assert x0.tolist() == [[1, 0, 0], [1, 2, 3]] and y0.tolist() == [[7, -1, -1], [7, 7, 7]]
+    assert x1.tolist() == [[1, 2]]
+    fixed = Dataset.from_generator(pairs_of_lengths).padded_batch(3, padded_shapes=([4], [2]))
+    x, y = next(iter(fixed))
+    assert x.shape == (3, 4) and y.shape == (3, 2)
+
+
+def test_cardinality_reads_as_in_tf():
+    assert pairs(10).batch(3).cardinality().numpy() == 4

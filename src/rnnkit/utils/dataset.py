@@ -135,8 +135,9 @@ class Dataset:
             self._length = sum(1 for _ in self._make_iter())     # count once, then remember
         return self._length
 
-    def cardinality(self) -> int:
-        return len(self)
+    def cardinality(self) -> "Batch":
+        """The number of elements, as a 0-d array (so `ds.cardinality().numpy()` reads as in TF)."""
+        return np.asarray(len(self)).view(Batch)
 
     def __repr__(self) -> str:
         n = "unknown" if self._length is None else self._length
@@ -148,17 +149,49 @@ class Dataset:
         _check_positive("batch", "batch_size", batch_size)
 
         def make():
-            it = self._make_iter()
-            while True:
-                chunk = list(itertools.islice(it, batch_size))
-                if not chunk or (drop_remainder and len(chunk) < batch_size):
-                    return
+            for chunk in _chunks(self._make_iter(), batch_size, drop_remainder):
                 yield _stack(chunk)
 
+        return Dataset(make, self._batched_length(batch_size, drop_remainder))
+
+    def _batched_length(self, batch_size: int, drop_remainder: bool) -> int | None:
         n = self._length
-        if n is not None:
-            n = n // batch_size if drop_remainder else -(-n // batch_size)
-        return Dataset(make, n)
+        if n is None:
+            return None
+        return n // batch_size if drop_remainder else -(-n // batch_size)
+
+    def padded_batch(self, batch_size: int, padded_shapes=None, padding_values=None,
+                     drop_remainder: bool = False) -> "Dataset":
+        """batch() for elements of different lengths: each array is padded at the end of
+        every axis to the longest in the batch (or to `padded_shapes`), with
+        `padding_values` (0 by default)."""
+        def pad(arrays: list, shape, value):
+            arrays = [np.asarray(a) for a in arrays]
+            target = [max(a.shape[d] for a in arrays) for d in range(arrays[0].ndim)]
+            if shape is not None:
+                target = [t if s in (None, -1) else s for t, s in zip(target, shape)]
+            out = np.full((len(arrays), *target), 0 if value is None else value,
+                          dtype=arrays[0].dtype)
+            for i, a in enumerate(arrays):
+                out[(i, *(slice(0, min(n, t)) for n, t in zip(a.shape, target)))] = \
+                    a[tuple(slice(0, t) for t in target)]
+            return out
+
+        def stack(elements, shapes, values):
+            first = elements[0]
+            if isinstance(first, (tuple, list)):
+                return type(first)(stack([e[i] for e in elements], _part(shapes, i, True),
+                                         _part(values, i)) for i in range(len(first)))
+            if isinstance(first, dict):
+                return {k: stack([e[k] for e in elements], _part(shapes, k, True),
+                                 _part(values, k)) for k in first}
+            return pad(elements, shapes, values)
+
+        def make():
+            for chunk in _chunks(self._make_iter(), batch_size, drop_remainder):
+                yield stack(chunk, padded_shapes, padding_values)
+
+        return Dataset(make, self._batched_length(batch_size, drop_remainder))
 
     def unbatch(self) -> "Dataset":
         """Split every element along its first axis: the inverse of batch."""
@@ -252,6 +285,26 @@ class Dataset:
 
     def with_options(self, options: Any) -> "Dataset":
         return self
+
+
+def _chunks(it: Iterator, size: int, drop_remainder: bool) -> Iterator[list]:
+    """Consecutive lists of `size` elements (the last may be shorter unless dropped)."""
+    while True:
+        chunk = list(itertools.islice(it, size))
+        if not chunk or (drop_remainder and len(chunk) < size):
+            return
+        yield chunk
+
+
+def _part(spec, key, is_shape: bool = False):
+    """One component's part of a padded_shapes / padding_values structure (a shape such as
+    [None] or a single value applies to every component)."""
+    if isinstance(spec, dict):
+        return spec[key]
+    if isinstance(spec, (tuple, list)):
+        flat_shape = is_shape and all(isinstance(d, (int, type(None))) for d in spec)
+        return None if flat_shape else spec[key]
+    return spec
 
 
 def _check_positive(method: str, arg: str, value) -> None:
