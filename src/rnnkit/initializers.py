@@ -28,6 +28,7 @@ import inspect
 import math
 from typing import Any, Callable
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -112,16 +113,32 @@ def _torch_dtype(dtype) -> torch.dtype:
 
 
 class Constant(Initializer):
-    """Every entry equal to `value`."""
+    """Every entry equal to `value`, or the array `value` itself: the Keras idiom for
+    pretrained embeddings, `Embedding(V, E, embeddings_initializer=Constant(matrix))`.
 
-    def __init__(self, value: float = 0.0):
-        self.value = float(value)
+    An array in Keras's layout is moved to PyTorch's when the shapes say so (a Dense kernel
+    (in, out) fills W (out, in)); an array already of the weight's shape is copied as is
+    (an Embedding table is (V, E) in both).
+    """
+
+    def __init__(self, value=0.0):
+        array = np.asarray(value, dtype=np.float32)
+        self.value = float(array) if array.ndim == 0 else array
 
     def fill_(self, t, fan_in, fan_out, generator):
-        return t.fill_(self.value)
+        if isinstance(self.value, float):
+            return t.fill_(self.value)
+        value = torch.as_tensor(self.value, dtype=t.dtype)
+        if tuple(value.shape) != tuple(t.shape) and value.dim() >= 2:
+            value = value.permute(value.dim() - 1, value.dim() - 2, *range(value.dim() - 2))
+        if tuple(value.shape) != tuple(t.shape):
+            raise ValueError(f"Constant holds an array of shape {tuple(self.value.shape)}, the "
+                             f"weight is {tuple(t.shape)} (PyTorch layout). Give an array of the "
+                             "weight's shape, e.g. (input_dim, output_dim) for an Embedding.")
+        return t.copy_(value)
 
     def get_config(self):
-        return {"value": self.value}
+        return {"value": self.value if isinstance(self.value, float) else self.value.tolist()}
 
 
 class Zeros(Constant):
