@@ -99,3 +99,11 @@ def test_padded_batch_pads_each_component_to_the_longest_in_the_batch():
 
 def test_cardinality_reads_as_in_tf():
     assert pairs(10).batch(3).cardinality().numpy() == 4
+
+
+def test_a_dataset_repeated_forever_has_no_length_but_can_be_taken_from():
+    ds = pairs(3).repeat().batch(2)
+    with pytest.raises(TypeError, match="steps_per_epoch"):
+        len(ds)
+    assert ds.cardinality() == -1
+    assert len(ds.take(5)) == 5 and len(list(ds.take(5))) == 5

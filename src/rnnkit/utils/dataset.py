@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 AUTOTUNE = -1   # tf.data.AUTOTUNE: accepted wherever a buffer size or parallelism is
+INFINITE = -1   # the length of a repeat()-ed dataset, as tf.data.INFINITE_CARDINALITY
 
 
 class Batch(np.ndarray):
@@ -80,7 +81,8 @@ def _as_arrays(element):
 
 
 class Dataset:
-    """Elements from `make_iter()` (called once per pass); `length` when known."""
+    """Elements from `make_iter()` (called once per pass); `length` when known (INFINITE
+    after repeat())."""
 
     def __init__(self, make_iter: Callable[[], Iterator], length: int | None = None):
         self._make_iter = make_iter
@@ -120,7 +122,10 @@ class Dataset:
     def zip(datasets) -> "Dataset":
         datasets = tuple(datasets)
         lengths = [d._length for d in datasets]
-        n = None if None in lengths else min(lengths)
+        finite = [n for n in lengths if n is not None and n != INFINITE]
+        n = min(finite) if finite else (INFINITE if INFINITE in lengths else None)
+        if None in lengths and finite:
+            n = None
         return Dataset(lambda: zip(*(iter(d) for d in datasets)), n)
 
     # -- iteration --------------------------------------------------------------------------
@@ -131,16 +136,20 @@ class Dataset:
         return (_map_structure(np.asarray, e) for e in self._make_iter())
 
     def __len__(self) -> int:
+        if self._length == INFINITE:
+            raise TypeError("This dataset repeats forever (repeat() without a count): it has no "
+                            "length. Pass steps_per_epoch= to fit(), or take(n) first.")
         if self._length is None:
             self._length = sum(1 for _ in self._make_iter())     # count once, then remember
         return self._length
 
     def cardinality(self) -> "Batch":
         """The number of elements, as a 0-d array (so `ds.cardinality().numpy()` reads as in TF)."""
-        return np.asarray(len(self)).view(Batch)
+        n = INFINITE if self._length == INFINITE else len(self)
+        return np.asarray(n).view(Batch)
 
     def __repr__(self) -> str:
-        n = "unknown" if self._length is None else self._length
+        n = {None: "unknown", INFINITE: "infinite"}.get(self._length, self._length)
         return f"<Dataset of {n} elements>"
 
     # -- transformations --------------------------------------------------------------------
@@ -156,8 +165,8 @@ class Dataset:
 
     def _batched_length(self, batch_size: int, drop_remainder: bool) -> int | None:
         n = self._length
-        if n is None:
-            return None
+        if n is None or n == INFINITE:
+            return n
         return n // batch_size if drop_remainder else -(-n // batch_size)
 
     def padded_batch(self, batch_size: int, padded_shapes=None, padding_values=None,
@@ -199,7 +208,7 @@ class Dataset:
             for element in self._make_iter():
                 for i in range(_length(element)):
                     yield _slice(element, i)
-        return Dataset(make)
+        return Dataset(make, INFINITE if self._length == INFINITE else None)
 
     def rebatch(self, batch_size: int, drop_remainder: bool = False) -> "Dataset":
         return self.unbatch().batch(batch_size, drop_remainder)
@@ -214,17 +223,18 @@ class Dataset:
     def filter(self, predicate: Callable) -> "Dataset":
         def keep(element):
             return bool(predicate(*element) if isinstance(element, tuple) else predicate(element))
-        return Dataset(lambda: (e for e in self._make_iter() if keep(e)))
+        return Dataset(lambda: (e for e in self._make_iter() if keep(e)),
+                       INFINITE if self._length == INFINITE else None)
 
     def take(self, count: int) -> "Dataset":
         """The first `count` elements (all of them when count is -1)."""
         if count == -1:
             return self
-        n = count if self._length is None else min(count, self._length)
+        n = {None: None, INFINITE: count}.get(self._length, min(count, self._length or 0))
         return Dataset(lambda: itertools.islice(self._make_iter(), count), n)
 
     def skip(self, count: int) -> "Dataset":
-        n = None if self._length is None else max(self._length - count, 0)
+        n = self._length if self._length in (None, INFINITE) else max(self._length - count, 0)
         return Dataset(lambda: itertools.islice(self._make_iter(), count, None), n)
 
     def repeat(self, count: int | None = None) -> "Dataset":
@@ -232,7 +242,10 @@ class Dataset:
         def make():
             for _ in (itertools.count() if count is None or count < 0 else range(count)):
                 yield from self._make_iter()
-        n = None if self._length is None or count is None or count < 0 else self._length * count
+        if count is None or count < 0 or self._length == INFINITE:
+            n = INFINITE
+        else:
+            n = None if self._length is None else self._length * count
         return Dataset(make, n)
 
     def shuffle(self, buffer_size: int, seed: int | None = None,
@@ -259,7 +272,8 @@ class Dataset:
         return Dataset(make, self._length)
 
     def concatenate(self, other: "Dataset") -> "Dataset":
-        n = None if self._length is None or other._length is None else self._length + other._length
+        lengths = (self._length, other._length)
+        n = INFINITE if INFINITE in lengths else (None if None in lengths else sum(lengths))
         return Dataset(lambda: itertools.chain(self._make_iter(), other._make_iter()), n)
 
     def cache(self, filename: str = "") -> "Dataset":
