@@ -1,7 +1,6 @@
 # keras.utils.timeseries_dataset_from_array feeding fit() and evaluate(), as in the Keras
 # weather-forecasting example: windows of past values, the value `horizon` steps after each
 # window as the target. Needs fit() on datasets (issue 8, the lead's part).
-import numpy as np
 import rnnkit as keras
 from rnnkit import layers
 from rnnkit.datasets import load_co2

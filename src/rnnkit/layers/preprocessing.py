@@ -17,7 +17,7 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from .base import Layer, Shape
 
