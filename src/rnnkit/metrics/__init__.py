@@ -183,7 +183,7 @@ CLASSES = [MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
            KLDivergence, Poisson, Accuracy, BinaryAccuracy, CategoricalAccuracy,
            SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-           Precision, Recall, AUC, Mean, Sum]
+           Precision, Recall, AUC]   # (Mean and Sum take values, not (y_true, y_pred))
 
 METRICS: dict[str, type[Metric]] = {
     **{c.__name__: c for c in CLASSES}, **{_snake(c.__name__): c for c in CLASSES},
