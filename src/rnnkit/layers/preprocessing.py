@@ -24,6 +24,7 @@ from .base import Layer, Shape
 # Keras's DEFAULT_STRIP_REGEX: ASCII punctuation
 _PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 PAD, OOV = "", "[UNK]"
+_BUILT_IN = {"standardize": "lower_and_strip_punctuation", "split": "whitespace"}
 
 
 def _batches(data) -> Iterable:
@@ -141,7 +142,7 @@ class TextVectorization(Layer):
 
     def set_vocabulary(self, vocabulary, idf_weights=None) -> None:
         """Use these tokens (special tokens, if at the front, are recognised and kept once)."""
-        tokens = [str(t) for t in vocabulary]
+        tokens = [str(t) for t in _read_vocabulary(vocabulary)]
         for special in self._specials:
             if tokens and tokens[0] == special:
                 tokens = tokens[1:]
@@ -236,18 +237,27 @@ class TextVectorization(Layer):
         return (input_shape[0], self._width())
 
     def get_config(self) -> dict[str, Any]:
-        if callable(self.standardize) or callable(self.split):
-            raise ValueError("TextVectorization with a standardize or split function cannot be "
-                             "saved to a config (a file never holds code). Use the built-in "
-                             "names, or recreate the layer and call set_vocabulary().")
         idf = None if self.idf is None else self.idf[1:].tolist()
         return {**super().get_config(), "max_tokens": self.max_tokens,
-                "standardize": self.standardize, "split": self.split, "ngrams": self._ngrams_arg,
+                "standardize": _function_marker(self.standardize),
+                "split": _function_marker(self.split), "ngrams": self._ngrams_arg,
                 "output_mode": self.output_mode,
                 "output_sequence_length": self.output_sequence_length,
                 "pad_to_max_tokens": self.pad_to_max_tokens, "vocabulary": list(self.vocabulary),
                 "idf_weights": idf, "sparse": self.sparse, "encoding": self.encoding,
                 "vocabulary_size": self.vocabulary_size()}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "TextVectorization":
+        for key in ("standardize", "split"):
+            if isinstance(config.get(key), dict):
+                raise ValueError(
+                    f"This TextVectorization was saved with the custom {key} function "
+                    f"{config[key].get('function')!r}; a model file never holds code. Make the "
+                    f"layer again with {key}=your function and "
+                    "vocabulary=config['vocabulary'], or use a built-in "
+                    f"{key} such as {_BUILT_IN[key]!r}.")
+        return cls(**config)
 
     def get_weights(self) -> list[np.ndarray]:
         return []
@@ -256,6 +266,21 @@ class TextVectorization(Layer):
         if weights:
             raise ValueError(f"TextVectorization has no weights, got {len(weights)} arrays. "
                              "Use set_vocabulary() for its vocabulary.")
+
+
+def _function_marker(value):
+    """A built-in name stays; a function is named in the config (never stored as code)."""
+    if callable(value):
+        return {"function": getattr(value, "__name__", repr(value))}
+    return value
+
+
+def _read_vocabulary(vocabulary) -> list:
+    """A vocabulary given as a list, or as the path of a file of one token a line (Keras)."""
+    if isinstance(vocabulary, (str, bytes)) or hasattr(vocabulary, "__fspath__"):
+        with open(vocabulary, encoding="utf-8") as f:
+            return [line.rstrip("\n") for line in f if line.rstrip("\n")]
+    return list(vocabulary)
 
 
 class Normalization(Layer):
