@@ -108,6 +108,8 @@ class TextVectorization(Layer):
         self.pad_to_max_tokens, self.sparse, self.encoding = pad_to_max_tokens, sparse, encoding
         self.idf: np.ndarray | None = None
         self.set_vocabulary(vocabulary or [], idf_weights)
+        # no weights, so a buffer tells which device model.to(...) chose for the outputs
+        self.register_buffer("_device_anchor", torch.zeros(0), persistent=False)
         self.built = True
 
     # -- text -> tokens ---------------------------------------------------------------------
@@ -206,6 +208,7 @@ class TextVectorization(Layer):
         ids = [[self.index.get(t, 1 if self.output_mode == "int" else 0) for t in self.tokens(s)]
                for s in texts]
         out = self._ids_tensor(ids) if self.output_mode == "int" else self._bag_tensor(ids)
+        out = out.to(self._device_anchor.device)
         return out[0] if single else out
 
     def _ids_tensor(self, ids: list[list[int]]) -> Tensor:
