@@ -101,6 +101,7 @@ def test_normalization_adapt_matches_keras(name, axis):
     np.testing.assert_allclose(mean, ORACLE[f"{name}/w0"], rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(variance, ORACLE[f"{name}/w1"], rtol=1e-5)
     assert count == ORACLE["x"].size // max(mean.size, 1)
+    assert layer.count_params() == 2 * mean.size + 1        # as Keras's summary counts them
 
 
 def test_normalization_with_given_statistics_inverts_as_keras():

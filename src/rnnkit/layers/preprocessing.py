@@ -356,6 +356,10 @@ class Normalization(Layer):
         std = _broadcast(self.variance.to(x.device, x.dtype), x, kept).sqrt().clamp(min=1e-7)
         return x * std + mean if self.invert else (x - mean) / std
 
+    def count_params(self) -> int:
+        """Keras counts the statistics as (non-trainable) weights: mean, variance, count."""
+        return 0 if self.mean is None else self.mean.numel() + self.variance.numel() + 1
+
     def get_weights(self) -> list[np.ndarray]:
         """Keras's order: mean, variance, count (after adapt)."""
         if self.mean is None:
