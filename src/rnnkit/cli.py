@@ -18,6 +18,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "classify": ("rnnkit.tasks.classify", "classify texts or sequences of feature vectors"),
     "generate": ("rnnkit.tasks.generate", "train a character model on a text and sample from it"),
     "tag": ("rnnkit.tasks.tag", "tag each word of sentences (part of speech) with a BiLSTM"),
+    "ner": ("rnnkit.tasks.ner", "find named entities (people, organisations, places) with a "
+            "BiLSTM-CRF"),
     "translate": ("rnnkit.tasks.translate", "train a Chinese-to-English translator (seq2seq "
                   "with attention) on sentence pairs"),
     "predict": ("rnnkit.tasks.predict", "load a saved run and predict or generate"),

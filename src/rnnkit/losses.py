@@ -141,13 +141,15 @@ logcosh = log_cosh
 class LossFunction:
     """A loss as the fit loop uses it: per-sample values, a canonical `name` (the fit loop
     reads 'sparse_categorical_crossentropy' to accept integer labels), and `logits_of`, the
-    output activation whose logits it can take instead of probabilities."""
+    output activation whose logits it can take instead of probabilities. `takes_mask`
+    losses (the CRF's) score whole sequences and receive the (B, T) mask."""
 
     name: str
     fn: Callable[..., Tensor]
     logits_of: str | None = None
     from_logits: bool = False
     source: Any = field(default=None, compare=False, repr=False)   # the Keras Loss, to save
+    takes_mask: bool = False
 
     def get_config(self) -> str | dict[str, Any]:
         """What a model file stores: the name, or {class_name, config} of a built-in Loss
@@ -156,11 +158,14 @@ class LossFunction:
             return serialize(self.source)
         return self.name
 
-    def __call__(self, y_true: Tensor, y_pred: Tensor, from_logits: bool | None = None) -> Tensor:
+    def __call__(self, y_true: Tensor, y_pred: Tensor, from_logits: bool | None = None,
+                 mask: Tensor | None = None) -> Tensor:
         if self.logits_of is None:
             return self.fn(y_true, y_pred)
-        return self.fn(y_true, y_pred, from_logits=self.from_logits if from_logits is None
-                       else from_logits)
+        from_logits = self.from_logits if from_logits is None else from_logits
+        if self.takes_mask:
+            return self.fn(y_true, y_pred, from_logits=from_logits, mask=mask)
+        return self.fn(y_true, y_pred, from_logits=from_logits)
 
 
 class Loss:
@@ -292,6 +297,19 @@ LOSSES: dict[str, type[Loss]] = {
     "kullback_leibler_divergence": KLDivergence, "huber_loss": Huber,
 }
 _FUNCTIONS = {c.fn: c for c in CLASSES}
+SPARSE_LABEL_LOSSES = ("sparse_categorical_crossentropy", "crf")   # targets: class ids
+
+
+def _crf_needs_its_layer(y_true: Tensor, y_pred: Tensor, from_logits: bool = False,
+                         mask: Tensor | None = None) -> Tensor:
+    raise ValueError("loss='crf' needs the model's CRF layer (its transition scores): put "
+                     "rnnkit.layers.CRF(n_tags) last in a Sequential model, whose compile "
+                     "binds it, or pass loss=crf.loss.")
+
+
+def crf_placeholder() -> LossFunction:
+    """The name 'crf': compile() replaces it by the loss of the model's last layer, a CRF."""
+    return LossFunction("crf", _crf_needs_its_layer, "crf", takes_mask=True)
 
 
 def get(identifier) -> LossFunction:
@@ -300,6 +318,8 @@ def get(identifier) -> LossFunction:
     f(y_true, y_pred) -> per-sample loss."""
     if isinstance(identifier, LossFunction):
         return identifier
+    if identifier == "crf":
+        return crf_placeholder()
     if isinstance(identifier, str):
         if identifier not in LOSSES:
             names = sorted(n for n in LOSSES if n.islower())

@@ -79,14 +79,29 @@ def test_masked_batch_equals_each_sequence_run_alone(cls, side, implementation, 
 
 @pytest.mark.parametrize("cls", KINDS)
 @pytest.mark.parametrize("side", ["pre", "post"])
-def test_masked_sequence_outputs_line_up_with_the_unpadded_run(cls, side):
-    layer = cls(H, return_sequences=True).double()
+@pytest.mark.parametrize("implementation", ["fused", "loop"])
+def test_masked_sequence_outputs_line_up_with_the_unpadded_run(cls, side, implementation):
+    layer = cls(H, return_sequences=True, implementation=implementation).double()
     seqs = [torch.randn(n, D, dtype=torch.float64) for n in (5, 3)]
     x, mask = padded(seqs, side)
     out = layer(x, mask=mask)
     alone = layer(seqs[1][None])[0]
     torch.testing.assert_close(out[1][mask[1]], alone)
-    assert torch.count_nonzero(out[1][~mask[1]]) == 0       # padded steps output zeros
+    if side == "post":                  # Keras's default: padded steps repeat the last output
+        torch.testing.assert_close(out[1][~mask[1]], alone[-1].expand(2, H))
+    else:                               # ... and are zeros before the first real step
+        assert torch.count_nonzero(out[1][~mask[1]]) == 0
+
+
+@pytest.mark.parametrize("cls", KINDS)
+@pytest.mark.parametrize("implementation", ["fused", "loop"])
+def test_zero_output_for_mask_writes_zeros_at_padded_steps(cls, implementation):
+    layer = cls(H, return_sequences=True, zero_output_for_mask=True,
+                implementation=implementation)
+    x, mask = padded([torch.randn(n, D) for n in (5, 3)], "post")
+    out = layer(x, mask=mask)
+    assert torch.count_nonzero(out[1][~mask[1]]) == 0
+    assert torch.count_nonzero(out[1][mask[1]]) == 3 * H
 
 
 @pytest.mark.parametrize("cls", KINDS)

@@ -11,7 +11,8 @@ from .base import Callback
 from .monitor import check_monitor, get_monitor_value, is_improvement, resolve_mode
 from .progress import print_msg
 
-_KEPT_SUFFIXES = (".safetensors", ".rnnkit")  # stay last in temp names, so formats are detected
+# stay last in temp names, so formats are detected (Keras's files go by suffix too)
+_KEPT_SUFFIXES = (".safetensors", ".rnnkit", ".weights.h5", ".keras", ".h5")
 
 
 class ModelCheckpoint(Callback):
@@ -45,10 +46,11 @@ class ModelCheckpoint(Callback):
             raise ValueError(
                 f"ModelCheckpoint expects save_freq='epoch' or a number of batches >= 1, got "
                 f"save_freq={save_freq!r}.")
-        if save_weights_only and not filepath.endswith(".safetensors"):
+        if save_weights_only and not filepath.endswith((".safetensors", ".weights.h5")):
             raise ValueError(
-                "With save_weights_only=True, ModelCheckpoint writes safetensors, so filepath "
-                f"must end in '.safetensors'; got {filepath!r}. Use e.g. "
+                "With save_weights_only=True, ModelCheckpoint writes safetensors or Keras's "
+                f"'.weights.h5', so filepath must end in '.safetensors'; got {filepath!r}. "
+                "Use e.g. "
                 "'ckpt/weights_{epoch:02d}.weights.safetensors', or save_weights_only=False "
                 "to save the whole model.")
         if not save_weights_only and filepath.endswith(".safetensors"):

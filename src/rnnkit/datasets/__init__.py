@@ -9,16 +9,18 @@ Bundled (offline, with origin and licence in each folder's SOURCE.md):
     (144, 2000)
 
 Your own files: `read_csv_column`, `read_labelled_texts`, `read_sentence_pairs`,
-`read_tagged_sentences`, `read_ts`, `read_text`. Every data problem raises `DataError`
+`read_tagged_sentences`, `read_entity_sentences`, `read_ts`, `read_text`. Every data problem raises `DataError`
 (a ValueError), whose message says what was expected, what was found and how to fix it.
 """
 
+from .conll import read_entity_sentences
 from .errors import DataError, DataFileNotFoundError
 from .loaders import (
                       DATASETS,
                       dataset_path,
                       load_airline_passengers,
                       load_co2,
+                      load_entities,
                       load_japanese_vowels,
                       load_pos_tagged,
                       load_sentiment,
@@ -41,12 +43,14 @@ __all__ = [
     "dataset_path",
     "load_airline_passengers",
     "load_co2",
+    "load_entities",
     "load_japanese_vowels",
     "load_pos_tagged",
     "load_sentiment",
     "load_tiny_shakespeare",
     "load_translation_pairs",
     "read_csv_column",
+    "read_entity_sentences",
     "read_labelled_texts",
     "read_sentence_pairs",
     "read_tagged_sentences",

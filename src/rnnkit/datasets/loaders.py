@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .conll import read_entity_sentences
 from .errors import DataError
 from .readers import (
     read_csv_column,
@@ -32,6 +33,7 @@ __all__ = [
     "dataset_path",
     "load_airline_passengers",
     "load_co2",
+    "load_entities",
     "load_japanese_vowels",
     "load_pos_tagged",
     "load_sentiment",
@@ -75,6 +77,12 @@ DATASETS: dict[str, dict[str, str]] = {
         "description": "UD English EWT v2.16 dev + test with UPOS tags, 4,078 sentences",
         "licence": "CC BY-SA 4.0 (share-alike; Silveira et al. 2014)",
         "loader": "load_pos_tagged",
+    },
+    "uner_english_ewt": {
+        "description": "Universal NER over UD English EWT dev + test, IOB2 PER/ORG/LOC, "
+                       "4,078 sentences",
+        "licence": "CC BY-SA 4.0 (share-alike; Mayhew et al. 2024)",
+        "loader": "load_entities",
     },
 }
 
@@ -224,6 +232,22 @@ def load_pos_tagged() -> tuple[list[list[tuple[str, str]]], list[list[tuple[str,
     folder = dataset_path("ud_english_ewt_pos")
     return (read_tagged_sentences(folder / "en_ewt-dev.pos.tsv"),
             read_tagged_sentences(folder / "en_ewt-test.pos.tsv"))
+
+
+def load_entities() -> tuple[list[list[tuple[str, str]]], list[list[tuple[str, str]]]]:
+    """Universal NER over UD English EWT: sentences as (word, IOB2 tag) pairs, (train, test).
+
+    As for the POS data, only the dev and test splits are bundled: `train` is the dev split
+    (2,001 sentences, 966 entities) and `test` the test split (2,077 sentences, 1,088
+    entities); types PER, ORG, LOC. Licence CC BY-SA 4.0 (share-alike).
+
+    >>> train, test = load_entities()
+    >>> len(train), len(test), train[0][5:8]
+    (2001, 2077, [('in', 'O'), ('tampa', 'B-LOC'), ('bay', 'I-LOC')])
+    """
+    folder = dataset_path("uner_english_ewt")
+    return (read_entity_sentences(folder / "en_ewt-ud-dev.iob2"),
+            read_entity_sentences(folder / "en_ewt-ud-test.iob2"))
 
 
 def _read_ts_with_class_ids(path: Path) -> tuple[list[np.ndarray], np.ndarray]:

@@ -8,6 +8,7 @@ sees, as in Keras. Masks travel beside the data: `forward(x, mask=None)` and
 from __future__ import annotations
 
 import collections
+import functools
 import inspect
 import re
 from typing import Any
@@ -20,10 +21,14 @@ Shape = tuple  # a shape with None for unknown sizes, batch first: (None, T, D)
 
 _name_counts: collections.Counter = collections.Counter()
 
+# Keyword arguments every Keras layer takes; a layer's __init__ need not list them.
+_KERAS_COMMON_ARGS = ("batch_input_shape", "batch_size", "input_dim", "dtype")
+
 
 def _snake(name: str) -> str:
-    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
-    return re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s).lower()
+    """Keras's to_snake_case: Conv1D -> conv1d, MaxPooling1D -> max_pooling1d, LSTM -> lstm."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def unique_name(cls_name: str) -> str:
@@ -33,10 +38,120 @@ def unique_name(cls_name: str) -> str:
     return base if n == 0 else f"{base}_{n}"
 
 
+def reset_names() -> None:
+    """Start layer names afresh (Keras's clear_session): the next LSTM is 'lstm' again."""
+    _name_counts.clear()
+
+
+def _to_tensors(structure):
+    """NumPy arrays in a call's arguments become tensors (float32 for floats, int64 for ints);
+    returns (structure, whether anything was converted)."""
+    from .symbolic import map_structure
+    converted = False
+
+    def convert(leaf):
+        nonlocal converted
+        if isinstance(leaf, np.ndarray) and leaf.dtype.kind in "fiub":
+            converted = True
+            if leaf.dtype.kind == "f":
+                return torch.as_tensor(leaf, dtype=torch.float32)
+            return torch.as_tensor(leaf.astype(np.float32) if leaf.dtype.kind == "b" else
+                                   leaf.astype(np.int64))
+        return leaf
+    return map_structure(convert, structure), converted
+
+
+def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
+    """What layers and models do when called: record a graph node on symbolic inputs,
+    convert NumPy inputs (then run without gradients and, unless training=True is given, in
+    inference mode, as a Keras call on arrays does), and honour Keras's `training=`
+    argument. Called on tensors, a layer runs in its module's mode, as in PyTorch."""
+    if all(isinstance(a, Tensor) for a in args) and "training" not in kwargs and \
+            all(v is None or isinstance(v, Tensor) for v in kwargs.values()):
+        return call(*args, **kwargs)                   # the hot path: tensors in, as in fit
+    from .symbolic import call_symbolic, is_symbolic
+    if is_symbolic((args, kwargs)):
+        return call_symbolic(module, args, kwargs)
+    (args, kwargs), converted = _to_tensors((args, kwargs))
+    training = None
+    if "training" in kwargs and not _forward_takes(module, "training"):
+        training = kwargs.pop("training")
+    if training is None and converted:
+        training = False            # Keras: a direct call on arrays runs in inference mode
+    if training is None:
+        with torch.no_grad() if converted else _nothing():
+            return call(*args, **kwargs)
+    previous = module.training
+    module.train(bool(training))
+    try:
+        with torch.no_grad() if converted else _nothing():
+            return call(*args, **kwargs)
+    finally:
+        module.train(previous)
+
+
+class _nothing:
+    def __enter__(self):
+        return None
+
+    def __exit__(self, *exc):
+        return False
+
+
+def _forward_takes(module: nn.Module, arg: str) -> bool:
+    fn = module.forward
+    if getattr(type(module), "forward", None) is Layer.forward and hasattr(module, "call"):
+        fn = module.call
+    try:
+        return arg in inspect.signature(fn).parameters
+    except (TypeError, ValueError):
+        return False
+
+
 class Layer(nn.Module):
     """Base layer: lazy build from the first input shape, Keras-style config and weights."""
 
     supports_masking = False
+
+    def __init_subclass__(cls, **kwargs):
+        """Let every subclass take Keras's common arguments (batch_input_shape=,
+        batch_size=, input_dim=, dtype=) without listing them in its __init__."""
+        super().__init_subclass__(**kwargs)
+        init = cls.__dict__.get("__init__")
+        if init is None or getattr(init, "_takes_keras_common", False):
+            return
+        named = set(inspect.signature(init).parameters)
+
+        @functools.wraps(init)
+        def __init__(self, *args, **kw):
+            common = {k: kw.pop(k) for k in _KERAS_COMMON_ARGS if k in kw and k not in named}
+            init(self, *args, **kw)
+            if common:
+                self._apply_common_args(**common)
+        __init__._takes_keras_common = True
+        cls.__init__ = __init__
+
+    def _apply_common_args(self, batch_input_shape=None, batch_size=None, input_dim=None,
+                           dtype=None) -> None:
+        if batch_input_shape is not None:
+            shape = tuple(batch_input_shape)
+            if len(shape) < 2:
+                raise ValueError(f"batch_input_shape must be (batch, ...), such as (32, 10, 1), "
+                                 f"got {batch_input_shape!r}.")
+            self.input_shape_arg = _check_shape(shape[1:], "batch_input_shape")
+            self.batch_size = None if shape[0] is None else int(shape[0])
+        if batch_size is not None:
+            self.batch_size = int(batch_size)
+        if input_dim is not None:
+            if not isinstance(input_dim, int) or input_dim <= 0:
+                raise ValueError(f"input_dim must be a positive integer, got {input_dim!r}.")
+            self.input_shape_arg = (input_dim,) if self.input_shape_arg is None \
+                else tuple(self.input_shape_arg[:-1]) + (input_dim,)
+        if dtype is not None:
+            self.dtype_arg = _check_dtype(dtype)
+
+    def __call__(self, *args, **kwargs):
+        return call_module(self, super().__call__, args, kwargs)
 
     def __init__(self, *, name: str | None = None, input_shape: Shape | None = None,
                  trainable: bool = True):
@@ -47,13 +162,10 @@ class Layer(nn.Module):
         self.built = False
         self.trainable = trainable
         self.input_shape_arg = None
+        self.batch_size: int | None = None
+        self.dtype_arg: torch.dtype | None = None
         if input_shape is not None:
-            try:
-                self.input_shape_arg = tuple(None if d is None else int(d) for d in input_shape)
-            except (TypeError, ValueError):
-                raise ValueError(
-                    f"input_shape must be a tuple of sizes without the batch axis, such as "
-                    f"(20, 1), got {input_shape!r}.") from None
+            self.input_shape_arg = _check_shape(input_shape, "input_shape")
 
     # -- building ---------------------------------------------------------------------------
     def build(self, input_shape: Shape) -> None:
@@ -72,6 +184,58 @@ class Layer(nn.Module):
             self.maybe_build(tuple(x.shape))
             self.to(device=x.device, dtype=x.dtype if x.is_floating_point() else None)
 
+    # -- Keras-style layers written by users: build(), call(), add_weight() ------------------
+    def call(self, inputs, *args, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} defines neither forward() nor call(): a layer computes its "
+            "output in one of them (call(self, inputs) as in Keras, or forward as in PyTorch).")
+
+    def forward(self, inputs, *args, mask=None, **kwargs):
+        """Keras-style subclasses write call(); this runs their build() once, then call()."""
+        if not self.built:
+            from .symbolic import flatten, map_structure
+            shape = map_structure(lambda t: tuple(t.shape) if isinstance(t, Tensor) else t,
+                                  inputs)
+            self.build(shape)
+            self.built = True
+            first = next((t for t in flatten(inputs) if isinstance(t, Tensor)), None)
+            if first is not None:
+                self.to(device=first.device)
+            if not self.trainable:
+                self.requires_grad_(False)
+        params = inspect.signature(self.call).parameters
+        if "mask" in params:
+            kwargs["mask"] = mask
+        if "training" in params and "training" not in kwargs:
+            kwargs["training"] = self.training
+        return self.call(inputs, *args, **kwargs)
+
+    def add_weight(self, shape=None, initializer=None, dtype=None, trainable: bool = True,
+                   regularizer=None, constraint=None, name: str | None = None,
+                   **unused) -> nn.Parameter:
+        """A new weight of this layer (Keras's add_weight): an nn.Parameter registered under
+        `name`. Keras 2's order add_weight(name, shape, ...) works too."""
+        if isinstance(shape, str) and (name is None or not isinstance(name, str)):
+            shape, name = name, shape                  # add_weight("w", (3, 4))
+        if shape is None:
+            shape = ()
+        try:
+            shape = tuple(int(d) for d in shape)
+        except TypeError:
+            raise ValueError(f"add_weight shape must be a tuple of sizes, got {shape!r}.") \
+                from None
+        from .. import initializers
+        init = initializers.get("glorot_uniform" if initializer is None and len(shape) >= 2
+                                else "zeros" if initializer is None else initializer)
+        value = init(torch.empty(shape, dtype=_check_dtype(dtype) if dtype else torch.float32))
+        param = nn.Parameter(value, requires_grad=bool(trainable) and self.trainable)
+        base = re.sub(r"\W", "_", name or "weight")
+        key, k = base, 1
+        while hasattr(self, key):
+            key, k = f"{base}_{k}", k + 1
+        self.register_parameter(key, param)
+        return param
+
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
 
@@ -80,10 +244,46 @@ class Layer(nn.Module):
 
     # -- Keras-style weights and config -----------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
-        return get_weights(self)
+        """Copies of the weights as NumPy arrays in Keras's order and shapes.
+
+        Keras's order: the layer's own weights (trainable, then non-trainable: parameters,
+        then floating-point buffers), then each sublayer's get_weights() in turn. A layer whose
+        tensors are stored in PyTorch's layout (Dense's (units, D) kernel, the recurrent cells)
+        converts them in `_own_keras_weights` / `_set_own_keras_weights`.
+        """
+        arrays = self._own_keras_weights()
+        for child in self.children():
+            arrays += child.get_weights() if isinstance(child, Layer) else get_weights(child)
+        return arrays
 
     def set_weights(self, weights: list) -> None:
-        set_weights(self, weights, f"Layer {self.name!r}")
+        """Set the weights from arrays in get_weights()'s order and shapes (Keras's layout)."""
+        weights = [np.asarray(w) for w in weights]
+        self._build_for_weights(weights)
+        expected = [w.shape for w in self.get_weights()]
+        check_weight_shapes(f"{type(self).__name__} {self.name!r}", expected, weights)
+        n_own = len(self._own_keras_weights())
+        self._set_own_keras_weights(weights[:n_own])
+        at = n_own
+        for child in self.children():
+            n = len(child.get_weights() if isinstance(child, Layer) else get_weights(child))
+            part = weights[at:at + n]
+            child.set_weights(part) if isinstance(child, Layer) else \
+                set_weights(child, part, type(child).__name__)
+            at += n
+
+    def _own_keras_weights(self) -> list[np.ndarray]:
+        """This layer's own weights (not its sublayers'), in Keras's layout."""
+        return [_numpy(t) for t in _own_tensors(self)]
+
+    def _set_own_keras_weights(self, weights: list[np.ndarray]) -> None:
+        """Copy arrays of _own_keras_weights()'s shapes into this layer's own tensors."""
+        with torch.no_grad():
+            for t, w in zip(_own_tensors(self), weights):
+                t.copy_(torch.as_tensor(w, dtype=t.dtype))
+
+    def _build_for_weights(self, weights: list[np.ndarray]) -> None:
+        """Build an unbuilt layer from the weights' shapes when they tell its input size."""
 
     def count_params(self) -> int:
         return sum(p.numel() for p in self.parameters())
@@ -111,9 +311,66 @@ class Layer(nn.Module):
         return ", ".join(shown)
 
 
+def _check_shape(shape, what: str) -> tuple:
+    try:
+        out = tuple(None if d is None else int(d) for d in shape)
+    except (TypeError, ValueError):
+        raise ValueError(f"{what} must be a tuple of sizes without the batch axis, such as "
+                         f"(20, 1), got {shape!r}.") from None
+    if any(d is not None and d <= 0 for d in out):
+        raise ValueError(f"{what} sizes must be positive (or None for any size), got {shape!r}.")
+    return out
+
+
+_DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.float16,
+           "bfloat16": torch.bfloat16, "int32": torch.int32, "int64": torch.int64,
+           "bool": torch.bool, "int8": torch.int8, "uint8": torch.uint8, "int16": torch.int16}
+
+
+def _check_dtype(dtype) -> torch.dtype:
+    if isinstance(dtype, torch.dtype):
+        return dtype
+    name = getattr(dtype, "name", dtype) if not isinstance(dtype, str) else dtype
+    if isinstance(name, str) and name.replace("torch.", "") in _DTYPES:
+        return _DTYPES[name.replace("torch.", "")]
+    if dtype in (float,):
+        return torch.float32
+    if dtype in (int,):
+        return torch.int64
+    raise ValueError(f"Unknown dtype {dtype!r}. Use one of {', '.join(_DTYPES)}.")
+
+
 def get_weights(module: nn.Module) -> list[np.ndarray]:
     """Copies of a module's weights as NumPy arrays, in parameters() order (Keras's get_weights)."""
     return [p.detach().cpu().numpy().copy() for p in module.parameters()]
+
+
+def _own_tensors(module: nn.Module) -> list[Tensor]:
+    """A module's own parameters, then its own floating-point persistent buffers."""
+    params = [p for p in module._parameters.values() if p is not None]
+    buffers = [b for k, b in module._buffers.items()
+               if b is not None and b.is_floating_point()
+               and k not in module._non_persistent_buffers_set]
+    return params + buffers
+
+
+def _numpy(t: Tensor) -> np.ndarray:
+    return t.detach().cpu().numpy().copy()
+
+
+def check_weight_shapes(what: str, expected: list[tuple], weights: list[np.ndarray]) -> None:
+    """Raise a clear error when the arrays do not match get_weights()'s count and shapes."""
+    shapes = [tuple(s) for s in expected]
+    if len(weights) != len(shapes):
+        raise ValueError(
+            f"{what} expects {len(shapes)} weight arrays in Keras's layout ({shapes}), got "
+            f"{len(weights)} ({[tuple(w.shape) for w in weights]}). Pass the list that "
+            "get_weights() returns for the same architecture.")
+    for i, (shape, w) in enumerate(zip(shapes, weights)):
+        if tuple(w.shape) != shape:
+            raise ValueError(
+                f"{what}: weight {i} must have shape {shape} (Keras's layout), got "
+                f"{tuple(w.shape)}. Is the layer built for the same input size and units?")
 
 
 def set_weights(module: nn.Module, weights: list, what: str) -> None:

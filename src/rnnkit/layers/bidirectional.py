@@ -47,12 +47,20 @@ class Bidirectional(Layer):
         elif backward_layer.return_sequences != layer.return_sequences:
             raise ValueError("backward_layer must have the same return_sequences as layer.")
         self.backward_layer = backward_layer
+        for sub in (self.forward_layer, self.backward_layer):    # Keras forces this: the two
+            sub.zero_output_for_mask = sub.return_sequences     # lines merge step by step
         self.return_sequences = layer.return_sequences
         self.return_state = layer.return_state
 
     def build(self, input_shape: Shape) -> None:
         self.forward_layer.maybe_build(input_shape)
         self.backward_layer.maybe_build(input_shape)
+
+    def _build_for_weights(self, weights: list) -> None:
+        """Keras's order: the forward layer's weights, then the backward layer's."""
+        self.forward_layer._build_for_weights(weights)
+        self.backward_layer._build_for_weights(weights)
+        self.built = self.forward_layer.built and self.backward_layer.built
 
     def forward(self, x: Tensor, mask: Tensor | None = None, initial_state=None):
         n = len(self.forward_layer.cell.state_size)

@@ -71,3 +71,30 @@ def fused_weights(W_x: Tensor, W_h: Tensor, b_x: Tensor | None, b_h: Tensor | No
     if b_h is None:                       # one Keras bias: the kernel adds b_ih + b_hh
         b_h = torch.zeros_like(b_x)
     return [W_x, W_h, b_x, b_h], True
+
+
+# ---- Keras's weight layout: kernel (D, G*H), recurrent_kernel (H, G*H), bias ---------------
+
+def keras_layout(tensors: list[Tensor | None]) -> list:
+    """NumPy copies of the tensors that exist (a missing bias is left out, as in Keras)."""
+    return [t.detach().cpu().numpy().copy() for t in tensors if t is not None]
+
+
+def copy_into(params: list[Tensor | None], weights: list, transposed: list[bool]) -> None:
+    """Copy Keras arrays into our parameters; a transposed entry is stored as its .T."""
+    present = [(p, tr) for p, tr in zip(params, transposed) if p is not None]
+    with torch.no_grad():
+        for (p, tr), w in zip(present, weights):
+            w = torch.as_tensor(w, dtype=p.dtype)
+            p.copy_(w.T if tr else w)
+
+
+def build_from_kernel(cell, weights: list) -> None:
+    """Build an unbuilt cell from Keras's kernel, whose first axis is the input size D."""
+    if not cell.built and weights and getattr(weights[0], "ndim", 0) == 2:
+        cell.maybe_build((None, int(weights[0].shape[0])))
+
+
+def swap_first_two(t: Tensor, H: int) -> Tensor:
+    """Swap the first two H-blocks of axis 0: GRU gate order r, z, n <-> Keras's z, r, h."""
+    return torch.cat([t[H:2 * H], t[:H], t[2 * H:]], dim=0)

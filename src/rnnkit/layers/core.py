@@ -11,28 +11,84 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .. import activations, initializers
-from .base import Layer, Shape, check_features
+from .base import Layer, Shape, check_features, unique_name
 
 
-class InputLayer:
-    """What `Input(shape=...)` returns: the input shape of a Sequential, without the batch."""
+class InputLayer(Layer):
+    """A model's input: its shape without the batch axis, its dtype and, for stateful
+    models, a fixed batch size. `Input(...)` makes one and returns its symbolic tensor."""
 
-    def __init__(self, shape: Shape, name: str | None = None):
+    def __init__(self, shape: Shape | None = None, batch_size: int | None = None,
+                 dtype=None, batch_shape: Shape | None = None, name: str | None = None,
+                 sparse: bool | None = None, *, input_shape: Shape | None = None,
+                 trainable: bool = True):
+        super().__init__(name=name or unique_name("input_layer"), trainable=trainable)
+        if sparse:
+            raise ValueError("Input(sparse=True): rnnkit has no sparse tensors; pass dense "
+                             "arrays (and an Embedding layer for token ids).")
+        given = [a for a, v in (("shape", shape), ("batch_shape", batch_shape),
+                                ("input_shape", input_shape)) if v is not None]
+        if len(given) != 1:
+            raise ValueError(
+                "Input needs exactly one of shape=(time, features) (without the batch axis) "
+                f"or batch_shape=(batch, time, features); got {given or 'neither'}.")
+        if batch_shape is not None:
+            if isinstance(batch_shape, (str, bytes)) or not hasattr(batch_shape, "__len__") \
+                    or len(batch_shape) < 1:
+                raise ValueError(f"Input batch_shape must be a tuple such as (32, 10, 1), got "
+                                 f"{batch_shape!r}.")
+            batch_size = batch_shape[0] if batch_size is None else batch_size
+            shape = tuple(batch_shape)[1:]
+        shape = input_shape if shape is None else shape
+        if isinstance(shape, int):
+            shape = (shape,)
+        if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
+            raise ValueError(f"Input(shape=...) expects a tuple of sizes without the batch "
+                             f"axis, such as (20, 1), got {shape!r}.")
         try:
             self.shape = tuple(None if d is None else int(d) for d in shape)
-        except TypeError:
+        except (TypeError, ValueError):
             raise ValueError(
                 f"Input(shape=...) expects a tuple of sizes without the batch axis, such as "
                 f"(20, 1), got {shape!r}.") from None
-        self.name = name or "input"
+        if any(d is not None and d <= 0 for d in self.shape):
+            raise ValueError(f"Input shape sizes must be positive (None for any size), got "
+                             f"{shape!r}.")
+        if batch_size is not None and (not isinstance(batch_size, int) or batch_size <= 0):
+            raise ValueError(f"Input batch_size must be a positive integer, got {batch_size!r}.")
+        self.batch_size = batch_size
+        from .base import _check_dtype
+        self.dtype = _check_dtype(dtype) if dtype is not None else torch.float32
+        self.built = True
+        from .symbolic import KerasTensor
+        self.output = KerasTensor((batch_size, *self.shape), self.dtype, name=self.name)
+        self.output.input_layer = self
+
+    def forward(self, x, mask=None):
+        return x
 
     def __repr__(self) -> str:
-        return f"Input(shape={self.shape})"
+        return f"InputLayer(shape={self.shape}, name={self.name!r})"
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "batch_shape": [self.batch_size, *self.shape],
+                "dtype": str(self.dtype).replace("torch.", "")}
 
 
-def Input(shape: Shape, name: str | None = None) -> InputLayer:  # noqa: N802 (Keras name)
-    """The input of a model: `Sequential([Input(shape=(20, 1)), LSTM(32)])`."""
-    return InputLayer(shape, name=name)
+def Input(shape: Shape | None = None, batch_size: int | None = None, dtype=None,  # noqa: N802
+          batch_shape: Shape | None = None, name: str | None = None, sparse: bool | None = None,
+          tensor=None):
+    """A model input as a symbolic tensor (Keras's functional API):
+
+        x = Input(shape=(20, 1))
+        model = Model(x, Dense(1)(LSTM(32)(x)))
+
+    In a Sequential it fixes the input shape: `Sequential([Input(shape=(20, 1)), LSTM(32)])`.
+    """
+    if tensor is not None:
+        raise ValueError("Input(tensor=...) is not supported: build the model on Input(shape=...) "
+                         "and call it on your tensor.")
+    return InputLayer(shape, batch_size, dtype, batch_shape, name, sparse).output
 
 
 class Dense(Layer):
@@ -91,6 +147,22 @@ class Dense(Layer):
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape[:-1]) + (self.units,)
+
+    # Keras's layout: kernel (D, units) = W^T, bias (units,)
+    def _own_keras_weights(self) -> list:
+        if not self.built:
+            return []
+        return [t.detach().cpu().numpy().copy() for t in (self.W.T, self.b) if t is not None]
+
+    def _set_own_keras_weights(self, weights: list) -> None:
+        with torch.no_grad():
+            self.W.copy_(torch.as_tensor(weights[0], dtype=self.W.dtype).T)
+            if self.b is not None:
+                self.b.copy_(torch.as_tensor(weights[1], dtype=self.b.dtype))
+
+    def _build_for_weights(self, weights: list) -> None:
+        if not self.built and weights and weights[0].ndim == 2:
+            self.maybe_build((None, int(weights[0].shape[0])))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "activation": self.activation_name,
@@ -258,6 +330,9 @@ class TimeDistributed(Layer):
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         inner = self.layer.compute_output_shape((None,) + tuple(input_shape[2:]))
         return tuple(input_shape[:2]) + tuple(inner[1:])
+
+    def _build_for_weights(self, weights: list) -> None:
+        self.layer._build_for_weights(weights)              # the weights are the inner layer's
 
     def get_config(self) -> dict[str, Any]:
         from .registry import serialize

@@ -13,7 +13,8 @@ from torch import Tensor
 
 from . import fused
 from .base import Layer, Shape
-from .cells import cell_config, fused_weights, gated_fused_blocker, init_cell, new_weight
+from .cells import (build_from_kernel, cell_config, copy_into, fused_weights,
+                    gated_fused_blocker, init_cell, keras_layout, new_weight)
 from .recurrent import RNN
 
 
@@ -87,6 +88,19 @@ class LSTMCell(Layer):
                                          return_sequences)
         return y, (h_T, c_T)
 
+    # Keras's layout: kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,); Keras's gate
+    # order i, f, c, o is ours (i, f, g, o), so a transpose is the whole conversion.
+    def _own_keras_weights(self) -> list:
+        if not self.built:
+            return []
+        return keras_layout([self.W_x.T, self.W_h.T, self.b])
+
+    def _set_own_keras_weights(self, weights: list) -> None:
+        copy_into([self.W_x, self.W_h, self.b], weights, [True, True, False])
+
+    def _build_for_weights(self, weights: list) -> None:
+        build_from_kernel(self, weights)
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **cell_config(self),
                 "recurrent_activation": self.recurrent_activation_name,
@@ -111,10 +125,12 @@ class LSTM(RNN):
                  unit_forget_bias: bool = True, dropout: float = 0.0,
                  recurrent_dropout: float = 0.0, return_sequences: bool = False,
                  return_state: bool = False, go_backwards: bool = False, stateful: bool = False,
-                 unroll: bool = False, implementation: str = "auto", *, name: str | None = None,
+                 unroll: bool = False, implementation: str = "auto", *,
+                 zero_output_for_mask: bool = False, name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
         cell = LSTMCell(units, activation, recurrent_activation, use_bias, kernel_initializer,
                         recurrent_initializer, bias_initializer, unit_forget_bias, dropout,
                         recurrent_dropout, name="cell", trainable=trainable)
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll,
-                         implementation, name=name, input_shape=input_shape, trainable=trainable)
+                         implementation, zero_output_for_mask=zero_output_for_mask, name=name,
+                         input_shape=input_shape, trainable=trainable)

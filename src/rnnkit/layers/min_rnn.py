@@ -162,12 +162,14 @@ class MinGRU(RNN):
                  bias_initializer="zeros", dropout: float = 0.0,
                  return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False,
-                 implementation: str = "auto", *, name: str | None = None,
-                 input_shape: Shape | None = None, trainable: bool = True):
+                 implementation: str = "auto", *, zero_output_for_mask: bool = False,
+                 name: str | None = None, input_shape: Shape | None = None,
+                 trainable: bool = True):
         cell = self.cell_class(units, use_bias, kernel_initializer, bias_initializer, dropout,
                                name="cell", trainable=trainable)
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful, False,
-                         implementation, name=name, input_shape=input_shape, trainable=trainable)
+                         implementation, zero_output_for_mask=zero_output_for_mask, name=name,
+                         input_shape=input_shape, trainable=trainable)
 
     def forward_parallel(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         """All steps' outputs by the scan (the fast path)."""

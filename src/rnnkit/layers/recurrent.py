@@ -26,7 +26,7 @@ from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_
 from . import fused
 from .base import Layer, Shape, check_features
 
-IMPLEMENTATIONS = ("auto", "fused", "loop")
+IMPLEMENTATIONS = ("auto", "fused", "loop", 1, 2)   # Keras's 1 and 2 mean "auto" here
 
 State = tuple[Tensor, ...]
 
@@ -39,7 +39,10 @@ class RNN(Layer):
       return_state      also return the final state: [y, h] or [y, h, c] for LSTM
       go_backwards      read the sequence from the end (outputs in the order processed)
       stateful          the final state of a batch is the initial state of the next
-    Masked (padded) steps output zeros and carry the state over unchanged.
+    Masked (padded) steps carry the state over unchanged and, with return_sequences, output
+    what Keras outputs there (`zero_output_for_mask`, Keras's argument and default):
+      False  repeat the last unmasked output (zeros before the first real step)
+      True   output zeros (Bidirectional sets this on the layers it wraps, as Keras does)
     """
 
     supports_masking = True
@@ -47,14 +50,15 @@ class RNN(Layer):
 
     def __init__(self, cell: Layer, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 implementation: str = "auto", *, name: str | None = None,
-                 input_shape: Shape | None = None, trainable: bool = True):
+                 implementation: str = "auto", *, zero_output_for_mask: bool = False,
+                 name: str | None = None, input_shape: Shape | None = None,
+                 trainable: bool = True):
         super().__init__(name=name, input_shape=input_shape, trainable=trainable)
         if implementation not in IMPLEMENTATIONS:
             raise ValueError(
                 f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}. "
                 "'auto' takes the fused kernel when it can, 'fused' raises when it cannot, "
-                "'loop' always runs the readable cell loop.")
+                "'loop' always runs the readable cell loop (Keras's 1 and 2 act as 'auto').")
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
@@ -62,6 +66,7 @@ class RNN(Layer):
         self.stateful = bool(stateful)
         self.unroll = bool(unroll)          # accepted for Keras compatibility; no effect
         self.implementation = implementation
+        self.zero_output_for_mask = bool(zero_output_for_mask)
         self.last_path: str | None = None   # "fused" or "loop", set by every forward
         self.path_reason: str | None = None
         self._states: State | None = None    # carried between batches when stateful
@@ -78,6 +83,11 @@ class RNN(Layer):
                 f"features), got shape {tuple(input_shape)}. For a univariate series add a "
                 "feature axis: x[..., None]. For token ids, put an Embedding layer first.")
         self.cell.maybe_build((input_shape[0], input_shape[2]))
+
+    def _build_for_weights(self, weights: list) -> None:
+        """Keras's kernel (D, G*H) tells the input size: set_weights builds an unbuilt layer."""
+        if not self.built and weights and getattr(weights[0], "ndim", 0) == 2:
+            self.maybe_build((None, None, int(weights[0].shape[0])))
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         B, T = input_shape[0], input_shape[1]
@@ -107,6 +117,8 @@ class RNN(Layer):
             outputs, state = self._fused_masked(x, state, mask)
         else:
             outputs, state = self._loop(x, state, mask)
+        if mask is not None and self.return_sequences and not self.zero_output_for_mask:
+            outputs = _repeat_last_output(outputs, mask)        # both paths wrote zeros there
 
         if self.stateful:
             self._states = tuple(s.detach() for s in state)
@@ -270,9 +282,27 @@ class RNN(Layer):
             return self._states
         return tuple(x.new_zeros(B, self.units) for _ in range(n))
 
-    def reset_states(self) -> None:
-        """Forget the carried state of a stateful layer (call between independent sequences)."""
-        self._states = None
+    def reset_states(self, states=None) -> None:
+        """Forget the carried state of a stateful layer (call between independent sequences),
+        or set it to `states` (one array per state, each (batch, units))."""
+        if states is None:
+            self._states = None
+            return
+        states = [states] if not isinstance(states, (list, tuple)) else list(states)
+        n = len(self.cell.state_size)
+        if len(states) != n:
+            raise ValueError(f"{type(self).__name__} {self.name!r} has {n} state(s), got "
+                             f"{len(states)} to set.")
+        self._states = tuple(torch.as_tensor(s, dtype=torch.float32) for s in states)
+
+    def reset_state(self, states=None) -> None:
+        """Keras 3's name for reset_states()."""
+        self.reset_states(states)
+
+    @property
+    def states(self) -> list[Tensor] | None:
+        """The carried state of a stateful layer ([h] or [h, c]); None before the first batch."""
+        return None if self._states is None else list(self._states)
 
     # -- config -----------------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
@@ -281,7 +311,8 @@ class RNN(Layer):
         return {**super().get_config(), **cell_args,
                 "return_sequences": self.return_sequences, "return_state": self.return_state,
                 "go_backwards": self.go_backwards, "stateful": self.stateful,
-                "unroll": self.unroll, "implementation": self.implementation}
+                "unroll": self.unroll, "implementation": self.implementation,
+                "zero_output_for_mask": self.zero_output_for_mask}
 
 
 def _dropout_over_time(x: Tensor, rate: float, training: bool) -> Tensor:
@@ -290,6 +321,18 @@ def _dropout_over_time(x: Tensor, rate: float, training: bool) -> Tensor:
         return x
     keep = torch.empty(x.shape[0], 1, x.shape[2], device=x.device, dtype=x.dtype)
     return x * keep.bernoulli_(1.0 - rate).div_(1.0 - rate)
+
+
+def _repeat_last_output(outputs: Tensor, mask: Tensor) -> Tensor:
+    """Keras's masked outputs: y_t = y_s for the last real step s <= t, zeros if none.
+
+    outputs (B, T, H) with zeros at masked steps, mask (B, T) -> (B, T, H).
+    """
+    T = mask.shape[1]
+    steps = torch.arange(T, device=mask.device).expand_as(mask)
+    last_real = torch.where(mask, steps, -1).cummax(dim=1).values        # (B, T), -1: none yet
+    held = outputs.gather(1, last_real.clamp(min=0)[..., None].expand_as(outputs))
+    return held * (last_real >= 0)[..., None].to(outputs.dtype)
 
 
 def _is_contiguous_mask(mask: Tensor) -> bool:

@@ -11,7 +11,8 @@ from torch import Tensor
 
 from . import fused
 from .base import Layer, Shape
-from .cells import cell_config, fused_weights, init_cell, new_weight
+from .cells import (build_from_kernel, cell_config, copy_into, fused_weights, init_cell,
+                    keras_layout, new_weight)
 from .recurrent import RNN
 
 
@@ -74,6 +75,18 @@ class SimpleRNNCell(Layer):
                                         return_sequences)
         return y, (h_T,)
 
+    # Keras's layout: kernel (D, H), recurrent_kernel (H, H), bias (H,)
+    def _own_keras_weights(self) -> list:
+        if not self.built:
+            return []
+        return keras_layout([self.W_xh.T, self.W_hh.T, self.b_h])
+
+    def _set_own_keras_weights(self, weights: list) -> None:
+        copy_into([self.W_xh, self.W_hh, self.b_h], weights, [True, True, False])
+
+    def _build_for_weights(self, weights: list) -> None:
+        build_from_kernel(self, weights)
+
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), **cell_config(self)}
 
@@ -95,10 +108,12 @@ class SimpleRNN(RNN):
                  bias_initializer="zeros", dropout: float = 0.0, recurrent_dropout: float = 0.0,
                  return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 implementation: str = "auto", *, name: str | None = None,
+                 implementation: str = "auto", *, zero_output_for_mask: bool = False,
+                 name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
         cell = SimpleRNNCell(units, activation, use_bias, kernel_initializer,
                              recurrent_initializer, bias_initializer, dropout, recurrent_dropout,
                              name="cell", trainable=trainable)
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll,
-                         implementation, name=name, input_shape=input_shape, trainable=trainable)
+                         implementation, zero_output_for_mask=zero_output_for_mask, name=name,
+                         input_shape=input_shape, trainable=trainable)

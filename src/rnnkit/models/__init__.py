@@ -1,6 +1,8 @@
-"""Models: Sequential (an nn.Module with Keras's compile/fit/predict) and load_model."""
+"""Models: Sequential, functional Model(inputs, outputs) and subclassed Model, with Keras's
+compile/fit/evaluate/predict; load_model and save_model."""
+from .functional import Functional
 from .saving import load_model, save_model
 from .sequential import Sequential
 from .training import Model
 
-__all__ = ["Sequential", "Model", "load_model", "save_model"]
+__all__ = ["Sequential", "Model", "Functional", "load_model", "save_model"]

@@ -11,21 +11,36 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ..losses import SPARSE_LABEL_LOSSES
+
 
 @dataclass
 class Dataset:
-    """x, y and per-sample weights as tensors on one device, sliced by index per batch."""
+    """Inputs, targets and per-sample weights as tensors on one device, sliced by index per
+    batch. `x` and `y` are lists: one tensor per model input and per model output."""
 
-    x: Tensor
-    y: Tensor | None = None
+    x: list[Tensor]
+    y: list[Tensor] | None = None
     w: Tensor | None = None
 
     def __len__(self) -> int:
-        return self.x.shape[0]
+        return self.x[0].shape[0]
 
-    def batch(self, idx) -> tuple[Tensor, Tensor | None, Tensor | None]:
-        return (self.x[idx], None if self.y is None else self.y[idx],
+    @property
+    def device(self) -> torch.device:
+        return self.x[0].device
+
+    def batch(self, idx) -> tuple[list[Tensor], list[Tensor] | None, Tensor | None]:
+        return ([t[idx] for t in self.x], None if self.y is None else [t[idx] for t in self.y],
                 None if self.w is None else self.w[idx])
+
+    def batches(self, batch_size: int, order: Tensor | None = None):
+        """The batches of one pass, in `order` (a permutation) or as stored."""
+        n = len(self) if order is None else len(order)
+        for start in range(0, n, batch_size):
+            idx = slice(start, start + batch_size) if order is None \
+                else order[start:start + batch_size]
+            yield self.batch(idx)
 
     def split(self, fraction: float) -> tuple["Dataset", "Dataset"]:
         """Keras's validation_split: the last `fraction` of the samples, before shuffling."""
@@ -35,13 +50,16 @@ class Dataset:
                 f"validation_split={fraction} leaves {len(self) - n_val} training and {n_val} "
                 f"validation samples out of {len(self)}; both need at least one.")
         cut = len(self) - n_val
-        part = lambda t, s: None if t is None else t[s]  # noqa: E731
-        return (Dataset(self.x[:cut], part(self.y, slice(None, cut)), part(self.w, slice(None, cut))),
-                Dataset(self.x[cut:], part(self.y, slice(cut, None)), part(self.w, slice(cut, None))))
+        return self._part(slice(None, cut)), self._part(slice(cut, None))
+
+    def _part(self, s: slice) -> "Dataset":
+        return Dataset([t[s] for t in self.x], None if self.y is None else [t[s] for t in self.y],
+                       None if self.w is None else self.w[s])
 
     def to(self, device) -> "Dataset":
-        move = lambda t: None if t is None else t.to(device)  # noqa: E731
-        return Dataset(move(self.x), move(self.y), move(self.w))
+        return Dataset([t.to(device) for t in self.x],
+                       None if self.y is None else [t.to(device) for t in self.y],
+                       None if self.w is None else self.w.to(device))
 
 
 def as_tensor(name: str, data, integer_ok: bool = True) -> Tensor:
@@ -96,24 +114,31 @@ def check_same_length(x: Tensor, y: Tensor, what: str = "y") -> None:
             f"of x needs one target in {what}.")
 
 
+def _fits(got: tuple, want: tuple) -> bool:
+    """Shapes equal, None in `want` matching any size."""
+    return len(got) == len(want) and all(w is None or g == w for g, w in zip(got, want))
+
+
 def align_targets(y: Tensor, out_shape: tuple, loss_name: str) -> Tensor:
-    """Shape y like the model's output: (N,) -> (N, 1) for a one-unit output; check the rest."""
-    sparse = loss_name == "sparse_categorical_crossentropy"
+    """Shape y like the model's output: (N,) -> (N, 1) for a one-unit output; check the rest.
+    `out_shape` is without the batch axis; None stands for any size (batches of sequences
+    of different lengths)."""
+    sparse = loss_name in SPARSE_LABEL_LOSSES
     n_out = len(out_shape)                  # out_shape without the batch axis
     want = tuple(out_shape[:-1]) if sparse else tuple(out_shape)
     got = tuple(y.shape[1:])
-    if sparse and got == want + (1,):
+    if sparse and not _fits(got, want) and _fits(got, want + (1,)):
         y = y.squeeze(-1)
-        got = want
-    if not sparse and got == want[:-1] and want[-1:] == (1,):
+        got = tuple(y.shape[1:])
+    if not sparse and not _fits(got, want) and want[-1:] == (1,) and _fits(got, want[:-1]):
         y = y.unsqueeze(-1)
-        got = want
-    if got != want:
+        got = tuple(y.shape[1:])
+    if not _fits(got, want):
         hint = ""
         if loss_name == "categorical_crossentropy" and len(got) == n_out - 1:
             hint = (" Integer class labels go with loss='sparse_categorical_crossentropy', or "
                     "one-hot encode them with rnnkit.utils.to_categorical.")
-        elif not sparse and out_shape[-1] and got == want[:-1] + (1,):
+        elif not sparse and out_shape[-1] and _fits(got, want[:-1] + (1,)):
             hint = f" The last layer has {out_shape[-1]} units; the targets have one value."
         raise ValueError(
             f"Targets of shape (samples, {', '.join(map(str, got))}) do not fit the model's "
@@ -125,10 +150,10 @@ def align_targets(y: Tensor, out_shape: tuple, loss_name: str) -> Tensor:
 
 def check_label_range(y: Tensor, loss_name: str, n_classes: int) -> None:
     """Labels must lie in the range the output can take."""
-    if loss_name == "sparse_categorical_crossentropy":
+    if loss_name in SPARSE_LABEL_LOSSES:
         if y.is_floating_point() and not torch.equal(y, y.round()):
             raise ValueError(
-                "sparse_categorical_crossentropy expects integer class labels, got "
+                f"{loss_name} expects integer class labels, got "
                 "non-integer values. Use categorical_crossentropy for soft targets.")
         lo, hi = int(y.min()), int(y.max())
         if lo < 0 or hi >= n_classes:

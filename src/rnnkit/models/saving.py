@@ -7,6 +7,10 @@
         optimizer.json           optimizer hyper-parameters and scalar state, optional
         ...                      a task may add tokenizer.json, scaler.json, metrics.json
 
+Keras's own files go by their suffix to keras_files.py: `.keras` (Keras 3's zip),
+`.weights.h5` (Keras 3's weights) and `.h5` / `.hdf5` (tf.keras 2); never another format under
+those names.
+
 Loading reads JSON and safetensors only: layer classes are looked up by name in a fixed
 registry, so a file can never run code. A save writes a temporary folder beside the target
 and renames it into place, so an interrupted save never leaves a half-written model.
@@ -55,13 +59,43 @@ def write_atomically(path: str | os.PathLike, write_into) -> Path:
     return path
 
 
+def keras_suffix(filepath) -> str | None:
+    """'.keras', '.weights.h5' or '.h5' when the name asks for a Keras file, else None."""
+    name = str(filepath).lower()
+    for suffix in (".keras", ".weights.h5", ".h5", ".hdf5"):
+        if name.endswith(suffix):
+            return ".h5" if suffix == ".hdf5" else suffix
+    return None
+
+
 def save_model(model, filepath, include_optimizer: bool = True) -> Path:
-    """Save a Sequential model (config, weights, compile settings, optimizer state)."""
+    """Save a model (config, weights, compile settings, optimizer state). A Sequential or
+    functional model is saved whole; a subclassed model saves its get_config() and the
+    shapes of its inputs, and loads with custom_objects={"MyModel": MyModel}.
+
+    A '.keras' name writes Keras 3's zip and a '.h5' name tf.keras 2's HDF5 (keras_files.py)."""
+    suffix = keras_suffix(filepath)
+    if suffix is not None:
+        from . import keras_files
+        if suffix == ".weights.h5":
+            raise ValueError(
+                f"{str(filepath)!r} names a weights file: use model.save_weights(...) for it, "
+                "or a '.keras' name for the whole model.")
+        save = keras_files.save_keras_model if suffix == ".keras" else keras_files.save_h5_model
+        return save(model, filepath)
     if not any(True for _ in model.parameters()):
         raise ValueError("The model has no weights yet: build it (fit, or call it on a batch, or "
                          "give Input(shape=...)) before saving.")
+    from ..layers.registry import model_classes
     config: dict[str, Any] = {"format": FORMAT, "version": VERSION,
                               "class_name": type(model).__name__, "config": model.get_config()}
+    if type(model).__name__ not in model_classes() and type(model).__name__ != "Seq2Seq":
+        specs = getattr(model, "_input_specs", None)
+        if specs is None:
+            raise ValueError(
+                f"Cannot save the subclassed model {type(model).__name__!r} before it has run "
+                "once: call it on a batch, or fit it, so its input shapes are known.")
+        config["input_specs"] = specs
     if getattr(model, "compiled", False):
         config["compile"] = _compile_config(model)
 
@@ -77,8 +111,15 @@ def save_model(model, filepath, include_optimizer: bool = True) -> Path:
 def _compile_config(model) -> dict[str, Any]:
     spec = model._optimizer_spec
     opt = spec.get_config() if hasattr(spec, "get_config") else None
-    metrics = [m for m in model._metric_ids if isinstance(m, str)]
-    return {"optimizer": opt, "loss": model.loss.name, "metrics": metrics}
+    names = model.output_names
+    metrics = {name: [m for m in ids if isinstance(m, str)]
+               for name, ids in zip(names, model._metric_ids)}
+    losses = {name: loss.name for name, loss in zip(names, model.losses_)}
+    if len(names) == 1:
+        return {"optimizer": opt, "loss": model.losses_[0].name, "metrics": metrics[names[0]],
+                "loss_weights": model.loss_weights_}
+    return {"optimizer": opt, "loss": losses, "metrics": metrics,
+            "loss_weights": dict(zip(names, model.loss_weights_))}
 
 
 def _save_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
@@ -132,22 +173,42 @@ def read_config(filepath) -> dict[str, Any]:
     return config
 
 
-def load_model(filepath, compile: bool = True, device: str = "cpu"):
-    """Load a model saved with model.save(filepath): config, weights, optimizer state."""
-    from .sequential import Sequential
+def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
+               safe_mode: bool = True, device: str = "cpu"):
+    """Load a model saved with model.save(filepath): config, weights, optimizer state.
+
+    Layers and models of your own are named in custom_objects ({"MyLayer": MyLayer}): a
+    file names classes, it never holds their code. safe_mode=False lets Lambda layers
+    rebuild their function from the source text saved with them. Keras's files load too: a
+    Keras 3 `.keras` zip or a tf.keras 2 `.h5` (never with Lambda layers)."""
+    from ..layers.registry import custom_object_scope, model_classes
+    suffix = keras_suffix(filepath)
+    if suffix is not None and not Path(filepath).is_dir():       # Keras's own files
+        from . import keras_files
+        load = keras_files.load_keras_model if suffix == ".keras" else keras_files.load_h5_model
+        return load(filepath, compile=compile).to(device)
     path = Path(filepath)
     config = read_config(path)
-    if config.get("class_name") == "Seq2Seq":          # an encoder-decoder (translate)
+    name = config.get("class_name")
+    if name == "Seq2Seq":          # an encoder-decoder (translate)
         from .seq2seq import Seq2Seq
         return Seq2Seq.load(path).to(device)
-    if config.get("class_name") != "Sequential":
-        raise ValueError(f"Unknown model class {config.get('class_name')!r} in {path / CONFIG}.")
-    model = Sequential.from_config(config["config"])
+    with custom_object_scope(custom_objects):
+        if name in model_classes():
+            model = model_classes()[name].from_config(config["config"], safe_mode=safe_mode)
+        elif custom_objects and name in custom_objects:
+            model = _subclassed_from_config(custom_objects[name], config, path)
+        else:
+            raise ValueError(
+                f"{path / CONFIG} holds a model of class {name!r}. Known: "
+                f"{', '.join(model_classes())}. A subclassed model loads with "
+                f"load_model(path, custom_objects={{{name!r}: {name}}}).")
     load_weights(model, path / WEIGHTS)
     if compile and config.get("compile"):
         c = config["compile"]
         model.compile(optimizer=c["optimizer"] or "rmsprop", loss=c["loss"],
-                      metrics=c["metrics"] or None, device=device)
+                      metrics=c["metrics"] or None, loss_weights=c.get("loss_weights"),
+                      device=device)
         if (path / OPT_JSON).is_file():
             model.optimizer = model._optimizer_spec.build(model.parameters())
             _load_optimizer(model.optimizer, path)
@@ -156,8 +217,42 @@ def load_model(filepath, compile: bool = True, device: str = "cpu"):
     return model
 
 
+def _subclassed_from_config(cls, config: dict[str, Any], path: Path):
+    """A subclassed model: made from its get_config(), then run once on zeros of the saved
+    input shapes so that its layers build before the weights load."""
+    init = dict(config.get("config") or {})
+    try:
+        model = cls.from_config(init) if "from_config" in cls.__dict__ else cls(**init)
+    except TypeError:
+        if set(init) - {"name", "trainable"}:
+            raise
+        model = cls()
+    specs = config.get("input_specs")
+    if not isinstance(specs, list) or not specs:
+        raise ValueError(f"{path / CONFIG} has no input shapes for {cls.__name__}; it cannot be "
+                         "built before its weights load.")
+    from ..layers.base import _check_dtype
+    from ..layers.symbolic import trial_mode
+    xs = [torch.zeros((1, *shape), dtype=_check_dtype(dtype)) for shape, dtype in specs]
+    with trial_mode(model):
+        model._run(xs)
+    return model
+
+
 def save_weights(model, filepath) -> Path:
-    """The weights alone, as one safetensors file (written to a temporary name, then renamed)."""
+    """The weights alone, as one safetensors file (written to a temporary name, then renamed).
+
+    A '.weights.h5' name writes Keras 3's weights file instead."""
+    suffix = keras_suffix(filepath)
+    if suffix is not None:
+        from . import keras_files
+        if suffix == ".keras":
+            raise ValueError(
+                f"{str(filepath)!r} names a whole-model Keras file: use model.save(...) for it, "
+                "or a '.weights.h5' name for the weights alone.")
+        save = keras_files.save_keras_weights if suffix == ".weights.h5" else \
+            keras_files.save_h5_weights                 # '.h5': tf.keras 2's weights file
+        return save(model, filepath)
     path = Path(filepath)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
@@ -167,6 +262,10 @@ def save_weights(model, filepath) -> Path:
 
 
 def load_weights(model, filepath) -> None:
+    """Load weights saved by save_weights; Keras's '.weights.h5' and '.h5' files load too."""
+    if keras_suffix(filepath) in (".weights.h5", ".h5"):
+        from .keras_files import load_keras_weights
+        return load_keras_weights(model, filepath)
     path = Path(filepath)
     if not path.is_file():
         raise FileNotFoundError(f"No weights file at {str(path)!r}.")

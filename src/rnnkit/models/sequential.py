@@ -15,34 +15,66 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from ..layers.base import Layer, Shape, get_weights, set_weights, unique_name
+from ..layers.base import Layer, Shape
 from ..layers.core import Embedding, InputLayer
 from ..layers.registry import deserialize, serialize
+from ..layers.symbolic import KerasTensor
 from .training import Model
 
 
 class Sequential(Model):
     """A linear stack of layers (Keras's Sequential) that is also an nn.Module."""
 
-    def __init__(self, layers: list | None = None, name: str | None = None):
-        super().__init__()
-        self.name = name or unique_name("Sequential")
-        self.layers = nn.ModuleList()
+    def __init__(self, layers: list | None = None, name: str | None = None,
+                 trainable: bool = True):
+        super().__init__(name=name, trainable=trainable)
+        self._modules["layers"] = nn.ModuleList()      # "layers.0.W": state_dict keys as before
         self.input_shape_arg: Shape | None = None      # without the batch axis
         self.build_input_shape: Shape | None = None    # the first batch's, when built lazily
+        self.batch_size: int | None = None             # fixed by Input(batch_size=...)
         if layers is not None:
-            if isinstance(layers, (Layer, InputLayer)) or not hasattr(layers, "__iter__"):
+            if isinstance(layers, (Layer, InputLayer, KerasTensor)) or \
+                    not hasattr(layers, "__iter__"):
                 raise TypeError("Sequential expects a list of layers: Sequential([LSTM(32), Dense(1)]).")
             for layer in layers:
                 self.add(layer)
 
+    @property
+    def layers(self) -> nn.ModuleList:
+        return self._modules["layers"]
+
+    @property
+    def input_names(self) -> list[str]:
+        return ["input"]
+
+    @property
+    def output_names(self) -> list[str]:
+        return [getattr(self.layers[-1], "name", "output")] if len(self.layers) else ["output"]
+
+    def _input_integer_ok(self) -> list[bool]:
+        return [self._takes_token_ids()]
+
+    def _output_layer(self, k: int):
+        return self.layers[-1] if len(self.layers) else None
+
+    def _run(self, xs: list[Tensor], logits: list[bool] | None = None):
+        out, mask = self.forward_with_mask(xs[0], logits=bool(logits and logits[0]))
+        return [out], [mask]
+
     # -- structure --------------------------------------------------------------------------
     def add(self, layer) -> None:
         """Append a layer; an Input(shape=...) or input_shape= fixes the model's input shape."""
+        if isinstance(layer, KerasTensor):
+            if layer.input_layer is None:
+                raise TypeError(
+                    "Sequential.add takes layers; this is a symbolic tensor made by a layer "
+                    "call. Add the layer itself, or build a functional Model(inputs, outputs).")
+            layer = layer.input_layer
         if isinstance(layer, InputLayer):
             if len(self.layers):
                 raise ValueError("Input(...) must come first in a Sequential model.")
             self.input_shape_arg = layer.shape
+            self.batch_size = layer.batch_size
             return
         if not isinstance(layer, nn.Module):
             raise TypeError(
@@ -50,6 +82,7 @@ class Sequential(Model):
                 f"got {type(layer).__name__}.")
         if not len(self.layers) and self.input_shape_arg is None:
             self.input_shape_arg = getattr(layer, "input_shape_arg", None)
+            self.batch_size = self.batch_size or getattr(layer, "batch_size", None)
             if self.input_shape_arg is None and isinstance(layer, Embedding):
                 self.input_shape_arg = (layer.input_length,)
         self.layers.append(layer)
@@ -128,78 +161,24 @@ class Sequential(Model):
             mask = next_mask
         return x, mask
 
-    def reset_states(self) -> None:
-        for layer in self.layers:
-            if hasattr(layer, "reset_states"):
-                layer.reset_states()
-
-    # -- weights ----------------------------------------------------------------------------
-    def get_weights(self) -> list[np.ndarray]:
-        return get_weights(self)
-
-    def set_weights(self, weights: list) -> None:
-        set_weights(self, weights, f"Model {self.name!r}")
-
-    def count_params(self) -> int:
-        return sum(p.numel() for p in self.parameters())
-
-    # -- summary ----------------------------------------------------------------------------
-    def summary(self, print_fn=print) -> None:
-        """Print each layer's type, output shape and number of weights, as Keras does."""
-        rows = [("Layer (type)", "Output Shape", "Param #")]
-        shape = self.input_shape
-        for layer in self.layers:
-            try:
-                shape = None if shape is None else layer.compute_output_shape(shape)
-            except Exception:  # noqa: BLE001 - a shape we cannot derive is shown as unknown
-                shape = None
-            built = getattr(layer, "built", True)
-            n = sum(p.numel() for p in layer.parameters()) if built else "0 (unbuilt)"
-            name = getattr(layer, "name", type(layer).__name__.lower())
-            rows.append((f"{name} ({type(layer).__name__})",
-                         "?" if shape is None else str(shape), str(n)))
-        widths = [max(len(r[i]) for r in rows) + 2 for i in range(3)]
-        line = "_" * sum(widths)
-        print_fn(f'Model: "{self.name}"')
-        print_fn(line)
-        for k, row in enumerate(rows):
-            print_fn("".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
-            print_fn("=" * sum(widths) if k == 0 else line)
-        trainable = sum(p.numel() for p in self.parameters() if p.requires_grad)
-        print_fn(f"Total params: {self.count_params():,}")
-        print_fn(f"Trainable params: {trainable:,}")
-        print_fn(f"Non-trainable params: {self.count_params() - trainable:,}")
-        print_fn(line)
-
     # -- config and saving ------------------------------------------------------------------
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name,
                 "input_shape": None if self.input_shape_arg is None else list(self.input_shape_arg),
                 "build_input_shape": None if self.build_input_shape is None
                 else list(self.build_input_shape),
+                "batch_size": self.batch_size,
                 "layers": [serialize(layer) for layer in self.layers]}
 
     @classmethod
-    def from_config(cls, config: dict[str, Any]) -> "Sequential":
+    def from_config(cls, config: dict[str, Any], safe_mode: bool = True) -> "Sequential":
         model = cls(name=config.get("name"))
         if config.get("input_shape") is not None:
             model.input_shape_arg = tuple(config["input_shape"])
+        model.batch_size = config.get("batch_size")
         for spec in config.get("layers", []):
-            model.add(deserialize(spec))
+            model.add(deserialize(spec, safe_mode=safe_mode))
         if model.input_shape_arg is None and config.get("build_input_shape") is not None:
             model.build_input_shape = tuple(config["build_input_shape"])
             model.build((None, *model.build_input_shape))
         return model
-
-    def save(self, filepath, include_optimizer: bool = True) -> None:
-        """Save config, weights (and optimizer state) to a folder: see rnnkit.models.saving."""
-        from .saving import save_model
-        save_model(self, filepath, include_optimizer=include_optimizer)
-
-    def save_weights(self, filepath) -> None:
-        from .saving import save_weights
-        save_weights(self, filepath)
-
-    def load_weights(self, filepath) -> None:
-        from .saving import load_weights
-        load_weights(self, filepath)

@@ -2,9 +2,15 @@
 
     fit -> _run_epoch -> _train_step
 
-Data is converted and checked once, kept as tensors on the model's device and sliced by
-index per batch (no per-sample collate). Loss and metric sums stay on the device; they are
-read once an epoch, or once a batch only when a callback asks for batch logs.
+One loop serves every model: a Sequential, a functional `Model(inputs, outputs)` and a
+subclass of `Model` with its own `call()`. Inputs and targets travel as lists (one tensor
+per model input and per output); a model with one input and one output is the case with
+lists of one.
+
+Data given whole is converted and checked once, kept as tensors on the model's device and
+sliced by index per batch. Data given as batches (a dataset, a generator, a DataLoader, a
+Sequence: see adapters.py) is converted batch by batch. Loss and metric sums stay on the
+device; they are read once an epoch, or once a batch only when a callback asks.
 
 Masked outputs (Embedding(mask_zero=True) -> LSTM(return_sequences=True) -> Dense) weight
 the per-step loss and metrics by the mask, as Keras does: a batch's loss is
@@ -12,6 +18,7 @@ sum(mask * loss) / sum(mask), so padding steps count for nothing.
 """
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import numpy as np
@@ -23,7 +30,11 @@ from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..callbacks import CallbackList, History
+from ..layers.base import call_module, get_weights, set_weights, unique_name
+from ..layers.symbolic import trial_mode
 from . import distributed
+from .adapters import BatchSource, as_list, is_batch_source
+from .compile_utils import per_output
 from .data import (Dataset, align_targets, as_tensor, check_label_range, check_same_length,
                    class_weights)
 
@@ -40,35 +51,134 @@ def resolve_device(device: str | torch.device) -> torch.device:
 
 
 class Model(nn.Module):
-    """Keras's training API on an nn.Module; Sequential supplies the layers and forward."""
+    """Keras's Model: `Model(inputs, outputs)` for a graph of layers (see functional.py), or
+    subclass it, set layers in `__init__` and write `call(self, inputs)`."""
 
-    def __init__(self) -> None:
+    def __new__(cls, *args, **kwargs):
+        if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
+            from .functional import Functional
+            return super().__new__(Functional)
+        return super().__new__(cls)
+
+    def __init__(self, *, name: str | None = None, trainable: bool = True, dtype=None) -> None:
         super().__init__()
+        self.name = name or unique_name(type(self).__name__)
         self.compiled = False
         self.optimizer: torch.optim.Optimizer | None = None
         self.stop_training = False
         self.history: History | None = None
+        self.trainable = trainable
+        self.build_input_shape = None
+
+    def __call__(self, *args, **kwargs):
+        return call_module(self, super().__call__, args, kwargs)
+
+    # -- subclassed models ------------------------------------------------------------------
+    def call(self, inputs, *args, **kwargs):
+        raise NotImplementedError(
+            f"{type(self).__name__} has no call(): a subclass of Model computes its outputs in "
+            "call(self, inputs, training=False); or build a graph with Model(inputs, outputs).")
+
+    def forward(self, inputs, *args, **kwargs):
+        if getattr(self, "_input_specs", None) is None:
+            from ..layers.symbolic import flatten
+            self._input_specs = [[list(t.shape[1:]), str(t.dtype).replace("torch.", "")]
+                                 for t in flatten(inputs) if isinstance(t, Tensor)]
+        params = inspect.signature(self.call).parameters
+        if "training" in params and "training" not in kwargs:
+            kwargs["training"] = self.training
+        if "mask" in kwargs and "mask" not in params:
+            kwargs.pop("mask")
+        return self.call(inputs, *args, **kwargs)
+
+    @property
+    def layers(self) -> list:
+        """The layers set as attributes, in the order they were set (Keras's tracking)."""
+        from ..layers.base import Layer
+        return [m for m in self.children() if isinstance(m, (Layer, Model))]
+
+    def get_layer(self, name: str | None = None, index: int | None = None):
+        if index is not None:
+            if not -len(self.layers) <= index < len(self.layers):
+                raise ValueError(f"get_layer(index={index}): the model has {len(self.layers)} "
+                                 "layers.")
+            return self.layers[index]
+        for layer in self.layers:
+            if getattr(layer, "name", None) == name:
+                return layer
+        raise ValueError(f"No layer named {name!r}. The model's layers: "
+                         f"{[getattr(layer, 'name', '?') for layer in self.layers]}.")
+
+    # -- what each kind of model says about itself -------------------------------------------
+    @property
+    def input_names(self) -> list[str]:
+        return ["input"]
+
+    @property
+    def output_names(self) -> list[str]:
+        return ["output"]
+
+    def _input_integer_ok(self) -> list[bool]:
+        """Per input: may integer arrays stay integer (token ids) rather than become float?"""
+        return [True] * len(self.input_names)
+
+    def _output_layer(self, k: int):
+        """The layer that makes output k, when the loss may take its logits; else None."""
+        return None
+
+    def _run(self, xs: list[Tensor], logits: list[bool] | None = None
+             ) -> tuple[list[Tensor], list[Tensor | None]]:
+        """(outputs, output masks) as lists. logits[k] stops output k before its activation."""
+        out = self(xs[0] if len(xs) == 1 else list(xs))
+        outs = list(out.values()) if isinstance(out, dict) else \
+            list(out) if isinstance(out, (list, tuple)) else [out]
+        return outs, [getattr(o, "_keras_mask", None) for o in outs]
+
+    def _takes_token_ids(self) -> bool:
+        return False
 
     # -- compile ----------------------------------------------------------------------------
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None, device="auto") -> None:
-        """Choose the optimizer, the loss and the metrics (Keras names or objects)."""
+    def compile(self, optimizer="rmsprop", loss=None, metrics=None, loss_weights=None,
+                device="auto", weighted_metrics=None, run_eagerly=None, jit_compile=None,
+                steps_per_execution=None, auto_scale_loss=None) -> None:
+        """Choose the optimizer, the loss(es) and the metrics (Keras names or objects). With
+        several outputs, loss, loss_weights and metrics may be lists (in output order) or
+        dicts (by output name). run_eagerly, jit_compile and steps_per_execution are
+        accepted for Keras programs and change nothing."""
         if loss is None:
             raise ValueError(
                 "compile() needs a loss, such as loss='mse' for regression or "
                 f"'sparse_categorical_crossentropy' for classes. Available: "
                 f"{', '.join(sorted(losses_mod.LOSSES))}.")
-        if metrics is not None and (isinstance(metrics, str) or not hasattr(metrics, "__iter__")):
-            raise TypeError(f"metrics must be a list such as ['accuracy'], got {metrics!r}.")
-        self.loss = losses_mod.get(loss)
+        self._loss_spec, self._loss_weights_spec = loss, loss_weights
+        self._metrics_spec = metrics if metrics is not None else weighted_metrics
         self._optimizer_spec = optimizers_mod.get(optimizer)
-        for m in metrics or []:        # fail now on unknown names, resolve 'accuracy' later
-            metrics_mod.get(m, self.loss.name, None, False)
-        self._metric_ids = list(metrics or [])
+        self._compile_outputs()
         self.optimizer = None
         if isinstance(self._optimizer_spec, torch.optim.Optimizer):
             self.optimizer = self._optimizer_spec
         self.to(resolve_device(device))
         self.compiled = True
+
+    def _compile_outputs(self) -> None:
+        """Resolve the loss, weight and metrics of each output (names known by now)."""
+        names = self.output_names
+        self.losses_ = [losses_mod.get(spec) for spec in
+                        per_output(self._loss_spec, names, "loss", none_ok=False)]
+        for k, loss in enumerate(self.losses_):       # 'crf' by name: the model's CRF layer
+            crf = self._output_layer(k)
+            if loss.name == "crf" and isinstance(getattr(crf, "loss", None),
+                                                 losses_mod.LossFunction):
+                self.losses_[k] = crf.loss
+        weights = per_output(self._loss_weights_spec, names, "loss_weights", none_ok=True)
+        self.loss_weights_ = [1.0 if w is None else float(w) for w in weights]
+        metric_lists = per_output(self._metrics_spec, names, "metrics", none_ok=True,
+                                  lists=True)
+        for loss, ids in zip(self.losses_, metric_lists):
+            for m in ids:        # fail now on unknown names, resolve 'accuracy' later
+                metrics_mod.get(m, loss.name, None, False)
+        self._metric_ids = metric_lists
+        self.loss = self.losses_[0]
 
     def _require_compiled(self, what: str) -> None:
         if not self.compiled:
@@ -90,70 +200,118 @@ class Model(nn.Module):
         return out
 
     # -- data -------------------------------------------------------------------------------
+    def _x_tensors(self, x) -> list[Tensor]:
+        parts = as_list(x, self.input_names, "inputs")
+        names = self.input_names
+        return [as_tensor("x" if len(parts) == 1 else f"x[{names[i]!r}]", part,
+                          integer_ok=ok)
+                for i, (part, ok) in enumerate(zip(parts, self._input_integer_ok()))]
+
     def _x_tensor(self, x) -> Tensor:
-        return as_tensor("x", x, integer_ok=self._takes_token_ids())
+        """The input of a one-input model as a tensor (kept for export and benchmarks)."""
+        return self._x_tensors(x)[0]
+
+    def _y_tensors(self, y, out_shapes: list[tuple]) -> list[Tensor]:
+        parts = as_list(y, self.output_names, "outputs")
+        ys = []
+        for k, (part, loss, shape) in enumerate(zip(parts, self.losses_, out_shapes)):
+            what = "y" if len(parts) == 1 else f"y[{self.output_names[k]!r}]"
+            yt = as_tensor(what, part, integer_ok=loss.name in losses_mod.SPARSE_LABEL_LOSSES)
+            yt = align_targets(yt, shape, loss.name)
+            check_label_range(yt, loss.name, shape[-1])
+            ys.append(yt)
+        return ys
 
     def _dataset(self, x, y, sample_weight=None, class_weight=None) -> Dataset:
-        xt = self._x_tensor(x)
-        sparse = self.loss.name == "sparse_categorical_crossentropy"
-        yt = as_tensor("y", y, integer_ok=sparse)
-        check_same_length(xt, yt)
-        self._ensure_built(xt[:1])
-        out_shape = tuple(self.output_shape_for(xt[:1])[1:])
-        yt = align_targets(yt, out_shape, self.loss.name)
-        check_label_range(yt, self.loss.name, out_shape[-1])
+        xs = self._x_tensors(x)
+        for t in xs[1:]:
+            check_same_length(xs[0], t, "every input")
+        out_shapes = self._probe(xs)
+        ys = None
+        if y is not None:
+            ys = self._y_tensors(y, out_shapes)
+            for t in ys:
+                check_same_length(xs[0], t)
         w = None
         if sample_weight is not None:
             w = as_tensor("sample_weight", sample_weight, integer_ok=False)
-            check_same_length(xt, w, "sample_weight")
+            check_same_length(xs[0], w, "sample_weight")
         if class_weight is not None:
-            cw = class_weights(yt, class_weight, self.loss.name)
+            if ys is None or len(ys) != 1:
+                raise ValueError("class_weight needs targets and a model with one output.")
+            cw = class_weights(ys[0], class_weight, self.losses_[0].name)
             w = cw if w is None else w * cw
-        return Dataset(xt, yt, w).to(self.device)
+        return Dataset(xs, ys, w).to(self.device)
 
-    def _ensure_built(self, x_sample: Tensor) -> None:
-        """Build lazy layers from one sample, then make the optimizer for their weights."""
-        if any(p.numel() == 0 for p in self.parameters()) or not self.is_built:
-            with torch.no_grad():
-                self.eval()
-                self(x_sample.to(self.device))
-        if self.optimizer is None:
+    def _probe(self, xs: list[Tensor]) -> list[tuple]:
+        """Build lazy layers from one sample (changing no state), make the optimizer, and
+        return each output's shape without the batch axis."""
+        with trial_mode(self):
+            try:
+                outs, _ = self._run([t[:1].to(self.device) for t in xs])
+            except ValueError:      # say what is wrong with the whole data, not one sample
+                self._run([t.to(self.device) for t in xs])
+                raise
+        if self.optimizer is None and getattr(self, "_optimizer_spec", None) is not None:
             self.optimizer = self._optimizer_spec.build(self.parameters())
+        self._out_shapes = [tuple(o.shape[1:]) for o in outs]
+        self._input_specs = [[list(t.shape[1:]), str(t.dtype).replace("torch.", "")] for t in xs]
+        return self._out_shapes
 
-    def _resolve_metrics(self, y: Tensor, out_dim: int) -> list[tuple[str, Any]]:
-        sparse_labels = not y.is_floating_point() or y.dim() < 2 or y.shape[-1] == 1
-        return [metrics_mod.get(m, self.loss.name, out_dim, sparse_labels)
-                for m in self._metric_ids]
+    def _ensure_built(self, x_sample) -> None:
+        self._probe(self._x_tensors(x_sample) if not isinstance(x_sample, list)
+                    else x_sample)
+
+    def _batch_tensors(self, bx, by, bw, with_y: bool = True):
+        """One batch from a batch source, as tensors on the model's device."""
+        xs = self._x_tensors(bx)
+        if not hasattr(self, "_out_shapes"):
+            self._probe(xs)
+        ys = None
+        if with_y and by is not None:       # batches may differ in length: only the last
+            ys = self._y_tensors(by, [(None,) * (len(s) - 1) + s[-1:]   # axis is fixed
+                                      for s in self._out_shapes])
+        w = None if bw is None else as_tensor("sample_weight", bw, integer_ok=False)
+        move = lambda ts: None if ts is None else [t.to(self.device) for t in ts]  # noqa: E731
+        return move(xs), move(ys), None if w is None else w.to(self.device)
+
+    def _resolve_metrics(self, ys: list[Tensor]) -> list[list[tuple[str, Any]]]:
+        out = []
+        for y, loss, ids, shape in zip(ys, self.losses_, self._metric_ids, self._out_shapes):
+            sparse_labels = not y.is_floating_point() or y.dim() < 2 or y.shape[-1] == 1
+            out.append([metrics_mod.get(m, loss.name, shape[-1], sparse_labels) for m in ids])
+        return out
 
     # -- fit --------------------------------------------------------------------------------
     def fit(self, x=None, y=None, batch_size: int | None = None, epochs: int = 1,
             verbose="auto", callbacks=None, validation_split: float = 0.0,
             validation_data=None, shuffle: bool = True, class_weight=None,
-            sample_weight=None, initial_epoch: int = 0) -> History:
-        """Train for `epochs` passes over (x, y); returns the History of losses and metrics."""
+            sample_weight=None, initial_epoch: int = 0, steps_per_epoch: int | None = None,
+            validation_steps: int | None = None, validation_batch_size: int | None = None,
+            validation_freq: int = 1) -> History:
+        """Train for `epochs` passes over (x, y), or over the batches x gives; returns the
+        History of losses and metrics."""
         self._require_compiled("fit")
         batch_size = _check_batch_size(batch_size)
-        if not isinstance(epochs, int) or epochs < 0:
-            raise ValueError(f"epochs must be a non-negative integer, got {epochs!r}.")
-        if not 0.0 <= validation_split < 1.0:
-            raise ValueError(f"validation_split must be in [0, 1), got {validation_split!r}.")
-        train = self._dataset(x, y, sample_weight, class_weight)
-        val = None
-        if validation_data is not None:
-            if not isinstance(validation_data, (tuple, list)) or len(validation_data) not in (2, 3):
-                raise ValueError("validation_data must be a tuple (x_val, y_val) or "
-                                 "(x_val, y_val, sample_weight_val).")
-            val = self._dataset(*validation_data[:2], *validation_data[2:])
-        elif validation_split:
-            train, val = train.split(validation_split)
-        self._metrics = self._resolve_metrics(train.y, self.output_shape_for(train.x[:1])[-1])
-
+        _check_int("epochs", epochs, 0)
+        _check_int("initial_epoch", initial_epoch, 0)
+        _check_int("validation_freq", validation_freq, 1)
+        if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
+                or not 0.0 <= validation_split < 1.0:
+            raise ValueError(f"validation_split must be a number in [0, 1), got "
+                             f"{validation_split!r}.")
+        train, val = self._fit_data(x, y, sample_weight, class_weight, validation_split,
+                                    validation_data, steps_per_epoch, validation_steps)
         verbose = 1 if verbose == "auto" else int(verbose)
         if distributed.active():                # torchrun: same weights, one slice a rank
+            if isinstance(train, BatchSource):
+                raise ValueError("Under torchrun, fit takes arrays (each rank reads its own "
+                                 "slice); pass x and y whole.")
             distributed.broadcast_parameters(list(self.parameters()))
             verbose = verbose if distributed.rank() == 0 else 0
             self._epoch_seed = int(torch.randint(0, 2**31, (1,)))
-        steps = -(-(len(train) // distributed.world_size()) // batch_size)
+        steps = train.steps if isinstance(train, BatchSource) else \
+            -(-(len(train) // distributed.world_size()) // batch_size)
         cbs = CallbackList(callbacks, model=self, add_history=True, add_progbar=verbose != 0,
                            verbose=verbose, epochs=epochs, steps=steps)
         self.stop_training = False
@@ -163,8 +321,8 @@ class Model(nn.Module):
         for epoch in range(start, epochs):
             cbs.on_epoch_begin(epoch)
             logs = self._run_epoch(train, batch_size, shuffle, cbs, epoch)
-            if val is not None:
-                val_logs = self._evaluate(val, batch_size)
+            if val is not None and (epoch + 1) % validation_freq == 0:
+                val_logs = self._evaluate(val, validation_batch_size or batch_size)
                 logs.update({f"val_{k}": v for k, v in val_logs.items()})
             cbs.on_epoch_end(epoch, logs)
             if self.stop_training:
@@ -173,39 +331,80 @@ class Model(nn.Module):
         self.history = cbs.history
         return self.history
 
-    def _run_epoch(self, data: Dataset, batch_size: int, shuffle: bool,
-                   cbs: CallbackList, epoch: int = 0) -> dict[str, float]:
-        self.train()
+    def _fit_data(self, x, y, sample_weight, class_weight, validation_split, validation_data,
+                  steps_per_epoch, validation_steps):
+        """(train, validation): Datasets for data given whole, BatchSources for batches."""
+        if is_batch_source(x):
+            if y is not None:
+                raise ValueError("x gives batches (a dataset, generator or DataLoader) and y "
+                                 "is given too: the batches must carry the targets, (x, y).")
+            if validation_split:
+                raise ValueError("validation_split needs arrays; with a dataset or generator "
+                                 "pass validation_data.")
+            train = BatchSource(x, steps_per_epoch, "x")
+            bx, by, _ = next(iter(BatchSource(x, 1, "x").epoch())) if not train.is_iterator \
+                else (None, None, None)
+            if bx is not None:
+                xs, ys, _ = self._batch_tensors(bx, by, None)
+                self._metrics = self._resolve_metrics(ys)
+        else:
+            train = self._dataset(x, y, sample_weight, class_weight)
+            self._metrics = self._resolve_metrics(train.y)
+        val = None
+        if validation_data is not None:
+            if is_batch_source(validation_data):
+                val = BatchSource(validation_data, validation_steps, "validation_data")
+            else:
+                if not isinstance(validation_data, (tuple, list)) or \
+                        len(validation_data) not in (2, 3):
+                    raise ValueError("validation_data must be a tuple (x_val, y_val) or "
+                                     "(x_val, y_val, sample_weight_val), or a dataset.")
+                val = self._dataset(*validation_data)
+        elif validation_split and isinstance(train, Dataset):
+            train, val = train.split(validation_split)
+        return train, val
+
+    def _epoch_batches(self, data, batch_size: int, shuffle: bool, epoch: int):
+        if isinstance(data, BatchSource):
+            for bx, by, bw in data.epoch():
+                xs, ys, w = self._batch_tensors(bx, by, bw)
+                if not hasattr(self, "_metrics"):
+                    self._metrics = self._resolve_metrics(ys)
+                yield xs, ys, w
+            return
         order = None
         if distributed.active():
             order = distributed.epoch_order(len(data), epoch, shuffle, self._epoch_seed,
-                                            data.x.device)
+                                            data.device)
         elif shuffle:
-            order = torch.randperm(len(data), device=data.x.device)
-        n = len(data) if order is None else len(order)
-        sums = self._new_sums(data.x.device)
-        seen = 0
-        for step, start in enumerate(range(0, n, batch_size)):
-            idx = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
-            xb, yb, wb = data.batch(idx)
+            order = torch.randperm(len(data), device=data.device)
+        yield from data.batches(batch_size, order)
+
+    def _run_epoch(self, data, batch_size: int, shuffle: bool, cbs: CallbackList,
+                   epoch: int = 0) -> dict[str, float]:
+        self.train()
+        sums, seen = None, 0
+        for step, (xs, ys, w) in enumerate(self._epoch_batches(data, batch_size, shuffle, epoch)):
             cbs.on_train_batch_begin(step)
-            loss, y_pred, mask = self._train_step(xb, yb, wb)
-            sums += self._batch_sums(loss, y_pred, yb, mask)
-            seen += xb.shape[0]
+            loss, parts, outs, masks = self._train_step(xs, ys, w)
+            batch = self._batch_sums(loss, parts, outs, ys, masks)
+            sums = batch if sums is None else sums + batch
+            seen += xs[0].shape[0]
             cbs.on_train_batch_end(step, self._logs(sums, seen) if cbs.needs_batch_logs else None)
             if self.stop_training:
                 break
+        if sums is None:
+            sums = self._new_sums()
         if distributed.active():                        # the epoch's totals over all ranks
             seen = int(distributed.sum_across_ranks(torch.tensor([seen]))[0])
             sums = distributed.sum_across_ranks(sums)
         return self._logs(sums, seen)
 
-    def _train_step(self, x: Tensor, y: Tensor, w: Tensor | None
-                    ) -> tuple[Tensor, Tensor, Tensor | None]:
+    def _train_step(self, xs: list[Tensor], ys: list[Tensor], w: Tensor | None):
         """One step of gradient descent: forward, loss, BPTT, clip, update."""
         self.optimizer.zero_grad(set_to_none=True)
-        y_out, mask = self._forward_for_loss(x)
-        loss = self._compute_loss(y, y_out, w, mask)
+        outs, masks = self._forward_for_loss(xs)
+        loss, parts = self._compute_loss(ys, outs, w, masks)
         loss.backward()
         if distributed.active():
             distributed.average_gradients(list(self.parameters()))
@@ -213,125 +412,265 @@ class Model(nn.Module):
         if isinstance(spec, optimizers_mod.Optimizer) and spec.clips:
             spec.clip([p for g in self.optimizer.param_groups for p in g["params"]])
         self.optimizer.step()
-        return loss.detach(), y_out.detach(), mask
+        return loss.detach(), [p.detach() for p in parts], [o.detach() for o in outs], masks
+
+    def train_step(self, data):
+        """Keras's train_step(data) on one batch (x, y[, sample_weight]); returns the logs."""
+        from .adapters import unpack
+        bx, by, bw = unpack(data)
+        xs, ys, w = self._batch_tensors(bx, by, bw)
+        if not hasattr(self, "_metrics"):
+            self._metrics = self._resolve_metrics(ys)
+        self.train()
+        loss, parts, outs, masks = self._train_step(xs, ys, w)
+        return self._logs(self._batch_sums(loss, parts, outs, ys, masks), xs[0].shape[0])
 
     # -- loss and metrics -------------------------------------------------------------------
-    @property
-    def _fuses_logits(self) -> bool:
-        """The loss takes the last layer's logits: its activation matches the loss's."""
-        last = self.layers[-1] if getattr(self, "layers", None) else None
-        return (self.loss.logits_of is not None and not self.loss.from_logits
-                and hasattr(last, "pre_activation")
-                and getattr(last, "activation_name", None) == self.loss.logits_of)
+    def _fuses_logits(self, k: int = 0) -> bool:
+        """Output k's loss takes the last layer's logits: its activation matches the loss's."""
+        layer, loss = self._output_layer(k), self.losses_[k]
+        return (loss.logits_of is not None and not loss.from_logits
+                and hasattr(layer, "pre_activation")
+                and getattr(layer, "activation_name", None) == loss.logits_of)
 
-    def _forward_for_loss(self, x: Tensor) -> tuple[Tensor, Tensor | None]:
-        """(output or logits, output mask or None)."""
-        return self.forward_with_mask(x, logits=self._fuses_logits)
+    def _forward_for_loss(self, xs: list[Tensor]) -> tuple[list[Tensor], list]:
+        """(outputs or logits, output masks), one per output."""
+        logits = [self._fuses_logits(k) for k in range(len(self.losses_))]
+        return self._run(xs, logits if any(logits) else None)
 
-    def forward_with_mask(self, x: Tensor, logits: bool = False
-                          ) -> tuple[Tensor, Tensor | None]:
-        """A model without masks; Sequential returns the mask its layers carry."""
-        return self.forward(x, logits=logits), None
+    def _compute_loss(self, ys: list[Tensor], outs: list[Tensor], w: Tensor | None,
+                      masks: list) -> tuple[Tensor, list[Tensor]]:
+        """The weighted sum of the outputs' mean losses, and each output's mean loss."""
+        parts = [self._output_loss(k, y, out, w, m)
+                 for k, (y, out, m) in enumerate(zip(ys, outs, masks))]
+        if len(parts) == 1 and self.loss_weights_[0] == 1.0:
+            return parts[0], parts
+        total = sum(lw * p for lw, p in zip(self.loss_weights_, parts))
+        return total, parts
 
-    def _compute_loss(self, y: Tensor, y_out: Tensor, w: Tensor | None,
-                      mask: Tensor | None = None) -> Tensor:
-        """Mean loss of the batch; with a mask (B, T), sum(w * mask * loss) / sum(mask)."""
-        per_sample = (self.loss(y, y_out, from_logits=True) if self._fuses_logits
-                      else self.loss(y, y_out))                      # (B,) or (B, T)
+    def _output_loss(self, k: int, y: Tensor, out: Tensor, w: Tensor | None,
+                     mask: Tensor | None) -> Tensor:
+        """Mean loss of output k; with a mask (B, T), sum(w * mask * loss) / sum(mask)."""
+        loss = self.losses_[k]
+        extra = {"mask": mask} if loss.takes_mask else {}               # a CRF's sequences
+        per_sample = (loss(y, out, from_logits=True, **extra) if self._fuses_logits(k)
+                      else loss(y, out, **extra))                      # (B,) or (B, T)
         if w is not None:
             per_sample = per_sample * w.reshape(w.shape + (1,) * (per_sample.dim() - w.dim()))
-        if mask is None:
+        if mask is None or mask.dim() != per_sample.dim():
             return per_sample.mean()
         mask = mask.to(per_sample.dtype)                    # 1 on real steps, 0 on padding
         return (per_sample * mask).sum() / mask.sum().clamp(min=1.0)
 
-    def _probabilities(self, y_out: Tensor) -> Tensor:
-        if not self._fuses_logits:
-            return y_out
+    def _probabilities(self, k: int, out: Tensor, mask: Tensor | None = None) -> Tensor:
+        if not self._fuses_logits(k):
+            return out
+        if self.losses_[k].logits_of == "crf":    # emissions -> the CRF's Viterbi path, one-hot
+            return self._output_layer(k).one_hot_path(out, mask)
         # by name: TimeDistributed(Dense(K, 'softmax')) names its activation but has none
-        return activations.get(self.layers[-1].activation_name)(y_out)
+        return activations.get(self._output_layer(k).activation_name)(out)
 
     @torch.no_grad()
-    def _batch_sums(self, loss: Tensor, y_out: Tensor, y: Tensor,
-                    mask: Tensor | None = None) -> Tensor:
-        """[loss * n, *metric sums, metric weight] of a batch of n samples, to add up over an
-        epoch. The loss is weighted by samples (as Keras's loss tracker is); metrics by the
-        values they average, so with a mask the epoch's accuracy is over all real steps of
-        the epoch (Keras's stateful metrics), not a mean of per-batch means."""
-        n = y.shape[0]
+    def _batch_sums(self, loss: Tensor, parts: list[Tensor], outs: list[Tensor],
+                    ys: list[Tensor], masks: list) -> Tensor:
+        """[loss * n, (each output's loss * n), metric sums..., one weight per output] of a
+        batch of n samples, to add up over an epoch. The loss is weighted by samples (as
+        Keras's loss tracker is); metrics by the values they average, so with a mask the
+        epoch's accuracy is over all real steps of the epoch (Keras's stateful metrics)."""
+        n = ys[0].shape[0]
         values = [loss * n]
-        if mask is None:
-            weight = torch.tensor(float(n), device=loss.device)
-        else:
-            mask = mask.float()
-            weight = mask.sum()
-        if self._metrics:
-            y_pred = self._probabilities(y_out)
+        if len(outs) > 1:
+            values += [p * n for p in parts]
+        weights = []
+        for k, (out, y, mask, metrics) in enumerate(zip(outs, ys, masks, self._metrics)):
             if mask is None:
-                values += [fn(y, y_pred).float().mean() * n for _, fn in self._metrics]
+                weights.append(torch.tensor(float(n), device=loss.device))
             else:
-                values += [(fn(y, y_pred).float() * mask).sum() for _, fn in self._metrics]
-        return torch.stack(values + [weight])
+                mask = mask.float()
+                weights.append(mask.sum())
+            if metrics:
+                y_pred = self._probabilities(k, out, mask)
+                if mask is None:
+                    values += [fn(y, y_pred).float().mean() * n for _, fn in metrics]
+                else:
+                    values += [(fn(y, y_pred).float() * mask).sum() for _, fn in metrics]
+        return torch.stack(values + weights)
 
-    def _new_sums(self, device) -> Tensor:
-        return torch.zeros(2 + len(self._metrics), device=device)
+    def _log_names(self) -> list[str]:
+        names = self.output_names
+        if len(names) == 1:
+            return ["loss"] + [m for m, _ in self._metrics[0]]
+        return (["loss"] + [f"{name}_loss" for name in names]
+                + [f"{name}_{m}" for name, ms in zip(names, self._metrics) for m, _ in ms])
+
+    def _new_sums(self) -> Tensor:
+        n_out = len(self.output_names)
+        n = 1 + (n_out if n_out > 1 else 0) + sum(len(m) for m in self._metrics) + n_out
+        return torch.zeros(n, device=self.device)
 
     def _logs(self, sums: Tensor, seen: int) -> dict[str, float]:
         """Epoch (or running) means from the sums of _batch_sums: one device-to-host read."""
-        means = torch.cat([sums[:1] / max(seen, 1), sums[1:-1] / sums[-1].clamp(min=1.0)])
-        names = ["loss"] + [name for name, _ in self._metrics]
-        return dict(zip(names, means.tolist()))
+        n_out = len(self.output_names)
+        n_loss = 1 + (n_out if n_out > 1 else 0)
+        values = sums.tolist()
+        out = values[:n_loss]
+        out = [v / max(seen, 1) for v in out]
+        weights = values[len(values) - n_out:]
+        pos = n_loss
+        for k, metrics in enumerate(self._metrics):
+            for _ in metrics:
+                out.append(values[pos] / max(weights[k], 1.0))
+                pos += 1
+        return dict(zip(self._log_names(), out))
 
     # -- evaluate and predict ---------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto",
-                 sample_weight=None, return_dict: bool = False):
+                 sample_weight=None, steps: int | None = None, return_dict: bool = False,
+                 callbacks=None):
         """Loss (and metrics) on (x, y): a float, a list [loss, *metrics], or a dict."""
         self._require_compiled("evaluate")
-        data = self._dataset(x, y, sample_weight)
-        if not hasattr(self, "_metrics"):
-            self._metrics = self._resolve_metrics(data.y, self.output_shape_for(data.x[:1])[-1])
-        logs = self._evaluate(data, _check_batch_size(batch_size))
+        batch_size = _check_batch_size(batch_size)
+        if is_batch_source(x):
+            data = BatchSource(x, steps, "x")
+        else:
+            data = self._dataset(x, y, sample_weight)
+            if not hasattr(self, "_metrics"):
+                self._metrics = self._resolve_metrics(data.y)
+        logs = self._evaluate(data, batch_size)
         if return_dict:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
 
     @torch.no_grad()
-    def _evaluate(self, data: Dataset, batch_size: int) -> dict[str, float]:
+    def _evaluate(self, data, batch_size: int) -> dict[str, float]:
         self.eval()
-        sums = self._new_sums(data.x.device)
-        for start in range(0, len(data), batch_size):
-            xb, yb, wb = data.batch(slice(start, start + batch_size))
-            y_out, mask = self._forward_for_loss(xb)
-            sums += self._batch_sums(self._compute_loss(yb, y_out, wb, mask), y_out, yb, mask)
-        return self._logs(sums, len(data))
+        sums, seen = None, 0
+        for xs, ys, w in self._epoch_batches(data, batch_size, False, 0):
+            outs, masks = self._forward_for_loss(xs)
+            loss, parts = self._compute_loss(ys, outs, w, masks)
+            batch = self._batch_sums(loss, parts, outs, ys, masks)
+            sums = batch if sums is None else sums + batch
+            seen += xs[0].shape[0]
+        return self._logs(self._new_sums() if sums is None else sums, seen)
 
     @torch.no_grad()
-    def predict(self, x, batch_size: int | None = None, verbose="auto") -> np.ndarray:
-        """The model's outputs for x, as a NumPy array (batch by batch, in eval mode)."""
-        xt = self._x_tensor(x)
+    def predict(self, x, batch_size: int | None = None, verbose="auto", steps=None,
+                callbacks=None):
+        """The model's outputs for x, as a NumPy array (a list of arrays for several
+        outputs), batch by batch, in eval mode."""
         batch_size = _check_batch_size(batch_size)
         self.eval()
-        outs = [self(xt[s:s + batch_size].to(self.device)) for s in range(0, len(xt), batch_size)]
-        return torch.cat(outs).cpu().numpy()
+        if is_batch_source(x):
+            batches = ([t.to(self.device) for t in self._x_tensors(bx)]
+                       for bx, _, _ in BatchSource(x, steps, "x").epoch())
+        else:
+            data = Dataset(self._x_tensors(x))
+            batches = ([t.to(self.device) for t in xs]
+                       for xs, _, _ in data.batches(batch_size))
+        chunks = [self._run(xs)[0] for xs in batches]
+        outs = [torch.cat([c[k] for c in chunks]).cpu().numpy() for k in range(len(chunks[0]))]
+        return outs[0] if len(outs) == 1 else outs
 
-    def train_on_batch(self, x, y, sample_weight=None, class_weight=None):
+    def train_on_batch(self, x, y, sample_weight=None, class_weight=None,
+                       return_dict: bool = False):
         """One gradient step on one batch; returns the loss (and metrics) as evaluate does."""
         self._require_compiled("train_on_batch")
         data = self._dataset(x, y, sample_weight, class_weight)
         if not hasattr(self, "_metrics"):
-            self._metrics = self._resolve_metrics(data.y, self.output_shape_for(data.x[:1])[-1])
+            self._metrics = self._resolve_metrics(data.y)
         self.train()
-        loss, y_out, mask = self._train_step(data.x, data.y, data.w)
-        logs = self._logs(self._batch_sums(loss, y_out, data.y, mask), len(data))
+        loss, parts, outs, masks = self._train_step(data.x, data.y, data.w)
+        logs = self._logs(self._batch_sums(loss, parts, outs, data.y, masks), len(data))
+        if return_dict:
+            return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
 
-    def predict_on_batch(self, x) -> np.ndarray:
-        return self.predict(x, batch_size=len(self._x_tensor(x)))
+    def test_on_batch(self, x, y, sample_weight=None, return_dict: bool = False):
+        return self.evaluate(x, y, batch_size=len(self._x_tensors(x)[0]),
+                             sample_weight=sample_weight, return_dict=return_dict)
+
+    def predict_on_batch(self, x):
+        return self.predict(x, batch_size=len(self._x_tensors(x)[0]))
+
+    # -- weights and state ------------------------------------------------------------------
+    def get_weights(self) -> list[np.ndarray]:
+        """All weights as NumPy arrays, layer by layer in model.layers order (Keras's)."""
+        if not self.layers:
+            return get_weights(self)
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights: list) -> None:
+        if not self.layers:
+            return set_weights(self, weights, f"Model {self.name!r}")
+        weights = list(weights)
+        counts = [len(layer.get_weights()) for layer in self.layers]
+        if len(weights) != sum(counts):
+            raise ValueError(
+                f"Model {self.name!r} expects {sum(counts)} weight arrays (as get_weights "
+                f"returns them, layer by layer: {counts}), got {len(weights)}.")
+        pos = 0
+        for layer, n in zip(self.layers, counts):
+            if n:
+                layer.set_weights(weights[pos:pos + n])
+            pos += n
+
+    def count_params(self) -> int:
+        return sum(p.numel() for p in self.parameters())
+
+    @property
+    def weights(self) -> list:
+        return list(self.parameters())
+
+    @property
+    def trainable_weights(self) -> list:
+        return [p for p in self.parameters() if p.requires_grad]
+
+    @property
+    def non_trainable_weights(self) -> list:
+        return [p for p in self.parameters() if not p.requires_grad]
+
+    def reset_states(self) -> None:
+        """Forget the carried state of every stateful layer."""
+        for m in self.modules():
+            if m is not self and hasattr(m, "_states"):
+                m._states = None
+
+    def reset_state(self) -> None:
+        """Keras 3's name for reset_states()."""
+        self.reset_states()
+
+    # -- saving -----------------------------------------------------------------------------
+    def save(self, filepath, include_optimizer: bool = True, overwrite: bool = True) -> None:
+        """Save config, weights (and optimizer state): see rnnkit.models.saving."""
+        from .saving import save_model
+        save_model(self, filepath, include_optimizer=include_optimizer)
+
+    def save_weights(self, filepath, overwrite: bool = True) -> None:
+        from .saving import save_weights
+        save_weights(self, filepath)
+
+    def load_weights(self, filepath, skip_mismatch: bool = False) -> None:
+        from .saving import load_weights
+        load_weights(self, filepath)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name}
+
+    def summary(self, print_fn=print, line_length=None, positions=None) -> None:
+        """Print each layer's type, output shape and number of weights, as Keras does."""
+        from .summary import print_summary
+        print_summary(self, print_fn)
 
 
 def _check_batch_size(batch_size) -> int:
     if batch_size is None:
         return 32
-    if not isinstance(batch_size, (int, np.integer)) or batch_size <= 0:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, (int, np.integer)) \
+            or batch_size <= 0:
         raise ValueError(f"batch_size must be a positive integer, got {batch_size!r}.")
     return int(batch_size)
+
+
+def _check_int(what: str, value, lowest: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lowest:
+        raise ValueError(f"{what} must be an integer >= {lowest}, got {value!r}.")

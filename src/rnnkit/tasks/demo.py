@@ -63,6 +63,16 @@ def _tag(out: Path) -> dict[str, Any]:
             "plot": "confusion.png"}
 
 
+def _entities(out: Path) -> dict[str, Any]:
+    from .ner import ner
+    m = ner(quick=True, out=out)["metrics"]
+    return {"task": "ner", "data": "Universal NER EWT, test split (1,088 entities)",
+            "metric": "entity F1", "model": m["model"]["f1"], "model_name": "BiLSTM-CRF",
+            "baseline": m["baselines"]["gazetteer"]["f1"],
+            "baseline_name": "gazetteer of training entities", "better": "higher",
+            "plot": "f1_by_type.png"}
+
+
 def _translate(out: Path) -> dict[str, Any]:
     from .translate import translate
     m = translate(quick=True, out=out, verbose=0)
@@ -75,7 +85,8 @@ def _translate(out: Path) -> dict[str, Any]:
 
 JOBS: dict[str, Callable[[Path], dict[str, Any]]] = {
     "forecast": _forecast, "sentiment": _classify_text, "vowels": _classify_vowels,
-    "shakespeare": _generate, "tagging": _tag, "translate": _translate,
+    "shakespeare": _generate, "tagging": _tag, "entities": _entities,
+    "translate": _translate,
 }
 
 

@@ -7,6 +7,7 @@ RUN_DIR/task.json names the task that wrote the folder; its module's `predict` d
     classify   INPUT is a file of texts, one a line, or one literal text; prints the labels
     tag        INPUT is a sentence, or a file of sentences one a line; prints word<TAB>tag lines
     translate  INPUT is a sentence, or a file of sentences one a line; prints the translations
+    ner        INPUT is a text, or a file of texts one a line; prints entity<TAB>type lines
 """
 from __future__ import annotations
 
@@ -20,10 +21,11 @@ import numpy as np
 
 from ..cli import UserError
 
-TASKS = ("generate", "forecast", "classify", "tag", "translate")
+TASKS = ("generate", "forecast", "classify", "tag", "translate", "ner")
 NEEDS_INPUT = {"classify": "a file of texts, one a line, or a text in quotes",
                "tag": "a sentence in quotes, or a file of sentences, one a line",
-               "translate": "a sentence in quotes, or a file of sentences, one a line"}
+               "translate": "a sentence in quotes, or a file of sentences, one a line",
+               "ner": "a text in quotes, or a file of texts, one a line"}
 
 
 def read_task(run_dir) -> dict[str, Any]:
@@ -131,8 +133,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", nargs="?", default=None,
                         help="generate: the prompt (default: the run's); forecast: a CSV of "
                              "recent values (default: the run's data); classify: a file of "
-                             "texts, one a line, or one text; tag, translate: a sentence or a "
-                             "file of sentences, one a line")
+                             "texts, one a line, or one text; tag, translate, ner: a sentence "
+                             "or a file of sentences, one a line")
     parser.add_argument("--length", type=int, default=300,
                         help="generate: characters to sample after the prompt (default 300)")
     parser.add_argument("--temperature", type=float, default=None,

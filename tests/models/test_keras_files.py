@@ -1,0 +1,210 @@
+"""Keras's own files: models trained and saved by Keras 3 load into rnnkit and predict the same.
+
+The fixtures were written by Keras 3.15 (tests/fixtures/keras/make_models.py): each model was
+trained for 3 epochs, saved as .keras, .weights.h5 and tf.keras-2-style .h5, and its
+predictions on 8 inputs stored in models.npz.
+"""
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rnnkit.layers import (GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN,
+                           TimeDistributed)
+from rnnkit.models import Sequential, load_model
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "keras"
+PREDICTIONS = np.load(FIXTURES / "models.npz")
+SEQUENTIAL = ["sequential_lstm", "sequential_text"]
+
+
+def inputs_of(name: str) -> list[np.ndarray]:
+    return [PREDICTIONS[k] for k in sorted(k for k in PREDICTIONS.files
+                                           if k.startswith(f"{name}.x"))]
+
+
+def assert_predicts_as_keras(model, name: str) -> None:
+    xs = inputs_of(name)
+    y = model.predict(xs[0] if len(xs) == 1 else xs, verbose=0)
+    np.testing.assert_allclose(y, PREDICTIONS[f"{name}.y0"], atol=1e-5, rtol=1e-5)
+
+
+@pytest.mark.parametrize("name", SEQUENTIAL)
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+def test_a_sequential_model_saved_by_keras_predicts_the_same_in_rnnkit(name, suffix):
+    assert_predicts_as_keras(load_model(FIXTURES / f"{name}{suffix}"), name)
+
+
+def test_the_loaded_model_keeps_keras_layer_names_and_compile_settings():
+    model = load_model(FIXTURES / "sequential_text.keras")
+    assert [layer.name for layer in model.layers] == [
+        "embedding", "bidirectional", "dropout", "simple_rnn", "time_distributed", "gru_1",
+        "dense_2"]
+    assert model.layers[5].cell.reset_after is False
+    assert model.compiled and model.loss.name == "sparse_categorical_crossentropy"
+
+
+@pytest.mark.parametrize("name", SEQUENTIAL)
+def test_keras_weights_files_load_into_the_same_architecture_built_in_rnnkit(name, tmp_path):
+    model = load_model(FIXTURES / f"{name}.keras")
+    fresh = Sequential.from_config(model.get_config())          # new random weights
+    fresh.load_weights(FIXTURES / f"{name}.weights.h5")
+    assert_predicts_as_keras(fresh, name)
+
+
+def test_keras_weights_load_into_a_model_written_the_rnnkit_way():
+    model = Sequential([Input(shape=(10, 2)), LSTM(8), Dense(1)])
+    model.load_weights(FIXTURES / "sequential_lstm.weights.h5")
+    assert_predicts_as_keras(model, "sequential_lstm")
+
+
+def test_model_set_weights_takes_the_list_keras_get_weights_gave():
+    keras_weights = [PREDICTIONS[f"sequential_text.w{i}"] for i in range(
+        sum(k.startswith("sequential_text.w") for k in PREDICTIONS.files))]
+    ours = Sequential([Input(shape=(12,)), Embedding(30, 8, mask_zero=True),
+                       Bidirectional(GRU(6, return_sequences=True)),
+                       SimpleRNN(5, return_sequences=True),
+                       TimeDistributed(Dense(4, activation="relu")),
+                       GRU(5, reset_after=False), Dense(3, activation="softmax")])
+    ours.set_weights(keras_weights)
+    assert_predicts_as_keras(ours, "sequential_text")
+    for got, want in zip(ours.get_weights(), keras_weights, strict=True):
+        np.testing.assert_array_equal(got, want)
+
+
+@pytest.mark.parametrize("name", SEQUENTIAL)
+def test_a_keras_file_written_by_rnnkit_reads_back_to_the_same_predictions(name, tmp_path):
+    model = load_model(FIXTURES / f"{name}.keras")
+    model.save(tmp_path / "again.keras")
+    model.save_weights(tmp_path / "again.weights.h5")
+    with zipfile.ZipFile(tmp_path / "again.keras") as zf:
+        assert sorted(zf.namelist()) == ["config.json", "metadata.json", "model.weights.h5"]
+    assert_predicts_as_keras(load_model(tmp_path / "again.keras"), name)
+    fresh = Sequential.from_config(model.get_config())
+    fresh.load_weights(tmp_path / "again.weights.h5")
+    assert_predicts_as_keras(fresh, name)
+
+
+def test_weights_written_by_rnnkit_are_laid_out_as_keras_writes_them(tmp_path):
+    model = load_model(FIXTURES / "sequential_text.keras")
+    model.save_weights(tmp_path / "w.weights.h5")
+    import h5py
+    with h5py.File(tmp_path / "w.weights.h5") as ours, \
+            h5py.File(FIXTURES / "sequential_text.weights.h5") as keras:
+        def datasets(f):
+            found = {}
+            f["layers"].visititems(lambda n, o: found.__setitem__(n, o[()])
+                                   if hasattr(o, "shape") else None)
+            return found
+        theirs = datasets(keras)
+        mine = datasets(ours)
+    assert sorted(mine) == sorted(theirs)
+    for key in theirs:
+        np.testing.assert_array_equal(mine[key], theirs[key])
+
+
+# ---- bad input -------------------------------------------------------------------------------
+
+def rewrite_config(source: Path, target: Path, edit) -> Path:
+    """A copy of a .keras zip with its config.json passed through edit(text)."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(target, "w") as zout:
+        for item in zin.namelist():
+            data = zin.read(item)
+            zout.writestr(item, edit(data.decode()) if item == "config.json" else data)
+    return target
+
+
+def test_a_keras_file_with_an_unsupported_layer_names_it_and_the_supported_ones(tmp_path):
+    path = rewrite_config(FIXTURES / "sequential_text.keras", tmp_path / "m.keras",
+                          lambda t: t.replace('"class_name": "SimpleRNN"',
+                                              '"class_name": "ConvLSTM3D"'))
+    with pytest.raises(ValueError, match=r"layer 'simple_rnn' is a ConvLSTM3D, which rnnkit "
+                                         r"cannot map\. Supported layers: .*LSTM.*SimpleRNN"):
+        load_model(path)
+
+
+def test_a_lambda_layer_in_a_keras_file_is_refused_without_running_it(tmp_path):
+    path = rewrite_config(FIXTURES / "sequential_lstm.keras", tmp_path / "m.keras",
+                          lambda t: t.replace('"class_name": "Dense"', '"class_name": "Lambda"'))
+    with pytest.raises(ValueError, match="is a Lambda.*never runs code from a file"):
+        load_model(path)
+
+
+def test_a_keras_config_key_rnnkit_cannot_honour_is_refused_by_name(tmp_path):
+    path = rewrite_config(FIXTURES / "sequential_lstm.keras", tmp_path / "m.keras",
+                          lambda t: t.replace('"unit_forget_bias": true',
+                                              '"unit_forget_bias": true, "time_major": true'))
+    with pytest.raises(ValueError, match=r"layer 'lstm' \(LSTM\) sets time_major=True"):
+        load_model(path)
+
+
+@pytest.mark.parametrize("suffix", [".keras", ".h5"])
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_a_damaged_keras_file_gets_an_error_naming_the_file(tmp_path, suffix, damage):
+    data = (FIXTURES / f"sequential_lstm{suffix}").read_bytes()
+    path = tmp_path / f"broken{suffix}"
+    path.write_bytes(data[:len(data) // 2] if damage == "truncated" else b"not a model" * 50)
+    with pytest.raises(ValueError, match=f"'{path}' is not a readable"):
+        load_model(path)
+
+
+def test_keras_weights_for_another_architecture_are_refused_with_the_shapes(tmp_path):
+    model = Sequential([Input(shape=(10, 2)), LSTM(5), Dense(1)])
+    with pytest.raises(ValueError, match=r"layers/lstm: LSTM 'lstm.*': weight 0 must have "
+                                         r"shape \(2, 20\).*got \(2, 32\)"):
+        model.load_weights(FIXTURES / "sequential_lstm.weights.h5")
+
+
+def test_a_missing_keras_file_is_reported_by_name(tmp_path):
+    with pytest.raises(FileNotFoundError, match="No Keras file at .*absent.keras"):
+        load_model(tmp_path / "absent.keras")
+
+
+@pytest.mark.parametrize("name", SEQUENTIAL)
+def test_an_h5_file_written_by_rnnkit_is_the_legacy_keras_format_and_reads_back(name, tmp_path):
+    import h5py
+    model = load_model(FIXTURES / f"{name}.keras")
+    model.save(tmp_path / "m.h5")
+    model.save_weights(tmp_path / "w.h5")
+    with h5py.File(tmp_path / "m.h5") as f:
+        assert "model_config" in f.attrs and "layer_names" in f["model_weights"].attrs
+    assert_predicts_as_keras(load_model(tmp_path / "m.h5"), name)
+    fresh = Sequential.from_config(model.get_config())
+    fresh.load_weights(tmp_path / "w.h5")
+    assert_predicts_as_keras(fresh, name)
+
+
+def test_a_weights_name_given_to_save_raises_instead_of_writing_another_format(tmp_path):
+    model = Sequential([Input(shape=(10, 2)), LSTM(5), Dense(1)])
+    with pytest.raises(ValueError, match="names a weights file: use model.save_weights"):
+        model.save(tmp_path / "m.weights.h5")
+    with pytest.raises(ValueError, match="names a whole-model Keras file: use model.save"):
+        model.save_weights(tmp_path / "m.keras")
+    assert not list(tmp_path.iterdir())
+
+
+def test_model_checkpoint_writes_a_real_keras_file_under_a_keras_name(tmp_path):
+    from rnnkit.callbacks import ModelCheckpoint
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(32, 10, 2)).astype("float32"), rng.normal(size=(32, 1))
+    model = Sequential([Input(shape=(10, 2)), LSTM(4), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y, epochs=2, verbose=0, callbacks=[
+        ModelCheckpoint(tmp_path / "best.keras", monitor="loss", save_best_only=True),
+        ModelCheckpoint(tmp_path / "w.weights.h5", monitor="loss", save_weights_only=True)])
+    assert zipfile.is_zipfile(tmp_path / "best.keras")
+    np.testing.assert_allclose(load_model(tmp_path / "best.keras").predict(x, verbose=0),
+                               model.predict(x, verbose=0), atol=1e-6)
+    fresh = Sequential([Input(shape=(10, 2)), LSTM(4), Dense(1)])
+    fresh.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_allclose(fresh.predict(x, verbose=0), model.predict(x, verbose=0),
+                               atol=1e-6)
+
+
+def test_a_layer_keras_does_not_have_cannot_be_saved_as_keras(tmp_path):
+    from rnnkit.layers import MinGRU
+    model = Sequential([Input(shape=(10, 2)), MinGRU(5), Dense(1)])
+    with pytest.raises(ValueError, match="MinGRU .*not a Keras layer"):
+        model.save(tmp_path / "m.keras")
+    assert not (tmp_path / "m.keras").exists()
