@@ -179,3 +179,11 @@ def test_mean_and_sum_track_the_values_of_a_custom_training_loop():
     assert float(total.result()) == 2.0
     train_loss.reset_states()
     assert float(train_loss.result()) == 0.0
+
+
+def test_epoch_metrics_reset_forgets_a_keras_style_metrics_state_between_passes():
+    epoch = EpochMetrics([("tp", TruePositives())])
+    epoch.batch(torch.ones(2, 1), torch.ones(2, 1))
+    epoch.reset()
+    epoch.batch(torch.ones(1, 1), torch.ones(1, 1))
+    assert epoch.results(torch.zeros(0)) == {"tp": 1.0}

@@ -151,11 +151,15 @@ class EpochMetrics:
         self.stateful = [keeps_own_state(m) for m in self.metrics]
         self.widths = [0 if own else m.width for m, own in zip(self.metrics, self.stateful)]
 
-    def zeros(self, device) -> Tensor:
-        """The sums of a new epoch (and a reset of metrics that keep their own state)."""
+    def reset(self) -> None:
+        """Start a pass (an epoch, an evaluation): metrics that keep their own state forget it."""
         for m, own in zip(self.metrics, self.stateful):
             if own:
                 m.reset_state()
+
+    def zeros(self, device) -> Tensor:
+        """The sums of a new pass, after reset()."""
+        self.reset()
         return torch.zeros(sum(self.widths), device=device)
 
     def batch(self, y_true: Tensor, y_pred: Tensor, mask: Tensor | None = None) -> Tensor:
