@@ -107,3 +107,22 @@ def test_a_dataset_repeated_forever_has_no_length_but_can_be_taken_from():
         len(ds)
     assert ds.cardinality() == -1
     assert len(ds.take(5)) == 5 and len(list(ds.take(5))) == 5
+
+
+def test_window_and_flat_map_build_the_windowed_dataset_of_tf_time_series_code():
+    series, window_size = np.arange(8, dtype="float32"), 3
+    ds = Dataset.from_tensor_slices(series)
+    ds = ds.window(window_size + 1, shift=1, drop_remainder=True)
+    ds = ds.flat_map(lambda window: window.batch(window_size + 1))
+    ds = ds.map(lambda window: (window[:-1], window[-1])).batch(2)
+    batches = [(x.tolist(), y.tolist()) for x, y in ds]
+    assert batches == [([[0, 1, 2], [1, 2, 3]], [3, 4]), ([[2, 3, 4], [3, 4, 5]], [5, 6]),
+                       ([[4, 5, 6]], [7])]
+
+
+def test_windows_keep_a_short_last_window_unless_dropped():
+    ds = Dataset.from_tensor_slices(np.arange(5)).window(2)
+    assert [[int(v) for v in w] for w in ds] == [[0, 1], [2, 3], [4]]
+    strided = Dataset.from_tensor_slices(np.arange(6)).window(2, shift=2, stride=2,
+                                                              drop_remainder=True)
+    assert [[int(v) for v in w] for w in strided] == [[0, 2], [2, 4]]

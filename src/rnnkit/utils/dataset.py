@@ -226,6 +226,36 @@ class Dataset:
         return Dataset(lambda: (e for e in self._make_iter() if keep(e)),
                        INFINITE if self._length == INFINITE else None)
 
+    def window(self, size: int, shift: int | None = None, stride: int = 1,
+               drop_remainder: bool = False) -> "Dataset":
+        """A dataset of windows, each itself a Dataset of `size` elements (every `stride`-th),
+        starting every `shift` elements (default: size). The TF idiom for time series:
+
+            ds.window(w + 1, shift=1, drop_remainder=True).flat_map(lambda win: win.batch(w + 1))
+        """
+        _check_positive("window", "size", size)
+        shift = size if shift is None else shift
+        _check_positive("window", "shift", shift)
+        _check_positive("window", "stride", stride)
+        span = (size - 1) * stride + 1                          # elements one window covers
+
+        def make():
+            elements = list(self._make_iter())
+            for start in range(0, len(elements), shift):
+                part = elements[start:start + span:stride]
+                if len(part) < size and (drop_remainder or not part):
+                    return
+                yield Dataset(lambda part=part: iter(part), len(part))
+        return Dataset(make)
+
+    def flat_map(self, fn: Callable) -> "Dataset":
+        """fn maps each element to a Dataset (or an iterable); their elements in order."""
+        def make():
+            for element in self._make_iter():
+                inner = fn(*element) if isinstance(element, tuple) else fn(element)
+                yield from (inner._make_iter() if isinstance(inner, Dataset) else inner)
+        return Dataset(make)
+
     def take(self, count: int) -> "Dataset":
         """The first `count` elements (all of them when count is -1)."""
         if count == -1:
