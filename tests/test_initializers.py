@@ -122,3 +122,8 @@ def test_constant_with_a_matrix_loads_pretrained_embeddings():
     assert dense.W.shape == (2, 3) and float(dense.W.detach().sum()) == 6.0
     copy = Embedding.from_config(json.loads(json.dumps(layer.get_config())))
     assert torch.equal(copy.embeddings, layer.embeddings)
+
+
+def test_keras_programs_call_an_initializer_with_shape_and_dtype_keywords():
+    values = RandomNormal(mean=0.0, stddev=1.0, seed=0)(shape=(2, 2), dtype="float64")
+    assert values.shape == (2, 2) and values.dtype == torch.float64

@@ -67,19 +67,21 @@ class Initializer:
 
     seed: int | None = None
 
-    def __call__(self, shape_or_tensor, dtype=None) -> Tensor:
-        if isinstance(shape_or_tensor, Tensor):                 # rnnkit: fill in place
-            t = shape_or_tensor
+    def __call__(self, shape, dtype=None) -> Tensor:
+        """Fill `shape` in place when it is a tensor (PyTorch layout); else a new tensor of
+        that shape in Keras's layout (`init(shape=(3, 4))`, as Keras programs call it)."""
+        if isinstance(shape, Tensor):                           # rnnkit: fill in place
+            t = shape
             fan_in, fan_out = _fans_torch(tuple(t.shape))
         else:                                                   # Keras: a new tensor
             try:
-                shape = tuple(int(d) for d in shape_or_tensor)
+                dims = tuple(int(d) for d in shape)
             except TypeError:
                 raise TypeError(
                     f"{type(self).__name__} expects a shape such as (3, 4) or a tensor to fill, "
-                    f"got {shape_or_tensor!r}.") from None
-            t = torch.empty(shape, dtype=_torch_dtype(dtype))
-            fan_in, fan_out = _fans_keras(shape)
+                    f"got {shape!r}.") from None
+            t = torch.empty(dims, dtype=_torch_dtype(dtype))
+            fan_in, fan_out = _fans_keras(dims)
         generator = None
         if self.seed is not None:                               # same values at every call
             generator = torch.Generator().manual_seed(int(self.seed))
