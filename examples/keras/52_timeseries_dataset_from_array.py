@@ -32,7 +32,7 @@ model = keras.Sequential([keras.Input(shape=(sequence_length, 1)), layers.GRU(16
                           layers.Dense(1)])
 model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse",
               metrics=[keras.metrics.MeanAbsoluteError()])
-history = model.fit(train_ds, epochs=5, validation_data=val_ds.prefetch(keras.data.AUTOTUNE),
+history = model.fit(train_ds, epochs=10, validation_data=val_ds.prefetch(keras.data.AUTOTUNE),
                     verbose=0)
 loss, mae = model.evaluate(val_ds, verbose=0)
 errors = [np.abs(t - x[:, -1]) for x, t in val_ds.as_numpy_iterator()]

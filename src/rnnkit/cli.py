@@ -22,6 +22,9 @@ COMMANDS: dict[str, tuple[str, str]] = {
             "BiLSTM-CRF"),
     "translate": ("rnnkit.tasks.translate", "train a Chinese-to-English translator (seq2seq "
                   "with attention) on sentence pairs"),
+    "speech": ("rnnkit.tasks.speech", "transcribe spoken digit strings (or your words) with a "
+               "BiGRU trained with CTC"),
+    "transcribe": ("rnnkit.tasks.speech", "the same as speech"),
     "predict": ("rnnkit.tasks.predict", "load a saved run and predict or generate"),
     "reference-train": ("rnnkit.reference.train",
                         "train the NumPy reference RNN (explicit BPTT) on a text"),

@@ -307,6 +307,33 @@ def _crf_needs_its_layer(y_true: Tensor, y_pred: Tensor, from_logits: bool = Fal
                      "binds it, or pass loss=crf.loss.")
 
 
+def ctc(y_true: Tensor, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+    """Connectionist temporal classification (Graves et al. 2006), per sample and per label:
+
+        loss = -log sum_{π: B(π) = y} prod_t p_t(π_t) / |y|
+
+    over every frame labelling π that gives y once repeats are merged and blanks dropped.
+    y_true (B, L): label ids 1..V, padded at the end with 0 (class 0 is the blank, never a
+    label). y_pred (B, T, V + 1): per-step softmax probabilities (or logits), every step
+    used; for padded inputs of different lengths call torch's ctc_loss with the lengths
+    (as rnnkit.tasks.speech does). Impossible targets (longer than T allows) count 0.
+    """
+    log_p = torch.log_softmax(y_pred, dim=-1) if from_logits else \
+        y_pred.clamp(EPSILON, 1.0).log()
+    target = y_true.long().reshape(y_true.shape[0], -1)
+    lengths = (target > 0).sum(dim=1)
+    B, T = log_p.shape[:2]
+    per_sample = F.ctc_loss(log_p.transpose(0, 1), target[target > 0],
+                            torch.full((B,), T, dtype=torch.long), lengths, blank=0,
+                            reduction="none", zero_infinity=True)
+    return per_sample / lengths.clamp(min=1).to(per_sample.dtype)
+
+
+def CTC(from_logits: bool = False) -> LossFunction:  # noqa: N802
+    """loss='ctc': CTC from the softmax output (or its logits), targets padded with 0."""
+    return LossFunction("ctc", ctc, "softmax", from_logits)
+
+
 def crf_placeholder() -> LossFunction:
     """The name 'crf': compile() replaces it by the loss of the model's last layer, a CRF."""
     return LossFunction("crf", _crf_needs_its_layer, "crf", takes_mask=True)
@@ -320,6 +347,8 @@ def get(identifier) -> LossFunction:
         return identifier
     if identifier == "crf":
         return crf_placeholder()
+    if identifier == "ctc":
+        return CTC()
     if isinstance(identifier, str):
         if identifier not in LOSSES:
             names = sorted(n for n in LOSSES if n.islower())

@@ -23,6 +23,8 @@ from .loaders import (
                       load_entities,
                       load_japanese_vowels,
                       load_pos_tagged,
+                      load_seattle_weather,
+                      load_stock_prices,
                       load_sentiment,
                       load_tiny_shakespeare,
                       load_translation_pairs,
@@ -34,19 +36,24 @@ from .readers import (
                       read_tagged_sentences,
                       read_text,
 )
+from .spoken_digits import SpokenDigits, load_spoken_digits
 from .ts_format import read_ts
 
 __all__ = [
     "DATASETS",
     "DataError",
     "DataFileNotFoundError",
+    "SpokenDigits",
     "dataset_path",
     "load_airline_passengers",
     "load_co2",
     "load_entities",
     "load_japanese_vowels",
     "load_pos_tagged",
+    "load_seattle_weather",
+    "load_stock_prices",
     "load_sentiment",
+    "load_spoken_digits",
     "load_tiny_shakespeare",
     "load_translation_pairs",
     "read_csv_column",

@@ -36,6 +36,8 @@ __all__ = [
     "load_entities",
     "load_japanese_vowels",
     "load_pos_tagged",
+    "load_seattle_weather",
+    "load_stock_prices",
     "load_sentiment",
     "load_tiny_shakespeare",
     "load_translation_pairs",
@@ -52,6 +54,18 @@ DATASETS: dict[str, dict[str, str]] = {
         "description": "Weekly CO2 at Mauna Loa 1958-2001 (ppmv), 2,284 weeks, 59 missing",
         "licence": "public domain (Keeling & Whorf 2004, via statsmodels)",
         "loader": "load_co2",
+    },
+    "seattle_weather": {
+        "description": "Seattle daily weather 2012-2015 (precipitation, temp_max, temp_min, "
+                       "wind, weather), 1,461 days; hourly temperature 2010, 8,759 hours",
+        "licence": "public domain (NOAA), via vega_datasets (MIT)",
+        "loader": "load_seattle_weather",
+    },
+    "stock_prices": {
+        "description": "Monthly closing prices of MSFT, AMZN, IBM, GOOG, AAPL 2000-2010, "
+                       "559 rows with a symbol column",
+        "licence": "historical facts, via vega_datasets (MIT)",
+        "loader": "load_stock_prices",
     },
     "sentiment_sentences": {
         "description": "Amazon and Yelp review sentences labelled 0/1, 2 x 1,000",
@@ -83,6 +97,11 @@ DATASETS: dict[str, dict[str, str]] = {
                        "4,078 sentences",
         "licence": "CC BY-SA 4.0 (share-alike; Mayhew et al. 2024)",
         "loader": "load_entities",
+    },
+    "free_spoken_digits": {
+        "description": "Free Spoken Digit Dataset: 3,000 recordings of 0-9, 6 speakers, 8 kHz",
+        "licence": "CC BY-SA 4.0 (share-alike; Zohar Jackson et al.)",
+        "loader": "load_spoken_digits",
     },
 }
 
@@ -147,6 +166,48 @@ def load_co2(missing: str = "keep") -> tuple[list[str], np.ndarray]:
         dates = [d for d, keep in zip(dates, present, strict=True) if keep]
         values = values[present]
     return dates, values
+
+
+WEATHER_COLUMNS = ("precipitation", "temp_max", "temp_min", "wind")
+
+
+def load_seattle_weather(hourly: bool = False) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Seattle weather from NOAA: (dates, {column: values}).
+
+    Daily (default): 1,461 days 'YYYY/MM/DD' from 2012/01/01, columns precipitation (mm),
+    temp_max and temp_min (deg C), wind (m/s). hourly=True: 8,759 hours of 2010, column
+    temp (deg F), labels 'YYYY/MM/DD HH:MM'.
+
+    >>> dates, columns = load_seattle_weather()
+    >>> len(dates), dates[0], sorted(columns), float(columns["temp_max"][0])
+    (1461, '2012/01/01', ['precipitation', 'temp_max', 'temp_min', 'wind'], 12.8)
+    >>> len(load_seattle_weather(hourly=True)[1]["temp"])
+    8759
+    """
+    folder = dataset_path("seattle_weather")
+    if hourly:
+        dates, temp = read_csv_column(folder / "seattle-temps-hourly-2010.csv", "temp")
+        return dates, {"temp": temp}
+    path = folder / "seattle-weather.csv"
+    columns = {name: read_csv_column(path, name) for name in WEATHER_COLUMNS}
+    return columns["temp_max"][0], {name: v for name, (_, v) in columns.items()}
+
+
+def load_stock_prices() -> dict[str, tuple[list[str], np.ndarray]]:
+    """Monthly closing prices, one series per symbol: {symbol: (dates, prices)}.
+
+    >>> stocks = load_stock_prices()
+    >>> sorted(stocks), stocks["MSFT"][0][0], len(stocks["GOOG"][1])
+    (['AAPL', 'AMZN', 'GOOG', 'IBM', 'MSFT'], 'Jan 1 2000', 68)
+    """
+    import csv
+    text = read_text(dataset_path("stock_prices") / "stocks.csv")
+    out: dict[str, tuple[list[str], list[float]]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        dates, prices = out.setdefault(row["symbol"], ([], []))
+        dates.append(row["date"])
+        prices.append(float(row["price"]))
+    return {k: (d, np.array(p)) for k, (d, p) in out.items()}
 
 
 def load_sentiment(sources: tuple[str, ...] | str = ("amazon", "yelp")

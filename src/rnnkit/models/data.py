@@ -122,7 +122,14 @@ def _fits(got: tuple, want: tuple) -> bool:
 def align_targets(y: Tensor, out_shape: tuple, loss_name: str) -> Tensor:
     """Shape y like the model's output: (N,) -> (N, 1) for a one-unit output; check the rest.
     `out_shape` is without the batch axis; None stands for any size (batches of sequences
-    of different lengths)."""
+    of different lengths). CTC targets (N, L) are label sequences of any length L: not
+    shaped like the output."""
+    if loss_name == "ctc":
+        if y.dim() != 2 or len(out_shape) != 2:
+            raise ValueError(f"loss 'ctc' expects targets (samples, labels) padded with 0 and "
+                             f"an output (samples, steps, classes), got targets "
+                             f"{tuple(y.shape)} for output (samples, {out_shape}).")
+        return y
     sparse = loss_name in SPARSE_LABEL_LOSSES
     n_out = len(out_shape)                  # out_shape without the batch axis
     want = tuple(out_shape[:-1]) if sparse else tuple(out_shape)
