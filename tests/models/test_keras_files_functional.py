@@ -175,3 +175,27 @@ def test_a_tf_keras_2_functional_encoder_decoder_h5_loads(tmp_path):
                                                    "encoder": w[:3], "decoder": w[3:6],
                                                    "readout": w[6:]})
     assert_predicts_as_keras(load_model(tmp_path / "s2s.h5"), "functional_seq2seq")
+
+
+def test_a_subclassed_model_is_not_written_as_a_keras_model_file_but_its_weights_are(tmp_path):
+    from rnnkit.layers import GRU
+
+    class Forecaster(Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.rnn, self.head = GRU(4), Dense(1)
+
+        def call(self, inputs, training=False):
+            return self.head(self.rnn(inputs))
+
+    model = Forecaster()
+    x = np.random.default_rng(0).normal(size=(3, 6, 2)).astype("float32")
+    expected = model.predict(x, verbose=0)
+    with pytest.raises(ValueError, match="has no graph to write as a Keras config"):
+        model.save(tmp_path / "m.keras")
+    assert not (tmp_path / "m.keras").exists()
+    model.save_weights(tmp_path / "w.weights.h5")
+    again = Forecaster()
+    again.predict(x, verbose=0)                                  # builds its layers
+    again.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_allclose(again.predict(x, verbose=0), expected, atol=1e-6)
