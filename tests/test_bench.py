@@ -55,3 +55,15 @@ def test_bench_refuses_settings_it_cannot_time_with(capsys, flag, value):
     assert main(["bench", "--only", "simple_rnn", flag, value]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and f"{flag} must be at least 1" in err
+
+
+def test_the_functional_twin_of_a_workload_computes_what_its_sequential_computes():
+    import numpy as np
+    from rnnkit.bench import WORKLOADS, as_functional
+    from rnnkit.models import Sequential
+    _, layers, _, _, make_data = WORKLOADS["gru"]
+    x, _ = make_data(np.random.default_rng(0))
+    seq = Sequential(layers())
+    seq._ensure_built(seq._x_tensor(x[:1]))
+    func = as_functional(seq, "int64")
+    np.testing.assert_allclose(func.predict(x[:8]), seq.predict(x[:8]), atol=1e-6)

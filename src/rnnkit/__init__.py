@@ -8,14 +8,21 @@ becomes `rnnkit`. `import rnnkit as tf; tf.keras.models.Sequential` works too.
 """
 import sys
 
+from . import _keras_alias
 from . import (activations, callbacks, initializers, layers, losses, metrics, models,
                optimizers, preprocessing, utils)
-from .layers import Input
-from .models import Sequential, load_model
+from .layers import Input, Layer
+from .models import Model, Sequential, load_model
+from . import ops  # keras.ops on torch
+from . import backend, data   # keras.backend, tf.data
 
 __version__ = "0.1.0"
 
 keras = sys.modules[__name__]   # so that `tf.keras.layers.LSTM` reads as `rnnkit.layers.LSTM`
 
-__all__ = ["Sequential", "Input", "load_model", "layers", "models", "callbacks", "losses",
-           "metrics", "optimizers", "preprocessing", "utils", "activations", "initializers"]
+sys.modules[f"{__name__}.keras"] = keras
+sys.meta_path.insert(0, _keras_alias.KerasAlias(__name__))
+
+__all__ = ["Sequential", "Model", "Input", "Layer", "load_model", "layers", "models", "callbacks", "losses",
+           "metrics", "optimizers", "preprocessing", "utils", "activations", "initializers",
+           "backend", "data", "ops"]

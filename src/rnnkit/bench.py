@@ -31,7 +31,7 @@ from torch.utils.data import DataLoader, TensorDataset
 from . import datasets
 from .cli import UserError
 from .layers import GRU, LSTM, Dense, Embedding, Input, SimpleRNN
-from .models import Sequential
+from .models import Model, Sequential
 from .utils import set_random_seed
 
 TORCH_RNN = {SimpleRNN: nn.RNN, LSTM: nn.LSTM, GRU: nn.GRU}
@@ -181,6 +181,57 @@ def run(name: str, epochs: int, seed: int = 0) -> dict:
             "path": ours.layers[-2].last_path if hasattr(ours.layers[-2], "last_path") else "?"}
 
 
+def as_functional(sequential: Sequential, input_dtype: str) -> Model:
+    """The same layers as a functional Model(inputs, outputs): a Sequential in disguise."""
+    shape = sequential.input_shape_arg or sequential.build_input_shape
+    x = inputs = Input(shape=shape, dtype=input_dtype)
+    for layer in sequential.layers:
+        x = layer(x)
+    return Model(inputs, x)
+
+
+def run_functional(name: str, epochs: int, seed: int = 0) -> dict:
+    """The same workload as a Sequential and as a functional model from the same weights,
+    epochs interleaved: the cost of running a graph instead of a list of layers."""
+    title, layers, opt_name, loss_name, make_data = WORKLOADS[name]
+    x, y = make_data(np.random.default_rng(0))
+    set_random_seed(seed)
+    seq = Sequential(layers())
+    seq.compile(optimizer=opt_name, loss=loss_name)
+    seq._ensure_built(seq._x_tensor(x[:1]))
+    set_random_seed(seed)
+    twin = Sequential(layers())
+    twin._ensure_built(twin._x_tensor(x[:1]))
+    twin.load_state_dict(seq.state_dict())
+    func = as_functional(twin, "int64" if x.dtype.kind == "i" else "float32")
+    func.compile(optimizer=opt_name, loss=loss_name)
+    t_seq, t_func = [], []
+    for epoch in range(epochs + 1):
+        t0 = time.perf_counter()
+        loss_seq = seq.fit(x, y, batch_size=32, epochs=1, verbose=0).history["loss"][-1]
+        t1 = time.perf_counter()
+        loss_func = func.fit(x, y, batch_size=32, epochs=1, verbose=0).history["loss"][-1]
+        t2 = time.perf_counter()
+        if epoch > 0:
+            t_seq.append(t1 - t0)
+            t_func.append(t2 - t1)
+    return {"title": title, "t_seq": t_seq, "t_func": t_func, "loss_seq": loss_seq,
+            "loss_func": loss_func}
+
+
+def main_functional(names: list[str], epochs: int, seeds: list[int]) -> None:
+    print("| workload | Sequential s/epoch | functional s/epoch | ratio | final loss "
+          "Sequential | final loss functional |")
+    print("|" + "---|" * 6)
+    for name in names:
+        runs = [run_functional(name, epochs, seed) for seed in seeds]
+        t_seq = statistics.median(t for r in runs for t in r["t_seq"])
+        t_func = statistics.median(t for r in runs for t in r["t_func"])
+        print(f"| {runs[0]['title']} | {t_seq:.3f} | {t_func:.3f} | {t_func / t_seq:.3f} | "
+              f"{mean_sd([r['loss_seq'] for r in runs])} | "
+              f"{mean_sd([r['loss_func'] for r in runs])} |", flush=True)
+
+
 def verdict(differences: list[float]) -> str:
     """Compare the final losses seed by seed (paired: each seed starts both from the same
     weights). 'lower'/'higher' when the mean paired difference is more than two standard
@@ -218,6 +269,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0],
                         help="initial-weight seeds; each runs both sides from the same weights")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--functional", action="store_true",
+                        help="time each workload as a Sequential against the same layers as a "
+                             "functional Model(inputs, outputs), instead of against PyTorch")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -233,6 +287,10 @@ def main(args: argparse.Namespace) -> int:
     flags = [f"--only {name}" for name in args.only or []] + [
         f"--epochs {args.epochs}", "--seeds " + " ".join(map(str, args.seeds)),
         f"--threads {args.threads}"]
+    if args.functional:
+        print("command: rnnkit bench --functional " + " ".join(flags))
+        main_functional(args.only or list(WORKLOADS), args.epochs, args.seeds)
+        return 0
     print("command: rnnkit bench " + " ".join(flags))
     print("final loss: mean ± sd over the seeds; difference: rnnkit - PyTorch per seed (paired);")
     print("verdict: lower/higher when the mean difference is beyond two standard errors, else equal")

@@ -1,5 +1,20 @@
-"""Losses with Keras's names. Each takes (y_true, y_pred) and returns one value per sample
-(or per sample and step); the fit loop averages them, weighted by class_weight if given.
+"""Losses with Keras's names, as functions and as classes.
+
+The functions (`mse`, `huber`, `binary_crossentropy`, ...) take (y_true, y_pred) and return
+one value per sample (or per sample and step): the mean or sum over the last axis.
+
+    mean_squared_error:  mean((y_pred - y_true)^2)
+    huber:               mean(0.5 e^2 if |e| <= delta else delta (|e| - 0.5 delta)),  e = y_pred - y_true
+    log_cosh:            mean(log cosh(y_pred - y_true))
+    binary_crossentropy: -mean(y log p + (1 - y) log(1 - p))
+    categorical_cross.:  -sum(y log p)
+    kl_divergence:       sum(y log(y / p)),  y and p clipped to [1e-7, 1]
+    cosine_similarity:   -sum(y / |y| * p / |p|)
+
+The classes (`MeanSquaredError()`, `Huber(delta=2.0)`, ...) are Keras's: calling one returns
+the batch's mean loss (`reduction="sum_over_batch_size"`), weighted by `sample_weight`.
+`compile(loss=...)` takes a name, a class instance or a function; `get()` turns any of them
+into a `LossFunction`, the per-sample form the fit loop uses.
 
 The cross-entropies are computed from logits when the model ends in a Dense layer with the
 matching activation (sigmoid for binary, softmax for categorical): compile() notices it and
@@ -7,8 +22,9 @@ the loss never takes the log of a saturated probability.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+import functools
+from dataclasses import dataclass, field
+from typing import Any, Callable
 
 import torch
 import torch.nn.functional as F
@@ -17,26 +33,82 @@ from torch import Tensor
 EPSILON = 1e-7   # Keras's backend epsilon, used when a loss receives probabilities
 
 
-def mean_squared_error(y_true: Tensor, y_pred: Tensor) -> Tensor:
+def _tensors(y_true, y_pred, integer_labels: bool = False) -> tuple[Tensor, Tensor]:
+    """Array-likes to tensors, y_true in y_pred's dtype (kept integer for class labels)."""
+    if not isinstance(y_pred, Tensor):                  # NumPy float64 -> float32, as Keras
+        y_pred = torch.as_tensor(y_pred, dtype=torch.get_default_dtype())
+    if not isinstance(y_true, Tensor):
+        y_true = torch.as_tensor(y_true)
+    if not integer_labels and y_true.dtype != y_pred.dtype:
+        y_true = y_true.to(y_pred.dtype)
+    return y_true, y_pred
+
+
+def mean_squared_error(y_true, y_pred) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
     return (y_pred - y_true).square().mean(dim=-1)
 
 
-def mean_absolute_error(y_true: Tensor, y_pred: Tensor) -> Tensor:
+def mean_absolute_error(y_true, y_pred) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
     return (y_pred - y_true).abs().mean(dim=-1)
 
 
-def huber(y_true: Tensor, y_pred: Tensor, delta: float = 1.0) -> Tensor:
+def mean_absolute_percentage_error(y_true, y_pred) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
+    return 100.0 * ((y_true - y_pred).abs() / y_true.abs().clamp(min=EPSILON)).mean(dim=-1)
+
+
+def mean_squared_logarithmic_error(y_true, y_pred) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
+    log_p, log_t = y_pred.clamp(min=EPSILON).log1p(), y_true.clamp(min=EPSILON).log1p()
+    return (log_p - log_t).square().mean(dim=-1)
+
+
+def huber(y_true, y_pred, delta: float = 1.0) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
     return F.huber_loss(y_pred, y_true, reduction="none", delta=delta).mean(dim=-1)
 
 
-def binary_crossentropy(y_true: Tensor, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+def log_cosh(y_true, y_pred) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
+    e = y_pred - y_true
+    return (e + F.softplus(-2.0 * e) - torch.log(torch.tensor(2.0))).mean(dim=-1)  # log cosh e
+
+
+def kl_divergence(y_true, y_pred) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
+    y_true, y_pred = y_true.clamp(EPSILON, 1.0), y_pred.clamp(EPSILON, 1.0)
+    return (y_true * (y_true / y_pred).log()).sum(dim=-1)
+
+
+def poisson(y_true, y_pred) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
+    return (y_pred - y_true * (y_pred + EPSILON).log()).mean(dim=-1)
+
+
+def cosine_similarity(y_true, y_pred, axis: int = -1) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
+    return -(F.normalize(y_true, dim=axis, eps=1e-12) * F.normalize(y_pred, dim=axis, eps=1e-12)
+             ).sum(dim=axis)
+
+
+def binary_crossentropy(y_true, y_pred, from_logits: bool = False,
+                        label_smoothing: float = 0.0) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + 0.5 * label_smoothing
     if from_logits:
         return F.binary_cross_entropy_with_logits(y_pred, y_true, reduction="none").mean(dim=-1)
     p = y_pred.clamp(EPSILON, 1.0 - EPSILON)
     return -(y_true * p.log() + (1.0 - y_true) * (1.0 - p).log()).mean(dim=-1)
 
 
-def categorical_crossentropy(y_true: Tensor, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+def categorical_crossentropy(y_true, y_pred, from_logits: bool = False,
+                             label_smoothing: float = 0.0) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred)
+    if label_smoothing:
+        y_true = y_true * (1.0 - label_smoothing) + label_smoothing / y_true.shape[-1]
     if from_logits:
         log_p = torch.log_softmax(y_pred, dim=-1)
     else:
@@ -45,8 +117,8 @@ def categorical_crossentropy(y_true: Tensor, y_pred: Tensor, from_logits: bool =
     return -(y_true * log_p).sum(dim=-1)
 
 
-def sparse_categorical_crossentropy(y_true: Tensor, y_pred: Tensor,
-                                    from_logits: bool = False) -> Tensor:
+def sparse_categorical_crossentropy(y_true, y_pred, from_logits: bool = False) -> Tensor:
+    y_true, y_pred = _tensors(y_true, y_pred, integer_labels=True)
     target = y_true.long()
     if target.dim() == y_pred.dim():            # (B, 1) labels for (B, V) outputs
         target = target.squeeze(-1)
@@ -57,14 +129,31 @@ def sparse_categorical_crossentropy(y_true: Tensor, y_pred: Tensor,
     return -log_p.gather(-1, target.unsqueeze(-1)).squeeze(-1)
 
 
+# Keras's short spellings
+mse, mae, mape, msle = (mean_squared_error, mean_absolute_error, mean_absolute_percentage_error,
+                        mean_squared_logarithmic_error)
+kld = kullback_leibler_divergence = kl_divergence
+logcosh = log_cosh
+
+
 @dataclass(frozen=True)
-class Loss:
-    """A named loss. `logits_of` names the output activation whose logits it can take."""
+class LossFunction:
+    """A loss as the fit loop uses it: per-sample values, a canonical `name` (the fit loop
+    reads 'sparse_categorical_crossentropy' to accept integer labels), and `logits_of`, the
+    output activation whose logits it can take instead of probabilities."""
 
     name: str
     fn: Callable[..., Tensor]
     logits_of: str | None = None
     from_logits: bool = False
+    source: Any = field(default=None, compare=False, repr=False)   # the Keras Loss, to save
+
+    def get_config(self) -> str | dict[str, Any]:
+        """What a model file stores: the name, or {class_name, config} of a built-in Loss
+        with arguments (Huber(delta=2.0) reloads with its delta)."""
+        if isinstance(self.source, _Builtin) and self.source.kwargs:
+            return serialize(self.source)
+        return self.name
 
     def __call__(self, y_true: Tensor, y_pred: Tensor, from_logits: bool | None = None) -> Tensor:
         if self.logits_of is None:
@@ -73,47 +162,171 @@ class Loss:
                        else from_logits)
 
 
-def MeanSquaredError() -> Loss:  # noqa: N802 (Keras class names)
-    return Loss("mean_squared_error", mean_squared_error)
+class Loss:
+    """Keras's loss base class. Subclasses implement `call(y_true, y_pred)`, one value per
+    sample; calling the loss reduces them:
+
+        sum_over_batch_size: sum(w * loss) / number of values     (Keras's default)
+        sum:                 sum(w * loss)
+        none:                w * loss
+    """
+
+    REDUCTIONS = ("sum_over_batch_size", "mean", "sum", "none", None)
+
+    def __init__(self, name: str | None = None, reduction: str | None = "sum_over_batch_size",
+                 dtype=None):
+        if reduction not in self.REDUCTIONS:
+            raise ValueError(f"reduction must be one of {self.REDUCTIONS}, got {reduction!r}.")
+        self.name = name or _snake(type(self).__name__)
+        self.reduction = reduction
+        self.dtype = dtype
+
+    def call(self, y_true, y_pred) -> Tensor:
+        raise NotImplementedError(f"{type(self).__name__} must implement call(y_true, y_pred).")
+
+    def __call__(self, y_true, y_pred, sample_weight=None) -> Tensor:
+        values = self.call(y_true, y_pred)
+        if sample_weight is not None:
+            w = torch.as_tensor(sample_weight, dtype=values.dtype, device=values.device)
+            values = values * w.reshape(w.shape + (1,) * (values.dim() - w.dim()))
+        if self.reduction in (None, "none") or values.dim() == 0:
+            return values
+        total = values.sum()
+        return total if self.reduction == "sum" else total / max(values.numel(), 1)
+
+    def get_config(self) -> dict[str, Any]:
+        return {"name": self.name, "reduction": self.reduction}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "Loss":
+        return cls(**config)
+
+    def as_loss_function(self) -> LossFunction:
+        """The per-sample form for the fit loop (a Keras subclass: its own call())."""
+        return LossFunction(self.name, self.call, source=self)
 
 
-def MeanAbsoluteError() -> Loss:  # noqa: N802
-    return Loss("mean_absolute_error", mean_absolute_error)
+class _Builtin(Loss):
+    """A Keras loss class over one of the functions above, with fixed keyword arguments."""
+
+    fn: Callable[..., Tensor]
+    logits_of: str | None = None
+
+    def __init__(self, name, reduction, dtype, **kwargs):
+        super().__init__(name, reduction, dtype)
+        self.kwargs = kwargs
+
+    def call(self, y_true, y_pred) -> Tensor:
+        return type(self).fn(y_true, y_pred, **self.kwargs)
+
+    def get_config(self):
+        return {**super().get_config(), **self.kwargs}
+
+    def as_loss_function(self) -> LossFunction:
+        kwargs = {k: v for k, v in self.kwargs.items() if k != "from_logits"}
+        fn = functools.partial(type(self).fn, **kwargs) if kwargs else type(self).fn
+        return LossFunction(type(self).fn.__name__, fn, self.logits_of,
+                            bool(self.kwargs.get("from_logits", False)), self)
 
 
-def BinaryCrossentropy(from_logits: bool = False) -> Loss:  # noqa: N802
-    return Loss("binary_crossentropy", binary_crossentropy, "sigmoid", from_logits)
+def _builtin(class_name: str, fn: Callable, default_name: str, logits_of=None,
+             **arguments) -> type[_Builtin]:
+    """Make a Keras loss class; `arguments` are its keyword arguments and their defaults."""
+    def __init__(self, *args, reduction="sum_over_batch_size", name=default_name, dtype=None,
+                 **kwargs):
+        values = dict(arguments)
+        if len(args) > len(values):
+            raise TypeError(f"{class_name} takes at most {len(values)} positional arguments "
+                            f"({', '.join(values)}), got {len(args)}.")
+        values.update(zip(values, args))
+        unknown = set(kwargs) - set(values)
+        if unknown:
+            raise TypeError(f"{class_name} got unexpected arguments {sorted(unknown)}; it takes "
+                            f"{', '.join([*values, 'reduction', 'name'])}.")
+        values.update(kwargs)
+        _Builtin.__init__(self, name, reduction, dtype, **values)
+
+    return type(class_name, (_Builtin,), {
+        "__init__": __init__, "fn": staticmethod(fn), "logits_of": logits_of,
+        "__module__": __name__, "__doc__": f"Keras's {class_name}: {fn.__name__} per sample."})
 
 
-def CategoricalCrossentropy(from_logits: bool = False) -> Loss:  # noqa: N802
-    return Loss("categorical_crossentropy", categorical_crossentropy, "softmax", from_logits)
+MeanSquaredError = _builtin("MeanSquaredError", mean_squared_error, "mean_squared_error")
+MeanAbsoluteError = _builtin("MeanAbsoluteError", mean_absolute_error, "mean_absolute_error")
+MeanAbsolutePercentageError = _builtin("MeanAbsolutePercentageError",
+                                       mean_absolute_percentage_error,
+                                       "mean_absolute_percentage_error")
+MeanSquaredLogarithmicError = _builtin("MeanSquaredLogarithmicError",
+                                       mean_squared_logarithmic_error,
+                                       "mean_squared_logarithmic_error")
+Huber = _builtin("Huber", huber, "huber_loss", delta=1.0)
+LogCosh = _builtin("LogCosh", log_cosh, "log_cosh")
+KLDivergence = _builtin("KLDivergence", kl_divergence, "kl_divergence")
+Poisson = _builtin("Poisson", poisson, "poisson")
+CosineSimilarity = _builtin("CosineSimilarity", cosine_similarity, "cosine_similarity", axis=-1)
+BinaryCrossentropy = _builtin("BinaryCrossentropy", binary_crossentropy, "binary_crossentropy",
+                              "sigmoid", from_logits=False, label_smoothing=0.0)
+CategoricalCrossentropy = _builtin("CategoricalCrossentropy", categorical_crossentropy,
+                                   "categorical_crossentropy", "softmax", from_logits=False,
+                                   label_smoothing=0.0)
+SparseCategoricalCrossentropy = _builtin("SparseCategoricalCrossentropy",
+                                         sparse_categorical_crossentropy,
+                                         "sparse_categorical_crossentropy", "softmax",
+                                         from_logits=False)
+
+CLASSES = [MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
+           MeanSquaredLogarithmicError, Huber, LogCosh, KLDivergence, Poisson, CosineSimilarity,
+           BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy]
 
 
-def SparseCategoricalCrossentropy(from_logits: bool = False) -> Loss:  # noqa: N802
-    return Loss("sparse_categorical_crossentropy", sparse_categorical_crossentropy, "softmax",
-                from_logits)
+def _snake(name: str) -> str:
+    return "".join(f"_{c.lower()}" if c.isupper() and i and not name[i - 1].isupper()
+                   else c.lower() for i, c in enumerate(name))
 
 
-LOSSES: dict[str, Callable[[], Loss]] = {
-    "mse": MeanSquaredError, "mean_squared_error": MeanSquaredError,
-    "mae": MeanAbsoluteError, "mean_absolute_error": MeanAbsoluteError,
-    "huber": lambda: Loss("huber", huber),
-    "binary_crossentropy": BinaryCrossentropy,
-    "categorical_crossentropy": CategoricalCrossentropy,
-    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+LOSSES: dict[str, type[Loss]] = {
+    **{c.fn.__name__: c for c in CLASSES}, **{c.__name__: c for c in CLASSES},
+    "mse": MeanSquaredError, "mae": MeanAbsoluteError, "mape": MeanAbsolutePercentageError,
+    "msle": MeanSquaredLogarithmicError, "kld": KLDivergence, "logcosh": LogCosh,
+    "kullback_leibler_divergence": KLDivergence, "huber_loss": Huber,
 }
+_FUNCTIONS = {c.fn: c for c in CLASSES}
 
 
-def get(identifier) -> Loss:
-    """A Loss from a Keras name, a Loss, or a function f(y_true, y_pred) -> per-sample loss."""
-    if isinstance(identifier, Loss):
+def get(identifier) -> LossFunction:
+    """The fit loop's LossFunction from a Keras name ('mse', 'Huber'), a Loss instance or
+    class, its config {class_name, config}, a LossFunction, or a function
+    f(y_true, y_pred) -> per-sample loss."""
+    if isinstance(identifier, LossFunction):
         return identifier
     if isinstance(identifier, str):
         if identifier not in LOSSES:
-            raise ValueError(f"Unknown loss {identifier!r}. Available: {', '.join(sorted(LOSSES))}.")
-        return LOSSES[identifier]()
+            names = sorted(n for n in LOSSES if n.islower())
+            raise ValueError(f"Unknown loss {identifier!r}. Available: {', '.join(names)} "
+                             "(or their Keras class names, such as 'MeanSquaredError').")
+        return LOSSES[identifier]().as_loss_function()
+    if isinstance(identifier, dict):
+        identifier = deserialize(identifier)
+    if isinstance(identifier, type) and issubclass(identifier, Loss):
+        identifier = identifier()
+    if isinstance(identifier, Loss):
+        return identifier.as_loss_function()
     if callable(identifier):
-        return Loss(getattr(identifier, "__name__", "custom_loss"), identifier)
+        if identifier in _FUNCTIONS:
+            return _FUNCTIONS[identifier]().as_loss_function()
+        return LossFunction(getattr(identifier, "__name__", "custom_loss"), identifier)
     raise TypeError(
-        f"loss must be a name such as 'mse', a rnnkit.losses.Loss or a function "
+        f"loss must be a name such as 'mse', a loss such as rnnkit.losses.Huber() or a function "
         f"f(y_true, y_pred), got {type(identifier).__name__}.")
+
+
+def serialize(loss: Loss) -> dict[str, Any]:
+    return {"class_name": type(loss).__name__, "config": loss.get_config()}
+
+
+def deserialize(config: dict[str, Any]) -> Loss:
+    name = config.get("class_name")
+    if name not in LOSSES:
+        raise ValueError(f"Unknown loss class {name!r}. Available: "
+                         f"{', '.join(c.__name__ for c in CLASSES)}.")
+    return LOSSES[name].from_config(dict(config.get("config") or {}))

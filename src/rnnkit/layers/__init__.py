@@ -5,10 +5,46 @@ from .core import Activation, Dense, Dropout, Embedding, Input, InputLayer, Mask
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
-from .recurrent import RNN
+from .preprocessing import Normalization, TextVectorization   # kutils
+from . import experimental                                    # kutils: TF 2.3-2.5 paths
 from .simple_rnn import SimpleRNN, SimpleRNNCell
+# kattn: attention, ConvLSTM, Keras-style cells
+from .attention import AdditiveAttention, Attention
+from .conv_lstm import ConvLSTM1D, ConvLSTM2D, ConvLSTM3D
+from .keras_cells import RNN, StackedRNNCells
+from .multi_head_attention import MultiHeadAttention
+
+# klayers: the plain layers Keras RNN programs use
+from .conv_transpose import Conv1DTranspose, Conv2DTranspose
+from .convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
+from .lambda_layer import Lambda
+from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
+                      add, average, concatenate, dot, maximum, minimum, multiply, subtract)
+from .normalization import BatchNormalization, LayerNormalization
+from .pooling import (AveragePooling1D, AveragePooling2D, AvgPool1D, AvgPool2D,
+                      GlobalAveragePooling1D, GlobalAveragePooling2D, GlobalAvgPool1D,
+                      GlobalAvgPool2D, GlobalMaxPool1D, GlobalMaxPool2D, GlobalMaxPooling1D,
+                      GlobalMaxPooling2D, MaxPool1D, MaxPool2D, MaxPooling1D, MaxPooling2D)
+from .regularization import (ActivityRegularization, GaussianDropout, GaussianNoise,
+                             SpatialDropout1D, SpatialDropout2D)
+from .reshaping import (Cropping1D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D,
+                        ZeroPadding1D)
 
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
            "MinLSTMCell"]
+__all__ += [  # klayers
+    "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "Conv1DTranspose", "Conv2DTranspose",
+    "Lambda", "Add", "Average",
+    "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average",
+    "concatenate", "dot", "maximum", "minimum", "multiply", "subtract", "BatchNormalization",
+    "LayerNormalization", "AveragePooling1D", "AveragePooling2D", "AvgPool1D", "AvgPool2D",
+    "GlobalAveragePooling1D", "GlobalAveragePooling2D", "GlobalAvgPool1D", "GlobalAvgPool2D",
+    "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+    "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ActivityRegularization",
+    "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "Flatten",
+    "Permute", "RepeatVector", "Reshape", "UpSampling1D", "ZeroPadding1D", "Cropping1D"]
+__all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
+            "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]  # kattn
+__all__ += ["TextVectorization", "Normalization"]   # kutils

@@ -26,8 +26,9 @@ _KERAS_COMMON_ARGS = ("batch_input_shape", "batch_size", "input_dim", "dtype")
 
 
 def _snake(name: str) -> str:
-    s = re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name)
-    return re.sub(r"(?<=[A-Z])([A-Z][a-z])", r"_\1", s).lower()
+    """Keras's to_snake_case: Conv1D -> conv1d, MaxPooling1D -> max_pooling1d, LSTM -> lstm."""
+    s = re.sub(r"(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub(r"([a-z])([A-Z])", r"\1_\2", s).lower()
 
 
 def unique_name(cls_name: str) -> str:
@@ -65,6 +66,9 @@ def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
     convert NumPy inputs (then run without gradients and, unless training=True is given, in
     inference mode, as a Keras call on arrays does), and honour Keras's `training=`
     argument. Called on tensors, a layer runs in its module's mode, as in PyTorch."""
+    if all(isinstance(a, Tensor) for a in args) and "training" not in kwargs and \
+            all(v is None or isinstance(v, Tensor) for v in kwargs.values()):
+        return call(*args, **kwargs)                   # the hot path: tensors in, as in fit
     from .symbolic import call_symbolic, is_symbolic
     if is_symbolic((args, kwargs)):
         return call_symbolic(module, args, kwargs)

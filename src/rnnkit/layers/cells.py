@@ -53,9 +53,10 @@ def gated_fused_blocker(cell) -> str | None:
 
 def cell_config(cell) -> dict[str, Any]:
     return {"units": cell.units, "activation": cell.activation_name, "use_bias": cell.use_bias,
-            "kernel_initializer": cell.kernel_initializer,
-            "recurrent_initializer": cell.recurrent_initializer,
-            "bias_initializer": cell.bias_initializer, "dropout": cell.dropout,
+            "kernel_initializer": initializers.serialize(cell.kernel_initializer),
+            "recurrent_initializer": initializers.serialize(cell.recurrent_initializer),
+            "bias_initializer": initializers.serialize(cell.bias_initializer),
+            "dropout": cell.dropout,
             "recurrent_dropout": cell.recurrent_dropout}
 
 

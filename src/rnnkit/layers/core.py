@@ -166,8 +166,9 @@ class Dense(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "activation": self.activation_name,
-                "use_bias": self.use_bias, "kernel_initializer": self.kernel_initializer,
-                "bias_initializer": self.bias_initializer}
+                "use_bias": self.use_bias,
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer)}
 
 
 class Embedding(Layer):
@@ -222,7 +223,7 @@ class Embedding(Layer):
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "input_dim": self.input_dim,
                 "output_dim": self.output_dim, "mask_zero": self.mask_zero,
-                "embeddings_initializer": self.embeddings_initializer,
+                "embeddings_initializer": initializers.serialize(self.embeddings_initializer),
                 "input_length": self.input_length}
 
 

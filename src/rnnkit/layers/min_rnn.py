@@ -23,6 +23,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor
 
+from .. import initializers
 from .base import Layer, Shape
 from .cells import check_rate, check_units, new_weight
 from .fused_scan import (MAX_FUSED_FEATURES, compiled_scan_applies, min_rnn_input_scan,
@@ -109,8 +110,9 @@ class _MinCell(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
-                "kernel_initializer": self.kernel_initializer,
-                "bias_initializer": self.bias_initializer, "dropout": self.dropout}
+                "kernel_initializer": initializers.serialize(self.kernel_initializer),
+                "bias_initializer": initializers.serialize(self.bias_initializer),
+                "dropout": self.dropout}
 
 
 class MinGRUCell(_MinCell):

@@ -29,6 +29,32 @@ def layer_classes() -> dict[str, type[Layer]]:
     classes = [core.Dense, core.Embedding, core.Dropout, core.Masking, core.Activation,
                core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
                bidirectional.Bidirectional, ops_layers.GetItem, ops_layers.BinaryOp]
+    # klayers: the plain layers (reshaping, convolution, pooling, merge, normalization, noise)
+    from . import (conv_transpose, convolutional, lambda_layer, merging, normalization,
+                   pooling, regularization, reshaping)
+    classes += [reshaping.RepeatVector, reshaping.Flatten, reshaping.Reshape, reshaping.Permute,
+                reshaping.UpSampling1D, reshaping.ZeroPadding1D, reshaping.Cropping1D,
+                convolutional.Conv1D, convolutional.Conv2D, conv_transpose.Conv1DTranspose,
+                conv_transpose.Conv2DTranspose,
+                pooling.MaxPooling1D, pooling.AveragePooling1D, pooling.MaxPooling2D,
+                pooling.AveragePooling2D, pooling.GlobalMaxPooling1D,
+                pooling.GlobalAveragePooling1D, pooling.GlobalMaxPooling2D,
+                pooling.GlobalAveragePooling2D,
+                merging.Add, merging.Subtract, merging.Multiply, merging.Average,
+                merging.Maximum, merging.Minimum, merging.Concatenate, merging.Dot,
+                normalization.BatchNormalization, normalization.LayerNormalization,
+                regularization.SpatialDropout1D, regularization.SpatialDropout2D,
+                regularization.GaussianNoise, regularization.GaussianDropout,
+                regularization.ActivityRegularization, lambda_layer.Lambda]
+    # kattn: attention, ConvLSTM, Keras-style cells
+    from . import attention, conv_lstm, keras_cells, multi_head_attention
+    classes += [attention.Attention, attention.AdditiveAttention, conv_lstm.ConvLSTM1D,
+                conv_lstm.ConvLSTM2D, conv_lstm.ConvLSTM3D,
+                multi_head_attention.MultiHeadAttention, keras_cells.RNN,
+                keras_cells.StackedRNNCells, simple_rnn.SimpleRNNCell, lstm.LSTMCell,
+                gru.GRUCell]
+    from . import preprocessing                           # kutils
+    classes += [preprocessing.TextVectorization, preprocessing.Normalization]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]

@@ -112,24 +112,31 @@ def check_same_length(x: Tensor, y: Tensor, what: str = "y") -> None:
             f"of x needs one target in {what}.")
 
 
+def _fits(got: tuple, want: tuple) -> bool:
+    """Shapes equal, None in `want` matching any size."""
+    return len(got) == len(want) and all(w is None or g == w for g, w in zip(got, want))
+
+
 def align_targets(y: Tensor, out_shape: tuple, loss_name: str) -> Tensor:
-    """Shape y like the model's output: (N,) -> (N, 1) for a one-unit output; check the rest."""
+    """Shape y like the model's output: (N,) -> (N, 1) for a one-unit output; check the rest.
+    `out_shape` is without the batch axis; None stands for any size (batches of sequences
+    of different lengths)."""
     sparse = loss_name == "sparse_categorical_crossentropy"
     n_out = len(out_shape)                  # out_shape without the batch axis
     want = tuple(out_shape[:-1]) if sparse else tuple(out_shape)
     got = tuple(y.shape[1:])
-    if sparse and got == want + (1,):
+    if sparse and not _fits(got, want) and _fits(got, want + (1,)):
         y = y.squeeze(-1)
-        got = want
-    if not sparse and got == want[:-1] and want[-1:] == (1,):
+        got = tuple(y.shape[1:])
+    if not sparse and not _fits(got, want) and want[-1:] == (1,) and _fits(got, want[:-1]):
         y = y.unsqueeze(-1)
-        got = want
-    if got != want:
+        got = tuple(y.shape[1:])
+    if not _fits(got, want):
         hint = ""
         if loss_name == "categorical_crossentropy" and len(got) == n_out - 1:
             hint = (" Integer class labels go with loss='sparse_categorical_crossentropy', or "
                     "one-hot encode them with rnnkit.utils.to_categorical.")
-        elif not sparse and out_shape[-1] and got == want[:-1] + (1,):
+        elif not sparse and out_shape[-1] and _fits(got, want[:-1] + (1,)):
             hint = f" The last layer has {out_shape[-1]} units; the targets have one value."
         raise ValueError(
             f"Targets of shape (samples, {', '.join(map(str, got))}) do not fit the model's "

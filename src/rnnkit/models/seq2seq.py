@@ -57,6 +57,8 @@ from torch import Tensor, nn
 from .. import initializers
 from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding
 from ..layers.base import get_weights, set_weights
+from ..losses import Loss
+from .training import Model
 from .saving import CONFIG, FORMAT, VERSION, WEIGHTS, load_weights, read_config, \
     write_atomically
 
@@ -67,20 +69,21 @@ CELLS = {"gru": GRU, "lstm": LSTM}
 ATTENTIONS = ("general", "scaled", "additive")
 
 
-class Seq2Seq(nn.Module):
+class Seq2Seq(Model):
     """Encoder-decoder with attention; equations in the module docstring.
 
-    forward(src, tgt_in) -> logits (B, T, Vt), teacher forcing. loss(...) is the mean
-    cross-entropy over the real (non-padding) target tokens, optionally label-smoothed.
-    greedy_decode and beam_search translate; save(path) and Seq2Seq.load(path) use JSON and
-    safetensors only.
+    forward(src, tgt_in) -> logits (B, T, Vt), teacher forcing. It is a Model: compile it
+    with `token_loss(model)` and train it with `fit` on ((src, tgt_in), tgt_out) batches;
+    the loss counts only the real (non-padding) target tokens. loss(...) is the same mean
+    cross-entropy for one batch. greedy_decode and beam_search translate; save(path) and
+    Seq2Seq.load(path) use JSON and safetensors only.
     """
 
     def __init__(self, src_vocab_size: int, tgt_vocab_size: int, embed_dim: int = 128,
                  units: int = 256, cell: str = "gru", dropout: float = 0.2,
                  attention: str = "general", input_feeding: bool = False,
                  tie_embeddings: bool = False, word_dropout: float = 0.0):
-        super().__init__()
+        super().__init__(name="seq2seq")
         for name, value in (("src_vocab_size", src_vocab_size),
                             ("tgt_vocab_size", tgt_vocab_size), ("embed_dim", embed_dim),
                             ("units", units)):
@@ -121,7 +124,6 @@ class Seq2Seq(nn.Module):
             initializers.glorot_uniform(torch.empty(tgt_vocab_size, H_out)))
         self.b_o = nn.Parameter(torch.zeros(tgt_vocab_size))
         self.drop = Dropout(dropout)
-        self.stop_training = False                                  # read by EarlyStopping
         training = self.training
         with torch.no_grad():                                       # build the lazy layers
             self.eval()
@@ -208,6 +210,23 @@ class Seq2Seq(nn.Module):
         """Teacher forcing: logits (B, T, Vt) of y_t given the true y_<t and the source."""
         memory, mask, state = self.encode(src)
         return self.decode(tgt_in, state, memory, mask)[0]
+
+    # -- what fit needs to know (training.Model) -----------------------------------------------
+    @property
+    def input_names(self) -> list[str]:
+        return ["source", "target_in"]
+
+    @property
+    def output_names(self) -> list[str]:
+        return ["next_word"]
+
+    def _input_integer_ok(self) -> list[bool]:
+        return [True, True]
+
+    def _run(self, xs: list[Tensor], logits: list[bool] | None = None):
+        """([logits (B, T, Vt)], [mask (B, T)]): padding target steps carry no loss."""
+        src, tgt_in = xs
+        return [self(src, tgt_in)], [tgt_in != PAD]
 
     def loss(self, src: Tensor, tgt_in: Tensor, tgt_out: Tensor,
              label_smoothing: float = 0.0) -> Tensor:
@@ -328,9 +347,6 @@ class Seq2Seq(nn.Module):
     def set_weights(self, weights) -> None:
         set_weights(self, weights, "Seq2Seq")
 
-    def count_params(self) -> int:
-        return sum(p.numel() for p in self.parameters())
-
     def save(self, path, extra_json: dict[str, Any] | None = None) -> Path:
         """A model folder: config.json, model.safetensors and each extra_json[name] as JSON.
 
@@ -360,6 +376,18 @@ class Seq2Seq(nn.Module):
         load_weights(model, Path(path) / WEIGHTS)
         return model.eval()
 
+
+
+def token_loss(model: Seq2Seq, label_smoothing: float = 0.0) -> Loss:
+    """Cross-entropy of each target token from the logits, label-smoothed in training only
+    (the validation loss stays the plain cross-entropy); fit averages it over the real
+    tokens with the target mask."""
+    def per_token(y_true: Tensor, logits: Tensor) -> Tensor:
+        B, T, V = logits.shape
+        smoothing = label_smoothing if model.training else 0.0
+        return F.cross_entropy(logits.reshape(B * T, V), y_true.reshape(B * T).long(),
+                               reduction="none", label_smoothing=smoothing).reshape(B, T)
+    return Loss("sparse_categorical_crossentropy", per_token)
 
 
 def _allowed(scores: Tensor) -> Tensor:

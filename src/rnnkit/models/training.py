@@ -263,8 +263,9 @@ class Model(nn.Module):
         if not hasattr(self, "_out_shapes"):
             self._probe(xs)
         ys = None
-        if with_y and by is not None:
-            ys = self._y_tensors(by, self._out_shapes)
+        if with_y and by is not None:       # batches may differ in length: only the last
+            ys = self._y_tensors(by, [(None,) * (len(s) - 1) + s[-1:]   # axis is fixed
+                                      for s in self._out_shapes])
         w = None if bw is None else as_tensor("sample_weight", bw, integer_ok=False)
         move = lambda ts: None if ts is None else [t.to(self.device) for t in ts]  # noqa: E731
         return move(xs), move(ys), None if w is None else w.to(self.device)

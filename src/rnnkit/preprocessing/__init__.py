@@ -7,5 +7,7 @@
 from . import sequence, text
 
 from . import timeseries
+from ..utils.dataset_utils import (text_dataset_from_directory,   # tf.keras.preprocessing.*
+                                   timeseries_dataset_from_array)
 
-__all__ = ["sequence", "text"]
+__all__ = ["sequence", "text", "timeseries_dataset_from_array", "text_dataset_from_directory"]

@@ -122,3 +122,6 @@ def _check_dtype_and_value(dtype, value):
                          f"{dtype} is; it would be cast silently. Pass an integer value, or "
                          "a float dtype such as dtype='float32'.")
     return dtype
+
+
+from ..utils.dataset_utils import TimeseriesGenerator  # noqa: E402  Keras 2's home of it (kutils)

@@ -47,11 +47,11 @@ from typing import Any
 import torch
 
 from .. import __version__, optimizers
-from ..callbacks import CallbackList, EarlyStopping, ReduceLROnPlateau
+from ..callbacks import Callback, EarlyStopping, ReduceLROnPlateau
 from ..cli import UserError
 from ..datasets import read_text
 from ..datasets.readers import _split_lines
-from ..models.seq2seq import ATTENTIONS, PAD, UNK, Seq2Seq
+from ..models.seq2seq import ATTENTIONS, PAD, UNK, Seq2Seq, token_loss
 from ..models.training import resolve_device
 from ..utils import set_random_seed
 from .attention_plot import plot_attention
@@ -100,62 +100,65 @@ N_EXAMPLES = 10                   # test sentences shown in the report
 def train(model: Seq2Seq, data: dict[str, tuple[torch.Tensor, ...]], epochs: int,
           batch_size: int, lr: float, patience: int, verbose: int = 1,
           seed: int = 0, label_smoothing: float = 0.0) -> tuple[dict[str, list[float]], int]:
-    """fit -> _run_epoch -> _train_step, with EarlyStopping on the validation loss.
+    """model.fit on ((src, tgt_in), tgt_out) batches, with EarlyStopping on the validation
+    loss and ReduceLROnPlateau.
 
     data["train"] and data["val"] are (src, tgt_in, tgt_out) id tensors. Returns the
     history (loss, val_loss, lr, seconds per epoch) and the best epoch (from 1); the best
-    epoch's weights are restored. label_smoothing applies to the training loss only; the
-    validation loss is the plain cross-entropy.
+    epoch's weights are restored. label_smoothing applies to the training loss only.
     """
-    spec = optimizers.get({"name": "adam", "learning_rate": lr, "global_clipnorm": CLIP})
-    model.optimizer = spec.build(model.parameters())
+    model.compile(optimizer=optimizers.get({"name": "adam", "learning_rate": lr,
+                                            "global_clipnorm": CLIP}),
+                  loss=token_loss(model, label_smoothing), device=_device(model))
     stop = EarlyStopping(monitor="val_loss", patience=patience, restore_best_weights=True)
-    callbacks = CallbackList([ReduceLROnPlateau(factor=0.5, patience=1, min_lr=lr / 20), stop],
-                             add_history=True, model=model, verbose=0, epochs=epochs)
-    generator = torch.Generator().manual_seed(seed)
-    started = time.perf_counter()
-    model.stop_training = False
-    callbacks.on_train_begin()
-    for epoch in range(epochs):
-        callbacks.on_epoch_begin(epoch)
-        logs = {"loss": _run_epoch(model, spec, data["train"], batch_size, generator,
-                                   label_smoothing),
-                "val_loss": evaluate(model, data["val"])}
-        callbacks.on_epoch_end(epoch, logs)
-        logs["seconds"] = round(time.perf_counter() - started, 1)
-        callbacks.history.history.setdefault("seconds", []).append(logs["seconds"])
-        if verbose:
+    clock = _EpochClock(verbose)
+    history = model.fit(PairBatches(data["train"], batch_size, seed), epochs=epochs,
+                        validation_data=PairBatches(data["val"], 256), verbose=0,
+                        callbacks=[ReduceLROnPlateau(factor=0.5, patience=1, min_lr=lr / 20),
+                                   stop, clock])
+    return history.history, stop.best_epoch + 1
+
+
+class PairBatches:
+    """((src, tgt_in), tgt_out) batches of sentence pairs, in a new order each pass when
+    shuffled (a seeded generator), each batch cut to its longest sentence."""
+
+    def __init__(self, tensors: tuple[torch.Tensor, ...], batch_size: int,
+                 shuffle_seed: int | None = None):
+        self.tensors, self.batch_size = tensors, batch_size
+        self.generator = None if shuffle_seed is None else \
+            torch.Generator().manual_seed(shuffle_seed)
+
+    def __len__(self) -> int:
+        return -(-len(self.tensors[0]) // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.tensors[0])
+        order = torch.arange(n) if self.generator is None else \
+            torch.randperm(n, generator=self.generator)
+        for start in range(0, n, self.batch_size):
+            src, tgt_in, tgt_out = (_trim(t[order[start:start + self.batch_size]])
+                                    for t in self.tensors)
+            yield (src, tgt_in), tgt_out
+
+
+class _EpochClock(Callback):
+    """Seconds since training began in the history, and one line per epoch when verbose."""
+
+    def __init__(self, verbose: int):
+        super().__init__()
+        self.verbose = verbose
+
+    def on_train_begin(self, logs=None):
+        self.started = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        seconds = round(time.perf_counter() - self.started, 1)
+        logs["seconds"] = seconds                       # History (called last) keeps it
+        if self.verbose:
             print(f"epoch {epoch + 1:3d}  loss {logs['loss']:.3f}  val_loss "
-                  f"{logs['val_loss']:.3f}  lr {logs['lr']:.2g}  {logs['seconds']:.0f} s",
-                  flush=True)
-        if model.stop_training:
-            break
-    callbacks.on_train_end()
-    return callbacks.history.history, stop.best_epoch + 1
-
-
-def _run_epoch(model, spec, tensors, batch_size: int, generator,
-               label_smoothing: float = 0.0) -> float:
-    """One pass over the training pairs in a new random order; the token-mean loss."""
-    model.train()
-    device = _device(model)                          # the batches follow the model (GPU)
-    order = torch.randperm(len(tensors[0]), generator=generator)
-    total = tokens = 0.0
-    for start in range(0, len(order), batch_size):
-        batch = [_trim(t[order[start:start + batch_size]]).to(device) for t in tensors]
-        n = int((batch[2] != PAD).sum())
-        total += _train_step(model, spec, *batch, label_smoothing) * n
-        tokens += n
-    return total / tokens
-
-
-def _train_step(model, spec, src, tgt_in, tgt_out, label_smoothing: float = 0.0) -> float:
-    model.optimizer.zero_grad(set_to_none=True)
-    loss = model.loss(src, tgt_in, tgt_out, label_smoothing)   # teacher forcing, no padding
-    loss.backward()                                  # BPTT through decoder and encoder
-    spec.clip(list(model.parameters()))
-    model.optimizer.step()
-    return loss.item()
+                  f"{logs['val_loss']:.3f}  lr {logs.get('lr', float('nan')):.2g}  "
+                  f"{seconds:.0f} s", flush=True)
 
 
 @torch.no_grad()

@@ -1,4 +1,5 @@
-"""Utilities with Keras's names: set_random_seed, to_categorical."""
+"""Utilities with Keras's names: set_random_seed, to_categorical, pad_sequences, the dataset
+makers (timeseries_dataset_from_array, text_dataset_from_directory) and PyDataset/Sequence."""
 from __future__ import annotations
 
 import random
@@ -6,7 +7,12 @@ import random
 import numpy as np
 import torch
 
-from .np_utils import to_categorical
+from ..preprocessing.sequence import pad_sequences
+from .dataset import AUTOTUNE, Dataset
+from .dataset_utils import (PyDataset, Sequence, TimeseriesGenerator, get_custom_objects,
+                            register_keras_serializable, text_dataset_from_directory,
+                            timeseries_dataset_from_array)
+from .np_utils import normalize, to_categorical
 
 
 def set_random_seed(seed: int) -> None:
@@ -18,4 +24,7 @@ def set_random_seed(seed: int) -> None:
     torch.manual_seed(int(seed))
 
 
-__all__ = ["set_random_seed", "to_categorical"]
+__all__ = ["set_random_seed", "to_categorical", "normalize", "pad_sequences", "Dataset",
+           "AUTOTUNE", "PyDataset", "Sequence", "timeseries_dataset_from_array",
+           "text_dataset_from_directory", "TimeseriesGenerator", "register_keras_serializable",
+           "get_custom_objects"]

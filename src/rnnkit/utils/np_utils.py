@@ -51,3 +51,14 @@ def to_categorical(y, num_classes=None, dtype="float32"):
     one_hot = np.zeros((labels.size, int(num_classes)), dtype=dtype)
     one_hot[np.arange(labels.size), labels] = 1
     return one_hot.reshape(shape + (int(num_classes),))
+
+
+def normalize(x, axis=-1, order=2):
+    """x divided by its `order`-norm along `axis` (zero vectors stay zero), as Keras.
+
+    >>> normalize([[3.0, 4.0]])
+    array([[0.6, 0.8]])
+    """
+    x = np.asarray(x, dtype=float)
+    norm = np.linalg.norm(x, ord=order, axis=axis, keepdims=True)
+    return x / np.where(norm == 0, 1, norm)

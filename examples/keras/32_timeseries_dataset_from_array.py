@@ -1,0 +1,36 @@
+# keras.utils.timeseries_dataset_from_array feeding fit() and evaluate(), as in the Keras
+# weather-forecasting example: windows of past values, the value `horizon` steps after each
+# window as the target. Needs fit() on datasets (issue 8, the lead's part).
+import numpy as np
+import rnnkit as keras
+from rnnkit import layers
+from rnnkit.datasets import load_co2
+
+keras.utils.set_random_seed(0)
+_, co2 = load_co2(missing="interpolate")
+co2 = co2.astype("float32")
+mean, std = co2[:-200].mean(), co2[:-200].std()
+series = ((co2 - mean) / std)[:, None]                    # (T, 1)
+
+sequence_length, horizon = 26, 4
+x = series[:-(sequence_length + horizon - 1)]
+targets = series[sequence_length + horizon - 1:]
+split = len(series) - 200
+train_ds = keras.utils.timeseries_dataset_from_array(
+    x, targets, sequence_length=sequence_length, batch_size=64, shuffle=True, seed=0,
+    end_index=split)
+val_ds = keras.utils.timeseries_dataset_from_array(
+    x, targets, sequence_length=sequence_length, batch_size=64, start_index=split)
+
+for inputs, target in train_ds.take(1):
+    print("inputs", inputs.numpy().shape, "target", target.numpy().shape)
+
+model = keras.Sequential([keras.Input(shape=(sequence_length, 1)), layers.GRU(16),
+                          layers.Dense(1)])
+model.compile(optimizer=keras.optimizers.Adam(learning_rate=0.01), loss="mse",
+              metrics=[keras.metrics.MeanAbsoluteError()])
+history = model.fit(train_ds, epochs=5, validation_data=val_ds.prefetch(keras.data.AUTOTUNE),
+                    verbose=0)
+loss, mae = model.evaluate(val_ds, verbose=0)
+print(f"validation MAE: {mae * std:.3f} ppm over {len(val_ds)} batches")
+assert mae * std < 2.0
