@@ -199,3 +199,16 @@ def test_a_subclassed_model_is_not_written_as_a_keras_model_file_but_its_weights
     again.predict(x, verbose=0)                                  # builds its layers
     again.load_weights(tmp_path / "w.weights.h5")
     np.testing.assert_allclose(again.predict(x, verbose=0), expected, atol=1e-6)
+
+
+# ---- the other layers Keras RNN programs use, in Keras's files -------------------------------
+
+ZOO = ["zoo_conv", "zoo_norms", "zoo_reshape", "zoo_dropouts", "zoo_attention", "zoo_convlstm"]
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_models_of_convolution_normalization_attention_and_convlstm_layers_load(name, tmp_path):
+    model = load_model(FIXTURES / f"{name}.keras")
+    assert_predicts_as_keras(model, name)
+    model.save(tmp_path / "again.keras")                  # and write back what Keras reads
+    assert_predicts_as_keras(load_model(tmp_path / "again.keras"), name)

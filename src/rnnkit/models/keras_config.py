@@ -26,7 +26,8 @@ KERAS_VERSION = "3.15.1"          # the Keras that wrote the fixtures rnnkit's f
 _IGNORED_KEYS = {"dtype", "seed", "module", "registered_name", "build_config",
                  "shared_object_id", "use_cudnn", "quantization_config", "lora_rank",
                  "lora_alpha", "activity_regularizer", "batch_input_shape", "batch_shape",
-                 "input_dim_", "autocast", "weights"}
+                 "autocast", "weights",
+                 "renorm_momentum"}         # BatchNormalization: used only with renorm=True
 _IGNORED_SUFFIXES = ("_regularizer", "_constraint")
 _INIT_KEYS_SUFFIX = "_initializer"
 _NESTED_KEYS = ("layer", "backward_layer", "cell")
@@ -293,8 +294,8 @@ def _keras_spec(cls_name: str, rnnkit_config: dict[str, Any]) -> dict[str, Any]:
                          "Save with model.save('folder') (rnnkit's format) instead.")
     config: dict[str, Any] = {"dtype": "float32"}
     for key, value in rnnkit_config.items():
-        if key in _RNNKIT_ONLY_KEYS:
-            continue
+        if key in _RNNKIT_ONLY_KEYS or (key == "trainable" and value is True):
+            continue                     # (Keras's SpatialDropout1D refuses even trainable=True)
         if key in _NESTED_KEYS and isinstance(value, dict) and "class_name" in value:
             value = _keras_spec(value["class_name"], value.get("config", {}))
         config[key] = value

@@ -213,12 +213,30 @@ def _sublayers(layer) -> list[tuple[str, Layer]]:
     return [(n, c) for n, c in layer.named_children() if isinstance(c, Layer)]
 
 
+# Keras layers that keep their weights in sublayers rnnkit's layer does not have, in the
+# order Keras lists them (creation order; the file's groups are alphabetical).
+_KERAS_SUBLAYERS = {"MultiHeadAttention": ["query_dense", "key_dense", "value_dense",
+                                           "output_dense"]}
+
+
 def _read_layer(group, layer) -> list[np.ndarray]:
     """A layer's own vars, then each sublayer's, by attribute name (Keras's weights order)."""
     arrays = _vars(group)
-    for name, child in _sublayers(layer):
+    children = _sublayers(layer)
+    for name, child in children:
         if name in group:
             arrays += _read_layer(group[name], child)
+    if not children:                         # Keras's sublayers folded into one rnnkit layer
+        for name in _KERAS_SUBLAYERS.get(type(layer).__name__, []):
+            if name in group:
+                arrays += _read_group(group[name])
+    return arrays
+
+
+def _read_group(group) -> list[np.ndarray]:
+    arrays = _vars(group)
+    for name in sorted(k for k in group if k != "vars"):
+        arrays += _read_group(group[name])
     return arrays
 
 
@@ -235,6 +253,14 @@ def _write_layer(group, layer) -> None:
     n_own = len(arrays) - sum(len(c.get_weights()) for _, c in children)
     own = group.create_group("vars")
     own.attrs["name"] = getattr(layer, "name", type(layer).__name__)
+    folded = _KERAS_SUBLAYERS.get(type(layer).__name__) if not children else None
+    if folded:                                 # equal shares: each sublayer's kernel (and bias)
+        per = len(arrays) // len(folded)
+        for k, name in enumerate(folded):
+            sub = group.create_group(name).create_group("vars")
+            for i, a in enumerate(arrays[k * per:(k + 1) * per]):
+                sub.create_dataset(str(i), data=a)
+        return
     for i, a in enumerate(arrays[:n_own]):
         own.create_dataset(str(i), data=a)
     for name, child in children:
