@@ -281,14 +281,16 @@ class RNN(_LoopRNN):
 
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 implementation: str = "auto", *, name: str | None = None,
+                 implementation: str = "auto", *,
+                 zero_output_for_mask: bool = False, name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         if not _is_rnnkit_cell(cell):
             cell = KerasCell(cell, trainable=trainable)
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll,
-                         implementation, name=name, input_shape=input_shape, trainable=trainable)
+                         implementation, zero_output_for_mask=zero_output_for_mask, name=name,
+                         input_shape=input_shape, trainable=trainable)
 
     @property
     def _keras_cell(self) -> bool:
