@@ -27,7 +27,7 @@ import time
 
 import torch
 
-from rnnkit.layers.fused import fused_available, gru_fused, lstm_fused, simple_rnn_fused
+from rnnkit.kernels.rnn import fused_available, gru_fused, lstm_fused, simple_rnn_fused
 
 # (layer, H, D, T, B, return_sequences)
 CASES = [

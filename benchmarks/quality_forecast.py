@@ -1,21 +1,19 @@
-"""Forecast quality at the full settings: the model against seasonal naive, over several seeds.
+"""Forecast quality at the full settings: the model against every classical baseline, over
+seeds, on the same held-out blocks (one thread).
 
-    .venv/bin/python benchmarks/quality_forecast.py                 # airline and CO2, 5 seeds
-    .venv/bin/python benchmarks/quality_forecast.py --data airline --seeds 0 1 2
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_forecast.py            # all, 3 seeds
+    OMP_NUM_THREADS=1 .venv/bin/python benchmarks/quality_forecast.py --data airline --seeds 0 1
+    ... --set combine=none                    # the network alone, for comparison
 
 Each row runs `rnnkit.tasks.forecast.forecast` (the code behind `rnnkit forecast`) once per
-seed and prints the mean, spread (standard deviation) and range of the test scores, beside
-the seasonal naive baseline (deterministic) and, for reference only, seasonal naive with a
-constant drift (the mean seasonal log difference before each block: what a model that only
-learned "the average growth" would score). Rows: the defaults (LSTM, early stopping) and
-GRU on airline; the defaults on CO2. Runs go to a temporary folder. (A row with
-patience=1000 epochs=100 used to stand here as "without early stopping"; it scored exactly
-the defaults because the best validation epoch's weights are restored either way.)
+seed; it prints the model's RMSE (mean ± std over seeds), the network alone, the strongest
+classical baseline (deterministic: refitted per block, no seed), the ratio model/strongest
+and the hold-out coverage of the prediction intervals. Runs go to a temporary folder, or
+to --keep DIR (each run's forecasts.csv holds every method's test forecasts).
 """
 from __future__ import annotations
 
 import argparse
-import os
 import shlex
 import tempfile
 import time
@@ -24,64 +22,36 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from rnnkit.datasets import dataset_path, read_csv_column
-from rnnkit.preprocessing.timeseries import fill_missing, mape, rmse
 from rnnkit.tasks.forecast import forecast
 
-CO2 = str(dataset_path("co2_mauna_loa") / "co2_weekly.csv")
 SETTINGS = {
-    "airline": {"path": None, "column": "Passengers", "season": 12, "horizon": 12,
-                "test_size": 24},
-    "co2": {"path": CO2, "column": "co2", "season": 52, "horizon": 52, "test_size": 104,
-            "batch_size": 64},
+    "airline": {"dataset": "airline_passengers", "horizon": 12, "test_size": 24},
+    "co2": {"dataset": "co2_mauna_loa", "horizon": 52, "test_size": 104, "batch_size": 64},
+    "weather": {"dataset": "seattle_weather", "column": "temp_max", "horizon": 14,
+                "test_size": 364, "batch_size": 64},
+    "stocks": {"dataset": "stock_prices", "series": "MSFT", "horizon": 6, "test_size": 24},
 }
-
-# Rows of the table: the defaults, then variants that show what the network contributes.
-ROWS = [
-    ("airline", {}),
-    ("airline", {"cell": "gru"}),
-    ("co2", {}),
-]
 
 
 def command(name: str, extra: dict) -> str:
-    s = {**SETTINGS[name], **extra}
-    path = [os.path.relpath(s["path"])] if s["path"] else []
-    argv = ["rnnkit", "forecast", *path, "--column", s["column"]]
-    for k, v in s.items():
-        if k not in ("path", "column"):
-            argv += [f"--{k.replace('_', '-')}", str(v)]
+    argv = ["rnnkit", "forecast"]
+    for k, v in {**SETTINGS[name], **extra}.items():
+        argv += [f"--{k.replace('_', '-')}", str(v)]
     return shlex.join(argv + ["--seed", "S"])
 
 
-def drift_reference(name: str) -> tuple[float, float]:
-    """Seasonal naive times the mean seasonal growth before each block (log scale)."""
-    s = SETTINGS[name]
-    path = s["path"] or dataset_path("airline_passengers") / "airline_passengers.csv"
-    y = read_csv_column(path, s["column"])[1]
-    season, h, n_pre = s["season"], s["horizon"], len(y) - s["test_size"]
-    preds = []
-    for start in range(n_pre, len(y), h):
-        z = np.log(fill_missing(y[:start], "interpolate"))
-        drift = np.mean(z[season:] - z[:-season])
-        preds.append(np.exp(z[start - season:start - season + h] + drift)[:len(y) - start])
-    truth, pred = y[n_pre:], np.concatenate(preds)
-    ok = ~np.isnan(truth)
-    return rmse(truth[ok], pred[ok]), mape(truth[ok], pred[ok])
-
-
 def run(name: str, seeds: list[int], extra: dict, root: Path) -> dict:
-    scores, started = [], time.time()
+    rows, started = [], time.time()
     for seed in seeds:
-        r = forecast(**SETTINGS[name], **extra, seed=seed, out=root / f"{name}-{seed}")
-        scores.append((r["model"]["rmse"], r["model"]["mape"]))
-        print(f"  {name} seed {seed}: MAPE {r['model']['mape']:.2f}%  RMSE "
-              f"{r['model']['rmse']:.3f}  epochs {r['epochs_run']}", flush=True)
-    s = np.array(scores)
-    return {"name": name, "extra": extra, "rmse": s[:, 0], "mape": s[:, 1],
-            "baseline": (r["baseline"]["rmse"], r["baseline"]["mape"]),
-            "drift": drift_reference(name), "seconds": (time.time() - started) / len(seeds),
-            "protocol": r["protocol"]["description"], "model": r["model"]["name"]}
+        r = forecast(**SETTINGS[name], **extra, seed=seed, out=root / f"{name}-{seed}",
+                     verbose=0)
+        rows.append(r)
+        print(f"  {name} seed {seed}: model {r['model']['name']} RMSE {r['model']['rmse']:.4g}"
+              f"  network alone {r['network']['rmse']:.4g}  strongest {r['baseline']['name']} "
+              f"{r['baseline']['rmse']:.4g}  coverage {r['intervals']['coverage']:.1f}%  "
+              f"epochs {r['epochs_run']}", flush=True)
+    return {"name": name, "extra": extra, "runs": rows,
+            "seconds": (time.time() - started) / len(seeds)}
 
 
 def _value(text: str):
@@ -95,35 +65,37 @@ def _value(text: str):
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--data", choices=("airline", "co2", "both"), default="both")
-    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--data", nargs="+", choices=tuple(SETTINGS), default=list(SETTINGS))
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="one row per data set with these forecast() settings instead "
-                        "of the standard rows, e.g. cell=gru window=24")
+                        help="forecast() settings for every row, e.g. combine=none")
+    parser.add_argument("--keep", default=None, help="keep the run folders here")
     args = parser.parse_args()
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)
     extra = {k: _value(v) for k, v in (item.split("=", 1) for item in args.set)}
-    todo = [(name, {**variant, **extra}) for name, variant in ROWS
-            if args.data in (name, "both") and (not extra or not variant)]
     with tempfile.TemporaryDirectory() as tmp:
-        rows = [run(name, args.seeds, variant, Path(tmp)) for name, variant in todo]
-    print(f"\nseeds {args.seeds}; mean ± std (min..max) over seeds\n")
-    print("| data | model | settings | MAPE % | RMSE | seasonal naive MAPE % / RMSE | "
-          "naive+drift MAPE % / RMSE | s/seed |")
+        root = Path(args.keep or tmp)
+        rows = [run(name, args.seeds, extra, root) for name in args.data]
+    print(f"\nseeds {args.seeds}; RMSE mean ± std over seeds; the baselines have no seed\n")
+    print("| data | model | RMSE | network alone | strongest baseline | model / strongest | "
+          "80% interval coverage | s/seed |")
     print("|---|---|---|---|---|---|---|---|")
     for r in rows:
-        m, e = r["mape"], r["rmse"]
-        changed = " ".join(f"{k}={v}" for k, v in r["extra"].items()) or "defaults"
-        print(f"| {r['name']} | {r['model']} | {changed} | {m.mean():.2f} ± {m.std():.2f} "
-              f"({m.min():.2f}.."
-              f"{m.max():.2f}) | {e.mean():.3f} ± {e.std():.3f} | {r['baseline'][1]:.2f} / "
-              f"{r['baseline'][0]:.3f} | {r['drift'][1]:.2f} / {r['drift'][0]:.3f} | "
-              f"{r['seconds']:.0f} |")
+        m = np.array([x["model"]["rmse"] for x in r["runs"]])
+        net = np.array([x["network"]["rmse"] for x in r["runs"]])
+        cov = np.array([x["intervals"]["coverage"] for x in r["runs"]])
+        b = r["runs"][0]["baseline"]
+        names = sorted({x["model"]["name"] for x in r["runs"]})
+        print(f"| {r['name']} | {' / '.join(names)} | {m.mean():.4g} ± {m.std():.2g} | "
+              f"{net.mean():.4g} ± {net.std():.2g} | {b['name']} {b['rmse']:.4g} | "
+              f"{m.mean() / b['rmse']:.3f} | {cov.mean():.1f}% ({cov.min():.0f}..{cov.max():.0f})"
+              f" | {r['seconds']:.0f} |")
     print()
     for r in rows:
+        bl = r["runs"][0]["baselines"]
+        print(f"{r['name']}: " + ", ".join(f"{k} {v['rmse']:.4g}" for k, v in bl.items()))
+    for r in rows:
         print(command(r["name"], r["extra"]))
-    for name in dict.fromkeys(r["name"] for r in rows):
-        print(f"{name} protocol: {next(r['protocol'] for r in rows if r['name'] == name)}")
 
 
 if __name__ == "__main__":

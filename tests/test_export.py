@@ -51,3 +51,31 @@ def test_fused_layers_keep_the_time_axis_free(tmp_path):
     path = export_onnx(model, tmp_path / "g.onnx", example=torch.randn(1, 6, 2))
     dims = onnx.load(str(path)).graph.input[0].type.tensor_type.shape.dim
     assert dims[1].dim_param == "time"
+
+
+@pytest.mark.parametrize("recurrent", [LSTM(5), Bidirectional(GRU(4))])
+def test_a_mask_zero_model_exported_from_unpadded_ids_matches_torch_on_padded_ids(tmp_path,
+                                                                                  recurrent):
+    ort = pytest.importorskip("onnxruntime")
+    model = Sequential([Embedding(20, 4, mask_zero=True), recurrent, Dense(1)])
+    with torch.no_grad():
+        model.layers[0].embeddings.normal_(0, 3.0)    # padding steps move the output clearly
+    path = export_onnx(model, tmp_path / "m.onnx", example=torch.tensor([[1, 2, 3, 5, 6, 7]]))
+    padded = torch.tensor([[0, 0, 0, 5, 6, 7], [1, 2, 3, 4, 5, 6]])
+    got = ort.InferenceSession(str(path)).run(None, {"x": padded.numpy()})[0]
+    with torch.no_grad():
+        want = model(padded)
+    torch.testing.assert_close(torch.from_numpy(got), want, rtol=0, atol=1e-5)
+    unmasked = model(torch.tensor([[1, 1, 1, 5, 6, 7]]))[0]       # ids 1 instead of padding
+    assert (want[0] - unmasked).abs().max() > 1e-2
+
+
+def test_check_onnx_catches_a_file_that_ignores_padding(tmp_path):
+    from rnnkit import export
+    model = Sequential([Embedding(20, 4, mask_zero=True), LSTM(5), Dense(1)]).eval()
+    with torch.no_grad():
+        model.layers[0].embeddings.normal_(0, 3.0)    # padding steps move the output clearly
+    x = torch.tensor([[1, 2, 3, 5, 6, 7]])
+    export._export(model, x, tmp_path / "m.onnx", {0: "batch"}, 17)   # the fast path's trace
+    with pytest.raises(RuntimeError, match="on x with padding"):
+        check_onnx(model, tmp_path / "m.onnx", x)

@@ -1,6 +1,6 @@
 # keras.utils.text_dataset_from_directory on a folder of class folders of .txt files, split
 # into training and validation with one seed, vectorized inside ds.map, as the Keras text
-# classification tutorial does. Needs fit() on datasets (issue 8, the lead's part).
+# classification tutorial does.
 import tempfile
 from pathlib import Path
 

@@ -18,8 +18,13 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "classify": ("rnnkit.tasks.classify", "classify texts or sequences of feature vectors"),
     "generate": ("rnnkit.tasks.generate", "train a character model on a text and sample from it"),
     "tag": ("rnnkit.tasks.tag", "tag each word of sentences (part of speech) with a BiLSTM"),
+    "ner": ("rnnkit.tasks.ner", "find named entities (people, organisations, places) with a "
+            "BiLSTM-CRF"),
     "translate": ("rnnkit.tasks.translate", "train a Chinese-to-English translator (seq2seq "
                   "with attention) on sentence pairs"),
+    "speech": ("rnnkit.tasks.speech", "transcribe spoken digit strings (or your words) with a "
+               "BiGRU trained with CTC"),
+    "transcribe": ("rnnkit.tasks.speech", "the same as speech"),
     "predict": ("rnnkit.tasks.predict", "load a saved run and predict or generate"),
     "reference-train": ("rnnkit.reference.train",
                         "train the NumPy reference RNN (explicit BPTT) on a text"),

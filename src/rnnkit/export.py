@@ -9,11 +9,18 @@ MinGRU and MinLSTM have no ONNX operator, and some configurations run the readab
 (GRU(reset_after=False), implementation="loop"): those export as the step loop unrolled over
 the example's time steps, so such a file takes that sequence length only (the batch stays
 free).
+
+Masked models (Embedding(mask_zero=True), Masking) export their recurrent layers as the
+readable loop too, whatever the example: its per-step `where(mask, new, old)` is what keeps
+padded steps out, and ONNX's RNN operators would pack post-padding only. So a masked model's
+file takes the example's sequence length, and gives torch's answer on padded input.
+`check_onnx` compares a padded copy of the input as well.
 """
 from __future__ import annotations
 
 import os
 import warnings
+from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
@@ -43,11 +50,13 @@ def export_onnx(model, path: str | os.PathLike, example=None, check: bool = True
     path.parent.mkdir(parents=True, exist_ok=True)
     model = model.cpu().eval()
     axes = {0: "batch"} | ({1: "time"} if x.dim() >= 2 else {})
-    _export(model, x, path, axes, opset)
-    if 1 in axes and _traced_a_loop(model):
-        # A readable loop (MinGRU, MinLSTM, GRU(reset_after=False), implementation="loop")
-        # was traced unrolled over the example's steps: the file takes that length only.
-        _export(model, x, path, {0: "batch"}, opset)
+    with _loops_if_masked(model):
+        _export(model, x, path, axes, opset)
+        if 1 in axes and _traced_a_loop(model):
+            # A readable loop (MinGRU, MinLSTM, GRU(reset_after=False), implementation="loop",
+            # a masked model) was traced unrolled over the example's steps: the file takes
+            # that length only.
+            _export(model, x, path, {0: "batch"}, opset)
     if check:
         check_onnx(model, path, x)
     return path
@@ -59,6 +68,46 @@ def _export(model, x, path: Path, axes: dict[int, str], opset: int) -> None:
         torch.onnx.export(model, (x,), str(path), input_names=["x"], output_names=["y"],
                           dynamic_axes={"x": axes, "y": {0: "batch"}}, opset_version=opset,
                           dynamo=False)
+
+
+def _padding(model) -> float | None:
+    """The value that marks padding when a layer masks it (Embedding 0, Masking's), else None."""
+    for layer in model.modules():
+        if getattr(layer, "mask_zero", False):
+            return 0
+        if hasattr(layer, "mask_value"):
+            return layer.mask_value
+    return None
+
+
+@contextmanager
+def _loops_if_masked(model):
+    """Recurrent layers on their readable loop while a masked model is traced, put back after.
+
+    The fast path checks the mask in Python (no padding in the example: no packing), so a
+    trace of it drops the mask; the loop's per-step select is traced as operators."""
+    from .layers.recurrent import RNN
+    masked = _padding(model) is not None
+    layers = [m for m in model.modules() if isinstance(m, RNN)] if masked else []
+    saved = [layer.implementation for layer in layers]
+    try:
+        for layer in layers:
+            layer.implementation = "loop"
+        yield
+    finally:
+        for layer, implementation in zip(layers, saved):
+            layer.implementation = implementation
+
+
+def _padded(model, x):
+    """x with its first half of steps made padding in every other sample (pre-padding, as
+    pad_sequences does), for models that mask padding; else None."""
+    value = _padding(model)
+    if value is None or x.dim() < 2 or x.shape[1] < 2:
+        return None
+    xp = x.clone()
+    xp[::2, : x.shape[1] // 2] = value
+    return xp
 
 
 def _traced_a_loop(model) -> bool:
@@ -75,11 +124,15 @@ def check_onnx(model, path: str | os.PathLike, x, atol: float = 1e-4) -> float:
                           "pip install 'rnnkit[onnx]'.") from None
     session = ort.InferenceSession(str(path), providers=["CPUExecutionProvider"])
     xt = model._x_tensor(x).cpu()
-    got = session.run(None, {"x": xt.numpy()})[0]
-    with torch.no_grad():
-        want = model.eval()(xt).numpy()
-    diff = float(np.abs(got - want).max())
-    if diff > atol:
-        raise RuntimeError(f"ONNX Runtime's output differs from torch's by {diff:.2e} "
-                           f"(allowed {atol:.0e}) for {path}.")
+    diff = 0.0
+    for name, inputs in [("x", xt), ("x with padding", _padded(model, xt))]:
+        if inputs is None:
+            continue
+        got = session.run(None, {"x": inputs.numpy()})[0]
+        with torch.no_grad():
+            want = model.eval()(inputs).numpy()
+        diff = max(diff, float(np.abs(got - want).max()))
+        if diff > atol:
+            raise RuntimeError(f"ONNX Runtime's output differs from torch's by {diff:.2e} "
+                               f"(allowed {atol:.0e}) on {name} for {path}.")
     return diff

@@ -26,15 +26,12 @@ def collect() -> dict[str, str]:
         layer = cls(2)
         layer(x)
         facts[f"{cls.__name__} path"] = f"{layer.last_path}: {layer.path_reason}"
-    try:
-        from .layers import fused
-        ok, reason = fused.fused_available()
-        facts["rnnkit fused CPU kernels"] = f"{ok}: {reason}"
-        from .layers import fused_scan
-        ok, reason = fused_scan.scan_available()
-        facts["rnnkit C++ scan (MinGRU, MinLSTM)"] = f"{ok}: {reason}"
-    except ImportError:
-        pass
+    from .kernels import build, rnn, scan
+    ok, reason = rnn.fused_available()
+    facts["rnnkit fused CPU kernels"] = f"{ok}: {reason}"
+    ok, reason = scan.scan_available()
+    facts["rnnkit C++ scan (MinGRU, MinLSTM)"] = f"{ok}: {reason}"
+    facts["rnnkit kernels folder"] = str(build.kernels_dir())
     from .datasets import DATASETS
     facts["bundled datasets"] = ", ".join(sorted(DATASETS))
     return facts

@@ -140,13 +140,15 @@ logcosh = log_cosh
 class LossFunction:
     """A loss as the fit loop uses it: per-sample values, a canonical `name` (the fit loop
     reads 'sparse_categorical_crossentropy' to accept integer labels), and `logits_of`, the
-    output activation whose logits it can take instead of probabilities."""
+    output activation whose logits it can take instead of probabilities. `takes_mask`
+    losses (the CRF's) score whole sequences and receive the (B, T) mask."""
 
     name: str
     fn: Callable[..., Tensor]
     logits_of: str | None = None
     from_logits: bool = False
     source: Any = field(default=None, compare=False, repr=False)   # the Keras Loss, to save
+    takes_mask: bool = False
 
     def get_config(self) -> str | dict[str, Any]:
         """What a model file stores: the name, or {class_name, config} of a built-in Loss
@@ -155,11 +157,14 @@ class LossFunction:
             return serialize(self.source)
         return self.name
 
-    def __call__(self, y_true: Tensor, y_pred: Tensor, from_logits: bool | None = None) -> Tensor:
+    def __call__(self, y_true: Tensor, y_pred: Tensor, from_logits: bool | None = None,
+                 mask: Tensor | None = None) -> Tensor:
         if self.logits_of is None:
             return self.fn(y_true, y_pred)
-        return self.fn(y_true, y_pred, from_logits=self.from_logits if from_logits is None
-                       else from_logits)
+        from_logits = self.from_logits if from_logits is None else from_logits
+        if self.takes_mask:
+            return self.fn(y_true, y_pred, from_logits=from_logits, mask=mask)
+        return self.fn(y_true, y_pred, from_logits=from_logits)
 
 
 class Loss:
@@ -291,6 +296,46 @@ LOSSES: dict[str, type[Loss]] = {
     "kullback_leibler_divergence": KLDivergence, "huber_loss": Huber,
 }
 _FUNCTIONS = {c.fn: c for c in CLASSES}
+SPARSE_LABEL_LOSSES = ("sparse_categorical_crossentropy", "crf")   # targets: class ids
+
+
+def _crf_needs_its_layer(y_true: Tensor, y_pred: Tensor, from_logits: bool = False,
+                         mask: Tensor | None = None) -> Tensor:
+    raise ValueError("loss='crf' needs the model's CRF layer (its transition scores): put "
+                     "rnnkit.layers.CRF(n_tags) last in a Sequential model, whose compile "
+                     "binds it, or pass loss=crf.loss.")
+
+
+def ctc(y_true: Tensor, y_pred: Tensor, from_logits: bool = False) -> Tensor:
+    """Connectionist temporal classification (Graves et al. 2006), per sample and per label:
+
+        loss = -log sum_{π: B(π) = y} prod_t p_t(π_t) / |y|
+
+    over every frame labelling π that gives y once repeats are merged and blanks dropped.
+    y_true (B, L): label ids 1..V, padded at the end with 0 (class 0 is the blank, never a
+    label). y_pred (B, T, V + 1): per-step softmax probabilities (or logits), every step
+    used; for padded inputs of different lengths call torch's ctc_loss with the lengths
+    (as rnnkit.tasks.speech does). Impossible targets (longer than T allows) count 0.
+    """
+    log_p = torch.log_softmax(y_pred, dim=-1) if from_logits else \
+        y_pred.clamp(EPSILON, 1.0).log()
+    target = y_true.long().reshape(y_true.shape[0], -1)
+    lengths = (target > 0).sum(dim=1)
+    B, T = log_p.shape[:2]
+    per_sample = F.ctc_loss(log_p.transpose(0, 1), target[target > 0],
+                            torch.full((B,), T, dtype=torch.long), lengths, blank=0,
+                            reduction="none", zero_infinity=True)
+    return per_sample / lengths.clamp(min=1).to(per_sample.dtype)
+
+
+def CTC(from_logits: bool = False) -> LossFunction:  # noqa: N802
+    """loss='ctc': CTC from the softmax output (or its logits), targets padded with 0."""
+    return LossFunction("ctc", ctc, "softmax", from_logits)
+
+
+def crf_placeholder() -> LossFunction:
+    """The name 'crf': compile() replaces it by the loss of the model's last layer, a CRF."""
+    return LossFunction("crf", _crf_needs_its_layer, "crf", takes_mask=True)
 
 
 def get(identifier) -> LossFunction:
@@ -299,6 +344,10 @@ def get(identifier) -> LossFunction:
     f(y_true, y_pred) -> per-sample loss."""
     if isinstance(identifier, LossFunction):
         return identifier
+    if identifier == "crf":
+        return crf_placeholder()
+    if identifier == "ctc":
+        return CTC()
     if isinstance(identifier, str):
         if identifier not in LOSSES:
             names = sorted(n for n in LOSSES if n.islower())

@@ -133,3 +133,31 @@ def test_only_rank_0_writes_the_backup_under_torchrun(tmp_path, monkeypatch):
     model(seed=0).fit(x, y, epochs=2, verbose=0,
                       callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
     assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA device")
+def test_cuda_generator_state_is_restored_so_gpu_dropout_continues_the_same_way(tmp_path):
+    x, y = data()
+    m = model(seed=0)
+    m.fit(x, y, epochs=1, verbose=0,
+          callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
+    expected = torch.rand(3, device="cuda")
+    torch.cuda.manual_seed_all(123)
+    model(seed=5).fit(x, y, epochs=1, verbose=0,
+                      callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
+    torch.testing.assert_close(torch.rand(3, device="cuda"), expected)
+
+
+def test_each_cuda_devices_generator_state_is_saved_and_set_back_on_that_device(monkeypatch):
+    from rnnkit.callbacks import backup
+    saved = [torch.tensor([1, 2], dtype=torch.uint8), torch.tensor([3, 4], dtype=torch.uint8)]
+    restored = {}
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "device_count", lambda: 2)
+    monkeypatch.setattr(torch.cuda, "get_rng_state_all", lambda: saved)
+    monkeypatch.setattr(torch.cuda, "set_rng_state",
+                        lambda state, device: restored.__setitem__(device, state))
+    states = backup.rng_states()
+    assert sorted(states) == ["cuda:0", "cuda:1", "torch"]
+    backup.set_rng_states(states)
+    assert restored == {0: saved[0], 1: saved[1]}

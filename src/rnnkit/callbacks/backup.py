@@ -14,16 +14,35 @@ from .base import Callback
 from .progress import print_msg
 
 STATE = "training_state.json"          # the next epoch to run, as JSON
-RNG = "rng.safetensors"                # torch's random generator state (shuffling, dropout)
+RNG = "rng.safetensors"                # torch's random generator states (shuffling, dropout)
 WEIGHTS = "model.safetensors"
+
+
+def rng_states() -> dict[str, torch.Tensor]:
+    """torch's CPU generator state under "torch", and each CUDA device's as "cuda:<i>": on
+    a GPU, shuffling and dropout draw from the CUDA generators."""
+    states = {"torch": torch.get_rng_state()}
+    if torch.cuda.is_available():
+        states |= {f"cuda:{i}": s for i, s in enumerate(torch.cuda.get_rng_state_all())}
+    return states
+
+
+def set_rng_states(states: dict[str, torch.Tensor]) -> None:
+    """Restore what rng_states() saved: the CPU generator, and every CUDA device's generator
+    that was saved and exists here (a backup from a CPU-only run restores the CPU's only)."""
+    torch.set_rng_state(states["torch"])
+    if torch.cuda.is_available():
+        for i in range(torch.cuda.device_count()):
+            if f"cuda:{i}" in states:
+                torch.cuda.set_rng_state(states[f"cuda:{i}"], device=i)
 
 
 class BackupAndRestore(Callback):
     """Back up the training state at each epoch end; a later `fit` resumes from it.
 
     The backup in `backup_dir` holds the weights, the optimizer state, torch's random
-    generator state (which shuffles the batches and draws the dropout masks) and the next
-    epoch to run. If `fit` stops early, because the process was killed, interrupted or hit an
+    generator states, CPU and CUDA (they shuffle the batches and draw the dropout masks), and
+    the next epoch to run. If `fit` stops early, because the process was killed, interrupted or hit an
     error, calling the same `fit` again with a BackupAndRestore on the same folder loads the
     backup and carries on from the next epoch, so the run ends with the weights it would have
     reached without the interruption. When `fit` finishes, the backup is deleted (keep it with
@@ -66,7 +85,7 @@ class BackupAndRestore(Callback):
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and (self.backup_dir / "optimizer.json").is_file():
             _load_optimizer(optimizer, self.backup_dir)
-        torch.set_rng_state(load_file(str(self.backup_dir / RNG))["torch"])
+        set_rng_states(load_file(str(self.backup_dir / RNG)))
         self.model._resume_epoch = epoch                 # fit starts its loop here
         if self.verbose:
             print_msg(f"BackupAndRestore: resuming from epoch {epoch + 1} "
@@ -83,7 +102,7 @@ class BackupAndRestore(Callback):
             optimizer = getattr(self.model, "optimizer", None)
             if optimizer is not None:
                 _save_optimizer(optimizer, folder)
-            save_file({"torch": torch.get_rng_state()}, str(folder / RNG))
+            save_file(rng_states(), str(folder / RNG))
             (folder / STATE).write_text(json.dumps({"epoch": epoch + 1}))
 
         write_atomically(self.backup_dir, write)

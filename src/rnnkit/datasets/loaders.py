@@ -17,6 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .conll import read_entity_sentences
 from .errors import DataError
 from .readers import (
     read_csv_column,
@@ -32,8 +33,11 @@ __all__ = [
     "dataset_path",
     "load_airline_passengers",
     "load_co2",
+    "load_entities",
     "load_japanese_vowels",
     "load_pos_tagged",
+    "load_seattle_weather",
+    "load_stock_prices",
     "load_sentiment",
     "load_tiny_shakespeare",
     "load_translation_pairs",
@@ -50,6 +54,18 @@ DATASETS: dict[str, dict[str, str]] = {
         "description": "Weekly CO2 at Mauna Loa 1958-2001 (ppmv), 2,284 weeks, 59 missing",
         "licence": "public domain (Keeling & Whorf 2004, via statsmodels)",
         "loader": "load_co2",
+    },
+    "seattle_weather": {
+        "description": "Seattle daily weather 2012-2015 (precipitation, temp_max, temp_min, "
+                       "wind, weather), 1,461 days; hourly temperature 2010, 8,759 hours",
+        "licence": "public domain (NOAA), via vega_datasets (MIT)",
+        "loader": "load_seattle_weather",
+    },
+    "stock_prices": {
+        "description": "Monthly closing prices of MSFT, AMZN, IBM, GOOG, AAPL 2000-2010, "
+                       "559 rows with a symbol column",
+        "licence": "historical facts, via vega_datasets (MIT)",
+        "loader": "load_stock_prices",
     },
     "sentiment_sentences": {
         "description": "Amazon and Yelp review sentences labelled 0/1, 2 x 1,000",
@@ -75,6 +91,17 @@ DATASETS: dict[str, dict[str, str]] = {
         "description": "UD English EWT v2.16 dev + test with UPOS tags, 4,078 sentences",
         "licence": "CC BY-SA 4.0 (share-alike; Silveira et al. 2014)",
         "loader": "load_pos_tagged",
+    },
+    "uner_english_ewt": {
+        "description": "Universal NER over UD English EWT dev + test, IOB2 PER/ORG/LOC, "
+                       "4,078 sentences",
+        "licence": "CC BY-SA 4.0 (share-alike; Mayhew et al. 2024)",
+        "loader": "load_entities",
+    },
+    "free_spoken_digits": {
+        "description": "Free Spoken Digit Dataset: 3,000 recordings of 0-9, 6 speakers, 8 kHz",
+        "licence": "CC BY-SA 4.0 (share-alike; Zohar Jackson et al.)",
+        "loader": "load_spoken_digits",
     },
 }
 
@@ -139,6 +166,48 @@ def load_co2(missing: str = "keep") -> tuple[list[str], np.ndarray]:
         dates = [d for d, keep in zip(dates, present, strict=True) if keep]
         values = values[present]
     return dates, values
+
+
+WEATHER_COLUMNS = ("precipitation", "temp_max", "temp_min", "wind")
+
+
+def load_seattle_weather(hourly: bool = False) -> tuple[list[str], dict[str, np.ndarray]]:
+    """Seattle weather from NOAA: (dates, {column: values}).
+
+    Daily (default): 1,461 days 'YYYY/MM/DD' from 2012/01/01, columns precipitation (mm),
+    temp_max and temp_min (deg C), wind (m/s). hourly=True: 8,759 hours of 2010, column
+    temp (deg F), labels 'YYYY/MM/DD HH:MM'.
+
+    >>> dates, columns = load_seattle_weather()
+    >>> len(dates), dates[0], sorted(columns), float(columns["temp_max"][0])
+    (1461, '2012/01/01', ['precipitation', 'temp_max', 'temp_min', 'wind'], 12.8)
+    >>> len(load_seattle_weather(hourly=True)[1]["temp"])
+    8759
+    """
+    folder = dataset_path("seattle_weather")
+    if hourly:
+        dates, temp = read_csv_column(folder / "seattle-temps-hourly-2010.csv", "temp")
+        return dates, {"temp": temp}
+    path = folder / "seattle-weather.csv"
+    columns = {name: read_csv_column(path, name) for name in WEATHER_COLUMNS}
+    return columns["temp_max"][0], {name: v for name, (_, v) in columns.items()}
+
+
+def load_stock_prices() -> dict[str, tuple[list[str], np.ndarray]]:
+    """Monthly closing prices, one series per symbol: {symbol: (dates, prices)}.
+
+    >>> stocks = load_stock_prices()
+    >>> sorted(stocks), stocks["MSFT"][0][0], len(stocks["GOOG"][1])
+    (['AAPL', 'AMZN', 'GOOG', 'IBM', 'MSFT'], 'Jan 1 2000', 68)
+    """
+    import csv
+    text = read_text(dataset_path("stock_prices") / "stocks.csv")
+    out: dict[str, tuple[list[str], list[float]]] = {}
+    for row in csv.DictReader(text.splitlines()):
+        dates, prices = out.setdefault(row["symbol"], ([], []))
+        dates.append(row["date"])
+        prices.append(float(row["price"]))
+    return {k: (d, np.array(p)) for k, (d, p) in out.items()}
 
 
 def load_sentiment(sources: tuple[str, ...] | str = ("amazon", "yelp")
@@ -224,6 +293,22 @@ def load_pos_tagged() -> tuple[list[list[tuple[str, str]]], list[list[tuple[str,
     folder = dataset_path("ud_english_ewt_pos")
     return (read_tagged_sentences(folder / "en_ewt-dev.pos.tsv"),
             read_tagged_sentences(folder / "en_ewt-test.pos.tsv"))
+
+
+def load_entities() -> tuple[list[list[tuple[str, str]]], list[list[tuple[str, str]]]]:
+    """Universal NER over UD English EWT: sentences as (word, IOB2 tag) pairs, (train, test).
+
+    As for the POS data, only the dev and test splits are bundled: `train` is the dev split
+    (2,001 sentences, 966 entities) and `test` the test split (2,077 sentences, 1,088
+    entities); types PER, ORG, LOC. Licence CC BY-SA 4.0 (share-alike).
+
+    >>> train, test = load_entities()
+    >>> len(train), len(test), train[0][5:8]
+    (2001, 2077, [('in', 'O'), ('tampa', 'B-LOC'), ('bay', 'I-LOC')])
+    """
+    folder = dataset_path("uner_english_ewt")
+    return (read_entity_sentences(folder / "en_ewt-ud-dev.iob2"),
+            read_entity_sentences(folder / "en_ewt-ud-test.iob2"))
 
 
 def _read_ts_with_class_ids(path: Path) -> tuple[list[np.ndarray], np.ndarray]:

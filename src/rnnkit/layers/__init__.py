@@ -1,7 +1,9 @@
 """Layers with Keras's names; every one is a torch.nn.Module."""
 from .base import Layer
 from .bidirectional import Bidirectional
+from .char_embedding import CharCNNEmbedding
 from .core import Activation, Dense, Dropout, Embedding, Input, InputLayer, Masking, TimeDistributed
+from .crf import CRF
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
@@ -48,3 +50,4 @@ __all__ += [  # klayers
 __all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
             "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]  # kattn
 __all__ += ["TextVectorization", "Normalization"]   # kutils
+__all__ += ["CRF", "CharCNNEmbedding"]   # ner

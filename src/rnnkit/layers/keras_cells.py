@@ -281,8 +281,8 @@ class RNN(_LoopRNN):
 
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
-                 implementation: str = "auto", *,
-                 zero_output_for_mask: bool = False, name: str | None = None,
+                 implementation: str = "auto", *, zero_output_for_mask: bool = False,
+                 name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)

@@ -11,7 +11,7 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from . import fused
+from ..kernels import rnn as fused
 from .base import Layer, Shape
 from .cells import (build_from_kernel, cell_config, copy_into, fused_weights,
                     gated_fused_blocker, init_cell, keras_layout, new_weight)

@@ -9,7 +9,7 @@ whose gates depend on the input only, so they train in parallel over time.
 
 Both are h_t = a_t ⊙ h_{t-1} + b_t with a_t, b_t from one matrix product over all steps:
 the fast path runs, on CPU, rnnkit's C++ scan with the gate activations fused in, and for
-inputs of up to 12 features the input product too (layers/fused_scan.py); elsewhere (GPU,
+inputs of up to 12 features the input product too (kernels/scan.py); elsewhere (GPU,
 or no compiler) one product for all steps, then the PyTorch scans of layers/scan.py. The
 readable path steps the cell like any other RNN. Masked steps keep the state (a_t = 1,
 b_t = 0), so any mask, gaps included, stays on the fast path. Generation runs the cell one
@@ -26,8 +26,8 @@ from torch import Tensor
 from .. import initializers
 from .base import Layer, Shape
 from .cells import check_rate, check_units, new_weight
-from .fused_scan import (MAX_FUSED_FEATURES, compiled_scan_applies, min_rnn_input_scan,
-                         min_rnn_scan)
+from ..kernels.scan import (MAX_FUSED_FEATURES, compiled_scan_applies, min_rnn_input_scan,
+                            min_rnn_scan)
 from .recurrent import RNN
 from .scan import linear_scan, linear_scan_doubling
 

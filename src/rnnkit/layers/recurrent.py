@@ -23,7 +23,7 @@ import torch
 from torch import Tensor, _VF
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
-from . import fused
+from ..kernels import rnn as fused
 from .base import Layer, Shape, check_features
 
 IMPLEMENTATIONS = ("auto", "fused", "loop", 1, 2)   # Keras's 1 and 2 mean "auto" here
@@ -162,7 +162,7 @@ class RNN(Layer):
         return None
 
     def _own_kernel_applies(self, x: Tensor, mask: Tensor | None) -> bool:
-        """rnnkit's C++ kernels (layers/fused.py) train 1.2-8x faster than torch's on CPU;
+        """rnnkit's C++ kernels (kernels/rnn.py) train 1.2-8x faster than torch's on CPU;
         for inference, masks and GPUs torch's kernels are used."""
         return (x.device.type == "cpu" and torch.is_grad_enabled()
                 and not torch.jit.is_tracing() and not torch.onnx.is_in_onnx_export()

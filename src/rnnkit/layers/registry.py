@@ -55,6 +55,8 @@ def layer_classes() -> dict[str, type[Layer]]:
                 gru.GRUCell]
     from . import preprocessing                           # kutils
     classes += [preprocessing.TextVectorization, preprocessing.Normalization]
+    from . import char_embedding, crf                    # ner
+    classes += [crf.CRF, char_embedding.CharCNNEmbedding]
     try:
         from . import min_rnn
         classes += [min_rnn.MinGRU, min_rnn.MinLSTM]

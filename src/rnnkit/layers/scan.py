@@ -6,7 +6,7 @@ remains. Two ways to run it, equal to each other and to the step-by-step loop:
 
 - `linear_scan`: one fused multiply-add per step forward and one per step backward, with
   the gradients of a and b computed for all steps at once after the sweep (the CPU path
-  when rnnkit's C++ scan, layers/fused_scan.py, cannot be built: ~2 small ops a step
+  when rnnkit's C++ scan, kernels/scan.py, cannot be built: ~2 small ops a step
   instead of an LSTM's matrix product a step);
 - `linear_scan_doubling`: the Hillis-Steele parallel scan, log2(T) whole-tensor steps, no
   loop over time (GPU default: every step runs in parallel).

@@ -11,6 +11,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from ..losses import SPARSE_LABEL_LOSSES
+
 
 @dataclass
 class Dataset:
@@ -120,8 +122,15 @@ def _fits(got: tuple, want: tuple) -> bool:
 def align_targets(y: Tensor, out_shape: tuple, loss_name: str) -> Tensor:
     """Shape y like the model's output: (N,) -> (N, 1) for a one-unit output; check the rest.
     `out_shape` is without the batch axis; None stands for any size (batches of sequences
-    of different lengths)."""
-    sparse = loss_name == "sparse_categorical_crossentropy"
+    of different lengths). CTC targets (N, L) are label sequences of any length L: not
+    shaped like the output."""
+    if loss_name == "ctc":
+        if y.dim() != 2 or len(out_shape) != 2:
+            raise ValueError(f"loss 'ctc' expects targets (samples, labels) padded with 0 and "
+                             f"an output (samples, steps, classes), got targets "
+                             f"{tuple(y.shape)} for output (samples, {out_shape}).")
+        return y
+    sparse = loss_name in SPARSE_LABEL_LOSSES
     n_out = len(out_shape)                  # out_shape without the batch axis
     want = tuple(out_shape[:-1]) if sparse else tuple(out_shape)
     got = tuple(y.shape[1:])
@@ -148,10 +157,10 @@ def align_targets(y: Tensor, out_shape: tuple, loss_name: str) -> Tensor:
 
 def check_label_range(y: Tensor, loss_name: str, n_classes: int) -> None:
     """Labels must lie in the range the output can take."""
-    if loss_name == "sparse_categorical_crossentropy":
+    if loss_name in SPARSE_LABEL_LOSSES:
         if y.is_floating_point() and not torch.equal(y, y.round()):
             raise ValueError(
-                "sparse_categorical_crossentropy expects integer class labels, got "
+                f"{loss_name} expects integer class labels, got "
                 "non-integer values. Use categorical_crossentropy for soft targets.")
         lo, hi = int(y.min()), int(y.max())
         if lo < 0 or hi >= n_classes:

@@ -57,7 +57,7 @@ from torch import Tensor, nn
 from .. import initializers
 from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding
 from ..layers.base import get_weights, set_weights
-from ..losses import Loss
+from ..losses import LossFunction
 from .training import Model
 from .saving import CONFIG, FORMAT, VERSION, WEIGHTS, load_weights, read_config, \
     write_atomically
@@ -378,7 +378,7 @@ class Seq2Seq(Model):
 
 
 
-def token_loss(model: Seq2Seq, label_smoothing: float = 0.0) -> Loss:
+def token_loss(model: Seq2Seq, label_smoothing: float = 0.0) -> LossFunction:
     """Cross-entropy of each target token from the logits, label-smoothed in training only
     (the validation loss stays the plain cross-entropy); fit averages it over the real
     tokens with the target mask."""
@@ -387,7 +387,7 @@ def token_loss(model: Seq2Seq, label_smoothing: float = 0.0) -> Loss:
         smoothing = label_smoothing if model.training else 0.0
         return F.cross_entropy(logits.reshape(B * T, V), y_true.reshape(B * T).long(),
                                reduction="none", label_smoothing=smoothing).reshape(B, T)
-    return Loss("sparse_categorical_crossentropy", per_token)
+    return LossFunction("sparse_categorical_crossentropy", per_token)
 
 
 def _allowed(scores: Tensor) -> Tensor:

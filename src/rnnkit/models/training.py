@@ -165,6 +165,11 @@ class Model(nn.Module):
         names = self.output_names
         self.losses_ = [losses_mod.get(spec) for spec in
                         per_output(self._loss_spec, names, "loss", none_ok=False)]
+        for k, loss in enumerate(self.losses_):       # 'crf' by name: the model's CRF layer
+            crf = self._output_layer(k)
+            if loss.name == "crf" and isinstance(getattr(crf, "loss", None),
+                                                 losses_mod.LossFunction):
+                self.losses_[k] = crf.loss
         weights = per_output(self._loss_weights_spec, names, "loss_weights", none_ok=True)
         self.loss_weights_ = [1.0 if w is None else float(w) for w in weights]
         metric_lists = per_output(self._metrics_spec, names, "metrics", none_ok=True,
@@ -211,7 +216,7 @@ class Model(nn.Module):
         ys = []
         for k, (part, loss, shape) in enumerate(zip(parts, self.losses_, out_shapes)):
             what = "y" if len(parts) == 1 else f"y[{self.output_names[k]!r}]"
-            yt = as_tensor(what, part, integer_ok=loss.name == "sparse_categorical_crossentropy")
+            yt = as_tensor(what, part, integer_ok=loss.name in losses_mod.SPARSE_LABEL_LOSSES)
             yt = align_targets(yt, shape, loss.name)
             check_label_range(yt, loss.name, shape[-1])
             ys.append(yt)
@@ -447,7 +452,9 @@ class Model(nn.Module):
                      mask: Tensor | None) -> Tensor:
         """Mean loss of output k; with a mask (B, T), sum(w * mask * loss) / sum(mask)."""
         loss = self.losses_[k]
-        per_sample = loss(y, out, from_logits=True) if self._fuses_logits(k) else loss(y, out)
+        extra = {"mask": mask} if loss.takes_mask else {}               # a CRF's sequences
+        per_sample = (loss(y, out, from_logits=True, **extra) if self._fuses_logits(k)
+                      else loss(y, out, **extra))                      # (B,) or (B, T)
         if w is not None:
             per_sample = per_sample * w.reshape(w.shape + (1,) * (per_sample.dim() - w.dim()))
         if mask is None or mask.dim() != per_sample.dim():
@@ -455,9 +462,11 @@ class Model(nn.Module):
         mask = mask.to(per_sample.dtype)                    # 1 on real steps, 0 on padding
         return (per_sample * mask).sum() / mask.sum().clamp(min=1.0)
 
-    def _probabilities(self, k: int, out: Tensor) -> Tensor:
+    def _probabilities(self, k: int, out: Tensor, mask: Tensor | None = None) -> Tensor:
         if not self._fuses_logits(k):
             return out
+        if self.losses_[k].logits_of == "crf":    # emissions -> the CRF's Viterbi path, one-hot
+            return self._output_layer(k).one_hot_path(out, mask)
         # by name: TimeDistributed(Dense(K, 'softmax')) names its activation but has none
         return activations.get(self._output_layer(k).activation_name)(out)
 
@@ -480,7 +489,7 @@ class Model(nn.Module):
                 mask = mask.float()
                 weights.append(mask.sum())
             if metrics:
-                y_pred = self._probabilities(k, out)
+                y_pred = self._probabilities(k, out, mask)
                 if mask is None:
                     values += [fn(y, y_pred).float().mean() * n for _, fn in metrics]
                 else:

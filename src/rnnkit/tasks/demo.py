@@ -19,10 +19,12 @@ from .runs import default_run_dir, run_folder, write_json
 
 def _forecast(out: Path) -> dict[str, Any]:
     from .forecast import forecast
-    m = forecast(quick=True, out=out)
+    m = forecast(quick=True, out=out, verbose=0)
     return {"task": "forecast", "data": "airline passengers, last 24 months",
-            "metric": "MAPE %", "model": m["model"]["mape"], "model_name": m["model"]["name"],
-            "baseline": m["baseline"]["mape"], "baseline_name": m["baseline"]["name"],
+            "metric": "RMSE", "model": m["model"]["rmse"], "model_name": m["model"]["name"],
+            "baseline": m["baseline"]["rmse"],
+            "baseline_name": f"{m['baseline']['name']} (strongest of "
+                             f"{len(m['baselines'])} classical)",
             "better": "lower", "plot": "forecast.png"}
 
 
@@ -63,6 +65,16 @@ def _tag(out: Path) -> dict[str, Any]:
             "plot": "confusion.png"}
 
 
+def _entities(out: Path) -> dict[str, Any]:
+    from .ner import ner
+    m = ner(quick=True, out=out)["metrics"]
+    return {"task": "ner", "data": "Universal NER EWT, test split (1,088 entities)",
+            "metric": "entity F1", "model": m["model"]["f1"], "model_name": "BiLSTM-CRF",
+            "baseline": m["baselines"]["gazetteer"]["f1"],
+            "baseline_name": "gazetteer of training entities", "better": "higher",
+            "plot": "f1_by_type.png"}
+
+
 def _translate(out: Path) -> dict[str, Any]:
     from .translate import translate
     m = translate(quick=True, out=out, verbose=0)
@@ -73,9 +85,19 @@ def _translate(out: Path) -> dict[str, Any]:
             "plot": "attention.png"}
 
 
+def _speech(out: Path) -> dict[str, Any]:
+    from .speech import speech
+    m = speech(quick=True, out=out)["metrics"]
+    return {"task": "speech", "data": "spoken digit strings, official test split",
+            "metric": "digit error %", "model": 100 * m["model"]["error_rate"],
+            "model_name": "BiMinGRU + CTC", "baseline": 100 * m["baseline"]["error_rate"],
+            "baseline_name": "segmentation + DTW", "better": "lower", "plot": "alignment.png"}
+
+
 JOBS: dict[str, Callable[[Path], dict[str, Any]]] = {
     "forecast": _forecast, "sentiment": _classify_text, "vowels": _classify_vowels,
-    "shakespeare": _generate, "tagging": _tag, "translate": _translate,
+    "shakespeare": _generate, "tagging": _tag, "entities": _entities,
+    "translate": _translate, "speech": _speech,
 }
 
 

@@ -7,6 +7,8 @@ RUN_DIR/task.json names the task that wrote the folder; its module's `predict` d
     classify   INPUT is a file of texts, one a line, or one literal text; prints the labels
     tag        INPUT is a sentence, or a file of sentences one a line; prints word<TAB>tag lines
     translate  INPUT is a sentence, or a file of sentences one a line; prints the translations
+    ner        INPUT is a text, or a file of texts one a line; prints entity<TAB>type lines
+    speech     INPUT is an audio file (any rate, mono or stereo) or a folder; prints transcripts
 """
 from __future__ import annotations
 
@@ -20,10 +22,12 @@ import numpy as np
 
 from ..cli import UserError
 
-TASKS = ("generate", "forecast", "classify", "tag", "translate")
+TASKS = ("generate", "forecast", "classify", "tag", "translate", "ner", "speech")
 NEEDS_INPUT = {"classify": "a file of texts, one a line, or a text in quotes",
                "tag": "a sentence in quotes, or a file of sentences, one a line",
-               "translate": "a sentence in quotes, or a file of sentences, one a line"}
+               "translate": "a sentence in quotes, or a file of sentences, one a line",
+               "ner": "a text in quotes, or a file of texts, one a line",
+               "speech": "a WAV file, or a folder of WAV files"}
 
 
 def read_task(run_dir) -> dict[str, Any]:
@@ -96,14 +100,24 @@ def _format_forecast(result: dict) -> str:
     forecast of 'co2' after 2024-12 (from co2.csv), 2 steps:
     2025-01  424.1
     2025-02  425.33
+    >>> print(_format_forecast({"column": "y", "input": "y.csv", "after": "5", "index": None,
+    ...                         "forecast": [3.0], "lower": [2.5], "upper": [4.0],
+    ...                         "coverage": 0.8}))
+    forecast of 'y' after 5 (from y.csv), 1 steps, with 80% intervals:
+    +1  3  [2.5, 4]
     """
     values = result["forecast"]
     labels = result.get("index") or [f"+{i}" for i in range(1, len(values) + 1)]
+    bands = "lower" in result and "upper" in result
     head = (f"forecast of {result.get('column')!r} after {result.get('after')} (from "
-            f"{result.get('input')}), {len(values)} steps:")
+            f"{result.get('input')}), {len(values)} steps" + (
+                f", with {100 * result['coverage']:.0f}% intervals:" if bands else ":"))
     width = max(len(str(label)) for label in labels) if labels else 0
-    return "\n".join([head] + [f"{str(label):<{width}}  {float(v):.6g}"
-                               for label, v in zip(labels, values)])
+    lines = [f"{str(label):<{width}}  {float(v):.6g}" for label, v in zip(labels, values)]
+    if bands:
+        lines = [f"{line}  [{lo:.6g}, {hi:.6g}]" for line, lo, hi in
+                 zip(lines, result["lower"], result["upper"])]
+    return "\n".join([head] + lines)
 
 
 def _row(item) -> str:
@@ -131,8 +145,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", nargs="?", default=None,
                         help="generate: the prompt (default: the run's); forecast: a CSV of "
                              "recent values (default: the run's data); classify: a file of "
-                             "texts, one a line, or one text; tag, translate: a sentence or a "
-                             "file of sentences, one a line")
+                             "texts, one a line, or one text; tag, translate, ner: a sentence "
+                             "or a file of sentences, one a line; speech: a WAV file or a "
+                             "folder of them")
     parser.add_argument("--length", type=int, default=300,
                         help="generate: characters to sample after the prompt (default 300)")
     parser.add_argument("--temperature", type=float, default=None,

@@ -1,15 +1,17 @@
-"""rnnkit's compiled CPU scan (layers/fused_scan.py) against the loop oracle and the PyTorch scan.
+"""rnnkit's compiled CPU scan (kernels/scan.py) against the loop oracle and the PyTorch scan.
 
-The C++ build is cached on disk and loaded once per session, like layers/fused.py's kernels.
+The C++ build is cached on disk by kernels/build.py and loaded once per process.
 """
 import shutil
 
 import pytest
 import torch
 
-from rnnkit.layers import MinGRU, MinLSTM, fused_scan
-from rnnkit.layers.fused_scan import (linear_scan_compiled, min_rnn_input_scan, min_rnn_scan,
-                                      scan_available)
+from rnnkit.kernels import build
+from rnnkit.kernels import scan as fused_scan
+from rnnkit.kernels.scan import (linear_scan_compiled, min_rnn_input_scan, min_rnn_scan,
+                                 scan_available)
+from rnnkit.layers import MinGRU, MinLSTM
 from rnnkit.layers.min_rnn import MinGRUCell, MinLSTMCell
 from rnnkit.layers.scan import linear_scan_loop
 
@@ -128,8 +130,7 @@ def test_min_layers_run_the_compiled_scan_and_equal_their_sequential_path(kernel
 @pytest.mark.parametrize("cls", [MinGRU, MinLSTM])
 def test_min_layers_fall_back_to_the_pytorch_scan_when_the_kernel_is_unavailable(monkeypatch,
                                                                                    cls):
-    monkeypatch.setattr(fused_scan, "_ops", None)
-    monkeypatch.setattr(fused_scan, "_failure", "no compiler (test)")
+    monkeypatch.setattr(build, "_result", (False, "no compiler (test)"))
     layer = cls(5, return_sequences=True, implementation="fused")
     x = torch.randn(2, 12, 3)
     y = layer(x)
@@ -139,17 +140,6 @@ def test_min_layers_fall_back_to_the_pytorch_scan_when_the_kernel_is_unavailable
     torch.testing.assert_close(linear_scan_compiled(a, b, h0), linear_scan_loop(a, b, h0))
     with pytest.raises(RuntimeError, match="falls back"):
         min_rnn_scan("gru", torch.randn(2, 4, 6), h0)
-
-
-def test_a_failed_scan_build_is_reported_not_raised(monkeypatch):
-    def no_compiler():
-        raise RuntimeError("Error building extension: g++: not found\nlong compiler log")
-
-    monkeypatch.setattr(fused_scan, "_ops", None)
-    monkeypatch.setattr(fused_scan, "_failure", None)
-    monkeypatch.setattr(fused_scan, "_load", no_compiler)
-    ok, reason = scan_available()
-    assert not ok and "g++: not found" in reason and "long compiler log" not in reason
 
 
 def test_wrong_shapes_raise_errors_that_say_what_was_expected(kernels):

@@ -1,126 +1,15 @@
-"""C++ source of rnnkit's fused CPU training kernels (rnnkit/layers/fused.py builds and wraps it).
+// rnnkit's CPU kernels for SimpleRNN, LSTM and GRU: the whole time loop of a layer, forward
+// and backward, in C++ (rnnkit/kernels/rnn.py registers them as torch ops with autograd).
+//
+// The input product for all steps is one matrix product, each step one BLAS call for the
+// recurrent product, and the gate non-linearities one loop the compiler vectorizes. Backward
+// stores the gate gradients of every step and gets the weight gradients as single products
+// over all (T * B) rows after the sweep.
+//
+// Internally time-major: z (T, B, G) with G = H, 4H or 3H; hs (T + 1, B, H) with hs[0] = h0.
+#include "common.h"
 
-The kernels run the whole time loop of a SimpleRNN, LSTM or GRU layer in C++: the input
-product for all steps as one matrix product, one BLAS call per step for the recurrent
-product, and the gate non-linearities as one loop the compiler vectorizes. Backward stores
-the gate gradients of every step and gets the weight gradients as single products over all
-(T * B) rows after the sweep.
-
-Internally time-major: z (T, B, G) with G = H, 4H or 3H; hs (T + 1, B, H) with hs[0] = h0.
-"""
-# e^x and sigmoid in float32 arithmetic that vectorizes; shared with _scan_cpp.py.
-EXP_SIGMOID_CPP = r"""
-INLINE float exp_(float x) {
-  x = x < -87.0f ? -87.0f : x;
-  x = x > 88.0f ? 88.0f : x;
-  const float magic = 12582912.0f;                     // 1.5 * 2^23: rounds to an integer
-  float n = (x * 1.44269504088896341f + magic) - magic;  // n = round(x / ln 2)
-  float r = x - n * 0.693359375f + n * 2.12194440e-4f;   // r = x - n ln 2, in two parts
-  float p = 1.9875691500e-4f;
-  p = p * r + 1.3981999507e-3f; p = p * r + 8.3334519073e-3f; p = p * r + 4.1665795894e-2f;
-  p = p * r + 1.6666665459e-1f; p = p * r + 5.0000001201e-1f;
-  int32_t bits = ((int32_t)n + 127) << 23;               // 2^n
-  float scale;
-  std::memcpy(&scale, &bits, sizeof scale);
-  return (p * r * r + r + 1.0f) * scale;                 // e^x = e^r 2^n
-}
-INLINE float sigmoid_(float x) { return 1.0f / (1.0f + exp_(-x)); }
-"""
-
-# Big output buffers kept between calls; shared with the scan kernels (_scan_cpp.py).
-WORKSPACE_CPP = r"""
-// ---- workspace: big buffers kept between calls ---------------------------------------------
-// Memory fresh from the OS costs a page fault per 4 KiB (14 ms for 32 MB on the project's
-// machines), more than the loop that fills it. So buffers of 4 MiB or more (up to 1 GiB in
-// all) are kept here and handed out again once nothing else holds them: every view of a
-// buffer shares its storage, so a storage held only by the pool is free.
-static std::mutex pool_mutex;
-static std::vector<Tensor> pool;
-static bool is_free(const Tensor& p) { return p.storage().use_count() == 1; }
-
-static Tensor workspace(at::IntArrayRef shape, const at::TensorOptions& o) {
-  const int64_t n = c10::multiply_integers(shape), bytes = n * int64_t(o.dtype().itemsize());
-  if (bytes < (int64_t(4) << 20)) return at::empty(shape, o);
-  std::lock_guard<std::mutex> lock(pool_mutex);
-  for (const Tensor& p : pool)
-    if (is_free(p) && p.dtype() == o.dtype() && p.numel() >= n && p.numel() <= 2 * n)
-      return p.narrow(0, 0, n).view(shape);
-  int64_t held = 0;
-  for (const Tensor& p : pool) held += p.nbytes();
-  if (held + bytes > (int64_t(1) << 30)) {  // over the cap: drop the free buffers first
-    pool.erase(std::remove_if(pool.begin(), pool.end(), is_free), pool.end());
-    held = 0;
-    for (const Tensor& p : pool) held += p.nbytes();
-    if (held + bytes > (int64_t(1) << 30)) return at::empty(shape, o);
-  }
-  pool.push_back(at::empty({n}, o));
-  return pool.back().view(shape);
-}
-
-void release_workspace() {  // give the free buffers back to the allocator
-  std::lock_guard<std::mutex> lock(pool_mutex);
-  pool.erase(std::remove_if(pool.begin(), pool.end(), is_free), pool.end());
-}
-"""
-
-CPP_SOURCE = r"""
-#include <ATen/ATen.h>
-#include <ATen/Dispatch.h>
-#include <ATen/Parallel.h>
-#include <torch/library.h>
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <cstring>
-#include <mutex>
-#include <type_traits>
-#include <vector>
-
-using at::Tensor;
-using OptTensor = c10::optional<at::Tensor>;
-
-// The gate loops are compiled for AVX-512, AVX2 and baseline x86-64; the loader picks one.
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
-#define INLINE static inline __attribute__((always_inline))
-
-// Flush denormals to zero (FTZ | DAZ) while a kernel runs: vanishing gradients over long
-// sequences reach 1e-40, and every operation on such numbers takes a slow microcode path.
-// Backward sets it on every thread of torch's pool (BLAS runs there), then restores it.
-#if defined(__x86_64__)
-#include <xmmintrin.h>
-static thread_local int saved_csr = -1;
-static void flush_denormals_here(bool on) {
-  if (on && saved_csr < 0) { saved_csr = _mm_getcsr(); _mm_setcsr(saved_csr | 0x8040); }
-  if (!on && saved_csr >= 0) { _mm_setcsr(saved_csr); saved_csr = -1; }
-}
-#else
-static void flush_denormals_here(bool) {}
-#endif
-struct FlushDenormals {  // on the calling thread, or on every thread of torch's pool
-  bool all;
-  explicit FlushDenormals(bool all_threads) : all(all_threads) { set(true); }
-  ~FlushDenormals() { set(false); }
-  void set(bool on) const {
-    auto f = [on](int64_t, int64_t) { flush_denormals_here(on); };
-    all ? at::parallel_for(0, at::get_num_threads(), 1, f) : f(0, 1);
-  }
-};
-
-// ---- exp, sigmoid, tanh: float32 in plain arithmetic (Cephes) so loops vectorize ----------
-""" + EXP_SIGMOID_CPP + r"""
-INLINE float tanh_(float x) {
-  float ax = std::fabs(x), z = x * x;                    // odd polynomial near 0
-  float small = ((((-5.70498872745e-3f * z + 2.06390887954e-2f) * z - 5.37397155531e-2f) * z +
-                  1.33314422036e-1f) * z - 3.33332819422e-1f) * z * x + x;
-  float big = std::copysign(1.0f - 2.0f / (exp_(2.0f * ax) + 1.0f), x);
-  return ax < 0.625f ? small : big;
-}
-INLINE double sigmoid_(double x) { return 1.0 / (1.0 + std::exp(-x)); }
-INLINE double tanh_(double x) { return std::tanh(x); }
+namespace rnnkit {
 
 // ---- matrix products, straight to BLAS (row-major here, column-major in BLAS) ------------
 extern "C" {
@@ -182,7 +71,6 @@ struct StepProduct {
   }
 };
 
-""" + WORKSPACE_CPP + r"""
 
 // ---- shared pieces of every layer --------------------------------------------------------
 // Run a gate loop over batch rows [b0, b1): split over torch's threads for big steps.
@@ -217,7 +105,7 @@ static Tensor state_buffer(const Tensor& s0, int64_t T) {  // (T + 1, B, H), [0]
 }
 
 static Tensor outputs(const Tensor& hs, bool return_sequences) {  // (B, T, H) batch-first
-  return return_sequences ? hs.slice(0, 1).transpose(0, 1).contiguous() : at::empty({0});
+  return return_sequences ? hs.slice(0, 1).transpose(0, 1).contiguous() : none_like(hs);
 }
 
 static Tensor grad_buffer(const OptTensor& g, const Tensor& like) {  // dh_T or dc_T
@@ -233,7 +121,7 @@ static std::vector<Tensor> sweep_grads(const Tensor& dzx, const Tensor& dzh, con
                                        const Tensor& hs, const Tensor& W_x, int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), D = xt.size(2), H = hs.size(2);
   Tensor gx = dzx.view({T * B, dzx.size(2)}), gh = dzh.view({T * B, dzh.size(2)});
-  Tensor h_prev = hs.slice(0, 0, T).reshape({T * B, H}), none = at::empty({0});
+  Tensor h_prev = hs.slice(0, 0, T).reshape({T * B, H}), none = none_like(xt);
   return {(need & DX) ? at::mm(gx, W_x).view({T, B, D}).transpose(0, 1) : none,
           (need & DWX) ? at::mm(xt.view({T * B, D}).t(), gx).t() : none,
           (need & DWH) ? at::mm(h_prev.t(), gh).t() : none,
@@ -262,7 +150,7 @@ CLONES static void rnn_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __re
   for (int64_t i = b0 * H; i < b1 * H; ++i) dz[i] = dh[i] * (T(1) - h[i] * h[i]);  // 1 - tanh^2
 }
 
-std::vector<Tensor> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x,
+Tensors<4> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x,
                                 const Tensor& W_h, const OptTensor& b, bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1);
   Tensor xt = time_major(x);           // (T, B, D)
@@ -280,10 +168,10 @@ std::vector<Tensor> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor&
       });
     }
   });
-  return {outputs(hs, return_sequences), hs[T].clone(), xt, hs};
+  return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, hs);
 }
 
-std::vector<Tensor> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor& xt,
+Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor& xt,
                                  const Tensor& hs, const Tensor& W_x, const Tensor& W_h,
                                  int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), H = hs.size(2);
@@ -304,7 +192,7 @@ std::vector<Tensor> rnn_backward(const OptTensor& dy, const OptTensor& dhT, cons
     }
   });
   auto g = sweep_grads(dz, dz, xt, hs, W_x, need);
-  return {g[0], dh, g[1], g[2], g[3]};
+  return std::make_tuple(g[0], dh, g[1], g[2], g[3]);
 }
 
 // ---- LSTM: z = x_t W_x^T + h_{t-1} W_h^T + b, gates i, f, g, o ------------------------------
@@ -347,7 +235,7 @@ CLONES static void lstm_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __r
   }
 }
 
-std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0,
+Tensors<8> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0,
                                  const Tensor& W_x, const Tensor& W_h, const OptTensor& b,
                                  bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1), G = 4 * H;
@@ -369,10 +257,11 @@ std::vector<Tensor> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor
       });
     }
   });
-  return {outputs(hs, return_sequences), hs[T].clone(), cs[T].clone(), xt, z, hs, cs, tcs};
+  return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), cs[T].clone(), xt, z, hs,
+                         cs, tcs);
 }
 
-std::vector<Tensor> lstm_backward(const OptTensor& dy, const OptTensor& dhT,
+Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT,
                                   const OptTensor& dcT, const Tensor& xt, const Tensor& act,
                                   const Tensor& hs, const Tensor& cs, const Tensor& tcs,
                                   const Tensor& W_x, const Tensor& W_h, int64_t need) {
@@ -398,7 +287,7 @@ std::vector<Tensor> lstm_backward(const OptTensor& dy, const OptTensor& dhT,
     }
   });
   auto g = sweep_grads(dz, dz, xt, hs, W_x, need);
-  return {g[0], dh, dc, g[1], g[2], g[3]};
+  return std::make_tuple(g[0], dh, dc, g[1], g[2], g[3]);
 }
 
 // ---- GRU (reset after): gates r, z (here u), n ----------------------------------------------
@@ -444,7 +333,7 @@ CLONES static void gru_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __re
   }
 }
 
-std::vector<Tensor> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x,
+Tensors<6> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x,
                                 const Tensor& W_h, const OptTensor& b_x, const OptTensor& b_h,
                                 bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1), G = 3 * H;
@@ -466,10 +355,10 @@ std::vector<Tensor> gru_forward(const Tensor& x, const Tensor& h0, const Tensor&
       });
     }
   });
-  return {outputs(hs, return_sequences), hs[T].clone(), xt, gx, hs, hn};
+  return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, gx, hs, hn);
 }
 
-std::vector<Tensor> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor& xt,
+Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor& xt,
                                  const Tensor& act, const Tensor& hs, const Tensor& hn,
                                  const Tensor& W_x, const Tensor& W_h, int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), H = hs.size(2), G = 3 * H;
@@ -493,17 +382,41 @@ std::vector<Tensor> gru_backward(const OptTensor& dy, const OptTensor& dhT, cons
     }
   });
   auto g = sweep_grads(dgx, dgh, xt, hs, W_x, need);
-  return {g[0], dh, g[1], g[2], g[3], g[4]};
+  return std::make_tuple(g[0], dh, g[1], g[2], g[3], g[4]);
 }
 
-TORCH_LIBRARY(rnnkit_fused, m) {
-  m.def("rnn_forward", rnn_forward);
-  m.def("rnn_backward", rnn_backward);
-  m.def("lstm_forward", lstm_forward);
-  m.def("lstm_backward", lstm_backward);
-  m.def("gru_forward", gru_forward);
-  m.def("gru_backward", gru_backward);
-  m.def("set_step_threads_min_flops", set_step_threads_min_flops);
-  m.def("release_workspace", release_workspace);
+
+}  // namespace rnnkit
+
+// Schemas: the Python side (kernels/rnn.py) registers a fake (shape-only) implementation and
+// the autograd formula of each *_forward op; *_backward ops are what that formula calls.
+// Forward ops also return what backward needs (time-major x, activations, states), and the
+// outputs slot is empty with return_sequences=False. `need` is a bit mask of the gradients to
+// compute (1 dx, 2 dW_x, 4 dW_h, 8 db or db_x, 16 db_h); the others come back empty.
+TORCH_LIBRARY_FRAGMENT(rnnkit, m) {
+  m.def("rnn_forward(Tensor x, Tensor h0, Tensor W_x, Tensor W_h, Tensor? b, "
+        "bool return_sequences) -> (Tensor, Tensor, Tensor, Tensor)");
+  m.def("rnn_backward(Tensor? dy, Tensor? dh_T, Tensor xt, Tensor hs, Tensor W_x, Tensor W_h, "
+        "int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor)");
+  m.def("lstm_forward(Tensor x, Tensor h0, Tensor c0, Tensor W_x, Tensor W_h, Tensor? b, "
+        "bool return_sequences) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, "
+        "Tensor)");
+  m.def("lstm_backward(Tensor? dy, Tensor? dh_T, Tensor? dc_T, Tensor xt, Tensor act, "
+        "Tensor hs, Tensor cs, Tensor tcs, Tensor W_x, Tensor W_h, int need) -> (Tensor, "
+        "Tensor, Tensor, Tensor, Tensor, Tensor)");
+  m.def("gru_forward(Tensor x, Tensor h0, Tensor W_x, Tensor W_h, Tensor? b_x, Tensor? b_h, "
+        "bool return_sequences) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
+  m.def("gru_backward(Tensor? dy, Tensor? dh_T, Tensor xt, Tensor act, Tensor hs, Tensor hn, "
+        "Tensor W_x, Tensor W_h, int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
+  m.def("set_step_threads_min_flops", rnnkit::set_step_threads_min_flops);
+  m.def("release_workspace", rnnkit::release_workspace);
 }
-"""
+
+TORCH_LIBRARY_IMPL(rnnkit, CPU, m) {
+  m.impl("rnn_forward", rnnkit::rnn_forward);
+  m.impl("rnn_backward", rnnkit::rnn_backward);
+  m.impl("lstm_forward", rnnkit::lstm_forward);
+  m.impl("lstm_backward", rnnkit::lstm_backward);
+  m.impl("gru_forward", rnnkit::gru_forward);
+  m.impl("gru_backward", rnnkit::gru_backward);
+}

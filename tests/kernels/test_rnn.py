@@ -1,15 +1,17 @@
-"""rnnkit's fused C++ kernels against torch.nn.RNN / LSTM / GRU with copied weights.
+"""rnnkit's C++ kernels for SimpleRNN, LSTM, GRU against torch.nn.RNN / LSTM / GRU with
+copied weights.
 
-The C++ build is cached on disk by torch.utils.cpp_extension and loaded once per session
-(fused_available() keeps it), so only the very first run on a machine pays the compile.
+The C++ build is cached on disk by kernels/build.py and loaded once per process, so only the
+very first run on a machine pays the compile.
 """
 import shutil
 
 import pytest
 import torch
 
-from rnnkit.layers import fused
-from rnnkit.layers.fused import fused_available, gru_fused, lstm_fused, simple_rnn_fused
+from rnnkit.kernels import build
+from rnnkit.kernels import rnn as fused
+from rnnkit.kernels.rnn import fused_available, gru_fused, lstm_fused, simple_rnn_fused
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 TOL = {torch.float64: 1e-11, torch.float32: 1e-5}
@@ -148,9 +150,9 @@ def test_wide_float32_layer_matches_torch(kernels, kind):
 @pytest.fixture
 def big_step_path(kernels):
     """Make every step count as big: step products and gate loops on all of torch's threads."""
-    fused._ops.set_step_threads_min_flops(0.0)
+    torch.ops.rnnkit.set_step_threads_min_flops(0.0)
     yield
-    fused._ops.set_step_threads_min_flops(float(1 << 23))
+    torch.ops.rnnkit.set_step_threads_min_flops(float(1 << 23))
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
@@ -210,23 +212,22 @@ def test_float32_kernels_agree_with_float64_reference(kernels):
 
 
 def test_functions_fall_back_to_torch_kernels_when_build_is_unavailable(monkeypatch):
-    monkeypatch.setattr(fused, "_ops", None)
-    monkeypatch.setattr(fused, "_failure", "no compiler (test)")
+    monkeypatch.setattr(build, "_result", (False, "no compiler (test)"))
     assert fused_available() == (False, "no compiler (test)")
     for kind in ["rnn", "lstm", "gru"]:
         for return_sequences in [True, False]:
             compare_with_torch(kind, torch.float64, return_sequences=return_sequences)
 
 
-def test_a_failed_build_is_reported_not_raised(monkeypatch):
-    def no_compiler():
-        raise RuntimeError("Error building extension: g++: not found\nlong compiler log")
-
-    monkeypatch.setattr(fused, "_ops", None)
-    monkeypatch.setattr(fused, "_failure", None)
-    monkeypatch.setattr(fused, "_load", no_compiler)
-    ok, reason = fused_available()
-    assert not ok and "g++: not found" in reason and "long compiler log" not in reason
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+def test_bfloat16_runs_on_torch_kernels_with_gradients(kernels, kind):
+    x = torch.randn(3, 6, 4, dtype=torch.bfloat16)
+    w = {k: v.detach().bfloat16().requires_grad_() if v is not None else None
+         for k, v in make_weights(kind, 4, 5, True, torch.float32).items()}
+    y, _ = run_fused(kind, x, [torch.zeros(3, 5, dtype=torch.bfloat16)] *
+                     (2 if kind == "lstm" else 1), w, True)
+    y.float().sum().backward()
+    assert y.dtype == torch.bfloat16 and w["W_h"].grad.dtype == torch.bfloat16
 
 
 def test_wrong_shapes_raise_errors_that_name_the_fix():

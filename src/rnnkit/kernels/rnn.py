@@ -1,0 +1,255 @@
+"""rnnkit's CPU training kernels for SimpleRNN, LSTM and GRU, as torch ops with autograd.
+
+Each function runs a whole layer over a batch-first sequence and supports autograd to every
+input. The equations are the layers' own (PyTorch's weight layout, batch-first):
+
+    SimpleRNN  h_t = tanh(x_t W_xh^T + h_{t-1} W_hh^T + b_h)
+    LSTM       i, f, g, o = split(x_t W_x^T + h_{t-1} W_h^T + b)
+               c_t = σ(f) ⊙ c_{t-1} + σ(i) ⊙ tanh(g),   h_t = σ(o) ⊙ tanh(c_t)
+    GRU        r = σ(x_t W_xr^T + b_xr + h_{t-1} W_hr^T + b_hr),   z likewise,
+               n = tanh(x_t W_xn^T + b_xn + r ⊙ (h_{t-1} W_hn^T + b_hn)),
+               h_t = (1 - z) ⊙ n + z ⊙ h_{t-1}
+
+Shapes: B batch, T time steps, D input features, H hidden units. x (B, T, D), h0 and c0
+(B, H); outputs (B, T, H), or (B, H) (the last output, h_T) with return_sequences=False.
+
+How they are fast (csrc/rnn.cpp): the input product for all T steps is one matrix product;
+each step is one BLAS call plus one vectorized loop over the gates; backward keeps the gate
+gradients of every step and computes dW_x = dZ^T X, dW_h = dZ^T H_prev and db = sum(dZ) as
+single products over all T * B rows after the sweep. Two choices differ from PyTorch's
+kernels, neither visible in the results at float32 or float64 precision: denormal numbers
+are flushed to zero while the kernels run (vanishing gradients over long sequences reach
+them, and arithmetic on them is many times slower), and step products under 8.4 MFLOP run
+on one thread (splitting them costs more than it gains when another process shares the
+cores). Speed against torch's kernels: BENCHMARKS.md, benchmarks/bench_kernels.py.
+
+The ops (torch.ops.rnnkit.lstm_forward, ...) have fake implementations and registered
+autograd, so torch.compile (training and inference), torch.export and torch.jit.trace see
+them as ops. Where they do not run, the functions run PyTorch's own fused kernels
+(torch._VF.rnn_tanh / lstm / gru) with the same results: when the kernels cannot be built
+(build.status() says why), and for devices other than the CPU and dtypes other than float32
+and float64 (bfloat16, float16).
+
+>>> x, h0 = torch.randn(2, 5, 3), torch.zeros(2, 4)
+>>> y, h_T = simple_rnn_fused(x, h0, torch.randn(4, 3), torch.randn(4, 4), torch.zeros(4))
+>>> tuple(y.shape), tuple(h_T.shape)
+((2, 5, 4), (2, 4))
+"""
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from . import build, ops
+
+GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+NEED = {"dx": 1, "dW_x": 2, "dW_h": 4, "db_x": 8, "db_h": 16}   # csrc/rnn.cpp's Need bits
+
+
+def fused_available(build_now: bool = True) -> tuple[bool, str]:
+    """Whether rnnkit's C++ kernels are usable here, and if not, why (build.status())."""
+    ok, reason = build.status(build_now)
+    if ok:
+        _register()
+        return True, "rnnkit C++ kernels (input product hoisted, BLAS step, vectorized gates)"
+    return False, reason
+
+
+def kernel_applies(x: Tensor) -> bool:
+    """Whether the C++ kernels run for x: CPU, float32 or float64, and built here."""
+    return (x.device.type == "cpu" and x.dtype in (torch.float32, torch.float64)
+            and fused_available()[0])
+
+
+def release_workspace() -> None:
+    """Return the kernels' cached work buffers (up to 1 GiB, kept between calls) that no
+    saved tensor still uses to the allocator, e.g. after training a large model."""
+    if build.status(False)[0]:
+        torch.ops.rnnkit.release_workspace()
+
+
+# ---- the public functions ------------------------------------------------------------------
+
+def simple_rnn_fused(x: Tensor, h0: Tensor | None, W_xh: Tensor, W_hh: Tensor,
+                     b_h: Tensor | None, return_sequences: bool = True):
+    """Elman RNN over a sequence: h_t = tanh(x_t W_xh^T + h_{t-1} W_hh^T + b_h).
+
+    x (B, T, D), h0 (B, H) or None (zeros), W_xh (H, D), W_hh (H, H), b_h (H,) or None.
+    Returns (outputs, h_T): outputs (B, T, H), or h_T itself with return_sequences=False.
+    """
+    h0 = x.new_zeros(x.shape[0], W_hh.shape[0]) if h0 is None else h0
+    _check("simple_rnn_fused", x, {"h0": h0}, {"W_x": W_xh, "W_h": W_hh, "b": b_h}, 1)
+    if kernel_applies(x):
+        y, h_T, _, _ = ops.call("rnn_forward", x, h0, W_xh, W_hh, b_h, return_sequences)
+    else:
+        y, (h_T,) = _torch_rnn("rnn", x, [h0], W_xh, W_hh, b_h, None)
+    return (y if return_sequences else h_T), h_T
+
+
+def lstm_fused(x: Tensor, h0: Tensor | None, c0: Tensor | None, W_x: Tensor, W_h: Tensor,
+               b: Tensor | None, return_sequences: bool = True):
+    """LSTM over a sequence, gate order i, f, g, o, one bias (Keras-style).
+
+    x (B, T, D), h0 and c0 (B, H) or None (zeros), W_x (4H, D), W_h (4H, H), b (4H,) or None.
+    Returns (outputs, (h_T, c_T)): outputs (B, T, H), or h_T with return_sequences=False.
+    """
+    H = W_h.shape[1]
+    h0 = x.new_zeros(x.shape[0], H) if h0 is None else h0
+    c0 = x.new_zeros(x.shape[0], H) if c0 is None else c0
+    _check("lstm_fused", x, {"h0": h0, "c0": c0}, {"W_x": W_x, "W_h": W_h, "b": b}, 4)
+    if kernel_applies(x):
+        y, h_T, c_T, *_ = ops.call("lstm_forward", x, h0, c0, W_x, W_h, b,
+                                             return_sequences)
+    else:
+        y, (h_T, c_T) = _torch_rnn("lstm", x, [h0, c0], W_x, W_h, b, None)
+    return (y if return_sequences else h_T), (h_T, c_T)
+
+
+def gru_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tensor, b_x: Tensor | None,
+              b_h: Tensor | None, return_sequences: bool = True):
+    """GRU over a sequence, gate order r, z, n, reset gate after W_hn h (PyTorch, Keras
+    reset_after=True), two biases.
+
+    x (B, T, D), h0 (B, H) or None (zeros), W_x (3H, D), W_h (3H, H), b_x and b_h (3H,) or
+    None. Returns (outputs, h_T): outputs (B, T, H), or h_T with return_sequences=False.
+    """
+    h0 = x.new_zeros(x.shape[0], W_h.shape[1]) if h0 is None else h0
+    _check("gru_fused", x, {"h0": h0}, {"W_x": W_x, "W_h": W_h, "b_x": b_x, "b_h": b_h}, 3)
+    if kernel_applies(x):
+        y, h_T, *_ = ops.call("gru_forward", x, h0, W_x, W_h, b_x, b_h, return_sequences)
+    else:
+        y, (h_T,) = _torch_rnn("gru", x, [h0], W_x, W_h, b_x, b_h)
+    return (y if return_sequences else h_T), h_T
+
+
+def _check(name: str, x: Tensor, states: dict[str, Tensor], weights: dict[str, Tensor | None],
+           gates: int) -> None:
+    """Validate shapes and dtypes at the public boundary; say what was expected."""
+    if x.dim() != 3:
+        raise ValueError(f"{name} expects x of shape (batch, time, features), got "
+                         f"{tuple(x.shape)}. Add a time axis with x.unsqueeze(1).")
+    if not x.is_floating_point():
+        raise ValueError(f"{name} expects floating-point x, got {x.dtype}. Convert it with "
+                         "x.float().")
+    B, T, D = x.shape
+    H = states["h0"].shape[-1]
+    if T == 0:
+        raise ValueError(f"{name} needs at least one time step, got x of shape {tuple(x.shape)}.")
+    expected = {"W_x": (gates * H, D), "W_h": (gates * H, H), "b": (gates * H,),
+                "b_x": (gates * H,), "b_h": (gates * H,)}
+    for key, s in states.items():
+        if tuple(s.shape) != (B, H):
+            raise ValueError(f"{name} expects {key} of shape ({B}, {H}), got {tuple(s.shape)}.")
+    for key, w in weights.items():
+        if w is not None and tuple(w.shape) != expected[key]:
+            raise ValueError(f"{name} expects {key} of shape {expected[key]} for H={H}, D={D}, "
+                             f"got {tuple(w.shape)}.")
+    for key, t in [*states.items(), *weights.items()]:
+        if t is not None and (t.dtype != x.dtype or t.device != x.device):
+            raise ValueError(f"{name}: {key} is {t.dtype} on {t.device} but x is {x.dtype} on "
+                             f"{x.device}; convert them to one dtype and device.")
+
+
+# ---- PyTorch's own fused kernels: other devices and dtypes, or no C++ build ----------------
+
+def _torch_weights(W_x: Tensor, W_h: Tensor, b_x: Tensor | None, b_h: Tensor | None):
+    """torch._VF's flat weights [W_ih, W_hh, b_ih, b_hh]; one missing bias becomes zeros."""
+    if b_x is None and b_h is None:
+        return [W_x, W_h], False
+    zeros = W_x.new_zeros(W_x.shape[0])
+    return [W_x, W_h, zeros if b_x is None else b_x, zeros if b_h is None else b_h], True
+
+
+def _torch_rnn(kind: str, x: Tensor, hx, W_x, W_h, b_x, b_h):
+    weights, has_biases = _torch_weights(W_x, W_h, b_x, b_h)
+    run = {"rnn": torch._VF.rnn_tanh, "lstm": torch._VF.lstm, "gru": torch._VF.gru}[kind]
+    hx = tuple(h.unsqueeze(0) for h in hx) if kind == "lstm" else hx[0].unsqueeze(0)
+    # args: input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first
+    y, *states = run(x, hx, weights, has_biases, 1, 0.0, False, False, True)
+    return y, [s.squeeze(0) for s in states]
+
+
+# ---- what torch.compile / export see: shapes (fake tensors) and autograd -------------------
+# Forward ops return (outputs, final states..., saved...): the saved tensors are what backward
+# needs (time-major x, activations, states). Backward ops return an empty tensor for every
+# gradient not asked for. The fakes give each output the shape and strides the C++ gives it.
+
+_registered = False
+
+
+def _register() -> None:
+    """Register fakes and autograd for the loaded ops, once."""
+    global _registered
+    if _registered:
+        return
+    _registered = True
+    for kind in GATES:
+        torch.library.register_fake(f"rnnkit::{kind}_forward")(_forward_fake(kind))
+        torch.library.register_fake(f"rnnkit::{kind}_backward")(_backward_fake(kind))
+        ops.register_autograd(f"{kind}_forward", _backward(kind), _setup_context(kind))
+
+
+def _forward_fake(kind: str):
+    states, G = (2 if kind == "lstm" else 1), GATES[kind]
+
+    def fake(x, h0, *args):
+        B, T, D = x.shape
+        H = h0.shape[1]
+        y = x.new_empty(B, T, H) if args[-1] else x.new_empty(0)   # args[-1]: return_sequences
+        final = [x.new_empty(B, H) for _ in range(states)]
+        saved = {"rnn": [(T, B, D), (T + 1, B, H)],
+                 "lstm": [(T, B, D), (T, B, G * H), (T + 1, B, H), (T + 1, B, H), (T, B, H)],
+                 "gru": [(T, B, D), (T, B, G * H), (T + 1, B, H), (T, B, H)]}[kind]
+        return (y, *final, *[x.new_empty(s) for s in saved])
+    return fake
+
+
+def _backward_fake(kind: str):
+    states, G = (2 if kind == "lstm" else 1), GATES[kind]
+
+    def fake(dy, *args):
+        xt, hs, need = args[states], args[states + 2 if kind != "rnn" else states + 1], args[-1]
+        T, B, D = xt.shape
+        H = hs.shape[2]
+        none = xt.new_empty(0)
+        grads = [xt.new_empty(T, B, D).transpose(0, 1) if need & NEED["dx"] else none]
+        grads += [xt.new_empty(B, H) for _ in range(states)]
+        grads += [xt.new_empty(D, G * H).t() if need & NEED["dW_x"] else none,
+                  xt.new_empty(H, G * H).t() if need & NEED["dW_h"] else none,
+                  xt.new_empty(G * H) if need & NEED["db_x"] else none]
+        if kind == "gru":
+            grads.append(xt.new_empty(G * H) if need & NEED["db_h"] else none)
+        return tuple(grads)
+    return fake
+
+
+def _setup_context(kind: str):
+    states = 2 if kind == "lstm" else 1
+
+    def setup_context(ctx, inputs, output):
+        saved = output[1 + states:]
+        W_x, W_h = inputs[1 + states], inputs[2 + states]
+        ctx.save_for_backward(*saved, W_x, W_h)
+        ctx.mark_non_differentiable(*saved)
+        ctx.set_materialize_grads(False)
+        ctx.return_sequences = inputs[-1]
+    return setup_context
+
+
+def _backward(kind: str):
+    """Backward of {kind}_forward: its inputs are x, states..., W_x, W_h, biases..., flag."""
+    states = 2 if kind == "lstm" else 1
+    biases = 2 if kind == "gru" else 1
+
+    def backward(ctx, dy, *grads):
+        need = ctx.needs_input_grad
+        i_wx = 1 + states
+        bits = [("dx", 0), ("dW_x", i_wx), ("dW_h", i_wx + 1), ("db_x", i_wx + 2)]
+        bits += [("db_h", i_wx + 3)] if biases == 2 else []
+        mask = sum(NEED[name] for name, i in bits if need[i])
+        dy = dy if ctx.return_sequences else None
+        out = getattr(torch.ops.rnnkit, f"{kind}_backward")(dy, *grads[:states],
+                                                            *ctx.saved_tensors, mask)
+        # out: dx, d state0..., dW_x, dW_h, db...; inputs: x, states..., W_x, W_h, b..., flag
+        return (*[g if need[i] else None for i, g in enumerate(out)], None)
+    return backward
