@@ -212,3 +212,13 @@ def test_models_of_convolution_normalization_attention_and_convlstm_layers_load(
     assert_predicts_as_keras(model, name)
     model.save(tmp_path / "again.keras")                  # and write back what Keras reads
     assert_predicts_as_keras(load_model(tmp_path / "again.keras"), name)
+
+
+def test_keras_weights_load_into_the_same_graph_built_by_hand_with_other_names():
+    """Keras 3 files name weight groups by class and order (lstm, lstm_1), not layer names."""
+    enc_in, dec_in = Input(shape=(7, 4)), Input(shape=(5, 3))
+    _, h, c = LSTM(8, return_state=True)(enc_in)
+    y = Dense(2)(LSTM(8, return_sequences=True)(dec_in, initial_state=[h, c]))
+    model = Model([enc_in, dec_in], y)
+    model.load_weights(FIXTURES / "functional_seq2seq.weights.h5")
+    assert_predicts_as_keras(model, "functional_seq2seq")
