@@ -132,7 +132,7 @@ def keras_weights(name: str) -> list[np.ndarray]:
     return [PREDICTIONS[f"{name}.w{i}"] for i in range(count)]
 
 
-@pytest.mark.parametrize("input_style", ["InputLayer", "batch_input_shape"])
+@pytest.mark.parametrize("input_style", ["InputLayer", "batch_input_shape", "keras_2.2_list"])
 def test_a_tf_keras_2_sequential_h5_loads(input_style, tmp_path):
     layers = [{"class_name": "LSTM", "config": keras2_rnn_config("lstm", 8)},
               {"class_name": "Dense", "config": keras2_dense_config("dense", 1)}]
@@ -140,11 +140,14 @@ def test_a_tf_keras_2_sequential_h5_loads(input_style, tmp_path):
         layers.insert(0, {"class_name": "InputLayer", "config": {
             "batch_input_shape": [None, 10, 2], "dtype": "float32", "sparse": False,
             "ragged": False, "name": "lstm_input"}})
-    else:                                      # tf.keras <= 2.3: the shape on the first layer
+    else:                                      # older: the shape on the first layer
         layers[0]["config"]["batch_input_shape"] = [None, 10, 2]
     w = keras_weights("sequential_lstm")
-    write_keras2_h5(tmp_path / "m.h5", {"class_name": "Sequential", "config": {
-        "name": "sequential", "layers": layers}}, {"lstm": w[:3], "dense": w[3:]})
+    config = {"name": "sequential", "layers": layers}
+    if input_style == "keras_2.2_list":        # standalone Keras <= 2.2: config is the list
+        config = layers
+    write_keras2_h5(tmp_path / "m.h5", {"class_name": "Sequential", "config": config},
+                    {"lstm": w[:3], "dense": w[3:]})
     assert_predicts_as_keras(load_model(tmp_path / "m.h5"), "sequential_lstm")
 
 

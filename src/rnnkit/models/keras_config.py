@@ -121,6 +121,8 @@ def model_from_keras(config: dict[str, Any], where: str):
     """
     cls_name = config.get("class_name") if isinstance(config, dict) else None
     inner = config.get("config") if isinstance(config, dict) else None
+    if cls_name == "Sequential" and isinstance(inner, list):   # Keras <= 2.2: the layers alone
+        config, inner = {**config, "config": {"layers": inner}}, {"layers": inner}
     if cls_name == "Sequential" and isinstance(inner, dict):
         return _sequential_from_keras(config, where)
     if cls_name in ("Functional", "Model") and isinstance(inner, dict):
