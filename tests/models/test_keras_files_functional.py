@@ -225,3 +225,32 @@ def test_keras_weights_load_into_the_same_graph_built_by_hand_with_other_names()
     model = Model([enc_in, dec_in], y)
     model.load_weights(FIXTURES / "functional_seq2seq.weights.h5")
     assert_predicts_as_keras(model, "functional_seq2seq")
+
+
+def test_weights_of_a_subclassed_keras_model_load_where_keras_put_them(tmp_path):
+    """Keras 3 saves a subclassed model's layers where its walk meets them first: `head`
+    under head/ (its attribute sorts before `layers`), the GRU under layers/gru."""
+    from rnnkit.layers import GRU
+
+    class Forecaster(Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.rnn, self.head = GRU(4), Dense(1)
+
+        def call(self, inputs, training=False):
+            return self.head(self.rnn(inputs))
+
+    x = PREDICTIONS["subclassed.x0"]
+    model = Forecaster()
+    model.predict(x, verbose=0)
+    model.load_weights(FIXTURES / "subclassed.weights.h5")
+    np.testing.assert_allclose(model.predict(x, verbose=0), PREDICTIONS["subclassed.y0"],
+                               atol=1e-5, rtol=1e-5)
+    model.save_weights(tmp_path / "again.weights.h5")
+    with h5py.File(tmp_path / "again.weights.h5") as ours, \
+            h5py.File(FIXTURES / "subclassed.weights.h5") as keras_file:
+        def datasets(f):
+            found = []
+            f.visititems(lambda n, o: found.append(n) if hasattr(o, "shape") else None)
+            return sorted(found)
+        assert datasets(ours) == datasets(keras_file)
