@@ -42,12 +42,12 @@ class BackupAndRestore(Callback):
 
     The backup in `backup_dir` holds the weights, the optimizer state, torch's random
     generator states, CPU and CUDA (they shuffle the batches and draw the dropout masks), and
-    the next epoch to run. If `fit` stops early, because the process was killed, interrupted or hit an
-    error, calling the same `fit` again with a BackupAndRestore on the same folder loads the
-    backup and carries on from the next epoch, so the run ends with the weights it would have
-    reached without the interruption. When `fit` finishes, the backup is deleted (keep it with
-    `delete_checkpoint=False`). Each backup is written to a temporary folder and then renamed
-    into place, so a kill during a backup leaves the previous one whole.
+    the next epoch to run. If `fit` stops early, because the process was killed, interrupted
+    or hit an error, calling the same `fit` again with a BackupAndRestore on the same folder
+    loads the backup and carries on from the next epoch, so the run ends with the weights it
+    would have reached without the interruption. When `fit` finishes, the backup is deleted
+    (keep it with `delete_checkpoint=False`). Each backup is written to a temporary folder and
+    then renamed into place, so a kill during a backup leaves the previous one whole.
 
     Under torchrun every rank restores from the backup and only rank 0 writes it (all ranks
     hold the same weights after each step).

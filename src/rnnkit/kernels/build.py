@@ -103,8 +103,7 @@ def status(build: bool = True) -> tuple[bool, str]:
     return _result
 
 
-@torch.compiler.disable   # file locks and a compiler: never traced, run once before tracing
-def _decide() -> None:
+def _decide() -> None:       # under torch.compile: a graph break, the first time only
     global _result
     with _lock:
         if _result is None:
@@ -175,9 +174,9 @@ def _missing_tools() -> str | None:
     """The cause when the compiler or ninja cannot be found, else None."""
     cxx = os.environ.get("CXX", "c++")
     if not shutil.which(cxx, path=_build_path()):
-        return f"{cxx}: not found on PATH (install a C++ compiler, e.g. g++)"
+        return f"{cxx}: not found on PATH"
     if not shutil.which("ninja", path=_build_path()):
-        return "ninja: not found on PATH (pip install ninja)"
+        return "ninja: not found on PATH; pip install ninja"
     return None
 
 
@@ -237,14 +236,13 @@ def _fail(folder: Path | None, cause: str) -> tuple[bool, str]:
         record = {"cause": cause, "toolchain": _toolchain()}
         try:
             _write_atomically(folder / "failed", json.dumps(record))
-            note = (f" Recorded in {folder / 'failed'}: later runs skip the build until the "
-                    "compiler changes (RNNKIT_KERNELS_REBUILD=1 retries).")
+            note = (" Later runs skip the build until the compiler changes "
+                    "(RNNKIT_KERNELS_REBUILD=1 retries).")
         except OSError:
             pass
-    reason = f"rnnkit's C++ kernels are not available ({cause}); using PyTorch's kernels"
-    print(f"rnnkit: could not build the CPU kernels ({cause}); using PyTorch's kernels.{note}",
-          file=sys.stderr, flush=True)
-    return False, reason
+    print(f"rnnkit: could not build the CPU kernels ({cause}); using PyTorch's kernels, same "
+          f"results.{note}", file=sys.stderr, flush=True)
+    return False, f"rnnkit's C++ kernels are not available ({cause}); using PyTorch's kernels"
 
 
 def _recorded_failure(folder: Path) -> str | None:

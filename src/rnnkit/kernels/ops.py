@@ -15,16 +15,21 @@ from torch.autograd.function import once_differentiable
 _FORMULAS: dict[str, tuple] = {}
 
 
-def register_autograd(name: str, backward, setup_context) -> None:
-    """Register the autograd formula of torch.ops.rnnkit.<name> for both ways in."""
+def register_autograd(name: str, backward, setup_context, outputs: int = 0) -> None:
+    """Register the autograd formula of torch.ops.rnnkit.<name> for both ways in. With
+    outputs=k, the op's outputs after the first k are only saved for backward: eager calls
+    return the first k (their gradients come to backward, the others' as None)."""
     torch.library.register_autograd(f"rnnkit::{name}", backward, setup_context=setup_context)
-    _FORMULAS[name] = (backward, setup_context)
+    _FORMULAS[name] = (getattr(torch.ops.rnnkit, name), backward, setup_context, outputs)
 
 
 def call(name: str, *args):
-    """torch.ops.rnnkit.<name>(*args), differentiable by its registered formula."""
+    """torch.ops.rnnkit.<name>(*args), differentiable by its registered formula; the first
+    `outputs` outputs only, if register_autograd named a number."""
     if torch.compiler.is_compiling() or torch.jit.is_tracing():
-        return getattr(torch.ops.rnnkit, name)(*args)
+        output = getattr(torch.ops.rnnkit, name)(*args)
+        k = _FORMULAS[name][3]
+        return output[:k] if k else output
     return _Eager.apply(*args, name)
 
 
@@ -35,14 +40,16 @@ class _Eager(torch.autograd.Function):
     @staticmethod
     def forward(ctx, *args):
         name, inputs = args[-1], args[:-1]
+        op, _, setup_context, k = _FORMULAS[name]
         with torch._C._AutoDispatchBelowAutograd():
-            output = getattr(torch.ops.rnnkit, name)(*inputs)
+            output = op(*inputs)
         ctx.rnnkit_op = name
-        _FORMULAS[name][1](ctx, inputs, output)
-        return output
+        setup_context(ctx, inputs, output)
+        return output[:k] if k else output
 
     @staticmethod
     @once_differentiable
     def backward(ctx, *grads):
-        grads_in = _FORMULAS[ctx.rnnkit_op][0](ctx, *grads)
+        _, backward, _, k = _FORMULAS[ctx.rnnkit_op]
+        grads_in = backward(ctx, *grads)     # the saved outputs' gradients: absent, so None
         return (*(grads_in if isinstance(grads_in, tuple) else (grads_in,)), None)

@@ -80,7 +80,7 @@ def simple_rnn_fused(x: Tensor, h0: Tensor | None, W_xh: Tensor, W_hh: Tensor,
     h0 = x.new_zeros(x.shape[0], W_hh.shape[0]) if h0 is None else h0
     _check("simple_rnn_fused", x, {"h0": h0}, {"W_x": W_xh, "W_h": W_hh, "b": b_h}, 1)
     if kernel_applies(x):
-        y, h_T, _, _ = ops.call("rnn_forward", x, h0, W_xh, W_hh, b_h, return_sequences)
+        y, h_T = ops.call("rnn_forward", x, h0, W_xh, W_hh, b_h, return_sequences)
     else:
         y, (h_T,) = _torch_rnn("rnn", x, [h0], W_xh, W_hh, b_h, None)
     return (y if return_sequences else h_T), h_T
@@ -98,8 +98,7 @@ def lstm_fused(x: Tensor, h0: Tensor | None, c0: Tensor | None, W_x: Tensor, W_h
     c0 = x.new_zeros(x.shape[0], H) if c0 is None else c0
     _check("lstm_fused", x, {"h0": h0, "c0": c0}, {"W_x": W_x, "W_h": W_h, "b": b}, 4)
     if kernel_applies(x):
-        y, h_T, c_T, *_ = ops.call("lstm_forward", x, h0, c0, W_x, W_h, b,
-                                             return_sequences)
+        y, h_T, c_T = ops.call("lstm_forward", x, h0, c0, W_x, W_h, b, return_sequences)
     else:
         y, (h_T, c_T) = _torch_rnn("lstm", x, [h0, c0], W_x, W_h, b, None)
     return (y if return_sequences else h_T), (h_T, c_T)
@@ -116,7 +115,7 @@ def gru_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tensor, b_x: Tenso
     h0 = x.new_zeros(x.shape[0], W_h.shape[1]) if h0 is None else h0
     _check("gru_fused", x, {"h0": h0}, {"W_x": W_x, "W_h": W_h, "b_x": b_x, "b_h": b_h}, 3)
     if kernel_applies(x):
-        y, h_T, *_ = ops.call("gru_forward", x, h0, W_x, W_h, b_x, b_h, return_sequences)
+        y, h_T = ops.call("gru_forward", x, h0, W_x, W_h, b_x, b_h, return_sequences)
     else:
         y, (h_T,) = _torch_rnn("gru", x, [h0], W_x, W_h, b_x, b_h)
     return (y if return_sequences else h_T), h_T
@@ -186,7 +185,8 @@ def _register() -> None:
     for kind in GATES:
         torch.library.register_fake(f"rnnkit::{kind}_forward")(_forward_fake(kind))
         torch.library.register_fake(f"rnnkit::{kind}_backward")(_backward_fake(kind))
-        ops.register_autograd(f"{kind}_forward", _backward(kind), _setup_context(kind))
+        ops.register_autograd(f"{kind}_forward", _backward(kind), _setup_context(kind),
+                              outputs=3 if kind == "lstm" else 2)
 
 
 def _forward_fake(kind: str):

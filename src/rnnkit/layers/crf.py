@@ -131,7 +131,6 @@ class CRF(Layer):
             raise ValueError(
                 f"The CRF loss needs the emissions of the model's last layer, a CRF; this "
                 f"model's last layer is not {self.name!r}. Put CRF({self.units}) last.")
-        B, T = emissions.shape[:2]
         mask = _full_mask(emissions, mask)
         n = mask.sum(dim=1, keepdim=True).clamp(min=1)                       # (B, 1)
         nll = -self.log_likelihood(emissions, y_true.long(), mask)           # (B,)

@@ -35,7 +35,8 @@ class Sequential(Model):
         if layers is not None:
             if isinstance(layers, (Layer, InputLayer, KerasTensor)) or \
                     not hasattr(layers, "__iter__"):
-                raise TypeError("Sequential expects a list of layers: Sequential([LSTM(32), Dense(1)]).")
+                raise TypeError("Sequential expects a list of layers: "
+                                "Sequential([LSTM(32), Dense(1)]).")
             for layer in layers:
                 self.add(layer)
 

