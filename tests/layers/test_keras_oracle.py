@@ -85,3 +85,21 @@ def test_weights_of_the_wrong_shape_are_refused_with_the_expected_shapes():
         layer.set_weights(weights)
     with pytest.raises(ValueError, match="expects 3 weight arrays"):
         layer.set_weights(weights[:2])
+
+
+def test_a_custom_layer_lists_trainable_weights_before_frozen_ones_as_keras_does():
+    from rnnkit.layers import Layer
+
+    class Scaled(Layer):
+        def build(self, input_shape):
+            self.count = self.add_weight(shape=(), initializer="zeros", trainable=False)
+            self.gain = self.add_weight(shape=(input_shape[-1],), initializer="ones")
+
+        def call(self, inputs):
+            return inputs * self.gain
+
+    layer = Scaled()
+    layer(np.zeros((2, 3), dtype="float32"))
+    assert [w.shape for w in layer.get_weights()] == [(3,), ()]
+    layer.set_weights([np.full(3, 2.0), np.array(5.0)])
+    assert float(layer.count) == 5.0 and layer.gain.tolist() == [2.0, 2.0, 2.0]

@@ -132,7 +132,7 @@ def keras_weights(name: str) -> list[np.ndarray]:
     return [PREDICTIONS[f"{name}.w{i}"] for i in range(count)]
 
 
-@pytest.mark.parametrize("input_style", ["InputLayer", "batch_input_shape"])
+@pytest.mark.parametrize("input_style", ["InputLayer", "batch_input_shape", "keras_2.2_list"])
 def test_a_tf_keras_2_sequential_h5_loads(input_style, tmp_path):
     layers = [{"class_name": "LSTM", "config": keras2_rnn_config("lstm", 8)},
               {"class_name": "Dense", "config": keras2_dense_config("dense", 1)}]
@@ -140,11 +140,14 @@ def test_a_tf_keras_2_sequential_h5_loads(input_style, tmp_path):
         layers.insert(0, {"class_name": "InputLayer", "config": {
             "batch_input_shape": [None, 10, 2], "dtype": "float32", "sparse": False,
             "ragged": False, "name": "lstm_input"}})
-    else:                                      # tf.keras <= 2.3: the shape on the first layer
+    else:                                      # older: the shape on the first layer
         layers[0]["config"]["batch_input_shape"] = [None, 10, 2]
     w = keras_weights("sequential_lstm")
-    write_keras2_h5(tmp_path / "m.h5", {"class_name": "Sequential", "config": {
-        "name": "sequential", "layers": layers}}, {"lstm": w[:3], "dense": w[3:]})
+    config = {"name": "sequential", "layers": layers}
+    if input_style == "keras_2.2_list":        # standalone Keras <= 2.2: config is the list
+        config = layers
+    write_keras2_h5(tmp_path / "m.h5", {"class_name": "Sequential", "config": config},
+                    {"lstm": w[:3], "dense": w[3:]})
     assert_predicts_as_keras(load_model(tmp_path / "m.h5"), "sequential_lstm")
 
 
@@ -175,3 +178,79 @@ def test_a_tf_keras_2_functional_encoder_decoder_h5_loads(tmp_path):
                                                    "encoder": w[:3], "decoder": w[3:6],
                                                    "readout": w[6:]})
     assert_predicts_as_keras(load_model(tmp_path / "s2s.h5"), "functional_seq2seq")
+
+
+def test_a_subclassed_model_is_not_written_as_a_keras_model_file_but_its_weights_are(tmp_path):
+    from rnnkit.layers import GRU
+
+    class Forecaster(Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.rnn, self.head = GRU(4), Dense(1)
+
+        def call(self, inputs, training=False):
+            return self.head(self.rnn(inputs))
+
+    model = Forecaster()
+    x = np.random.default_rng(0).normal(size=(3, 6, 2)).astype("float32")
+    expected = model.predict(x, verbose=0)
+    with pytest.raises(ValueError, match="has no graph to write as a Keras config"):
+        model.save(tmp_path / "m.keras")
+    assert not (tmp_path / "m.keras").exists()
+    model.save_weights(tmp_path / "w.weights.h5")
+    again = Forecaster()
+    again.predict(x, verbose=0)                                  # builds its layers
+    again.load_weights(tmp_path / "w.weights.h5")
+    np.testing.assert_allclose(again.predict(x, verbose=0), expected, atol=1e-6)
+
+
+# ---- the other layers Keras RNN programs use, in Keras's files -------------------------------
+
+ZOO = ["zoo_conv", "zoo_norms", "zoo_reshape", "zoo_dropouts", "zoo_attention", "zoo_convlstm"]
+
+
+@pytest.mark.parametrize("name", ZOO)
+def test_models_of_convolution_normalization_attention_and_convlstm_layers_load(name, tmp_path):
+    model = load_model(FIXTURES / f"{name}.keras")
+    assert_predicts_as_keras(model, name)
+    model.save(tmp_path / "again.keras")                  # and write back what Keras reads
+    assert_predicts_as_keras(load_model(tmp_path / "again.keras"), name)
+
+
+def test_keras_weights_load_into_the_same_graph_built_by_hand_with_other_names():
+    """Keras 3 files name weight groups by class and order (lstm, lstm_1), not layer names."""
+    enc_in, dec_in = Input(shape=(7, 4)), Input(shape=(5, 3))
+    _, h, c = LSTM(8, return_state=True)(enc_in)
+    y = Dense(2)(LSTM(8, return_sequences=True)(dec_in, initial_state=[h, c]))
+    model = Model([enc_in, dec_in], y)
+    model.load_weights(FIXTURES / "functional_seq2seq.weights.h5")
+    assert_predicts_as_keras(model, "functional_seq2seq")
+
+
+def test_weights_of_a_subclassed_keras_model_load_where_keras_put_them(tmp_path):
+    """Keras 3 saves a subclassed model's layers where its walk meets them first: `head`
+    under head/ (its attribute sorts before `layers`), the GRU under layers/gru."""
+    from rnnkit.layers import GRU
+
+    class Forecaster(Model):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.rnn, self.head = GRU(4), Dense(1)
+
+        def call(self, inputs, training=False):
+            return self.head(self.rnn(inputs))
+
+    x = PREDICTIONS["subclassed.x0"]
+    model = Forecaster()
+    model.predict(x, verbose=0)
+    model.load_weights(FIXTURES / "subclassed.weights.h5")
+    np.testing.assert_allclose(model.predict(x, verbose=0), PREDICTIONS["subclassed.y0"],
+                               atol=1e-5, rtol=1e-5)
+    model.save_weights(tmp_path / "again.weights.h5")
+    with h5py.File(tmp_path / "again.weights.h5") as ours, \
+            h5py.File(FIXTURES / "subclassed.weights.h5") as keras_file:
+        def datasets(f):
+            found = []
+            f.visititems(lambda n, o: found.append(n) if hasattr(o, "shape") else None)
+            return sorted(found)
+        assert datasets(ours) == datasets(keras_file)

@@ -346,8 +346,10 @@ def get_weights(module: nn.Module) -> list[np.ndarray]:
 
 
 def _own_tensors(module: nn.Module) -> list[Tensor]:
-    """A module's own parameters, then its own floating-point persistent buffers."""
-    params = [p for p in module._parameters.values() if p is not None]
+    """A module's own weights in Keras's order: trainable parameters, then frozen ones
+    (add_weight(trainable=False)), then floating-point persistent buffers."""
+    unique = {id(p): p for p in module._parameters.values() if p is not None}   # one per
+    params = sorted(unique.values(), key=lambda p: not p.requires_grad)   # object; stable
     buffers = [b for k, b in module._buffers.items()
                if b is not None and b.is_floating_point()
                and k not in module._non_persistent_buffers_set]

@@ -26,7 +26,8 @@ KERAS_VERSION = "3.15.1"          # the Keras that wrote the fixtures rnnkit's f
 _IGNORED_KEYS = {"dtype", "seed", "module", "registered_name", "build_config",
                  "shared_object_id", "use_cudnn", "quantization_config", "lora_rank",
                  "lora_alpha", "activity_regularizer", "batch_input_shape", "batch_shape",
-                 "input_dim_", "autocast", "weights"}
+                 "autocast", "weights",
+                 "renorm_momentum"}         # BatchNormalization: used only with renorm=True
 _IGNORED_SUFFIXES = ("_regularizer", "_constraint")
 _INIT_KEYS_SUFFIX = "_initializer"
 _NESTED_KEYS = ("layer", "backward_layer", "cell", "cells")
@@ -122,6 +123,8 @@ def model_from_keras(config: dict[str, Any], where: str):
     """
     cls_name = config.get("class_name") if isinstance(config, dict) else None
     inner = config.get("config") if isinstance(config, dict) else None
+    if cls_name == "Sequential" and isinstance(inner, list):   # Keras <= 2.2: the layers alone
+        config, inner = {**config, "config": {"layers": inner}}, {"layers": inner}
     if cls_name == "Sequential" and isinstance(inner, dict):
         return _sequential_from_keras(config, where)
     if cls_name in ("Functional", "Model") and isinstance(inner, dict):
@@ -295,8 +298,8 @@ def _keras_spec(cls_name: str, rnnkit_config: dict[str, Any]) -> dict[str, Any]:
                          "Save with model.save('folder') (rnnkit's format) instead.")
     config: dict[str, Any] = {"dtype": "float32"}
     for key, value in rnnkit_config.items():
-        if key in _RNNKIT_ONLY_KEYS:
-            continue
+        if key in _RNNKIT_ONLY_KEYS or (key == "trainable" and value is True):
+            continue                     # (Keras's SpatialDropout1D refuses even trainable=True)
         if key in _NESTED_KEYS and isinstance(value, dict) and "class_name" in value:
             value = _keras_spec(value["class_name"], value.get("config", {}))
         elif key in _NESTED_KEYS and isinstance(value, list):          # StackedRNNCells

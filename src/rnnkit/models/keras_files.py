@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import torch
 
 from ..layers.base import Layer
 from .keras_config import KERAS_VERSION, keras_model_config, model_from_keras, snake_case
@@ -68,7 +69,7 @@ def load_keras_model(filepath, compile: bool = True):
                                 "model.weights.h5)") from None
     model, layers = model_from_keras(config, str(path))
     with _open_h5(io.BytesIO(weights), path, "r") as f:
-        _load_keras3_layers(f, layers, str(path))
+        _load_keras3_layers(f, _in_layers_group(layers), str(path))
     if compile and config.get("compile_config"):
         _compile_from_keras(model, config["compile_config"], path)
     return model
@@ -85,7 +86,7 @@ def save_keras_model(model, filepath) -> Path:
                 "written_by": "rnnkit"}
     weights = io.BytesIO()
     with _h5py().File(weights, "w") as f:
-        _write_keras3_layers(f, list(model.layers), model.name)
+        _write_keras3_layers(f, _model_paths(model), model.name)
     path = Path(filepath)
 
     def write(tmp: Path) -> None:
@@ -103,7 +104,7 @@ def load_keras_weights(model, filepath) -> None:
     path = _existing(filepath)
     with _open_h5(path, path, "r") as f:
         if "layers" in f or "vars" in f:
-            _load_keras3_layers(f, _model_layers(model), str(path))
+            _load_keras3_layers(f, _model_paths(model), str(path))
         elif "layer_names" in f.attrs or "model_weights" in f:
             group = f["model_weights"] if "model_weights" in f else f
             _load_legacy_layers(group, _model_layers(model), str(path))
@@ -117,7 +118,7 @@ def save_keras_weights(model, filepath) -> Path:
     path = Path(filepath)
     return _write_file_atomically(
         path, lambda tmp: _write_h5(tmp, lambda f: _write_keras3_layers(
-            f, _model_layers(model), getattr(model, "name", "model"))))
+            f, _model_paths(model), getattr(model, "name", "model"))))
 
 
 def save_h5_model(model, filepath) -> Path:
@@ -181,26 +182,58 @@ def _group_names(layers: list) -> list[str]:
     return names
 
 
-def _load_keras3_layers(f, layers: list, where: str) -> None:
-    root = f.get("layers")
-    for layer, group_name in zip(layers, _group_names(layers)):
+def _in_layers_group(layers: list) -> list[tuple]:
+    return [(layer, f"layers/{g}") for layer, g in zip(layers, _group_names(layers))]
+
+
+def _model_paths(model) -> list[tuple]:
+    """(layer, group path) as Keras 3 saves a model: a Sequential's or functional model's
+    layers under layers/; a subclassed model's where Keras's walk meets them first, its
+    attributes in name order (private ones last) with the `layers` list among them."""
+    from .functional import Functional
+    from .sequential import Sequential
+    in_list = _in_layers_group(_model_layers(model))
+    if isinstance(model, (Sequential, Functional)):
+        return in_list
+    children = dict(model.named_children())
+    order = sorted([*children, "layers"], key=lambda n: f"~{n}" if n.startswith("_") else n)
+    paths, seen = [], set()
+    for name in order:
+        child = children.get(name)
+        if name == "layers":
+            entries = in_list
+        elif isinstance(child, Layer):
+            entries = [(child, name)]
+        elif isinstance(child, torch.nn.ModuleList):          # a list of layers
+            sub = [c for c in child if isinstance(c, Layer)]
+            entries = [(c, f"{name}/{g}") for c, g in zip(sub, _group_names(sub))]
+        else:
+            entries = []
+        for layer, path in entries:
+            if id(layer) not in seen:
+                seen.add(id(layer))
+                paths.append((layer, path))
+    return paths
+
+
+def _load_keras3_layers(f, pairs: list[tuple], where: str) -> None:
+    for layer, path in pairs:
         expected = layer.get_weights() if isinstance(layer, Layer) else []
-        if not expected and not _has_vars(root, group_name):
+        if not expected and not _has_vars(f, path):
             continue
-        if root is None or group_name not in root:
+        if path not in f:
             raise ValueError(
                 f"{where} has no weights for layer {layer.name!r} ({type(layer).__name__}): "
-                f"no group layers/{group_name}. Is it the same architecture? The file has: "
-                f"{sorted(root) if root is not None else []}.")
-        arrays = _read_layer(root[group_name], layer)
-        _set(layer, arrays, f"{where}, layers/{group_name}")
+                f"no group {path}. Is it the same architecture? The file has: "
+                f"{sorted(f['layers']) if 'layers' in f else sorted(f)}.")
+        _set(layer, _read_layer(f[path], layer), f"{where}, {path}")
 
 
-def _has_vars(root, name: str) -> bool:
-    if root is None or name not in root:
+def _has_vars(f, path: str) -> bool:
+    if path not in f:
         return False
     found = []
-    root[name].visititems(lambda n, o: found.append(n) if hasattr(o, "shape") else None)
+    f[path].visititems(lambda n, o: found.append(n) if hasattr(o, "shape") else None)
     return bool(found)
 
 
@@ -215,19 +248,37 @@ def _sublayers(layer) -> list[tuple[str, Layer]]:
     return [(n, c) for n, c in layer.named_children() if isinstance(c, Layer)]
 
 
+# Keras layers that keep their weights in sublayers rnnkit's layer does not have, in the
+# order Keras lists them (creation order; the file's groups are alphabetical).
+_KERAS_SUBLAYERS = {"MultiHeadAttention": ["query_dense", "key_dense", "value_dense",
+                                           "output_dense"]}
+
+
 def _read_layer(group, layer) -> list[np.ndarray]:
     """A layer's own vars, then each sublayer's, by attribute name (Keras's weights order)."""
     arrays = _vars(group)
-    for name, child in _sublayers(layer):
+    children = _sublayers(layer)
+    for name, child in children:
         if name in group:
             arrays += _read_layer(group[name], child)
+    if not children:                         # Keras's sublayers folded into one rnnkit layer
+        for name in _KERAS_SUBLAYERS.get(type(layer).__name__, []):
+            if name in group:
+                arrays += _read_group(group[name])
     return arrays
 
 
-def _write_keras3_layers(f, layers: list, model_name: str) -> None:
-    root = f.create_group("layers")
-    for layer, group_name in zip(layers, _group_names(layers)):
-        _write_layer(root.create_group(group_name), layer)
+def _read_group(group) -> list[np.ndarray]:
+    arrays = _vars(group)
+    for name in sorted(k for k in group if k != "vars"):
+        arrays += _read_group(group[name])
+    return arrays
+
+
+def _write_keras3_layers(f, pairs: list[tuple], model_name: str) -> None:
+    f.require_group("layers")
+    for layer, path in pairs:
+        _write_layer(f.create_group(path), layer)
     f.create_group("vars").attrs["name"] = model_name
 
 
@@ -237,6 +288,14 @@ def _write_layer(group, layer) -> None:
     n_own = len(arrays) - sum(len(c.get_weights()) for _, c in children)
     own = group.create_group("vars")
     own.attrs["name"] = getattr(layer, "name", type(layer).__name__)
+    folded = _KERAS_SUBLAYERS.get(type(layer).__name__) if not children else None
+    if folded:                                 # equal shares: each sublayer's kernel (and bias)
+        per = len(arrays) // len(folded)
+        for k, name in enumerate(folded):
+            sub = group.create_group(name).create_group("vars")
+            for i, a in enumerate(arrays[k * per:(k + 1) * per]):
+                sub.create_dataset(str(i), data=a)
+        return
     for i, a in enumerate(arrays[:n_own]):
         own.create_dataset(str(i), data=a)
     for name, child in children:
