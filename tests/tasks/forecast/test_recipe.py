@@ -1,7 +1,6 @@
 """rnnkit forecast end to end: a held-out score against every baseline, intervals, a run
 folder that predict serves (new and version-1 runs)."""
 import json
-import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -69,20 +68,24 @@ def test_predict_from_a_saved_run_returns_h_values_with_intervals(quick_run):
     assert len(fc.predict(out, horizon=30)["forecast"]) == 30
 
 
-def test_predict_serves_a_version_1_run_folder(quick_run, tmp_path):
-    """Runs saved before intervals and partners: log flag, tail of the series."""
-    _, out = quick_run
-    old = tmp_path / "old"
-    shutil.copytree(out, old)
-    task = json.loads((old / "task.json").read_text())
+def test_predict_serves_a_version_1_run_folder(tmp_path):
+    """Runs saved before this layout: seasonal differences, a bare scaler.json, a log flag,
+    the tail of the series, no partner and no intervals."""
+    out = tmp_path / "old"
+    fc.forecast(quick=True, epochs=3, representation="differences", combine="none",
+                out=out, verbose=0)
+    new = fc.predict(out)
+    scaler = json.loads((out / "scaler.json").read_text())["scaler"]
+    (out / "scaler.json").write_text(json.dumps(scaler))
+    task = json.loads((out / "task.json").read_text())
     for key in ("transform", "partner", "interval"):
         task.pop(key)
     task.update(version=1, log=True)
     task["tail"] = {k: v[-24:] for k, v in task["tail"].items()}
-    (old / "task.json").write_text(json.dumps(task))
-    result = fc.predict(old)
-    assert len(result["forecast"]) == 12 and "lower" not in result
-    assert 300 < min(result["forecast"]) and max(result["forecast"]) < 800
+    (out / "task.json").write_text(json.dumps(task))
+    old = fc.predict(out)
+    assert "lower" not in old and "lower" in new
+    np.testing.assert_allclose(old["forecast"], new["forecast"], rtol=1e-6)
 
 
 def test_a_count_series_with_zeros_is_forecast_without_negative_values(tmp_path):
@@ -108,7 +111,8 @@ def test_blocks_protocol_feeds_each_block_only_the_values_before_it():
         return np.full(h, -1.0)
     settings = fc.Settings(horizon=12, test_size=24)
     series = Series("x", "v", [str(i) for i in range(60)], raw)
-    plan = Plan(series, settings, 12, "given", 12, Transform("none", False), 36, 30)
+    plan = Plan(series, settings, 12, "given", 12, "differences", Transform("none", False),
+                36, 30)
     hold_out_forecasts(plan, spy)
     assert [len(h) for h in seen] == [36, 48]
     np.testing.assert_array_equal(seen[1], raw[:48])            # true values of block 1

@@ -45,6 +45,7 @@ class Series:
     notes: list[str] = field(default_factory=list)      # what the reader did, for the report
     id_column: str | None = None
     series: str | None = None
+    dataset: str | None = None                           # the bundled dataset's name
 
     def filled(self, missing: str, upto: int | None = None) -> np.ndarray:
         """The values before `upto` with gaps filled ('drop' has removed them already)."""
@@ -57,6 +58,7 @@ def load_series(path=None, column=None, missing: str = "interpolate", *, dataset
     if missing not in MISSING_POLICIES:
         raise UserError(f"Unknown --missing {missing!r}. Expected one of "
                         f"{', '.join(MISSING_POLICIES)}.")
+    name = None
     if dataset is not None or path is None:
         name = dataset or "airline_passengers"
         if path is not None:
@@ -93,7 +95,7 @@ def load_series(path=None, column=None, missing: str = "interpolate", *, dataset
         notes.append(f"{decimal_commas} value(s) with a decimal comma read as decimals "
                      "(e.g. 12,5 as 12.5)")
     out = Series(str(path), column, index, np.array(values, dtype=np.float64), notes,
-                 id_column, series)
+                 id_column, series, name)
     n_missing = sum(missing_cells.values())
     if n_missing:
         kinds = ", ".join(f"{n} {k!r}" for k, n in missing_cells.items())

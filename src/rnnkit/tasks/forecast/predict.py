@@ -9,9 +9,8 @@ import numpy as np
 from rnnkit.cli import UserError
 from rnnkit.datasets import DataError
 from rnnkit.models import load_model
-from rnnkit.preprocessing.timeseries import StandardScaler
-
 from . import baselines as B
+from . import representation
 from .data import load_series
 from .network import forecast_z, one_thread
 from .scores import Transform
@@ -46,11 +45,12 @@ def predict(run_dir, input_path=None, column=None, horizon: int | None = None) -
             raise DataError(f"{source}: this model forecasts from at least window + season = "
                             f"{window + season} values{sign}; got {len(y)}, minimum "
                             f"{np.min(y):g}.")
-    scaler = StandardScaler.from_dict(json.loads((task_file.parent / "scaler.json").read_text()))
+    rep = representation.from_dict(json.loads((task_file.parent / "scaler.json").read_text()),
+                                   season, window, H)
     models = [load_model(task_file.parent / name) for name in task["members"]]
     z = transform.forward(y)
     with one_thread():
-        z_hat = forecast_z(models, scaler, season, z, window, H, horizon)
+        z_hat = forecast_z(models, rep, z, horizon)
     partner = task.get("partner")
     if partner:
         z_partner = B.forecast_block(partner, z, horizon, season)
