@@ -46,7 +46,8 @@ class Settings:
                                 default=0.1)
     missing: str = _flag("what to do with missing values", default="interpolate",
                          choices=MISSING_POLICIES)
-    log: str = _flag("model log values (auto: log if every value > 0, log1p if >= 0)",
+    log: str = _flag("model log values (auto: log when the spread grows with the level, "
+                     "log1p for counts with zeros; forecasts of values >= 0 stay >= 0)",
                      default="auto", choices=("auto", "yes", "no"))
     protocol: str = _flag("blocks: each test block from the true values before it; "
                           "recursive: from forecasts", default="blocks", choices=PROTOCOLS)
