@@ -83,7 +83,8 @@ def load_series(path=None, column=None, missing: str = "interpolate", *, dataset
     for line_no, row in rows:
         cell = row[col].strip()
         if cell.lower() in MISSING_MARKERS:
-            missing_cells[cell or "empty"] = missing_cells.get(cell or "empty", 0) + 1
+            kind = cell.lower() or "empty"
+            missing_cells[kind] = missing_cells.get(kind, 0) + 1
             value = math.nan
         else:
             if delimiter != "," and cell.count(",") == 1 and "." not in cell:
