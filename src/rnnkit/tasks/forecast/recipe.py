@@ -14,8 +14,9 @@ from typing import Any, Callable
 
 import numpy as np
 
+from rnnkit.cli import UserError
 from rnnkit.datasets import DataError
-from rnnkit.preprocessing.timeseries import time_split
+from rnnkit.preprocessing.timeseries import fill_missing, time_split
 from rnnkit.tasks.runs import default_run_dir, run_folder, write_json
 
 from . import baselines as B
@@ -60,7 +61,9 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
     overwrite = _may_replace(out)
     s, p = settings, plan
     z_pre = p.transform.forward(p.series.filled(s.missing, p.n_pre))
-    rep = representation.make(p.representation, p.season, p.window, s.horizon)
+    covariates = p.series.covariate_matrix()
+    rep = representation.make(p.representation, p.season, p.window, s.horizon,
+                              None if covariates is None else covariates[:p.n_pre])
     rep.fit(z_pre[:p.n_train])                                        # training part only
     train = rep.windows(z_pre, p.n_train, 0, p.n_train)
     val = rep.windows(z_pre, p.n_train, p.n_train, p.n_pre)
@@ -83,6 +86,8 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
             methods["model"] = network
             val_err["model"] = val_err["network"]
         widths = conformal_widths(np.abs(val_err["model"]), s.coverage)
+        if covariates is not None and s.protocol == "blocks":
+            rep.covariates = covariates         # each block sees those before its start only
         z_test = {name: hold_out_forecasts(p, f) for name, f in methods.items()}
     metrics = score(p, z_test, widths, val_err, partner, histories, len(train[0]), val)
     task = _task(p, partner, widths, models)
@@ -101,8 +106,12 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
 
 def make_plan(path, s: Settings) -> Plan:
     """Check the series against the settings; resolve season, window, transform, split."""
+    names = [c.strip() for c in (s.covariates or "").split(",") if c.strip()]
     series = load_series(path, s.column, s.missing, dataset=s.dataset, id_column=s.id,
-                         series=s.series)
+                         series=s.series, covariates=names)
+    if names and s.representation == "differences":
+        raise UserError("--covariates feed the 'profile' representation; use --representation "
+                        "profile or auto with them.")
     n = len(series.values)
     n_pre = n - s.test_size
     if n_pre < 2:
@@ -134,7 +143,8 @@ def make_plan(path, s: Settings) -> Plan:
         raise DataError(f"{series.source}: every value of the test span (the last "
                         f"{s.test_size}) is missing, so nothing can be scored. Use a "
                         "different --test-size.")
-    rep = s.representation if s.representation != "auto" else representation.choose(season)
+    rep = s.representation if s.representation != "auto" else (
+        "profile" if names else representation.choose(season))
     return Plan(series, s, season, how, window, rep, transform, n_pre, n_train)
 
 
@@ -280,7 +290,10 @@ def _task(p: Plan, partner, widths, models) -> dict:
             "partner": partner, "interval": {"coverage": s.coverage, "widths": widths.tolist()},
             "members": ["model"] + [f"model-{k}" for k in range(2, len(models) + 1)],
             "settings": asdict(s), "source": p.series.source,
-            "tail": {"index": p.series.index, "values": values}}    # baselines refit on all
+            "covariates": list(p.series.covariates),
+            "tail": {"index": p.series.index, "values": values,              # baselines refit
+                     "covariates": {k: fill_missing(v, "interpolate")
+                                    for k, v in p.series.covariates.items()}}}
 
 
 def _may_replace(out: Path) -> bool:

@@ -7,7 +7,8 @@
 'profile' (default): a smooth seasonal profile from the history, then levels and changes:
     z_t = a + b t + S(t) + x_t,   S(t) = sum_k c_k sin(2 pi k t / P) + e_k cos(2 pi k t / P)
           (least squares on the history; x_t = z_t - S(t) keeps level and trend)
-    input at each step t of the window: (x_t - x_{t-1}, x_t - mean of x over the window)
+    input at each step t of the window: (x_t - x_{t-1}, x_t - mean of x over the window,
+          the past covariates at t, if any: --covariates)
     output: c_h = x_{n+h} - x_n, h = 1..H (direct multi-step, scaled per step)
     z_hat_{n+h} = x_n + c_hat_h + S(n+h)
 Without a season (s = 1) S = 0 and the same recipe works on z itself.
@@ -71,9 +72,23 @@ class SeasonalDifferences:
 class SeasonalProfile:
     name = "profile"
 
-    def __init__(self, season: int, window: int, horizon: int, x_scaler=None, y_scaler=None):
+    def __init__(self, season: int, window: int, horizon: int, x_scaler=None, y_scaler=None,
+                 covariates=None):
         self.season, self.window, self.horizon = season, window, horizon
         self.x_scaler, self.y_scaler = x_scaler, y_scaler
+        self.covariates = covariates          # (N, C) past covariates aligned with z, or None
+
+    @property
+    def features(self) -> int:
+        return 2 + (0 if self.covariates is None else self.covariates.shape[1])
+
+    def _cov(self, n: int):
+        """Covariates of steps 0 .. n-1; beyond the known ones the last row is carried on
+        (past covariates: their future is not known)."""
+        c = self.covariates
+        if c is None:
+            return None
+        return c[:n] if n <= len(c) else np.concatenate([c, np.repeat(c[-1:], n - len(c), 0)])
 
     def split(self, z):
         """(x, S_future(h)): z minus its seasonal profile, and the profile ahead."""
@@ -93,23 +108,24 @@ class SeasonalProfile:
             return fourier_terms(n + h, period, k)[n:] @ coef[2:]
         return z - seasonal, future
 
-    def _window_features(self, x_win):
+    def _window_features(self, x_win, cov_win=None):
         dx = np.diff(x_win, prepend=x_win[0])
-        return np.stack([dx, x_win - x_win.mean()], axis=1)          # (W, 2)
+        columns = [dx, x_win - x_win.mean()]                            # (W, 2 + C)
+        return np.column_stack(columns + ([] if cov_win is None else [cov_win]))
 
     def _pairs(self, x, origins):
         W, H = self.window, self.horizon
-        X = np.stack([self._window_features(x[o - W + 1:o + 1]) for o in origins])
+        cov = self._cov(len(x))
+        X = np.stack([self._window_features(x[o - W + 1:o + 1], None if cov is None else
+                                            cov[o - W + 1:o + 1]) for o in origins])
         Y = np.stack([x[o + 1:o + 1 + H] - x[o] for o in origins])
         return X, Y
-
-    features = 2
 
     def fit(self, z_train) -> SeasonalProfile:
         x, _ = self.split(z_train)
         origins = np.arange(self.window - 1, len(x) - self.horizon)
         X, Y = self._pairs(x, origins)
-        self.x_scaler = StandardScaler().fit(X.reshape(-1, 2))
+        self.x_scaler = StandardScaler().fit(X.reshape(-1, self.features))
         self.y_scaler = StandardScaler().fit(Y)
         return self
 
@@ -128,8 +144,10 @@ class SeasonalProfile:
 
     def inputs(self, z_history):
         x, _ = self.split(z_history)
-        return self.x_scaler.transform(self._window_features(x[-self.window:])).astype(
-            np.float32)
+        cov = self._cov(len(x))
+        features = self._window_features(x[-self.window:],
+                                         None if cov is None else cov[-self.window:])
+        return self.x_scaler.transform(features).astype(np.float32)
 
     def reconstruct(self, z_history, out):
         x, future = self.split(z_history)
@@ -148,12 +166,13 @@ def choose(season: int) -> str:
     return "differences" if 1 < season <= SHORT_SEASON else "profile"
 
 
-def make(name: str, season: int, window: int, horizon: int):
-    return (SeasonalProfile if name == "profile" else SeasonalDifferences)(season, window,
-                                                                           horizon)
+def make(name: str, season: int, window: int, horizon: int, covariates=None):
+    if name == "profile":
+        return SeasonalProfile(season, window, horizon, covariates=covariates)
+    return SeasonalDifferences(season, window, horizon)
 
 
-def from_dict(config: dict, season: int, window: int, horizon: int):
+def from_dict(config: dict, season: int, window: int, horizon: int, covariates=None):
     """The fitted representation of a saved run (a bare scaler: a version-1 run)."""
     if "representation" not in config:
         return SeasonalDifferences(season, window, horizon, StandardScaler.from_dict(config))
@@ -161,4 +180,4 @@ def from_dict(config: dict, season: int, window: int, horizon: int):
         return SeasonalDifferences(season, window, horizon,
                                    StandardScaler.from_dict(config["scaler"]))
     return SeasonalProfile(season, window, horizon, StandardScaler.from_dict(config["x_scaler"]),
-                           StandardScaler.from_dict(config["y_scaler"]))
+                           StandardScaler.from_dict(config["y_scaler"]), covariates)

@@ -30,6 +30,9 @@ class Settings:
     id: str | None = _flag("column naming the series when the file holds several",
                            default=None)
     series: str | None = _flag("which series of --id to forecast", default=None)
+    covariates: str | None = _flag("other columns whose past values the network sees, comma "
+                                   "separated (e.g. temp_min,wind; their future is not used)",
+                                   default=None)
     horizon: int = _flag("steps forecast at once, by one Dense output", default=12)
     window: int | None = _flag("past steps the model sees (default: one season, >= horizon)",
                                default=None)
