@@ -259,3 +259,19 @@ def test_categorical_crossentropy_with_integer_labels_suggests_the_sparse_loss()
     model.compile(optimizer="adam", loss="categorical_crossentropy")
     with pytest.raises(ValueError, match="sparse_categorical_crossentropy"):
         model.fit(np.zeros((3, 4, 2)), np.array([0, 1, 2]), verbose=0)
+
+
+def test_epoch_metrics_that_are_not_means_equal_the_standalone_metric_on_the_same_predictions():
+    from rnnkit.metrics import AUC, Precision, RootMeanSquaredError
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(90, 5, 2)).astype("float32")
+    y = (x[:, :, 0].sum(axis=1) > 0).astype("float32")
+    model = Sequential([Input(shape=(5, 2)), LSTM(4), Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy",
+                  metrics=[Precision(), AUC(), RootMeanSquaredError(name="rmse")])
+    logs = model.evaluate(x, y, batch_size=32, return_dict=True, verbose=0)
+    p = model.predict(x, batch_size=32)
+    for name, metric in (("precision", Precision()), ("auc", AUC()),
+                         ("rmse", RootMeanSquaredError())):
+        metric.update_state(y[:, None], p)
+        assert logs[name] == pytest.approx(float(metric.result()), abs=1e-5), name

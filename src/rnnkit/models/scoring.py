@@ -68,28 +68,22 @@ def probabilities(model, k: int, out: Tensor, mask: Tensor | None = None) -> Ten
 @torch.no_grad()
 def batch_sums(model, loss: Tensor, parts: list[Tensor], outs: list[Tensor],
                ys: list[Tensor], masks: list) -> Tensor:
-    """[loss * n, (each output's loss * n), metric sums..., one weight per output] of a
-    batch of n samples, to add up over an epoch. The loss is weighted by samples (as
-    Keras's loss tracker is); metrics by the values they average, so with a mask the
-    epoch's accuracy is over all real steps of the epoch (Keras's stateful metrics)."""
+    """[loss * n, (each output's loss * n), each output's metric statistics...] of a batch
+    of n samples, to add up over an epoch. The loss is weighted by samples (as Keras's loss
+    tracker is); metrics keep the sums they need (rnnkit.metrics.EpochMetrics): a mean's
+    weighted sum and weight (with a mask, over all real steps of the epoch), RMSE's squared
+    errors, Precision's TP and FP, AUC's counts per threshold."""
     n = ys[0].shape[0]
     values = [loss * n]
     if len(outs) > 1:
         values += [p * n for p in parts]
-    weights = []
+    stats = []                   # each output's metric statistics (EpochMetrics.batch)
     for k, (out, y, mask, metrics) in enumerate(zip(outs, ys, masks, model._metrics)):
-        if mask is None:
-            weights.append(torch.tensor(float(n), device=loss.device))
-        else:
-            mask = mask.float()
-            weights.append(mask.sum())
         if metrics:
             y_pred = probabilities(model, k, out, mask)
-            if mask is None:
-                values += [fn(y, y_pred).float().mean() * n for _, fn in metrics]
-            else:
-                values += [(fn(y, y_pred).float() * mask).sum() for _, fn in metrics]
-    return torch.stack(values + weights)
+            stats.append(model._epoch_metrics[k].batch(
+                y, y_pred, None if mask is None else mask.float()))
+    return torch.cat([torch.stack(values), *stats])
 
 
 def log_names(model) -> list[str]:
@@ -100,23 +94,28 @@ def log_names(model) -> list[str]:
             + [f"{name}_{m}" for name, ms in zip(names, model._metrics) for m, _ in ms])
 
 
+def reset_metrics(model) -> None:
+    """A pass (epoch, evaluation) starts: metrics that keep their own state forget it."""
+    for epoch_metrics in getattr(model, "_epoch_metrics", []):
+        epoch_metrics.reset()
+
+
 def new_sums(model) -> Tensor:
     n_out = len(model.output_names)
-    n = 1 + (n_out if n_out > 1 else 0) + sum(len(m) for m in model._metrics) + n_out
-    return torch.zeros(n, device=model.device)
+    n_loss = 1 + (n_out if n_out > 1 else 0)
+    return torch.cat([torch.zeros(n_loss, device=model.device),
+                      *(e.zeros(model.device) for e in model._epoch_metrics)])
 
 
 def logs(model, sums: Tensor, seen: int) -> dict[str, float]:
     """Epoch (or running) means from the sums of _batch_sums: one device-to-host read."""
     n_out = len(model.output_names)
     n_loss = 1 + (n_out if n_out > 1 else 0)
-    values = sums.tolist()
-    out = values[:n_loss]
-    out = [v / max(seen, 1) for v in out]
-    weights = values[len(values) - n_out:]
+    values = sums.tolist()                                # the one device-to-host read
+    out = [v / max(seen, 1) for v in values[:n_loss]]
     pos = n_loss
-    for k, metrics in enumerate(model._metrics):
-        for _ in metrics:
-            out.append(values[pos] / max(weights[k], 1.0))
-            pos += 1
+    for epoch_metrics in model._epoch_metrics:
+        width = sum(epoch_metrics.widths)
+        out += list(epoch_metrics.results(values[pos:pos + width]).values())
+        pos += width
     return dict(zip(log_names(model), out))

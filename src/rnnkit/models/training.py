@@ -175,7 +175,7 @@ class Model(nn.Module):
                                   lists=True)
         for loss, ids in zip(self.losses_, metric_lists):
             for m in ids:        # fail now on unknown names, resolve 'accuracy' later
-                metrics_mod.get(m, loss.name, None, False)
+                metrics_mod.get_metric(m, loss.name, None, False)
         self._metric_ids = metric_lists
         self.loss = self.losses_[0]
 
@@ -285,7 +285,9 @@ class Model(nn.Module):
         out = []
         for y, loss, ids, shape in zip(ys, self.losses_, self._metric_ids, self._out_shapes):
             sparse_labels = not y.is_floating_point() or y.dim() < 2 or y.shape[-1] == 1
-            out.append([metrics_mod.get(m, loss.name, shape[-1], sparse_labels) for m in ids])
+            out.append([metrics_mod.get_metric(m, loss.name, shape[-1], sparse_labels)
+                        for m in ids])
+        self._epoch_metrics = [metrics_mod.EpochMetrics(ms) for ms in out]   # one per output
         return out
 
     # -- fit --------------------------------------------------------------------------------
@@ -390,6 +392,7 @@ class Model(nn.Module):
                    epoch: int = 0) -> dict[str, float]:
         self.train()
         sums, seen = None, 0
+        scoring.reset_metrics(self)
         for step, (xs, ys, w) in enumerate(self._epoch_batches(data, batch_size, shuffle, epoch)):
             cbs.on_train_batch_begin(step)
             loss, parts, outs, masks = self._train_step(xs, ys, w)
@@ -455,6 +458,7 @@ class Model(nn.Module):
     def _evaluate(self, data, batch_size: int) -> dict[str, float]:
         self.eval()
         sums, seen = None, 0
+        scoring.reset_metrics(self)
         for xs, ys, w in self._epoch_batches(data, batch_size, False, 0):
             outs, masks = scoring.forward_for_loss(self, xs)
             loss, parts = scoring.compute_loss(self, ys, outs, w, masks)
