@@ -208,3 +208,12 @@ def test_a_layer_keras_does_not_have_cannot_be_saved_as_keras(tmp_path):
     with pytest.raises(ValueError, match="MinGRU .*not a Keras layer"):
         model.save(tmp_path / "m.keras")
     assert not (tmp_path / "m.keras").exists()
+
+
+def test_a_model_with_an_operator_on_tensors_is_not_written_as_keras_and_says_why(tmp_path):
+    from rnnkit.models import Model
+    x = Input(shape=(6, 2))
+    y = Dense(1)(LSTM(4)(x) * 2.0)
+    with pytest.raises(ValueError, match="operator on symbolic tensors"):
+        Model(x, y).save(tmp_path / "m.keras")
+    assert not (tmp_path / "m.keras").exists()

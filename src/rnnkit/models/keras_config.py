@@ -273,7 +273,14 @@ def _endpoints(spec, tensors: dict):
 
 _RNNKIT_ONLY_KEYS = {"input_shape", "input_length", "implementation"}
 _NOT_KERAS = {"MinGRU": "MinGRU (Feng et al. 2024) is not a Keras layer",
-              "MinLSTM": "MinLSTM (Feng et al. 2024) is not a Keras layer"}
+              "MinLSTM": "MinLSTM (Feng et al. 2024) is not a Keras layer",
+              "CRF": "CRF is rnnkit's, not a Keras layer",
+              "CharCNNEmbedding": "CharCNNEmbedding is rnnkit's, not a Keras layer",
+              "BinaryOp": "an operator on symbolic tensors (x + y) is not written to Keras "
+                          "files yet; use layers.Add/Subtract/Multiply",
+              "GetItem": "slicing a symbolic tensor (x[:, -1]) is not written to Keras files "
+                         "yet",
+              "Lambda": "a Lambda's function is code, which rnnkit neither writes nor reads"}
 
 
 def keras_layer_spec(layer, input_shape: tuple | None) -> dict[str, Any]:
