@@ -44,3 +44,12 @@ def test_keras_2_math_on_numpy_and_reductions_with_keepdims():
     assert K.clip(x, 2.0, 3.0).tolist() == [[2.0, 2.0], [3.0, 3.0]]
     assert K.cast(K.equal(K.round(K.constant([0.4, 0.6])), 1.0), "float32").tolist() == [0.0, 1.0]
     assert K.int_shape(x) == (2, 2) and K.epsilon() == 1e-7
+
+
+def test_tf_random_set_seed_makes_weights_repeat():
+    import rnnkit as tf
+    tf.random.set_seed(3)
+    first = LSTM(2)(torch.ones(1, 1, 2))
+    tf.random.set_seed(3)
+    assert torch.equal(LSTM(2)(torch.ones(1, 1, 2)), first) and first.abs().sum() > 0
+    assert torch.equal(tf.random.normal((2,), seed=1), tf.random.normal((2,), seed=1))

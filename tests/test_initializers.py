@@ -109,3 +109,21 @@ def test_layers_with_initializer_objects_round_trip_through_json_config():
 def test_lowercase_functions_fill_a_tensor_or_make_an_initializer():
     assert initializers.glorot_uniform(torch.empty(3, 3)).shape == (3, 3)
     assert initializers.glorot_uniform(seed=5) == GlorotUniform(seed=5)
+
+
+def test_constant_with_a_matrix_loads_pretrained_embeddings():
+    import numpy as np
+    from rnnkit.layers import Embedding
+    matrix = np.arange(12, dtype="float32").reshape(4, 3)
+    layer = Embedding(4, 3, embeddings_initializer=Constant(matrix), trainable=False)
+    assert layer(torch.tensor([[2]]))[0, 0].tolist() == [6.0, 7.0, 8.0]
+    dense = Dense(2, kernel_initializer=Constant(np.ones((3, 2))))    # Keras layout (in, out)
+    dense(torch.zeros(1, 3))
+    assert dense.W.shape == (2, 3) and float(dense.W.detach().sum()) == 6.0
+    copy = Embedding.from_config(json.loads(json.dumps(layer.get_config())))
+    assert torch.equal(copy.embeddings, layer.embeddings)
+
+
+def test_keras_programs_call_an_initializer_with_shape_and_dtype_keywords():
+    values = RandomNormal(mean=0.0, stddev=1.0, seed=0)(shape=(2, 2), dtype="float64")
+    assert values.shape == (2, 2) and values.dtype == torch.float64

@@ -167,3 +167,23 @@ def test_epoch_metrics_update_a_keras_style_metric_every_batch_and_reset_it_each
         totals = epoch.zeros("cpu")
         totals = totals + epoch.batch(y[:2], p[:2]) + epoch.batch(y[2:], p[2:])
         assert epoch.results(totals) == {"tp": 3.0}
+
+
+def test_mean_and_sum_track_the_values_of_a_custom_training_loop():
+    train_loss = metrics.Mean(name="train_loss")
+    train_loss(torch.tensor(2.0, requires_grad=True))
+    train_loss([4.0, 6.0])
+    assert float(train_loss.result()) == 4.0
+    total = metrics.Sum()
+    total.update_state([1.0, 2.0], sample_weight=[1.0, 0.5])
+    assert float(total.result()) == 2.0
+    train_loss.reset_states()
+    assert float(train_loss.result()) == 0.0
+
+
+def test_epoch_metrics_reset_forgets_a_keras_style_metrics_state_between_passes():
+    epoch = EpochMetrics([("tp", TruePositives())])
+    epoch.batch(torch.ones(2, 1), torch.ones(2, 1))
+    epoch.reset()
+    epoch.batch(torch.ones(1, 1), torch.ones(1, 1))
+    assert epoch.results(torch.zeros(0)) == {"tp": 1.0}

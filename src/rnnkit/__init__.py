@@ -14,7 +14,7 @@ from . import (activations, callbacks, initializers, layers, losses, metrics, mo
 from .layers import Input, Layer
 from .models import Model, Sequential, load_model
 from . import ops  # keras.ops on torch
-from . import backend, data   # keras.backend, tf.data
+from . import backend, data, random   # keras.backend, tf.data, tf.random
 
 __version__ = "0.1.0"
 
@@ -25,4 +25,4 @@ sys.meta_path.insert(0, _keras_alias.KerasAlias(__name__))
 
 __all__ = ["Sequential", "Model", "Input", "Layer", "load_model", "layers", "models", "callbacks", "losses",
            "metrics", "optimizers", "preprocessing", "utils", "activations", "initializers",
-           "backend", "data", "ops"]
+           "backend", "data", "ops", "random"]

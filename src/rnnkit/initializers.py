@@ -28,6 +28,7 @@ import inspect
 import math
 from typing import Any, Callable
 
+import numpy as np
 import torch
 from torch import Tensor
 
@@ -66,19 +67,21 @@ class Initializer:
 
     seed: int | None = None
 
-    def __call__(self, shape_or_tensor, dtype=None) -> Tensor:
-        if isinstance(shape_or_tensor, Tensor):                 # rnnkit: fill in place
-            t = shape_or_tensor
+    def __call__(self, shape, dtype=None) -> Tensor:
+        """Fill `shape` in place when it is a tensor (PyTorch layout); else a new tensor of
+        that shape in Keras's layout (`init(shape=(3, 4))`, as Keras programs call it)."""
+        if isinstance(shape, Tensor):                           # rnnkit: fill in place
+            t = shape
             fan_in, fan_out = _fans_torch(tuple(t.shape))
         else:                                                   # Keras: a new tensor
             try:
-                shape = tuple(int(d) for d in shape_or_tensor)
+                dims = tuple(int(d) for d in shape)
             except TypeError:
                 raise TypeError(
                     f"{type(self).__name__} expects a shape such as (3, 4) or a tensor to fill, "
-                    f"got {shape_or_tensor!r}.") from None
-            t = torch.empty(shape, dtype=_torch_dtype(dtype))
-            fan_in, fan_out = _fans_keras(shape)
+                    f"got {shape!r}.") from None
+            t = torch.empty(dims, dtype=_torch_dtype(dtype))
+            fan_in, fan_out = _fans_keras(dims)
         generator = None
         if self.seed is not None:                               # same values at every call
             generator = torch.Generator().manual_seed(int(self.seed))
@@ -112,16 +115,32 @@ def _torch_dtype(dtype) -> torch.dtype:
 
 
 class Constant(Initializer):
-    """Every entry equal to `value`."""
+    """Every entry equal to `value`, or the array `value` itself: the Keras idiom for
+    pretrained embeddings, `Embedding(V, E, embeddings_initializer=Constant(matrix))`.
 
-    def __init__(self, value: float = 0.0):
-        self.value = float(value)
+    An array in Keras's layout is moved to PyTorch's when the shapes say so (a Dense kernel
+    (in, out) fills W (out, in)); an array already of the weight's shape is copied as is
+    (an Embedding table is (V, E) in both).
+    """
+
+    def __init__(self, value=0.0):
+        array = np.asarray(value, dtype=np.float32)
+        self.value = float(array) if array.ndim == 0 else array
 
     def fill_(self, t, fan_in, fan_out, generator):
-        return t.fill_(self.value)
+        if isinstance(self.value, float):
+            return t.fill_(self.value)
+        value = torch.as_tensor(self.value, dtype=t.dtype)
+        if tuple(value.shape) != tuple(t.shape) and value.dim() >= 2:
+            value = value.permute(value.dim() - 1, value.dim() - 2, *range(value.dim() - 2))
+        if tuple(value.shape) != tuple(t.shape):
+            raise ValueError(f"Constant holds an array of shape {tuple(self.value.shape)}, the "
+                             f"weight is {tuple(t.shape)} (PyTorch layout). Give an array of the "
+                             "weight's shape, e.g. (input_dim, output_dim) for an Embedding.")
+        return t.copy_(value)
 
     def get_config(self):
-        return {"value": self.value}
+        return {"value": self.value if isinstance(self.value, float) else self.value.tolist()}
 
 
 class Zeros(Constant):

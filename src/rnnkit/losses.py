@@ -4,7 +4,8 @@ The functions (`mse`, `huber`, `binary_crossentropy`, ...) take (y_true, y_pred)
 one value per sample (or per sample and step): the mean or sum over the last axis.
 
     mean_squared_error:  mean((y_pred - y_true)^2)
-    huber:               mean(0.5 e^2 if |e| <= delta else delta (|e| - 0.5 delta)),  e = y_pred - y_true
+    huber:               mean(0.5 e^2 if |e| <= delta else delta (|e| - 0.5 delta)),
+                         e = y_pred - y_true
     log_cosh:            mean(log cosh(y_pred - y_true))
     binary_crossentropy: -mean(y log p + (1 - y) log(1 - p))
     categorical_cross.:  -sum(y log p)

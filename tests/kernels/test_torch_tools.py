@@ -94,8 +94,6 @@ def test_torch_jit_trace_records_the_fused_path_and_matches_the_model(kernels):
     torch.testing.assert_close(traced(x), model(x))
 
 
-@pytest.mark.xfail(strict=True, reason="fit converts data to float32 (models/training.py); "
-                   "the fix converts it to the model's dtype: see the kernels report")
 def test_a_float64_model_fits_on_the_float64_kernels(kernels):
     x = np.random.default_rng(0).standard_normal((32, 7, 3))
     model = Sequential([Input(shape=(7, 3)), LSTM(8), Dense(1)])

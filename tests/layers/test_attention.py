@@ -80,6 +80,12 @@ def test_masked_values_get_no_weight():
     torch.testing.assert_close(scores.sum(-1), torch.ones(1, 3))
 
 
+def test_a_query_with_every_value_masked_averages_them_as_keras_does():
+    v = torch.randn(1, 4, 3)
+    y = Attention()([torch.randn(1, 2, 3), v], mask=[None, torch.zeros(1, 4, dtype=torch.bool)])
+    torch.testing.assert_close(y, v.mean(1, keepdim=True).expand(1, 2, 3))
+
+
 def test_output_shape_takes_the_query_steps_and_the_value_features():
     layer = Attention()
     y = layer([torch.zeros(2, 3, 4), torch.zeros(2, 7, 6), torch.zeros(2, 7, 4)])

@@ -90,6 +90,13 @@ def test_bad_arguments_and_inputs_are_rejected_clearly(make, match):
         make()
 
 
+def test_a_sequence_shorter_than_the_window_is_explained_not_a_torch_error():
+    with pytest.raises(ValueError, match=r"needs at least 9 steps per axis with padding='valid'"
+                                         r".*got an input of spatial shape \(7,\)"):
+        Conv1D(4, 5, dilation_rate=2)(torch.zeros(1, 7, 2))
+    assert Conv1D(4, 5, dilation_rate=2, padding="same")(torch.zeros(1, 7, 2)).shape == (1, 7, 4)
+
+
 def test_a_built_conv_says_how_many_channels_it_was_built_for():
     conv = Conv1D(4, 2)
     conv(torch.zeros(1, 5, 3))

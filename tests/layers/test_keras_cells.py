@@ -86,6 +86,22 @@ def test_stacked_lstm_cells_match_keras():
         close(got, d[name])
 
 
+def _lstm_cell_weights_in_keras_layout() -> bool:
+    cell = LSTMCell(4)
+    cell.maybe_build((None, 3))
+    return cell.get_weights()[0].shape == (3, 16)
+
+
+@pytest.mark.skipif(not _lstm_cell_weights_in_keras_layout(),
+                    reason="LSTMCell.get_weights is in PyTorch's layout until kerasio's lands")
+def test_stacked_lstm_cells_take_keras_weights_through_set_weights():
+    d = case("stacked_lstm")
+    layer = RNN(StackedRNNCells([LSTMCell(4), LSTMCell(3)]), return_sequences=True)
+    layer(t(d["x"]))
+    layer.set_weights(weights(d))
+    close(layer(t(d["x"])), d["y"])
+
+
 def test_stacked_cells_weights_are_each_cells_in_turn():
     layer = RNN([LSTMCell(4), GRUCell(3)])
     layer(torch.zeros(1, 2, 5))

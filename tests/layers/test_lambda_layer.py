@@ -3,7 +3,7 @@ import numpy as np
 import pytest
 import torch
 
-from rnnkit.layers import Dense, Input, Lambda
+from rnnkit.layers import Concatenate, Dense, Input, Lambda
 from rnnkit.layers.lambda_layer import SafeModeScope
 from rnnkit.layers.registry import deserialize, serialize
 from rnnkit.models import Model, Sequential, load_model
@@ -114,3 +114,25 @@ def test_lambda_rejects_what_is_not_a_function():
         Lambda("x * 2")
     with pytest.raises(ValueError, match="output_shape must be a shape without the batch"):
         Lambda(last_step, output_shape="3")
+
+
+def test_a_reloaded_lambda_can_name_keras_ops_and_backend_as_keras_programs_do(tmp_path):
+    import rnnkit as keras
+    from rnnkit import backend as K, ops
+    inputs = Input(shape=(5, 3))
+    a = Lambda(lambda t: K.mean(t, axis=1))(inputs)
+    b = Lambda(lambda t: keras.ops.sum(t, axis=1))(inputs)
+    c = Lambda(lambda t: ops.max(t, axis=1))(inputs)
+    model = Model(inputs, Dense(1)(Concatenate()([a, b, c])))
+    model.save(tmp_path / "m.rnnkit")
+    loaded = load_model(tmp_path / "m.rnnkit", safe_mode=False)
+    x = np.random.default_rng(0).random((2, 5, 3)).astype("float32")
+    np.testing.assert_allclose(loaded.predict(x, verbose=0), model.predict(x, verbose=0),
+                               rtol=1e-6)
+
+
+def test_a_lambda_without_source_text_says_how_to_get_the_model_back():
+    config = {"name": "lam", "function": {"class_name": "__lambda__",
+                                          "config": {"name": "<lambda>", "source": None}}}
+    with pytest.raises(ValueError, match="no source text .* rebuild the model in Python"):
+        Lambda.from_config(config, safe_mode=False)

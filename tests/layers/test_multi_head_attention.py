@@ -75,7 +75,8 @@ def test_query_and_value_masks_fold_into_the_attention_mask():
     by_attention_mask = mha(x, x, attention_mask=v_mask[:, None, :].expand(2, 5, 5))
     torch.testing.assert_close(by_value_mask, by_attention_mask)
     torch.testing.assert_close(mha(x, x, mask=[None, v_mask]), by_value_mask)
-    torch.testing.assert_close(mha(x, x, mask=v_mask), mha(x, x, query_mask=v_mask))
+    torch.testing.assert_close(mha(x, x, mask=v_mask),                # the graph's mask=:
+                               mha(x, x, query_mask=v_mask, value_mask=v_mask))  # x's, twice
     _, scores = mha(x, x, value_mask=v_mask, return_attention_scores=True)
     assert float(scores.detach()[1, ..., 3:].max()) == 0.0
 
@@ -130,3 +131,15 @@ def test_bad_arguments_and_inputs_are_explained():
     mha(torch.zeros(1, 3, 4), torch.zeros(1, 3, 4))
     with pytest.raises(ValueError, match=r"built for query/value/key features \(4, 4, 4\)"):
         mha(torch.zeros(1, 3, 5), torch.zeros(1, 3, 5))
+
+
+def test_self_attention_on_a_masked_embedding_in_a_model_matches_keras():
+    """Keras passes the query's and the value's masks; the padded tokens are never read."""
+    from rnnkit import Model
+    from rnnkit.layers import Embedding, Input
+    d = case("mha_masked_model")
+    inputs = Input(shape=(5,), dtype="int64")
+    x = Embedding(10, 6, mask_zero=True)(inputs)
+    model = Model(inputs, MultiHeadAttention(num_heads=2, key_dim=3)(x, x))
+    model.set_weights(weights(d))
+    np.testing.assert_allclose(model.predict(d["tokens"], verbose=0), d["y"], atol=1e-5)

@@ -69,6 +69,10 @@ def test_layer_norm_over_a_middle_axis_normalises_that_axis():
     torch.testing.assert_close(ln(x), expected)
 
 
+def test_batch_norm_takes_the_one_element_axis_list_of_tf_keras_2_configs():
+    assert BatchNormalization(axis=[2]).axis == 2
+
+
 def test_normalization_layers_pass_the_mask_on():
     mask = torch.tensor([[True, False]])
     assert LayerNormalization().compute_mask(torch.zeros(1, 2, 3), mask) is mask
@@ -80,6 +84,7 @@ def test_normalization_layers_pass_the_mask_on():
     (lambda: BatchNormalization(momentum=1.5), ValueError, r"momentum must be in \[0.0, 1.0\]"),
     (lambda: BatchNormalization(axis=[1, 2]), TypeError, "axis must be one integer"),
     (lambda: BatchNormalization(axis=3)(torch.zeros(2, 3)), ValueError, "out of range"),
+    (lambda: BatchNormalization(renorm=True), ValueError, "renorm=True is not supported"),
     (lambda: LayerNormalization(axis="last"), TypeError, "axis must be an integer or a list"),
     (lambda: LayerNormalization(epsilon=-1.0), ValueError, "epsilon must be in"),
     (lambda: BatchNormalization(gamma_initializer="nope"), ValueError, "Unknown initializer"),

@@ -29,6 +29,7 @@ CASES = [
     (lambda: L.Conv1DTranspose(3, 7, strides=2, padding="same"), X3),
     (lambda: L.Conv1DTranspose(3, 2, strides=3, output_padding=1), X3),
     (lambda: L.Conv2DTranspose(2, (3, 2), strides=(2, 1)), IMG),
+    (lambda: L.Conv3D(2, (2, 3, 3), padding="same", strides=(1, 2, 2)), (3, 4, 6, 5, 2)),
     (lambda: L.MaxPooling1D(), X3),
     (lambda: L.MaxPooling1D(3, strides=2, padding="same"), X3),
     (lambda: L.AveragePooling1D(2, strides=1), X3),
@@ -48,6 +49,11 @@ CASES = [
     (lambda: L.GaussianNoise(0.1), X3),
     (lambda: L.GaussianDropout(0.2), X3),
     (lambda: L.ActivityRegularization(l1=0.01), X3),
+    (lambda: L.ReLU(max_value=6.0), X3),
+    (lambda: L.LeakyReLU(alpha=0.2), X3),
+    (lambda: L.ELU(), X3),
+    (lambda: L.PReLU(shared_axes=[1]), X3),
+    (lambda: L.Softmax(axis=[1, 2]), X3),
     (lambda: L.Add(), [X3, X3, X3]),
     (lambda: L.Add(), [X3, (3, 1, 4)]),
     (lambda: L.Subtract(), [X3, X3]),
@@ -114,7 +120,8 @@ def test_every_plain_layer_is_registered_for_loading():
              "Minimum", "Concatenate", "Dot", "BatchNormalization", "LayerNormalization",
              "SpatialDropout1D", "SpatialDropout2D", "GaussianNoise", "GaussianDropout",
              "ActivityRegularization", "Lambda", "UpSampling1D", "ZeroPadding1D", "Cropping1D",
-             "Conv1DTranspose", "Conv2DTranspose"}
+             "Conv1DTranspose", "Conv2DTranspose", "Conv3D", "ReLU", "LeakyReLU", "ELU", "PReLU",
+             "Softmax"}
     assert names <= set(layer_classes())
 
 

@@ -12,6 +12,8 @@ import pytest
 import torch
 
 import rnnkit.layers
+from rnnkit.layers import Input
+from rnnkit.models import Sequential
 
 FIXTURE = np.load(Path(__file__).parents[1] / "fixtures" / "keras" / "layers.npz")
 CASES = json.loads(str(FIXTURE["configs"]))
@@ -93,3 +95,14 @@ def test_a_layer_made_from_keras_full_config_computes_the_same(case):
     layer, y = _run(case, dict(spec, config=config))
     assert layer.name == spec["keras_config"]["name"]
     np.testing.assert_allclose(y.detach().numpy(), FIXTURE[f"{case}.y"], rtol=1e-5, atol=1e-5)
+
+
+def test_a_sequential_trained_in_keras_predicts_the_same_after_set_weights():
+    model = Sequential([
+        Input(shape=(12, 2)), rnnkit.layers.Conv1D(6, 3, padding="causal", activation="relu"),
+        rnnkit.layers.BatchNormalization(), rnnkit.layers.MaxPooling1D(2),
+        rnnkit.layers.Conv1D(4, 2, padding="same"), rnnkit.layers.LayerNormalization(),
+        rnnkit.layers.GlobalAveragePooling1D()])
+    model.set_weights(_arrays("model_conv", "w"))       # Keras's model.get_weights() list
+    np.testing.assert_allclose(model.predict(FIXTURE["model_conv.x"], verbose=0),
+                               FIXTURE["model_conv.y"], rtol=1e-5, atol=1e-5)

@@ -54,6 +54,7 @@ def test_global_max_pooling_ignores_the_mask_as_keras_3_does():
     (lambda: MaxPooling2D((2, 2, 2)), "tuple of 2 positive integers"),
     (lambda: GlobalAveragePooling1D(data_format="NTC"), "data_format must be"),
     (lambda: MaxPooling1D()(torch.zeros(2, 5)), r"\(batch, time, channels\), got shape \(2, 5\)"),
+    (lambda: MaxPooling1D(5)(torch.zeros(2, 3, 1)), r"needs at least 5 steps per axis"),
 ])
 def test_bad_arguments_and_inputs_are_rejected_clearly(make, match):
     with pytest.raises((ValueError, TypeError), match=match):

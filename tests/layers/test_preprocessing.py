@@ -69,10 +69,19 @@ def test_the_vocabulary_survives_a_config_round_trip_through_json():
     assert torch.equal(copy(TEXTS), layer(TEXTS))
 
 
-def test_a_function_standardizer_refuses_to_be_saved_as_config():
-    layer = TextVectorization(standardize=lambda s: s.upper())
-    with pytest.raises(ValueError, match="cannot be saved"):
-        layer.get_config()
+def test_a_function_standardizer_is_named_in_the_config_and_refuses_to_load():
+    def shout(text):
+        return text.upper()
+    config = TextVectorization(standardize=shout).get_config()
+    assert config["standardize"] == {"function": "shout"}
+    with pytest.raises(ValueError, match="custom standardize function 'shout'.*never holds code"):
+        TextVectorization.from_config(config)
+
+
+def test_a_vocabulary_file_gives_one_token_a_line(tmp_path):
+    path = tmp_path / "vocab.txt"
+    path.write_text("cat\ndog\n")
+    assert TextVectorization(vocabulary=str(path)).get_vocabulary() == ["", "[UNK]", "cat", "dog"]
 
 
 def test_bad_arguments_say_what_is_accepted():
@@ -92,6 +101,7 @@ def test_normalization_adapt_matches_keras(name, axis):
     np.testing.assert_allclose(mean, ORACLE[f"{name}/w0"], rtol=1e-5, atol=1e-7)
     np.testing.assert_allclose(variance, ORACLE[f"{name}/w1"], rtol=1e-5)
     assert count == ORACLE["x"].size // max(mean.size, 1)
+    assert layer.count_params() == 2 * mean.size + 1        # as Keras's summary counts them
 
 
 def test_normalization_with_given_statistics_inverts_as_keras():

@@ -4,7 +4,7 @@ import copy
 import pytest
 import torch
 
-from rnnkit.layers import (ActivityRegularization, GaussianDropout, GaussianNoise,
+from rnnkit.layers import (ActivityRegularization, Dropout, GaussianDropout, GaussianNoise,
                            SpatialDropout1D, SpatialDropout2D)
 
 
@@ -57,6 +57,8 @@ def test_activity_regularization_adds_keras_penalty_divided_by_the_batch_size():
 
 
 @pytest.mark.parametrize("make,error,match", [
+    (lambda: Dropout("a"), TypeError, r"Dropout rate must be a number in \[0, 1\), such as 0.2, "
+                                      "got 'a' \\(str\\)"),
     (lambda: SpatialDropout1D("a"), TypeError, "SpatialDropout1D rate must be a number, got 'a'"),
     (lambda: SpatialDropout1D(1.0), ValueError, r"rate must be in \[0, 1\), got 1.0"),
     (lambda: GaussianNoise(-0.1), ValueError, r"stddev must be in \[0, 1\]"),

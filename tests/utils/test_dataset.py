@@ -82,3 +82,47 @@ def test_map_turns_a_layers_torch_output_into_numpy():
     ds = pairs(4).batch(2).map(lambda x, y: (torch.as_tensor(x) * 2, y))
     x, _ = next(iter(ds))
     assert isinstance(x, np.ndarray) and x.tolist() == [0.0, 2.0]
+
+
+def test_padded_batch_pads_each_component_to_the_longest_in_the_batch():
+    def pairs_of_lengths():
+        for n in (1, 3, 2):
+            yield np.arange(1, n + 1), np.full(n, 7)
+    ds = Dataset.from_generator(pairs_of_lengths).padded_batch(2, padding_values=(0, -1))
+    (x0, y0), (x1, y1) = list(ds)
+    assert x0.tolist() == [[1, 0, 0], [1, 2, 3]] and y0.tolist() == [[7, -1, -1], [7, 7, 7]]
+    assert x1.tolist() == [[1, 2]]
+    fixed = Dataset.from_generator(pairs_of_lengths).padded_batch(3, padded_shapes=([4], [2]))
+    x, y = next(iter(fixed))
+    assert x.shape == (3, 4) and y.shape == (3, 2)
+
+
+def test_cardinality_reads_as_in_tf():
+    assert pairs(10).batch(3).cardinality().numpy() == 4
+
+
+def test_a_dataset_repeated_forever_has_no_length_but_can_be_taken_from():
+    ds = pairs(3).repeat().batch(2)
+    with pytest.raises(TypeError, match="steps_per_epoch"):
+        len(ds)
+    assert ds.cardinality() == -1
+    assert len(ds.take(5)) == 5 and len(list(ds.take(5))) == 5
+
+
+def test_window_and_flat_map_build_the_windowed_dataset_of_tf_time_series_code():
+    series, window_size = np.arange(8, dtype="float32"), 3
+    ds = Dataset.from_tensor_slices(series)
+    ds = ds.window(window_size + 1, shift=1, drop_remainder=True)
+    ds = ds.flat_map(lambda window: window.batch(window_size + 1))
+    ds = ds.map(lambda window: (window[:-1], window[-1])).batch(2)
+    batches = [(x.tolist(), y.tolist()) for x, y in ds]
+    assert batches == [([[0, 1, 2], [1, 2, 3]], [3, 4]), ([[2, 3, 4], [3, 4, 5]], [5, 6]),
+                       ([[4, 5, 6]], [7])]
+
+
+def test_windows_keep_a_short_last_window_unless_dropped():
+    ds = Dataset.from_tensor_slices(np.arange(5)).window(2)
+    assert [[int(v) for v in w] for w in ds] == [[0, 1], [2, 3], [4]]
+    strided = Dataset.from_tensor_slices(np.arange(6)).window(2, shift=2, stride=2,
+                                                              drop_remainder=True)
+    assert [[int(v) for v in w] for w in strided] == [[0, 2], [2, 4]]

@@ -73,6 +73,8 @@ class BackupAndRestore(Callback):
         self.verbose = verbose
 
     def on_train_begin(self, logs=None):
+        from ..models.saving import recover
+        recover(self.backup_dir)                 # a kill between a save's two renames
         if not (self.backup_dir / STATE).is_file():
             return
         from ..models.saving import _load_optimizer, load_weights

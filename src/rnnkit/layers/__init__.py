@@ -17,8 +17,10 @@ from .keras_cells import RNN, StackedRNNCells
 from .multi_head_attention import MultiHeadAttention
 
 # klayers: the plain layers Keras RNN programs use
+from .activation_layers import ELU, LeakyReLU, PReLU, ReLU, Softmax
 from .conv_transpose import Conv1DTranspose, Conv2DTranspose
-from .convolutional import Conv1D, Conv2D, Convolution1D, Convolution2D
+from .convolutional import (Conv1D, Conv2D, Conv3D, Convolution1D, Convolution2D,
+                            Convolution3D)
 from .lambda_layer import Lambda
 from .merging import (Add, Average, Concatenate, Dot, Maximum, Minimum, Multiply, Subtract,
                       add, average, concatenate, dot, maximum, minimum, multiply, subtract)
@@ -37,7 +39,8 @@ __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Mas
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",
            "MinLSTMCell"]
 __all__ += [  # klayers
-    "Conv1D", "Conv2D", "Convolution1D", "Convolution2D", "Conv1DTranspose", "Conv2DTranspose",
+    "Conv1D", "Conv2D", "Conv3D", "Convolution1D", "Convolution2D", "Convolution3D",
+    "Conv1DTranspose", "Conv2DTranspose",
     "Lambda", "Add", "Average",
     "Concatenate", "Dot", "Maximum", "Minimum", "Multiply", "Subtract", "add", "average",
     "concatenate", "dot", "maximum", "minimum", "multiply", "subtract", "BatchNormalization",
@@ -46,7 +49,8 @@ __all__ += [  # klayers
     "GlobalMaxPool1D", "GlobalMaxPool2D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
     "MaxPool1D", "MaxPool2D", "MaxPooling1D", "MaxPooling2D", "ActivityRegularization",
     "GaussianDropout", "GaussianNoise", "SpatialDropout1D", "SpatialDropout2D", "Flatten",
-    "Permute", "RepeatVector", "Reshape", "UpSampling1D", "ZeroPadding1D", "Cropping1D"]
+    "Permute", "RepeatVector", "Reshape", "UpSampling1D", "ZeroPadding1D", "Cropping1D",
+    "ELU", "LeakyReLU", "PReLU", "ReLU", "Softmax"]
 __all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
             "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]  # kattn
 __all__ += ["TextVectorization", "Normalization"]   # kutils

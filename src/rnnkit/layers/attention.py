@@ -47,7 +47,7 @@ class Attention(Layer):
         scores_ij = c · Σ_d tanh(s (q_i + k_j))_d      score_mode='concat'
         scores_ij = -1e9   where value j is masked, or j > i with use_causal_mask=True
         a_i       = softmax_j(scores_ij)              dropout on a in training
-        out_i     = Σ_j a_ij v_j                       (B, Tq, D); 0 where query i is masked
+        out_i     = Σ_j a_ij v_j                       (B, Tq, Dv); 0 where query i is masked
 
     s is a learned scalar when use_scale=True (else 1), c a learned scalar for 'concat'.
     Call on [query, value] (key = value) or [query, value, key]; masks [query_mask,
@@ -96,7 +96,7 @@ class Attention(Layer):
         else:
             out, a = self._attend(self.scores(q, k), v, keep, training)
         if q_mask is not None:                              # padded query rows -> 0
-            out = out * q_mask.to(out.dtype).unsqueeze(-1)
+            out = out * q_mask.to(device=out.device, dtype=out.dtype).unsqueeze(-1)
         return (out, a) if return_attention_scores else out
 
     def _attend(self, scores: Tensor, v: Tensor, keep: Tensor | None, training: bool):

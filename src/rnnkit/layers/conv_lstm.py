@@ -201,15 +201,16 @@ class _ConvLSTM(RNN):
                  bias_initializer="zeros", unit_forget_bias: bool = True, dropout: float = 0.0,
                  recurrent_dropout: float = 0.0, return_sequences: bool = False,
                  return_state: bool = False, go_backwards: bool = False, stateful: bool = False,
-                 unroll: bool = False, implementation: str = "auto", *, zero_output_for_mask: bool = False,
-                 name: str | None = None,
+                 unroll: bool = False, implementation: str = "auto", *,
+                 zero_output_for_mask: bool = False, name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
         cell = ConvLSTMCell(self.rank, filters, kernel_size, strides, padding, dilation_rate,
                             activation, recurrent_activation, use_bias, kernel_initializer,
                             recurrent_initializer, bias_initializer, unit_forget_bias, dropout,
                             recurrent_dropout, name="cell", trainable=trainable)
         super().__init__(cell, return_sequences, return_state, go_backwards, stateful, unroll,
-                         implementation, zero_output_for_mask=zero_output_for_mask, name=name, input_shape=input_shape, trainable=trainable)
+                         implementation, zero_output_for_mask=zero_output_for_mask, name=name,
+                         input_shape=input_shape, trainable=trainable)
         if data_format not in (None, "channels_last", "channels_first"):
             raise ValueError(f"{type(self).__name__} data_format must be 'channels_last' or "
                              f"'channels_first', got {data_format!r}.")

@@ -29,7 +29,8 @@ from torch import Tensor, nn
 
 from .. import activations, initializers
 from .base import Layer, Shape
-from .convolutional import changed_arguments, data_format_arg, init_kernel, int_tuple, padding_arg
+from .convolutional import (changed_arguments, data_format_arg, init_kernel, int_tuple,
+                            padding_arg, to_channels_first, to_channels_last)
 
 
 def transposed_length(T: int | None, k: int, s: int, d: int, padding: str,
@@ -106,14 +107,14 @@ class _ConvTranspose(Layer):
                              f"{self.W.shape[0]} input channels, got input shape "
                              f"{tuple(x.shape)}.")
         if self.data_format == "channels_last":
-            x = x.movedim(-1, 1)                                     # (B, C, *spatial)
+            x = to_channels_first(x)                                # (B, C, *spatial)
         conv_t = F.conv_transpose1d if self.rank == 1 else F.conv_transpose2d
         full = conv_t(x, self.W, None, self.strides, 0, 0, 1, self.dilation_rate)
         y = self._crop(full, x.shape[2:])
         if self.b is not None:
             y = y + self.b.reshape(1, -1, *(1,) * self.rank)
         y = self.activation(y)
-        return y.movedim(1, -1) if self.data_format == "channels_last" else y
+        return to_channels_last(y) if self.data_format == "channels_last" else y
 
     def _crop(self, full: Tensor, spatial) -> Tensor:
         """full[left : left + T_out] on each spatial axis, zeros past its end."""

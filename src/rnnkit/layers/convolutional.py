@@ -1,4 +1,4 @@
-"""Convolutions over time (Conv1D) and over images (Conv2D), on PyTorch's kernels.
+"""Convolutions over time (Conv1D), images (Conv2D) and volumes (Conv3D), on PyTorch's kernels.
 
 Shapes: B batch, T time steps, C input channels, F filters, k kernel size, s stride,
 d dilation. Outside, tensors are Keras's "channels_last" (B, T, C) / (B, H, W, C); inside,
@@ -58,11 +58,34 @@ def padding_arg(layer: str, padding, allowed: tuple[str, ...]) -> str:
     return padding
 
 
+def to_channels_first(x: Tensor) -> Tensor:
+    """(B, *spatial, C) -> (B, C, *spatial), with positive axes so that ONNX export takes it."""
+    return x.permute(0, x.dim() - 1, *range(1, x.dim() - 1))
+
+
+def to_channels_last(y: Tensor) -> Tensor:
+    """(B, C, *spatial) -> (B, *spatial, C)."""
+    return y.permute(0, *range(2, y.dim()), 1)
+
+
 def same_padding(L: int, k: int, s: int, d: int = 1) -> tuple[int, int]:
     """(left, right) padding of "same" for one axis: out = ceil(L/s), extra on the right."""
     out = -(-L // s)
     total = max((out - 1) * s + d * (k - 1) + 1 - L, 0)
     return total // 2, total - total // 2
+
+
+def check_window_fits(layer: Layer, spatial, window: tuple, padding: str) -> None:
+    """With padding="valid" every input axis must hold one whole window (k_eff steps)."""
+    if padding != "valid":
+        return
+    for L, k in zip(spatial, window):
+        if L < k:
+            raise ValueError(
+                f"{type(layer).__name__} {layer.name!r} needs at least {k} steps per axis with "
+                f"padding='valid' (its window), got an input of spatial shape "
+                f"{tuple(int(d) for d in spatial)}. Use longer sequences, padding='same', or a "
+                "smaller window.")
 
 
 def output_length(L: int | None, k: int, s: int, d: int, padding: str) -> int | None:
@@ -188,7 +211,7 @@ class _Conv(Layer):
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
         if x.dim() != self.rank + 2:
-            axes = "time" if self.rank == 1 else "height, width"
+            axes = {1: "time", 2: "height, width", 3: "depth, height, width"}[self.rank]
             order = (f"(batch, {axes}, channels)" if self.data_format == "channels_last"
                      else f"(batch, channels, {axes})")
             raise ValueError(
@@ -203,12 +226,14 @@ class _Conv(Layer):
                 f"{type(self).__name__} {self.name!r} was built for {self.W.shape[1] * self.groups}"
                 f" input channels, got {C} (input shape {tuple(x.shape)}).")
         if self.data_format == "channels_last":
-            x = x.movedim(-1, 1)                                # (B, C, *spatial)
+            x = to_channels_first(x)                            # (B, C, *spatial)
+        check_window_fits(self, x.shape[2:], tuple(
+            d * (k - 1) + 1 for k, d in zip(self.kernel_size, self.dilation_rate)), self.padding)
         x, padding = self._pad(x)
-        conv = F.conv1d if self.rank == 1 else F.conv2d
+        conv = {1: F.conv1d, 2: F.conv2d, 3: F.conv3d}[self.rank]
         y = conv(x, self.W, self.b, self.strides, padding, self.dilation_rate, self.groups)
         y = self.activation(y)
-        return y.movedim(1, -1) if self.data_format == "channels_last" else y
+        return to_channels_last(y) if self.data_format == "channels_last" else y
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         first = self.data_format == "channels_first"
@@ -303,5 +328,21 @@ class Conv2D(_Conv):
                          name=name, input_shape=input_shape, trainable=trainable)
 
 
+class Conv3D(_Conv):
+    """3-D convolution: (B, D, H, W, C) -> (B, D', H', W', filters), e.g. over the frames of
+    a video as one volume (the last layer of Keras's ConvLSTM2D next-frame example)."""
+
+    rank = 3
+
+    def __init__(self, filters: int, kernel_size, strides=(1, 1, 1), padding: str = "valid",
+                 data_format: str | None = None, dilation_rate=(1, 1, 1), groups: int = 1,
+                 activation=None, use_bias: bool = True, kernel_initializer="glorot_uniform",
+                 bias_initializer="zeros", *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        super().__init__(filters, kernel_size, strides, padding, data_format, dilation_rate,
+                         groups, activation, use_bias, kernel_initializer, bias_initializer,
+                         name=name, input_shape=input_shape, trainable=trainable)
+
+
 # Keras 2's long names, still exported by Keras 3.
-Convolution1D, Convolution2D = Conv1D, Conv2D
+Convolution1D, Convolution2D, Convolution3D = Conv1D, Conv2D, Conv3D

@@ -236,6 +236,9 @@ class Dropout(Layer):
     def __init__(self, rate: float, *, name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
         super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        if isinstance(rate, bool) or not isinstance(rate, (int, float)):
+            raise TypeError(f"Dropout rate must be a number in [0, 1), such as 0.2, got "
+                            f"{rate!r} ({type(rate).__name__}).")
         if not 0.0 <= rate < 1.0:
             raise ValueError(f"Dropout rate must be in [0, 1), got {rate!r}.")
         self.rate = float(rate)

@@ -35,8 +35,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
-from .. import initializers
-from .base import Layer, Shape
+from .base import Layer, Shape, _snake
 from .recurrent import RNN as _LoopRNN
 
 
@@ -95,16 +94,6 @@ def _check_keras_cell(cell, where: str) -> None:
             "RNN layers with return_sequences=True and Dropout between them instead.")
 
 
-def _add_weight(self, shape=(), initializer=None, dtype=None, trainable=True, name=None,
-                **_ignored) -> nn.Parameter:
-    """Until the shared Layer.add_weight lands: create, register and return a weight."""
-    init = initializers.get(initializer if initializer is not None else "glorot_uniform")
-    shape = (shape,) if isinstance(shape, int) else tuple(shape)
-    w = nn.Parameter(init(torch.empty(shape)), requires_grad=bool(trainable))
-    self.register_parameter(name or f"weight_{len(self._parameters)}", w)
-    return w
-
-
 def _build_cell(cell, input_shape: Shape) -> None:
     """Build a cell of either kind for step inputs of shape (B, D)."""
     if _is_rnnkit_cell(cell):
@@ -112,8 +101,9 @@ def _build_cell(cell, input_shape: Shape) -> None:
         return
     if getattr(cell, "built", False):
         return
-    if isinstance(cell, nn.Module) and not hasattr(cell, "add_weight"):
-        object.__setattr__(cell, "add_weight", _add_weight.__get__(cell))
+    if isinstance(cell, Layer):
+        cell.maybe_build(tuple(input_shape))          # build() once, then trainable applies
+        return
     if hasattr(cell, "build"):
         cell.build(tuple(input_shape))
     cell.built = True
@@ -180,6 +170,17 @@ class StackedRNNCells(Layer):
 
     def extra_repr(self) -> str:
         return ""                                   # the cells print as children
+
+    def keras_sublayers(self) -> list[tuple[str, Layer]]:
+        """The groups of Keras's weight files: cells/lstm_cell, cells/lstm_cell_1, ..."""
+        used: dict[str, int] = {}
+        groups = []
+        for cell in self.cells:
+            base = _snake(type(cell).__name__)
+            groups.append((f"cells/{base}" if base not in used
+                           else f"cells/{base}_{used[base] + 1}", cell))
+            used[base] = used.get(base, -1) + 1
+        return groups
 
     def get_weights(self) -> list[np.ndarray]:
         return [w for cell in self.cells for w in cell.get_weights()]
@@ -256,6 +257,14 @@ class KerasCell(Layer):
                 f"{[tuple(s.shape) for s in flat]}.")
         return (y0, *flat)
 
+    def keras_sublayers(self) -> list[tuple[str, Layer]]:
+        """In Keras's files the wrapped cell is the RNN's `cell` group: its sublayers are
+        this adapter's."""
+        if hasattr(self.cell, "keras_sublayers"):
+            return self.cell.keras_sublayers()
+        return [(n, c) for n, c in getattr(self.cell, "named_children", list)()
+                if isinstance(c, Layer)]
+
     def get_weights(self) -> list[np.ndarray]:
         return self.cell.get_weights() if hasattr(self.cell, "get_weights") else []
 
@@ -282,8 +291,8 @@ class RNN(_LoopRNN):
     def __init__(self, cell, return_sequences: bool = False, return_state: bool = False,
                  go_backwards: bool = False, stateful: bool = False, unroll: bool = False,
                  implementation: str = "auto", *, zero_output_for_mask: bool = False,
-                 name: str | None = None,
-                 input_shape: Shape | None = None, trainable: bool = True):
+                 name: str | None = None, input_shape: Shape | None = None,
+                 trainable: bool = True):
         if isinstance(cell, (list, tuple)):
             cell = StackedRNNCells(cell)
         if not _is_rnnkit_cell(cell):
@@ -323,7 +332,7 @@ class RNN(_LoopRNN):
         config = {k: v for k, v in super().get_config().items()
                   if k in ("name", "trainable", "input_shape", "return_sequences",
                            "return_state", "go_backwards", "stateful", "unroll",
-                           "implementation")}
+                           "implementation", "zero_output_for_mask")}
         return {**config, "cell": serialize(cell)}
 
     @classmethod

@@ -138,10 +138,13 @@ def deserialize_function(spec, layer_name: str, custom_objects: dict | None,
             "code, so it is refused by default. If you trust the file, load it with "
             f"load_model(path, safe_mode=False){other}.")
     if not source:
+        way_out = ("rebuild the model in Python and load its weights (model.load_weights)"
+                   if name == "<lambda>" else
+                   f"pass the function in: load_model(path, custom_objects={{{name!r}: {name}}})")
         raise ValueError(
             f"Lambda layer {layer_name!r}: the file has no source text for its function {name!r} "
-            "(it was defined where Python keeps no source, such as an interactive session). "
-            f"Pass it in: load_model(path, custom_objects={{{name!r}: function}}).")
+            "(it was defined where Python keeps no source, such as an interactive session); "
+            f"{way_out}.")
     ns = _namespace()
     if spec.get("class_name") == "__lambda__":
         return eval(source, ns)                                 # noqa: S307 (safe_mode=False)

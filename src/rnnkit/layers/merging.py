@@ -286,7 +286,8 @@ class Dot(Layer):
                 f"{tuple(a.shape)} (axis {ax}) and {tuple(c.shape)} (axis {ac}).")
         if self.normalize:
             a, c = F.normalize(a, dim=ax), F.normalize(c, dim=ac)
-        a, c = a.movedim(ax, -1), c.movedim(ac, 1)              # (B, ..., K), (B, K, ...)
+        a = a.permute(*[i for i in range(a.dim()) if i != ax], ax)   # (B, ..., K)
+        c = c.permute(0, ac, *[i for i in range(1, c.dim()) if i != ac])  # (B, K, ...)
         B, K = a.shape[0], a.shape[-1]
         y = torch.bmm(a.reshape(B, -1, K), c.reshape(B, K, -1))  # (B, M, N)
         y = y.reshape(B, *a.shape[1:-1], *c.shape[2:])

@@ -32,8 +32,9 @@ class MultiHeadAttention(Layer):
     attention: `mha(x, x)`). attention_mask (B, Tq, Tv) is True where a query may attend; the
     Keras masks of query and value (query_mask=, value_mask=, or mask=[q, v]) are folded in.
     Scores come back as (B, N, Tq, Tv). Runs on F.scaled_dot_product_attention unless the
-    scores are asked for. get_weights() is in Keras's layout: query/key/value kernels
-    (D, N, K|V) and biases (N, K|V), output kernel (N, V, O) and bias (O,).
+    scores are asked for. The four projections are sublayers named as in Keras's files
+    (query_dense, key_dense, value_dense, output_dense); get_weights() is in Keras's layout:
+    query/key/value kernels (D, N, K|V) and biases (N, K|V), output kernel (N, V, O), bias (O,).
     attention_axes attends over other axes of higher-rank inputs (e.g. (2, 3) of
     (B, T, H, W, D)), the remaining axes acting as batch axes.
 
@@ -71,56 +72,23 @@ class MultiHeadAttention(Layer):
         self.kernel_initializer, self.bias_initializer = kernel_initializer, bias_initializer
         self.seed = seed
 
-    # -- weights: stored as nn.Linear's (out, in), converted to Keras's in get_weights ------
+    # -- weights: four projections, named as the groups of Keras's weight files ---------------
     def build(self, query_shape: Shape, value_shape: Shape | None = None,
               key_shape: Shape | None = None) -> None:
         value_shape = value_shape or query_shape
         key_shape = key_shape or value_shape
         N, K, V = self.num_heads, self.key_dim, self.value_dim
-        self._query_rank = len(query_shape)
         self._out_dims = self.output_shape or (query_shape[-1],)
-        O = math.prod(self._out_dims)
-        shapes = {"q": (N * K, query_shape[-1]), "k": (N * K, key_shape[-1]),
-                  "v": (N * V, value_shape[-1]), "o": (O, N * V)}
-        keras_shapes = self._keras_kernel_shapes(query_shape[-1], value_shape[-1],
-                                                 key_shape[-1])
-        for p, shape in shapes.items():
-            W = torch.empty(keras_shapes[p])
-            self._init_kernel(W)                            # Keras's fans, Keras's layout
-            W = W.reshape(shape[1], shape[0]).T             # (D, N, K) -> (N K, D) etc.
-            setattr(self, f"W_{p}", nn.Parameter(W.contiguous()))
-            b = initializers.get(self.bias_initializer)(torch.empty(shape[0]))
-            setattr(self, f"b_{p}", nn.Parameter(b) if self.use_bias else None)
-
-    def _keras_kernel_shapes(self, Dq: int, Dv: int, Dk: int) -> dict[str, tuple]:
-        N, K, V = self.num_heads, self.key_dim, self.value_dim
-        return {"q": (Dq, N, K), "k": (Dk, N, K), "v": (Dv, N, V), "o": (N, V, *self._out_dims)}
-
-    def _init_kernel(self, W: Tensor) -> None:
-        if self.kernel_initializer != "glorot_uniform":
-            initializers.get(self.kernel_initializer)(W)
-            return
-        receptive = math.prod(W.shape[:-2])                # Keras's fans for an einsum kernel
-        fan_in, fan_out = W.shape[-2] * receptive, W.shape[-1] * receptive
-        limit = math.sqrt(6.0 / (fan_in + fan_out))
-        with torch.no_grad():
-            W.uniform_(-limit, limit)
+        args = (self.use_bias, self.kernel_initializer, self.bias_initializer)
+        self.query_dense = Projection((query_shape[-1], N, K), (N, K), *args, name="query")
+        self.key_dense = Projection((key_shape[-1], N, K), (N, K), *args, name="key")
+        self.value_dense = Projection((value_shape[-1], N, V), (N, V), *args, name="value")
+        self.output_dense = Projection((N, V, *self._out_dims), self._out_dims, *args,
+                                       name="attention_output")
 
     def get_weights(self) -> list[np.ndarray]:
-        if not self.built:
-            return []
-        shapes = self._keras_kernel_shapes(self.W_q.shape[1], self.W_v.shape[1],
-                                           self.W_k.shape[1])
-        N, K, V = self.num_heads, self.key_dim, self.value_dim
-        bias_shapes = {"q": (N, K), "k": (N, K), "v": (N, V), "o": self._out_dims}
-        arrays = []
-        for p in "qkvo":
-            W = getattr(self, f"W_{p}").detach().cpu()
-            arrays.append(W.T.reshape(shapes[p]).numpy().copy())
-            b = getattr(self, f"b_{p}")
-            if b is not None:
-                arrays.append(b.detach().cpu().reshape(bias_shapes[p]).numpy().copy())
-        return arrays
+        """Keras's order and shapes: query, key, value, output; each kernel then bias."""
+        return [w for p in self._projections() for w in p.get_weights()]
 
     def set_weights(self, weights: list) -> None:
         if not self.built:
@@ -129,20 +97,20 @@ class MultiHeadAttention(Layer):
                 "unknown. Call it once on inputs (or build it) before set_weights.")
         expected = [w.shape for w in self.get_weights()]
         weights = [np.asarray(w) for w in weights]
-        got = [w.shape for w in weights]
-        if got != expected:
+        if [w.shape for w in weights] != expected:
             raise ValueError(
                 f"MultiHeadAttention {self.name!r} expects {len(expected)} arrays in Keras's "
-                f"layout {expected}, got {got}.")
-        params = [p for name in "qkvo" for p in (getattr(self, f"W_{name}"),
-                                                  getattr(self, f"b_{name}")) if p is not None]
-        with torch.no_grad():
-            for p, w in zip(params, weights):
-                w = torch.as_tensor(w, dtype=p.dtype)
-                if p.dim() == 1:                                     # a bias
-                    p.copy_(w.reshape(p.shape))
-                else:                    # (D, N, K) -> (N K, D); output (N, V, O) -> (O, N V)
-                    p.copy_(w.reshape(p.shape[1], p.shape[0]).T)
+                f"layout {expected}, got {[w.shape for w in weights]}.")
+        at = 0
+        for p in self._projections():
+            n = len(p.get_weights())
+            p.set_weights(weights[at:at + n])
+            at += n
+
+    def _projections(self) -> list[Projection]:
+        if not self.built:
+            return []
+        return [self.query_dense, self.key_dense, self.value_dense, self.output_dense]
 
     # -- the call ---------------------------------------------------------------------------
     def forward(self, query, value=None, key=None, attention_mask=None,
@@ -159,6 +127,8 @@ class MultiHeadAttention(Layer):
         k = v if key is None else _as_tensor(key)
         if isinstance(mask, Tensor):                         # the query's Keras mask
             query_mask = mask
+            if value is query and value_mask is None:        # self-attention: the value's too
+                value_mask = mask
         elif mask is not None:                               # [query_mask, value_mask(, key)]
             query_mask, value_mask, key_mask = (list(mask) + [None, None, None])[:3]
         self._check_shapes(q, v, k)
@@ -172,16 +142,16 @@ class MultiHeadAttention(Layer):
         keep = self._keep(q_, k_, attention_mask, query_mask, value_mask, key_mask,
                           use_causal_mask, q.dim())
         N, K, V = self.num_heads, self.key_dim, self.value_dim
-        Q = _heads(F.linear(q_, self.W_q, self.b_q), N, K)     # (B', N, Tq, K)
-        Kt = _heads(F.linear(k_, self.W_k, self.b_k), N, K)    # (B', N, Tv, K)
-        Vt = _heads(F.linear(v_, self.W_v, self.b_v), N, V)    # (B', N, Tv, V)
+        Q = _heads(self.query_dense(q_), N, K)                  # (B', N, Tq, K)
+        Kt = _heads(self.key_dense(k_), N, K)                   # (B', N, Tv, K)
+        Vt = _heads(self.value_dense(v_), N, V)                 # (B', N, Tv, V)
         keep = None if keep is None else keep.unsqueeze(1)     # (B', 1, Tq, Tv): every head
         if return_attention_scores:
             ctx, A = self._attend(Q, Kt, Vt, keep, training)
         else:
             ctx, A = self._attend_fused(Q, Kt, Vt, keep, training), None
         ctx = ctx.transpose(1, 2).flatten(2)                   # (B', Tq, N V): heads side by side
-        out = restore(F.linear(ctx, self.W_o, self.b_o))
+        out = restore(self.output_dense(ctx))
         if return_attention_scores:
             return out, self._scores_shape(A, q, k)
         return out
@@ -277,7 +247,8 @@ class MultiHeadAttention(Layer):
                 f"{tuple(q.shape)}, value {tuple(v.shape)}, key {tuple(k.shape)}.")
         if self.built:
             got = (q.shape[-1], v.shape[-1], k.shape[-1])
-            built = (self.W_q.shape[1], self.W_v.shape[1], self.W_k.shape[1])
+            built = tuple(p.W.shape[1] for p in (self.query_dense, self.value_dense,
+                                                 self.key_dense))
             if got != built:
                 raise ValueError(
                     f"MultiHeadAttention {self.name!r} was built for query/value/key features "
@@ -302,6 +273,57 @@ class MultiHeadAttention(Layer):
                                    if self.attention_axes is not None else None),
                 "kernel_initializer": self.kernel_initializer,
                 "bias_initializer": self.bias_initializer, "seed": self.seed}
+
+
+class Projection(Layer):
+    """One of MultiHeadAttention's four projections: y = x Wᵀ + b on the last axis.
+
+    W is stored as nn.Linear's (out, in). Keras's EinsumDense kernel is Wᵀ reshaped:
+    (D, N, K) for query/key/value, (N, V, *O) for the output; its bias (N, K) or (*O,).
+    """
+
+    def __init__(self, kernel_shape: tuple, bias_shape: tuple, use_bias: bool = True,
+                 kernel_initializer="glorot_uniform", bias_initializer="zeros", *,
+                 name: str | None = None):
+        super().__init__(name=name or "projection")
+        self.kernel_shape, self.bias_shape = tuple(kernel_shape), tuple(bias_shape)
+        out = math.prod(self.bias_shape)
+        kernel = torch.empty(self.kernel_shape)
+        _init_kernel(kernel, kernel_initializer)            # in Keras's layout, Keras's fans
+        self.W = nn.Parameter(kernel.reshape(-1, out).T.contiguous())   # (out, in)
+        self.b = nn.Parameter(initializers.get(bias_initializer)(torch.empty(out))) \
+            if use_bias else None
+        self.built = True
+
+    def forward(self, x: Tensor) -> Tensor:
+        return F.linear(x, self.W, self.b)
+
+    def get_weights(self) -> list[np.ndarray]:
+        arrays = [self.W.detach().cpu().T.reshape(self.kernel_shape).numpy().copy()]
+        if self.b is not None:
+            arrays.append(self.b.detach().cpu().reshape(self.bias_shape).numpy().copy())
+        return arrays
+
+    def set_weights(self, weights: list) -> None:
+        expected = [w.shape for w in self.get_weights()]
+        if [np.shape(w) for w in weights] != expected:
+            raise ValueError(f"{self.name} expects arrays of shapes {expected} (Keras's "
+                             f"layout), got {[np.shape(w) for w in weights]}.")
+        with torch.no_grad():
+            self.W.copy_(torch.as_tensor(np.asarray(weights[0])).reshape(-1, self.W.shape[0]).T)
+            if self.b is not None:
+                self.b.copy_(torch.as_tensor(np.asarray(weights[1])).reshape(-1))
+
+
+def _init_kernel(W: Tensor, initializer) -> None:
+    if initializer != "glorot_uniform":
+        initializers.get(initializer)(W)
+        return
+    receptive = math.prod(W.shape[:-2])                    # Keras's fans for an einsum kernel
+    fan_in, fan_out = W.shape[-2] * receptive, W.shape[-1] * receptive
+    limit = math.sqrt(6.0 / (fan_in + fan_out))
+    with torch.no_grad():
+        W.uniform_(-limit, limit)
 
 
 def _heads(x: Tensor, N: int, size: int) -> Tensor:

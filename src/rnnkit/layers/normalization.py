@@ -82,9 +82,19 @@ class BatchNormalization(Layer):
     def __init__(self, axis: int = -1, momentum: float = 0.99, epsilon: float = 1e-3,
                  center: bool = True, scale: bool = True, beta_initializer="zeros",
                  gamma_initializer="ones", moving_mean_initializer="zeros",
-                 moving_variance_initializer="ones", *, name: str | None = None,
+                 moving_variance_initializer="ones", renorm: bool = False,
+                 renorm_clipping: dict | None = None, renorm_momentum: float = 0.99,
+                 synchronized: bool = False, *, name: str | None = None,
                  input_shape: Shape | None = None, trainable: bool = True):
         super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        if renorm or synchronized:
+            raise ValueError(
+                f"BatchNormalization with {'renorm' if renorm else 'synchronized'}=True is not "
+                "supported by rnnkit (Keras's batch renormalization / cross-device statistics); "
+                "the layer takes the standard moving statistics only.")
+        self.renorm_clipping, self.renorm_momentum = renorm_clipping, float(renorm_momentum)
+        if isinstance(axis, (list, tuple)) and len(axis) == 1:
+            axis = axis[0]                          # tf.keras 2 files write the axis as [-1]
         if not isinstance(axis, int) or isinstance(axis, bool):
             raise TypeError(f"BatchNormalization axis must be one integer (the feature axis), "
                             f"got {axis!r}.")
@@ -187,7 +197,9 @@ class BatchNormalization(Layer):
                 "beta_initializer": self.beta_initializer,
                 "gamma_initializer": self.gamma_initializer,
                 "moving_mean_initializer": self.moving_mean_initializer,
-                "moving_variance_initializer": self.moving_variance_initializer}
+                "moving_variance_initializer": self.moving_variance_initializer,
+                "renorm": False, "renorm_clipping": self.renorm_clipping,
+                "renorm_momentum": self.renorm_momentum, "synchronized": False}
 
 
 class LayerNormalization(Layer):
@@ -232,6 +244,7 @@ class LayerNormalization(Layer):
         self._build_for_weights(shape)
 
     def _build_for_weights(self, shape: tuple) -> None:
+        self.normalized_shape = tuple(int(d) for d in shape)    # plain ints: ONNX export
         self.gamma = nn.Parameter(_init(self.gamma_initializer, shape)) if self.scale else None
         self.beta = nn.Parameter(_init(self.beta_initializer, shape)) if self.center else None
         self.built = True
@@ -242,18 +255,15 @@ class LayerNormalization(Layer):
         if not x.is_floating_point():
             x = x.float()
         self._build_from(x)
-        axes = self._axes(x.dim())
-        sizes = tuple(x.shape[a] for a in axes)
-        built_for = tuple((self.gamma if self.scale else self.beta).shape) if (
-            self.scale or self.center) else sizes
-        if sizes != built_for:
-            raise ValueError(f"LayerNormalization {self.name!r} was built for sizes {built_for} "
+        axes, sizes = self._axes(x.dim()), self.normalized_shape
+        if tuple(x.shape[a] for a in axes) != sizes:
+            raise ValueError(f"LayerNormalization {self.name!r} was built for sizes {sizes} "
                              f"on axis {self.axis}, got input shape {tuple(x.shape)}.")
         if axes == list(range(x.dim() - len(axes), x.dim())):         # trailing axes
             return F.layer_norm(x, sizes, self.gamma, self.beta, self.epsilon)
         var, mean = torch.var_mean(x, dim=axes, correction=0, keepdim=True)
         y = (x - mean) * torch.rsqrt(var + self.epsilon)
-        shape = [x.shape[a] if a in axes else 1 for a in range(x.dim())]
+        shape = [sizes[axes.index(a)] if a in axes else 1 for a in range(x.dim())]
         if self.scale:
             y = y * self.gamma.reshape(shape)
         if self.center:

@@ -21,8 +21,9 @@ import torch.nn.functional as F
 from torch import Tensor
 
 from .base import Layer, Shape
-from .convolutional import (changed_arguments, data_format_arg, int_tuple, output_length,
-                            padding_arg, same_padding)
+from .convolutional import (changed_arguments, check_window_fits, data_format_arg, int_tuple,
+                            output_length, padding_arg, same_padding, to_channels_first,
+                            to_channels_last)
 
 
 def _rank_check(layer: Layer, x: Tensor, rank: int) -> None:
@@ -56,12 +57,13 @@ class _Pool(Layer):
         if not x.is_floating_point():
             x = x.float()
         if self.data_format == "channels_last":
-            x = x.movedim(-1, 1)                                     # (B, C, *spatial)
+            x = to_channels_first(x)                                # (B, C, *spatial)
         y = self._pool(x)
-        return y.movedim(1, -1) if self.data_format == "channels_last" else y
+        return to_channels_last(y) if self.data_format == "channels_last" else y
 
     def _pool(self, x: Tensor) -> Tensor:
         k, s = self.pool_size, self.strides
+        check_window_fits(self, x.shape[2:], k, self.padding)
         if self.padding == "same":
             pads = [same_padding(L, ki, si) for L, ki, si in zip(x.shape[2:], k, s)]
             flat = [p for pair in reversed(pads) for p in pair]

@@ -17,13 +17,14 @@ from typing import Any, Callable, Iterable
 
 import numpy as np
 import torch
-from torch import Tensor, nn
+from torch import Tensor
 
 from .base import Layer, Shape
 
 # Keras's DEFAULT_STRIP_REGEX: ASCII punctuation
 _PUNCTUATION = re.compile(r'[!"#$%&()\*\+,-\./:;<=>?@\[\\\]^_`{|}~\']')
 PAD, OOV = "", "[UNK]"
+_BUILT_IN = {"standardize": "lower_and_strip_punctuation", "split": "whitespace"}
 
 
 def _batches(data) -> Iterable:
@@ -107,6 +108,8 @@ class TextVectorization(Layer):
         self.pad_to_max_tokens, self.sparse, self.encoding = pad_to_max_tokens, sparse, encoding
         self.idf: np.ndarray | None = None
         self.set_vocabulary(vocabulary or [], idf_weights)
+        # no weights, so a buffer tells which device model.to(...) chose for the outputs
+        self.register_buffer("_device_anchor", torch.zeros(0), persistent=False)
         self.built = True
 
     # -- text -> tokens ---------------------------------------------------------------------
@@ -141,7 +144,7 @@ class TextVectorization(Layer):
 
     def set_vocabulary(self, vocabulary, idf_weights=None) -> None:
         """Use these tokens (special tokens, if at the front, are recognised and kept once)."""
-        tokens = [str(t) for t in vocabulary]
+        tokens = [str(t) for t in _read_vocabulary(vocabulary)]
         for special in self._specials:
             if tokens and tokens[0] == special:
                 tokens = tokens[1:]
@@ -205,6 +208,7 @@ class TextVectorization(Layer):
         ids = [[self.index.get(t, 1 if self.output_mode == "int" else 0) for t in self.tokens(s)]
                for s in texts]
         out = self._ids_tensor(ids) if self.output_mode == "int" else self._bag_tensor(ids)
+        out = out.to(self._device_anchor.device)
         return out[0] if single else out
 
     def _ids_tensor(self, ids: list[list[int]]) -> Tensor:
@@ -236,18 +240,27 @@ class TextVectorization(Layer):
         return (input_shape[0], self._width())
 
     def get_config(self) -> dict[str, Any]:
-        if callable(self.standardize) or callable(self.split):
-            raise ValueError("TextVectorization with a standardize or split function cannot be "
-                             "saved to a config (a file never holds code). Use the built-in "
-                             "names, or recreate the layer and call set_vocabulary().")
         idf = None if self.idf is None else self.idf[1:].tolist()
         return {**super().get_config(), "max_tokens": self.max_tokens,
-                "standardize": self.standardize, "split": self.split, "ngrams": self._ngrams_arg,
+                "standardize": _function_marker(self.standardize),
+                "split": _function_marker(self.split), "ngrams": self._ngrams_arg,
                 "output_mode": self.output_mode,
                 "output_sequence_length": self.output_sequence_length,
                 "pad_to_max_tokens": self.pad_to_max_tokens, "vocabulary": list(self.vocabulary),
                 "idf_weights": idf, "sparse": self.sparse, "encoding": self.encoding,
                 "vocabulary_size": self.vocabulary_size()}
+
+    @classmethod
+    def from_config(cls, config: dict[str, Any]) -> "TextVectorization":
+        for key in ("standardize", "split"):
+            if isinstance(config.get(key), dict):
+                raise ValueError(
+                    f"This TextVectorization was saved with the custom {key} function "
+                    f"{config[key].get('function')!r}; a model file never holds code. Make the "
+                    f"layer again with {key}=your function and "
+                    "vocabulary=config['vocabulary'], or use a built-in "
+                    f"{key} such as {_BUILT_IN[key]!r}.")
+        return cls(**config)
 
     def get_weights(self) -> list[np.ndarray]:
         return []
@@ -256,6 +269,21 @@ class TextVectorization(Layer):
         if weights:
             raise ValueError(f"TextVectorization has no weights, got {len(weights)} arrays. "
                              "Use set_vocabulary() for its vocabulary.")
+
+
+def _function_marker(value):
+    """A built-in name stays; a function is named in the config (never stored as code)."""
+    if callable(value):
+        return {"function": getattr(value, "__name__", repr(value))}
+    return value
+
+
+def _read_vocabulary(vocabulary) -> list:
+    """A vocabulary given as a list, or as the path of a file of one token a line (Keras)."""
+    if isinstance(vocabulary, (str, bytes)) or hasattr(vocabulary, "__fspath__"):
+        with open(vocabulary, encoding="utf-8") as f:
+            return [line.rstrip("\n") for line in f if line.rstrip("\n")]
+    return list(vocabulary)
 
 
 class Normalization(Layer):
@@ -327,6 +355,10 @@ class Normalization(Layer):
         mean = _broadcast(self.mean.to(x.device, x.dtype), x, kept)
         std = _broadcast(self.variance.to(x.device, x.dtype), x, kept).sqrt().clamp(min=1e-7)
         return x * std + mean if self.invert else (x - mean) / std
+
+    def count_params(self) -> int:
+        """Keras counts the statistics as (non-trainable) weights: mean, variance, count."""
+        return 0 if self.mean is None else self.mean.numel() + self.variance.numel() + 1
 
     def get_weights(self) -> list[np.ndarray]:
         """Keras's order: mean, variance, count (after adapt)."""

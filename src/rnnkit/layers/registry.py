@@ -30,11 +30,12 @@ def layer_classes() -> dict[str, type[Layer]]:
                core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
                bidirectional.Bidirectional, ops_layers.GetItem, ops_layers.BinaryOp]
     # klayers: the plain layers (reshaping, convolution, pooling, merge, normalization, noise)
-    from . import (conv_transpose, convolutional, lambda_layer, merging, normalization,
-                   pooling, regularization, reshaping)
+    from . import (activation_layers, conv_transpose, convolutional, lambda_layer, merging,
+                   normalization, pooling, regularization, reshaping)
     classes += [reshaping.RepeatVector, reshaping.Flatten, reshaping.Reshape, reshaping.Permute,
                 reshaping.UpSampling1D, reshaping.ZeroPadding1D, reshaping.Cropping1D,
-                convolutional.Conv1D, convolutional.Conv2D, conv_transpose.Conv1DTranspose,
+                convolutional.Conv1D, convolutional.Conv2D, convolutional.Conv3D,
+                conv_transpose.Conv1DTranspose,
                 conv_transpose.Conv2DTranspose,
                 pooling.MaxPooling1D, pooling.AveragePooling1D, pooling.MaxPooling2D,
                 pooling.AveragePooling2D, pooling.GlobalMaxPooling1D,
@@ -45,7 +46,9 @@ def layer_classes() -> dict[str, type[Layer]]:
                 normalization.BatchNormalization, normalization.LayerNormalization,
                 regularization.SpatialDropout1D, regularization.SpatialDropout2D,
                 regularization.GaussianNoise, regularization.GaussianDropout,
-                regularization.ActivityRegularization, lambda_layer.Lambda]
+                regularization.ActivityRegularization, lambda_layer.Lambda,
+                activation_layers.ReLU, activation_layers.LeakyReLU, activation_layers.ELU,
+                activation_layers.PReLU, activation_layers.Softmax]
     # kattn: attention, ConvLSTM, Keras-style cells
     from . import attention, conv_lstm, keras_cells, multi_head_attention
     classes += [attention.Attention, attention.AdditiveAttention, conv_lstm.ConvLSTM1D,

@@ -134,6 +134,37 @@ SparseCategoricalCrossentropy = _mean_metric("SparseCategoricalCrossentropy",
                                              "sparse_categorical_crossentropy", from_logits=False)
 
 
+class Mean(Metric):
+    """The weighted mean of the values given to update_state(values): the running loss of a
+    custom training loop (`train_loss = Mean(); train_loss(loss); train_loss.result()`)."""
+
+    def __init__(self, name: str = "mean", dtype=None):
+        super().__init__(name, dtype)
+
+    def update_state(self, values, sample_weight=None) -> None:
+        values = torch.as_tensor(values.detach() if isinstance(values, Tensor) else values,
+                                 dtype=torch.float32)
+        w = None if sample_weight is None else torch.as_tensor(sample_weight, dtype=torch.float32)
+        self.totals = self.totals + torch.stack(_weighted(values, w)).double().cpu()
+
+    def __call__(self, values, sample_weight=None) -> Tensor:
+        self.update_state(values, sample_weight)
+        return self.result()
+
+    def result_from(self, totals: Tensor) -> Tensor:
+        return totals[0] / totals[1].clamp(min=1e-12)
+
+
+class Sum(Mean):
+    """The weighted sum of the values given to update_state(values)."""
+
+    def __init__(self, name: str = "sum", dtype=None):
+        super().__init__(name, dtype)
+
+    def result_from(self, totals: Tensor) -> Tensor:
+        return totals[0]
+
+
 class RootMeanSquaredError(Metric):
     """sqrt(sum w e^2 / sum w) over the samples seen, e^2 the mean square over the last axis."""
 
@@ -152,7 +183,7 @@ CLASSES = [MeanSquaredError, MeanAbsoluteError, MeanAbsolutePercentageError,
            KLDivergence, Poisson, Accuracy, BinaryAccuracy, CategoricalAccuracy,
            SparseCategoricalAccuracy, TopKCategoricalAccuracy, SparseTopKCategoricalAccuracy,
            BinaryCrossentropy, CategoricalCrossentropy, SparseCategoricalCrossentropy,
-           Precision, Recall, AUC]
+           Precision, Recall, AUC]   # (Mean and Sum take values, not (y_true, y_pred))
 
 METRICS: dict[str, type[Metric]] = {
     **{c.__name__: c for c in CLASSES}, **{_snake(c.__name__): c for c in CLASSES},

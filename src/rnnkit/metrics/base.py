@@ -151,11 +151,15 @@ class EpochMetrics:
         self.stateful = [keeps_own_state(m) for m in self.metrics]
         self.widths = [0 if own else m.width for m, own in zip(self.metrics, self.stateful)]
 
-    def zeros(self, device) -> Tensor:
-        """The sums of a new epoch (and a reset of metrics that keep their own state)."""
+    def reset(self) -> None:
+        """Start a pass (an epoch, an evaluation): metrics that keep their own state forget it."""
         for m, own in zip(self.metrics, self.stateful):
             if own:
                 m.reset_state()
+
+    def zeros(self, device) -> Tensor:
+        """The sums of a new pass, after reset()."""
+        self.reset()
         return torch.zeros(sum(self.widths), device=device)
 
     def batch(self, y_true: Tensor, y_pred: Tensor, mask: Tensor | None = None) -> Tensor:
@@ -168,10 +172,20 @@ class EpochMetrics:
                 parts.append(m.statistics(y_true, y_pred, mask).float().reshape(-1))
         return torch.cat(parts)
 
-    def results(self, totals: Tensor) -> dict[str, float]:
-        parts = totals.double().split(self.widths)
-        return {name: float(m.result() if own else m.result_from(part))
-                for name, m, own, part in zip(self.names, self.metrics, self.stateful, parts)}
+    def results(self, totals: Tensor | list[float]) -> dict[str, float]:
+        """Each metric's value from the pass's totals (a tensor, or its .tolist())."""
+        values = totals.double().tolist() if isinstance(totals, Tensor) else totals
+        out, pos = {}, 0
+        for name, m, own, width in zip(self.names, self.metrics, self.stateful, self.widths):
+            part = values[pos:pos + width]
+            pos += width
+            if own:
+                out[name] = float(m.result())
+            elif type(m).result_from is MeanMetricWrapper.result_from:   # plain Python
+                out[name] = part[0] / max(part[1], 1e-12)
+            else:
+                out[name] = float(m.result_from(torch.tensor(part, dtype=torch.float64)))
+        return out
 
 
 def keeps_own_state(metric: Metric) -> bool:

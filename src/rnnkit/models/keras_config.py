@@ -30,7 +30,7 @@ _IGNORED_KEYS = {"dtype", "seed", "module", "registered_name", "build_config",
                  "renorm_momentum"}         # BatchNormalization: used only with renorm=True
 _IGNORED_SUFFIXES = ("_regularizer", "_constraint")
 _INIT_KEYS_SUFFIX = "_initializer"
-_NESTED_KEYS = ("layer", "backward_layer", "cell")
+_NESTED_KEYS = ("layer", "backward_layer", "cell", "cells")
 _NEVER_LOADED = {"Lambda": "it holds Python bytecode, and rnnkit never runs code from a file; "
                            "rebuild the model in Python and load the weights alone"}
 
@@ -76,6 +76,8 @@ def _rnnkit_spec(spec: dict[str, Any], where: str) -> dict[str, Any]:
     for key, value in config.items():
         if key in _NESTED_KEYS and isinstance(value, dict):
             out[key] = _rnnkit_spec(value, where)
+        elif key in _NESTED_KEYS and isinstance(value, list):     # StackedRNNCells' cells
+            out[key] = [_rnnkit_spec(v, where) for v in value]
         elif key in _IGNORED_KEYS or key.endswith(_IGNORED_SUFFIXES):
             continue
         elif key.endswith(_INIT_KEYS_SUFFIX):
@@ -309,6 +311,8 @@ def _keras_spec(cls_name: str, rnnkit_config: dict[str, Any]) -> dict[str, Any]:
             continue                     # (Keras's SpatialDropout1D refuses even trainable=True)
         if key in _NESTED_KEYS and isinstance(value, dict) and "class_name" in value:
             value = _keras_spec(value["class_name"], value.get("config", {}))
+        elif key in _NESTED_KEYS and isinstance(value, list):          # StackedRNNCells
+            value = [_keras_spec(v["class_name"], v.get("config", {})) for v in value]
         config[key] = value
     return {"module": "keras.layers", "class_name": cls_name, "config": config,
             "registered_name": None}

@@ -243,6 +243,8 @@ def _vars(group) -> list[np.ndarray]:
 
 
 def _sublayers(layer) -> list[tuple[str, Layer]]:
+    if hasattr(layer, "keras_sublayers"):     # groups named otherwise than the attributes
+        return layer.keras_sublayers()
     return [(n, c) for n, c in layer.named_children() if isinstance(c, Layer)]
 
 

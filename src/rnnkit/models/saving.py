@@ -30,6 +30,7 @@ from safetensors.torch import load_file, save_file
 FORMAT = "rnnkit.model"
 VERSION = 1
 CONFIG, WEIGHTS = "config.json", "model.safetensors"
+MAX_CONFIG_BYTES = 64 * 2**20
 OPT_TENSORS, OPT_JSON = "optimizer.safetensors", "optimizer.json"
 
 
@@ -38,25 +39,62 @@ def _state_tensors(module: torch.nn.Module) -> dict[str, torch.Tensor]:
 
 
 def write_atomically(path: str | os.PathLike, write_into) -> Path:
-    """Call write_into(tmp_dir), then move tmp_dir to path, replacing any old folder."""
+    """Call write_into(tmp_dir), flush it to disk, then move tmp_dir to path, replacing any
+    old folder. A folder cannot be swapped in one rename, so the old one is first moved to
+    a unique `.NAME.old.*` name and deleted after; a process killed between the two renames
+    leaves that complete old copy, which `recover` puts back at the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
+    recover(path)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.", dir=path.parent))
     try:
         write_into(tmp)
+        _fsync_tree(tmp)
         if path.exists():
-            old = path.with_name(f".{path.name}.old")
-            if old.exists():
-                shutil.rmtree(old) if old.is_dir() else old.unlink()
+            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
+            os.rmdir(old)                          # a unique name, free for the rename
             os.replace(path, old)
             os.replace(tmp, path)
             shutil.rmtree(old) if old.is_dir() else old.unlink()
         else:
             os.replace(tmp, path)
+        _fsync_dir(path.parent)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return path
+
+
+def recover(path: str | os.PathLike) -> Path:
+    """If a save was killed between its two renames, the path is missing and its previous
+    version waits under `.NAME.old.*`: move it back. Returns the path."""
+    path = Path(path)
+    if not path.exists():
+        olds = sorted(path.parent.glob(f".{path.name}.old.*"), key=lambda p: p.stat().st_mtime)
+        if olds:
+            os.replace(olds[-1], path)
+    return path
+
+
+def _fsync_tree(folder: Path) -> None:
+    for file in folder.rglob("*"):
+        if file.is_file():
+            with open(file, "rb") as f:
+                os.fsync(f.fileno())
+    _fsync_dir(folder)
+
+
+def _fsync_dir(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
 
 
 def keras_suffix(filepath) -> str | None:
@@ -153,21 +191,29 @@ def _load_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
 
 
 def read_config(filepath) -> dict[str, Any]:
-    path = Path(filepath)
+    path = recover(Path(filepath))
     if not (path / CONFIG).is_file():
         what = "does not exist" if not path.exists() else f"has no {CONFIG}"
         raise FileNotFoundError(
             f"No rnnkit model at {str(path)!r}: the path {what}. A model is a folder written by "
             "model.save(path).")
+    if (path / CONFIG).stat().st_size > MAX_CONFIG_BYTES:
+        raise ValueError(f"{path / CONFIG} is {(path / CONFIG).stat().st_size:,} bytes; a model "
+                         f"config is far smaller (at most {MAX_CONFIG_BYTES:,}). The file is not "
+                         "an rnnkit model config.")
     try:
         config = json.loads((path / CONFIG).read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise ValueError(f"{path / CONFIG} is not valid JSON ({e}); the model file is damaged.") \
-            from None
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
+        raise ValueError(f"{path / CONFIG} is not valid JSON ({type(e).__name__}: {e}); the "
+                         "model file is damaged.") from None
     if not isinstance(config, dict) or config.get("format") != FORMAT:
         raise ValueError(f"{path / CONFIG} is not an rnnkit model config (format "
                          f"{config.get('format') if isinstance(config, dict) else None!r}).")
-    if config.get("version", 0) > VERSION:
+    version = config.get("version", 0)
+    if isinstance(version, bool) or not isinstance(version, int):
+        raise ValueError(f"{path / CONFIG}: 'version' must be an integer, got {version!r}; the "
+                         "model file is damaged.")
+    if version > VERSION:
         raise ValueError(f"{path} was written by a newer rnnkit (format version "
                          f"{config['version']} > {VERSION}); upgrade rnnkit to load it.")
     return config
@@ -270,7 +316,11 @@ def load_weights(model, filepath) -> None:
     path = Path(filepath)
     if not path.is_file():
         raise FileNotFoundError(f"No weights file at {str(path)!r}.")
-    tensors = load_file(str(path))
+    try:
+        tensors = load_file(str(path))
+    except Exception as e:  # noqa: BLE001 - safetensors' own errors do not name the file
+        raise ValueError(f"{path} is not a readable safetensors file ({type(e).__name__}: "
+                         f"{e}); the weights file is damaged.") from None
     own = model.state_dict()
     missing = sorted(set(own) - set(tensors))
     unexpected = sorted(set(tensors) - set(own))
@@ -282,4 +332,11 @@ def load_weights(model, filepath) -> None:
         if tuple(value.shape) != tuple(own[name].shape):
             raise ValueError(f"Weight {name!r} in {path} has shape {tuple(value.shape)}, the "
                              f"model expects {tuple(own[name].shape)}.")
+        if value.dtype != own[name].dtype and not (value.is_floating_point()
+                                                   and own[name].is_floating_point()):
+            raise ValueError(f"Weight {name!r} in {path} is {value.dtype}, the model expects "
+                             f"{own[name].dtype}: the file is damaged or from another model.")
+        if value.is_floating_point() and not bool(torch.isfinite(value).all()):
+            raise ValueError(f"Weight {name!r} in {path} holds NaN or infinite values; a "
+                             "model that diverged was saved, or the file is damaged.")
     model.load_state_dict(tensors)

@@ -186,6 +186,12 @@ class Model(nn.Module):
                 "model.compile(optimizer='adam', loss='mse').")
 
     @property
+    def dtype(self) -> torch.dtype:
+        """The floating dtype of the weights: data is converted to it (float32 by default)."""
+        p = next((p for p in self.parameters() if p.is_floating_point()), None)
+        return torch.get_default_dtype() if p is None else p.dtype
+
+    @property
     def device(self) -> torch.device:
         p = next(self.parameters(), None)
         return p.device if p is not None else getattr(self, "_device", torch.device("cpu"))
@@ -202,9 +208,9 @@ class Model(nn.Module):
     def _x_tensors(self, x) -> list[Tensor]:
         parts = as_list(x, self.input_names, "inputs")
         names = self.input_names
-        return [as_tensor("x" if len(parts) == 1 else f"x[{names[i]!r}]", part,
-                          integer_ok=ok)
-                for i, (part, ok) in enumerate(zip(parts, self._input_integer_ok()))]
+        xs = [as_tensor("x" if len(parts) == 1 else f"x[{names[i]!r}]", part, integer_ok=ok)
+              for i, (part, ok) in enumerate(zip(parts, self._input_integer_ok()))]
+        return [t.to(self.dtype) if t.is_floating_point() else t for t in xs]
 
     def _x_tensor(self, x) -> Tensor:
         """The input of a one-input model as a tensor (kept for export and benchmarks)."""
@@ -216,6 +222,7 @@ class Model(nn.Module):
         for k, (part, loss, shape) in enumerate(zip(parts, self.losses_, out_shapes)):
             what = "y" if len(parts) == 1 else f"y[{self.output_names[k]!r}]"
             yt = as_tensor(what, part, integer_ok=loss.name in losses_mod.SPARSE_LABEL_LOSSES)
+            yt = yt.to(self.dtype) if yt.is_floating_point() else yt
             yt = align_targets(yt, shape, loss.name)
             check_label_range(yt, loss.name, shape[-1])
             ys.append(yt)
@@ -471,7 +478,7 @@ class Model(nn.Module):
             batches = ([t.to(self.device) for t in xs]
                        for xs, _, _ in data.batches(batch_size))
         chunks = [self._run(xs)[0] for xs in batches]
-        outs = [torch.cat([c[k] for c in chunks]).cpu().numpy() for k in range(len(chunks[0]))]
+        outs = [_numpy(torch.cat([c[k] for c in chunks])) for k in range(len(chunks[0]))]
         return outs[0] if len(outs) == 1 else outs
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None,
@@ -564,6 +571,13 @@ class Model(nn.Module):
         """Print each layer's type, output shape and number of weights, as Keras does."""
         from .summary import print_summary
         print_summary(self, print_fn)
+
+
+def _numpy(t: Tensor) -> np.ndarray:
+    """NumPy has no bfloat16 or float16 compute: those come out as float32."""
+    if t.dtype in (torch.bfloat16, torch.float16):
+        t = t.float()
+    return t.cpu().numpy()
 
 
 def _check_batch_size(batch_size) -> int:

@@ -23,8 +23,7 @@ def _forecast(out: Path) -> dict[str, Any]:
     return {"task": "forecast", "data": "airline passengers, last 24 months",
             "metric": "RMSE", "model": m["model"]["rmse"], "model_name": m["model"]["name"],
             "baseline": m["baseline"]["rmse"],
-            "baseline_name": f"{m['baseline']['name']} (strongest of "
-                             f"{len(m['baselines'])} classical)",
+            "baseline_name": f"{m['baseline']['name']}, strongest of {len(m['baselines'])}",
             "better": "lower", "plot": "forecast.png"}
 
 

@@ -17,6 +17,7 @@ from typing import Any, Callable, Iterable, Iterator
 import numpy as np
 
 AUTOTUNE = -1   # tf.data.AUTOTUNE: accepted wherever a buffer size or parallelism is
+INFINITE = -1   # the length of a repeat()-ed dataset, as tf.data.INFINITE_CARDINALITY
 
 
 class Batch(np.ndarray):
@@ -80,7 +81,8 @@ def _as_arrays(element):
 
 
 class Dataset:
-    """Elements from `make_iter()` (called once per pass); `length` when known."""
+    """Elements from `make_iter()` (called once per pass); `length` when known (INFINITE
+    after repeat())."""
 
     def __init__(self, make_iter: Callable[[], Iterator], length: int | None = None):
         self._make_iter = make_iter
@@ -120,7 +122,10 @@ class Dataset:
     def zip(datasets) -> "Dataset":
         datasets = tuple(datasets)
         lengths = [d._length for d in datasets]
-        n = None if None in lengths else min(lengths)
+        finite = [n for n in lengths if n is not None and n != INFINITE]
+        n = min(finite) if finite else (INFINITE if INFINITE in lengths else None)
+        if None in lengths and finite:
+            n = None
         return Dataset(lambda: zip(*(iter(d) for d in datasets)), n)
 
     # -- iteration --------------------------------------------------------------------------
@@ -131,15 +136,20 @@ class Dataset:
         return (_map_structure(np.asarray, e) for e in self._make_iter())
 
     def __len__(self) -> int:
+        if self._length == INFINITE:
+            raise TypeError("This dataset repeats forever (repeat() without a count): it has no "
+                            "length. Pass steps_per_epoch= to fit(), or take(n) first.")
         if self._length is None:
             self._length = sum(1 for _ in self._make_iter())     # count once, then remember
         return self._length
 
-    def cardinality(self) -> int:
-        return len(self)
+    def cardinality(self) -> "Batch":
+        """The number of elements, as a 0-d array (so `ds.cardinality().numpy()` reads as in TF)."""
+        n = INFINITE if self._length == INFINITE else len(self)
+        return np.asarray(n).view(Batch)
 
     def __repr__(self) -> str:
-        n = "unknown" if self._length is None else self._length
+        n = {None: "unknown", INFINITE: "infinite"}.get(self._length, self._length)
         return f"<Dataset of {n} elements>"
 
     # -- transformations --------------------------------------------------------------------
@@ -148,17 +158,49 @@ class Dataset:
         _check_positive("batch", "batch_size", batch_size)
 
         def make():
-            it = self._make_iter()
-            while True:
-                chunk = list(itertools.islice(it, batch_size))
-                if not chunk or (drop_remainder and len(chunk) < batch_size):
-                    return
+            for chunk in _chunks(self._make_iter(), batch_size, drop_remainder):
                 yield _stack(chunk)
 
+        return Dataset(make, self._batched_length(batch_size, drop_remainder))
+
+    def _batched_length(self, batch_size: int, drop_remainder: bool) -> int | None:
         n = self._length
-        if n is not None:
-            n = n // batch_size if drop_remainder else -(-n // batch_size)
-        return Dataset(make, n)
+        if n is None or n == INFINITE:
+            return n
+        return n // batch_size if drop_remainder else -(-n // batch_size)
+
+    def padded_batch(self, batch_size: int, padded_shapes=None, padding_values=None,
+                     drop_remainder: bool = False) -> "Dataset":
+        """batch() for elements of different lengths: each array is padded at the end of
+        every axis to the longest in the batch (or to `padded_shapes`), with
+        `padding_values` (0 by default)."""
+        def pad(arrays: list, shape, value):
+            arrays = [np.asarray(a) for a in arrays]
+            target = [max(a.shape[d] for a in arrays) for d in range(arrays[0].ndim)]
+            if shape is not None:
+                target = [t if s in (None, -1) else s for t, s in zip(target, shape)]
+            out = np.full((len(arrays), *target), 0 if value is None else value,
+                          dtype=arrays[0].dtype)
+            for i, a in enumerate(arrays):
+                out[(i, *(slice(0, min(n, t)) for n, t in zip(a.shape, target)))] = \
+                    a[tuple(slice(0, t) for t in target)]
+            return out
+
+        def stack(elements, shapes, values):
+            first = elements[0]
+            if isinstance(first, (tuple, list)):
+                return type(first)(stack([e[i] for e in elements], _part(shapes, i, True),
+                                         _part(values, i)) for i in range(len(first)))
+            if isinstance(first, dict):
+                return {k: stack([e[k] for e in elements], _part(shapes, k, True),
+                                 _part(values, k)) for k in first}
+            return pad(elements, shapes, values)
+
+        def make():
+            for chunk in _chunks(self._make_iter(), batch_size, drop_remainder):
+                yield stack(chunk, padded_shapes, padding_values)
+
+        return Dataset(make, self._batched_length(batch_size, drop_remainder))
 
     def unbatch(self) -> "Dataset":
         """Split every element along its first axis: the inverse of batch."""
@@ -166,7 +208,7 @@ class Dataset:
             for element in self._make_iter():
                 for i in range(_length(element)):
                     yield _slice(element, i)
-        return Dataset(make)
+        return Dataset(make, INFINITE if self._length == INFINITE else None)
 
     def rebatch(self, batch_size: int, drop_remainder: bool = False) -> "Dataset":
         return self.unbatch().batch(batch_size, drop_remainder)
@@ -181,17 +223,48 @@ class Dataset:
     def filter(self, predicate: Callable) -> "Dataset":
         def keep(element):
             return bool(predicate(*element) if isinstance(element, tuple) else predicate(element))
-        return Dataset(lambda: (e for e in self._make_iter() if keep(e)))
+        return Dataset(lambda: (e for e in self._make_iter() if keep(e)),
+                       INFINITE if self._length == INFINITE else None)
+
+    def window(self, size: int, shift: int | None = None, stride: int = 1,
+               drop_remainder: bool = False) -> "Dataset":
+        """A dataset of windows, each itself a Dataset of `size` elements (every `stride`-th),
+        starting every `shift` elements (default: size). The TF idiom for time series:
+
+            ds.window(w + 1, shift=1, drop_remainder=True).flat_map(lambda win: win.batch(w + 1))
+        """
+        _check_positive("window", "size", size)
+        shift = size if shift is None else shift
+        _check_positive("window", "shift", shift)
+        _check_positive("window", "stride", stride)
+        span = (size - 1) * stride + 1                          # elements one window covers
+
+        def make():
+            elements = list(self._make_iter())
+            for start in range(0, len(elements), shift):
+                part = elements[start:start + span:stride]
+                if len(part) < size and (drop_remainder or not part):
+                    return
+                yield Dataset(lambda part=part: iter(part), len(part))
+        return Dataset(make)
+
+    def flat_map(self, fn: Callable) -> "Dataset":
+        """fn maps each element to a Dataset (or an iterable); their elements in order."""
+        def make():
+            for element in self._make_iter():
+                inner = fn(*element) if isinstance(element, tuple) else fn(element)
+                yield from (inner._make_iter() if isinstance(inner, Dataset) else inner)
+        return Dataset(make)
 
     def take(self, count: int) -> "Dataset":
         """The first `count` elements (all of them when count is -1)."""
         if count == -1:
             return self
-        n = count if self._length is None else min(count, self._length)
+        n = {None: None, INFINITE: count}.get(self._length, min(count, self._length or 0))
         return Dataset(lambda: itertools.islice(self._make_iter(), count), n)
 
     def skip(self, count: int) -> "Dataset":
-        n = None if self._length is None else max(self._length - count, 0)
+        n = self._length if self._length in (None, INFINITE) else max(self._length - count, 0)
         return Dataset(lambda: itertools.islice(self._make_iter(), count, None), n)
 
     def repeat(self, count: int | None = None) -> "Dataset":
@@ -199,7 +272,10 @@ class Dataset:
         def make():
             for _ in (itertools.count() if count is None or count < 0 else range(count)):
                 yield from self._make_iter()
-        n = None if self._length is None or count is None or count < 0 else self._length * count
+        if count is None or count < 0 or self._length == INFINITE:
+            n = INFINITE
+        else:
+            n = None if self._length is None else self._length * count
         return Dataset(make, n)
 
     def shuffle(self, buffer_size: int, seed: int | None = None,
@@ -226,7 +302,8 @@ class Dataset:
         return Dataset(make, self._length)
 
     def concatenate(self, other: "Dataset") -> "Dataset":
-        n = None if self._length is None or other._length is None else self._length + other._length
+        lengths = (self._length, other._length)
+        n = INFINITE if INFINITE in lengths else (None if None in lengths else sum(lengths))
         return Dataset(lambda: itertools.chain(self._make_iter(), other._make_iter()), n)
 
     def cache(self, filename: str = "") -> "Dataset":
@@ -252,6 +329,26 @@ class Dataset:
 
     def with_options(self, options: Any) -> "Dataset":
         return self
+
+
+def _chunks(it: Iterator, size: int, drop_remainder: bool) -> Iterator[list]:
+    """Consecutive lists of `size` elements (the last may be shorter unless dropped)."""
+    while True:
+        chunk = list(itertools.islice(it, size))
+        if not chunk or (drop_remainder and len(chunk) < size):
+            return
+        yield chunk
+
+
+def _part(spec, key, is_shape: bool = False):
+    """One component's part of a padded_shapes / padding_values structure (a shape such as
+    [None] or a single value applies to every component)."""
+    if isinstance(spec, dict):
+        return spec[key]
+    if isinstance(spec, (tuple, list)):
+        flat_shape = is_shape and all(isinstance(d, (int, type(None))) for d in spec)
+        return None if flat_shape else spec[key]
+    return spec
 
 
 def _check_positive(method: str, arg: str, value) -> None:

@@ -47,13 +47,11 @@ def test_decimal_commas_in_a_semicolon_file_are_read_and_counted(tmp_path):
 
 
 def test_missing_markers_are_counted_by_kind_and_named_in_the_notes(tmp_path):
-    path = write(tmp_path / "gaps.csv",
-                 "month,value\n2020-01,1\n2020-02,n/a\n2020-03,\n2020-04,4\n2020-05,N/A\n2020-06,6\n")
-    series = load_series(path, missing="interpolate")
+    rows = "2020-01,1\n2020-02,n/a\n2020-03,\n2020-04,4\n2020-05,N/A\n2020-06,6\n"
+    series = load_series(write(tmp_path / "gaps.csv", "month,value\n" + rows))
     assert np.isnan(series.values).sum() == 3
-    assert series.notes[0].startswith("3 missing value(s) (2 'n/a', 1 'empty'") or \
-        series.notes[0].startswith("3 missing value(s) (1 'n/a', 1 'empty', 1 'N/A'")
-    assert "filled by linear interpolation" in series.notes[0]
+    assert series.notes == ["3 missing value(s) (2 'n/a', 1 'empty'; first at 2020-02, 2020-03, "
+                            "2020-05) filled by linear interpolation; they are never scored"]
     np.testing.assert_allclose(series.filled("interpolate"), [1, 2, 3, 4, 5, 6])
 
 

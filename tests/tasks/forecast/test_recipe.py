@@ -1,7 +1,6 @@
 """rnnkit forecast end to end: a held-out score against every baseline, intervals, a run
 folder that predict serves (new and version-1 runs)."""
 import json
-import shutil
 from dataclasses import replace
 
 import numpy as np
@@ -69,20 +68,24 @@ def test_predict_from_a_saved_run_returns_h_values_with_intervals(quick_run):
     assert len(fc.predict(out, horizon=30)["forecast"]) == 30
 
 
-def test_predict_serves_a_version_1_run_folder(quick_run, tmp_path):
-    """Runs saved before intervals and partners: log flag, tail of the series."""
-    _, out = quick_run
-    old = tmp_path / "old"
-    shutil.copytree(out, old)
-    task = json.loads((old / "task.json").read_text())
-    for key in ("transform", "partner", "interval"):
+def test_predict_serves_a_version_1_run_folder(tmp_path):
+    """Runs saved before this layout: seasonal differences, a bare scaler.json, a log flag,
+    the tail of the series, no partner and no intervals."""
+    out = tmp_path / "old"
+    fc.forecast(quick=True, epochs=3, representation="differences", combine="none",
+                out=out, verbose=0)
+    new = fc.predict(out)
+    scaler = json.loads((out / "scaler.json").read_text())["scaler"]
+    (out / "scaler.json").write_text(json.dumps(scaler))
+    task = json.loads((out / "task.json").read_text())
+    for key in ("transform", "partner", "interval", "covariates"):
         task.pop(key)
     task.update(version=1, log=True)
-    task["tail"] = {k: v[-24:] for k, v in task["tail"].items()}
-    (old / "task.json").write_text(json.dumps(task))
-    result = fc.predict(old)
-    assert len(result["forecast"]) == 12 and "lower" not in result
-    assert 300 < min(result["forecast"]) and max(result["forecast"]) < 800
+    task["tail"] = {k: task["tail"][k][-24:] for k in ("index", "values")}
+    (out / "task.json").write_text(json.dumps(task))
+    old = fc.predict(out)
+    assert "lower" not in old and "lower" in new
+    np.testing.assert_allclose(old["forecast"], new["forecast"], rtol=1e-6)
 
 
 def test_a_count_series_with_zeros_is_forecast_without_negative_values(tmp_path):
@@ -108,7 +111,8 @@ def test_blocks_protocol_feeds_each_block_only_the_values_before_it():
         return np.full(h, -1.0)
     settings = fc.Settings(horizon=12, test_size=24)
     series = Series("x", "v", [str(i) for i in range(60)], raw)
-    plan = Plan(series, settings, 12, "given", 12, Transform("none", False), 36, 30)
+    plan = Plan(series, settings, 12, "given", 12, "differences", Transform("none", False),
+                36, 30)
     hold_out_forecasts(plan, spy)
     assert [len(h) for h in seen] == [36, 48]
     np.testing.assert_array_equal(seen[1], raw[:48])            # true values of block 1
@@ -126,3 +130,28 @@ def test_an_existing_folder_that_is_not_a_run_is_never_replaced(tmp_path, capsys
     assert cli.main(["forecast", "--quick", "--out", str(keep)]) == 2
     assert (keep / "mine.txt").read_text() == "precious"
     assert "not a run folder" in capsys.readouterr().err
+
+
+def test_past_covariates_feed_the_network_and_predict_reads_them_again(tmp_path):
+    """y follows x one step later: the network sees x's past as a third input channel."""
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal(130).cumsum()
+    y = np.concatenate([[0.0], x[:-1]]) + 0.1 * rng.standard_normal(130)
+    path = tmp_path / "pair.csv"
+    path.write_text("t,x,y\n" + "\n".join(f"{i},{a:.4f},{b:.4f}" for i, (a, b) in
+                                          enumerate(zip(x, y))) + "\n")
+    out = tmp_path / "run"
+    result = fc.forecast(path, "y", covariates="x", season=None, horizon=1, test_size=10,
+                         quick=True, epochs=30, out=out, verbose=0)
+    assert result["transform"]["representation"] == "profile"
+    assert json.loads((out / "task.json").read_text())["covariates"] == ["x"]
+    assert json.loads((out / "scaler.json").read_text())["x_scaler"]["mean"].__len__() == 3
+    again = fc.predict(out, input_path=path)
+    assert np.isfinite(again["forecast"]).all()
+    np.testing.assert_allclose(fc.predict(out)["forecast"], again["forecast"], rtol=1e-6)
+
+
+def test_covariates_must_be_other_columns_of_the_file(tmp_path, capsys):
+    code = cli.main(["forecast", "--dataset", "seattle_weather", "--column", "temp_max",
+                     "--covariates", "temp_max", "--out", str(tmp_path / "run")])
+    assert code == 2 and "--covariates names 'temp_max'" in capsys.readouterr().err

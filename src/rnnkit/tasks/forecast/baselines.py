@@ -159,7 +159,10 @@ def forecast_block(name: str, z, h: int, s: int, quick: bool = False):
     function = BASELINES[name][0]
     if quick and function is arima:
         function = partial(arima, grid=QUICK_GRID)
-
+    if BASELINES[name][1]:
+        # statsmodels adds "always" filters for its warnings when first imported: import it
+        # before ours, so that ours comes first
+        import statsmodels.tools.sm_exceptions  # noqa: F401
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")              # statsmodels' convergence chatter
         try:

@@ -7,7 +7,8 @@ What the reader refuses or reports (each with the flag that fixes it):
   an error with their count and first line; in a ';' file, `12,5` is read as 12.5 and
   counted;
 - missing cells (empty, NA, n/a, NaN, null): counted and filled by --missing, never quietly;
-- --id COLUMN with --series VALUE: one series of a file that holds several (stock prices).
+- --id COLUMN with --series VALUE: one series of a file that holds several (stock prices);
+- --covariates a,b: other numeric columns whose past values the network sees.
 """
 from __future__ import annotations
 
@@ -45,6 +46,15 @@ class Series:
     notes: list[str] = field(default_factory=list)      # what the reader did, for the report
     id_column: str | None = None
     series: str | None = None
+    dataset: str | None = None                           # the bundled dataset's name
+    covariates: dict[str, np.ndarray] = field(default_factory=dict)   # past covariates
+
+    def covariate_matrix(self, upto: int | None = None) -> np.ndarray | None:
+        """(T, C) past covariates, gaps interpolated; None without covariates."""
+        if not self.covariates:
+            return None
+        return np.column_stack([fill_missing(v[:upto], "interpolate")
+                                for v in self.covariates.values()])
 
     def filled(self, missing: str, upto: int | None = None) -> np.ndarray:
         """The values before `upto` with gaps filled ('drop' has removed them already)."""
@@ -52,11 +62,12 @@ class Series:
 
 
 def load_series(path=None, column=None, missing: str = "interpolate", *, dataset=None,
-                id_column=None, series=None) -> Series:
+                id_column=None, series=None, covariates=()) -> Series:
     """Read the series the user named (default: the bundled airline passengers)."""
     if missing not in MISSING_POLICIES:
         raise UserError(f"Unknown --missing {missing!r}. Expected one of "
                         f"{', '.join(MISSING_POLICIES)}.")
+    name = None
     if dataset is not None or path is None:
         name = dataset or "airline_passengers"
         if path is not None:
@@ -72,6 +83,10 @@ def load_series(path=None, column=None, missing: str = "interpolate", *, dataset
     header, rows, delimiter = _table(Path(path))
     column = _choose_column(header, rows, column, id_column, path)
     col = header.index(column)
+    for name in covariates:
+        if name not in header or name in (column, id_column):
+            raise UserError(f"{path}: --covariates names {name!r}, expected other columns of "
+                            f"{', '.join(map(repr, header))} than the target {column!r}.")
     if id_column is not None:
         rows = _one_series(header, rows, id_column, series, path)
     at = next((j for j in range(len(header)) if header[j] not in (column, id_column)), None)
@@ -81,7 +96,8 @@ def load_series(path=None, column=None, missing: str = "interpolate", *, dataset
     for line_no, row in rows:
         cell = row[col].strip()
         if cell.lower() in MISSING_MARKERS:
-            missing_cells[cell or "empty"] = missing_cells.get(cell or "empty", 0) + 1
+            kind = cell.lower() or "empty"
+            missing_cells[kind] = missing_cells.get(kind, 0) + 1
             value = math.nan
         else:
             if delimiter != "," and cell.count(",") == 1 and "." not in cell:
@@ -93,7 +109,16 @@ def load_series(path=None, column=None, missing: str = "interpolate", *, dataset
         notes.append(f"{decimal_commas} value(s) with a decimal comma read as decimals "
                      "(e.g. 12,5 as 12.5)")
     out = Series(str(path), column, index, np.array(values, dtype=np.float64), notes,
-                 id_column, series)
+                 id_column, series, name)
+    for cov in covariates:
+        j = header.index(cov)
+        cells = [r[j].strip() for _, r in rows]
+        out.covariates[cov] = np.array([math.nan if c.lower() in MISSING_MARKERS else
+                                        _number(c, path, n, cov)
+                                        for (n, _), c in zip(rows, cells)])
+        gaps = int(np.isnan(out.covariates[cov]).sum())
+        if gaps:
+            notes.append(f"covariate {cov!r}: {gaps} missing value(s) interpolated")
     n_missing = sum(missing_cells.values())
     if n_missing:
         kinds = ", ".join(f"{n} {k!r}" for k, n in missing_cells.items())
@@ -110,6 +135,7 @@ def load_series(path=None, column=None, missing: str = "interpolate", *, dataset
             keep = ~np.isnan(out.values)
             out.index = [i for i, k in zip(out.index, keep, strict=True) if k]
             out.values = out.values[keep]
+            out.covariates = {k: v[keep] for k, v in out.covariates.items()}
     return out
 
 

@@ -9,9 +9,8 @@ import numpy as np
 from rnnkit.cli import UserError
 from rnnkit.datasets import DataError
 from rnnkit.models import load_model
-from rnnkit.preprocessing.timeseries import StandardScaler
-
 from . import baselines as B
+from . import representation
 from .data import load_series
 from .network import forecast_z, one_thread
 from .scores import Transform
@@ -33,12 +32,17 @@ def predict(run_dir, input_path=None, column=None, horizon: int | None = None) -
     kind = task.get("transform", {"kind": "log" if task["log"] else "none",
                                   "non_negative": False})        # version 1: log or none
     transform = Transform(kind["kind"], kind["non_negative"])
+    names = task.get("covariates", [])
     if input_path is None:
         source, index = "the end of the run's series", task["tail"]["index"]
         y = np.array(task["tail"]["values"], dtype=np.float64)
+        covariates = (np.column_stack([task["tail"]["covariates"][k] for k in names])
+                      if names else None)
     else:
-        series = load_series(input_path, column or task["column"], task["missing"])
+        series = load_series(input_path, column or task["column"], task["missing"],
+                             covariates=names)
         source, index, y = series.source, series.index, series.filled(task["missing"])
+        covariates = series.covariate_matrix()
         if len(y) < window + season or (transform.kind == "log" and np.min(y) <= 0) or (
                 transform.kind == "log1p" and np.min(y) < 0):
             sign = {"log": ", all > 0 (it models log values)",
@@ -46,11 +50,12 @@ def predict(run_dir, input_path=None, column=None, horizon: int | None = None) -
             raise DataError(f"{source}: this model forecasts from at least window + season = "
                             f"{window + season} values{sign}; got {len(y)}, minimum "
                             f"{np.min(y):g}.")
-    scaler = StandardScaler.from_dict(json.loads((task_file.parent / "scaler.json").read_text()))
+    rep = representation.from_dict(json.loads((task_file.parent / "scaler.json").read_text()),
+                                   season, window, H, covariates)
     models = [load_model(task_file.parent / name) for name in task["members"]]
     z = transform.forward(y)
     with one_thread():
-        z_hat = forecast_z(models, scaler, season, z, window, H, horizon)
+        z_hat = forecast_z(models, rep, z, horizon)
     partner = task.get("partner")
     if partner:
         z_partner = B.forecast_block(partner, z, horizon, season)

@@ -14,13 +14,15 @@ from typing import Any, Callable
 
 import numpy as np
 
+from rnnkit.cli import UserError
 from rnnkit.datasets import DataError
-from rnnkit.preprocessing.timeseries import StandardScaler, time_split
+from rnnkit.preprocessing.timeseries import fill_missing, time_split
 from rnnkit.tasks.runs import default_run_dir, run_folder, write_json
 
 from . import baselines as B
+from . import representation
 from .data import Series, load_series
-from .network import Differencer, fit_members, forecast_z, one_thread, windows
+from .network import fit_members, forecast_z, one_thread
 from .report import console_summary, save_artifacts
 from .scores import (Transform, conformal_widths, coverage, mape_applies, mase_scale,
                      point_scores)
@@ -39,9 +41,11 @@ class Plan:
     season: int
     season_source: str
     window: int
+    representation: str
     transform: Transform
     n_pre: int
     n_train: int
+    quick: bool = False
 
 
 def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: int = 1,
@@ -52,20 +56,25 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
     if verbose == 0:
         settings = replace(settings, quiet=True)
     settings = settings.quick() if quick else settings
-    plan = make_plan(path, settings)              # every check before training or writing
+    plan = replace(make_plan(path, settings), quick=quick)   # every check before writing
     out = Path(out) if out is not None else default_run_dir("forecast")
     overwrite = _may_replace(out)
     s, p = settings, plan
     z_pre = p.transform.forward(p.series.filled(s.missing, p.n_pre))
-    d = Differencer(p.season).differences(z_pre)
-    scaler = StandardScaler().fit(d[:p.n_train - p.season])           # training part only
-    train, val = windows(scaler.transform(d).astype(np.float32), p.n_train, p.n_pre,
-                         p.season, p.window, s.horizon, MAX_WINDOWS_QUICK if quick else None)
+    covariates = p.series.covariate_matrix()
+    rep = representation.make(p.representation, p.season, p.window, s.horizon,
+                              None if covariates is None else covariates[:p.n_pre])
+    rep.fit(z_pre[:p.n_train])                                        # training part only
+    train = rep.windows(z_pre, p.n_train, 0, p.n_train)
+    val = rep.windows(z_pre, p.n_train, p.n_train, p.n_pre)
+    if quick:
+        train = tuple(a[-MAX_WINDOWS_QUICK:] for a in train)
     with one_thread():
-        models, histories = fit_members(train, val, replace(s, window=p.window), s.quiet)
+        models, histories = fit_members(train, val, replace(s, window=p.window), rep.features,
+                                        s.quiet)
 
         def network(z_history, h):
-            return forecast_z(models, scaler, p.season, z_history, p.window, s.horizon, h)
+            return forecast_z(models, rep, z_history, h)
         names = B.applicable(p.season)
         methods = {"network": network, **{n: _baseline(n, p.season, quick) for n in names}}
         val_err = validation_errors(p, z_pre, methods)
@@ -77,13 +86,15 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
             methods["model"] = network
             val_err["model"] = val_err["network"]
         widths = conformal_widths(np.abs(val_err["model"]), s.coverage)
+        if covariates is not None and s.protocol == "blocks":
+            rep.covariates = covariates         # each block sees those before its start only
         z_test = {name: hold_out_forecasts(p, f) for name, f in methods.items()}
     metrics = score(p, z_test, widths, val_err, partner, histories, len(train[0]), val)
     task = _task(p, partner, widths, models)
     with run_folder(out, overwrite=overwrite) as tmp:
         for name, model in zip(task["members"], models, strict=True):
             model.save(tmp / name)
-        write_json(tmp / "scaler.json", scaler.to_dict())
+        write_json(tmp / "scaler.json", rep.to_dict())
         write_json(tmp / "task.json", task)
         write_json(tmp / "metrics.json", metrics)
         save_artifacts(tmp, p, metrics, {k: p.transform.inverse(v) for k, v in z_test.items()},
@@ -95,8 +106,12 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
 
 def make_plan(path, s: Settings) -> Plan:
     """Check the series against the settings; resolve season, window, transform, split."""
+    names = [c.strip() for c in (s.covariates or "").split(",") if c.strip()]
     series = load_series(path, s.column, s.missing, dataset=s.dataset, id_column=s.id,
-                         series=s.series)
+                         series=s.series, covariates=names)
+    if names and s.representation == "differences":
+        raise UserError("--covariates feed the 'profile' representation; use --representation "
+                        "profile or auto with them.")
     n = len(series.values)
     n_pre = n - s.test_size
     if n_pre < 2:
@@ -128,7 +143,9 @@ def make_plan(path, s: Settings) -> Plan:
         raise DataError(f"{series.source}: every value of the test span (the last "
                         f"{s.test_size}) is missing, so nothing can be scored. Use a "
                         "different --test-size.")
-    return Plan(series, s, season, how, window, transform, n_pre, n_train)
+    rep = s.representation if s.representation != "auto" else (
+        "profile" if names else representation.choose(season))
+    return Plan(series, s, season, how, window, rep, transform, n_pre, n_train)
 
 
 def _baseline(name: str, season: int, quick: bool) -> Forecaster:
@@ -141,34 +158,43 @@ def _average(*forecasters: Forecaster) -> Forecaster:
 
 
 def validation_origins(p: Plan) -> np.ndarray:
-    """Up to val_origins origins whose next `horizon` steps reach into validation."""
-    H, k = p.settings.horizon, p.settings.val_origins
-    first = max(p.n_train - H + 1, p.season * 3, p.window + p.season, 2)
-    if first >= p.n_pre:
+    """Forecast origins before the test: val_origins whose steps reach into the validation
+    part (the network's out-of-sample errors), and as many spread over the last three
+    seasons or horizons (refitted baselines are out of sample anywhere: choosing the
+    partner on a longer span than a short validation part is less of a lottery)."""
+    H, k, s = p.settings.horizon, p.settings.val_origins, p.season
+    ready = max(2 * s, p.window + s, 2)                  # enough history for every method
+    spans = (max(p.n_train - H + 1, ready), max(p.n_pre - 3 * max(s, H), ready))
+    points = [np.linspace(first, p.n_pre - 1, k) for first in spans if first < p.n_pre]
+    if not points:
         return np.array([], dtype=int)
-    return np.unique(np.linspace(first, p.n_pre - 1, k).round().astype(int))
+    return np.unique(np.concatenate(points).round().astype(int))
 
 
-def validation_errors(p: Plan, z_pre, methods: dict[str, Forecaster]) -> dict[str, np.ndarray]:
-    """z - z_hat per origin (rows) and step (columns); NaN outside validation or missing."""
+def validation_errors(p: Plan, z_pre, methods: dict[str, Forecaster],
+                      trained: tuple[str, ...] = ("network",)) -> dict[str, np.ndarray]:
+    """z - z_hat per origin (rows) and step (columns). NaN where the value is missing and,
+    for methods fitted on the training part (the network), outside the validation part."""
     H = p.settings.horizon
     observed = ~np.isnan(p.series.values[:p.n_pre])
     out = {}
     for name, f in methods.items():
+        first_target = p.n_train if name in trained else 0
         errors = []
         for o in validation_origins(p):
-            z_hat = f(z_pre[:o], H)
             row = np.full(H, np.nan)
-            for h in range(min(H, p.n_pre - o)):
-                if o + h >= p.n_train and observed[o + h]:
-                    row[h] = z_pre[o + h] - z_hat[h]
+            steps = [h for h in range(min(H, p.n_pre - o))
+                     if o + h >= first_target and observed[o + h]]
+            if steps:
+                z_hat = f(z_pre[:o], H)
+                row[steps] = z_pre[o + np.array(steps)] - z_hat[steps]
             errors.append(row)
         out[name] = np.array(errors).reshape(-1, H)
     return out
 
 
 def _partner(val_err, names) -> str | None:
-    """The classical model with the lowest mean validation error (failed fits excluded)."""
+    """The classical model with the lowest mean error over the origins (failed fits out)."""
     means = {n: np.nanmean(np.abs(val_err[n])) for n in names if np.isfinite(val_err[n]).any()}
     return min(means, key=means.get) if means else None
 
@@ -246,7 +272,8 @@ def score(p: Plan, z_test, widths, val_err, partner, histories, n_windows, val) 
                   "test_values_scored": int(ok.sum())},
         "transform": {"kind": p.transform.kind, "log": p.transform.kind == "log",
                       "non_negative": p.transform.non_negative, "season": p.season,
-                      "season_from": p.season_source, "window": p.window},
+                      "season_from": p.season_source, "window": p.window,
+                      "representation": p.representation},
         "mape_reported": with_mape,
         "epochs_run": [len(h["loss"]) for h in histories],
         "best_epochs": [int(np.argmin(h["val_loss"])) + 1 for h in histories] if val else None,
@@ -263,7 +290,10 @@ def _task(p: Plan, partner, widths, models) -> dict:
             "partner": partner, "interval": {"coverage": s.coverage, "widths": widths.tolist()},
             "members": ["model"] + [f"model-{k}" for k in range(2, len(models) + 1)],
             "settings": asdict(s), "source": p.series.source,
-            "tail": {"index": p.series.index, "values": values}}    # baselines refit on all
+            "covariates": list(p.series.covariates),
+            "tail": {"index": p.series.index, "values": values,              # baselines refit
+                     "covariates": {k: fill_missing(v, "interpolate")
+                                    for k, v in p.series.covariates.items()}}}
 
 
 def _may_replace(out: Path) -> bool:

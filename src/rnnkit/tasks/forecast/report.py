@@ -119,7 +119,8 @@ def command(plan) -> list[str]:
     """The command that reproduces the run."""
     s = plan.settings
     argv = ["rnnkit", "forecast"]
-    argv += ["--dataset", s.dataset] if s.dataset else [plan.series.source]
+    dataset = plan.series.dataset
+    argv += ["--dataset", dataset] if dataset else [plan.series.source]
     argv += ["--column", plan.series.column]
     for key in ("id", "series", "horizon", "window", "cell", "units", "epochs", "patience",
                 "batch_size", "learning_rate", "season", "test_size", "val_fraction", "missing",
@@ -127,7 +128,7 @@ def command(plan) -> list[str]:
         value = getattr(s, key)
         if value is not None:
             argv += [f"--{key.replace('_', '-')}", str(value)]
-    return argv
+    return argv + (["--quick"] if plan.quick else [])
 
 
 def _write_report(folder, plan, metrics) -> None:
@@ -161,6 +162,9 @@ def _write_report(folder, plan, metrics) -> None:
              "season": f"{tr['season']} ({tr['season_from']})",
              "scale": tr["kind"] + (", forecasts clipped at 0" if tr["non_negative"] else ""),
              "window (steps the network sees)": tr["window"],
+             "what the network sees": {"profile": "the series minus a seasonal profile "
+                                       "(changes and level)", "differences":
+                                       "seasonal differences"}[tr["representation"]],
              "train / validation / test values": "{train} / {validation} / {test}".format(
                  **metrics["split"]),
              "epochs run (per network)": ", ".join(map(str, metrics["epochs_run"]))}

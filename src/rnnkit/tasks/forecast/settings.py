@@ -10,6 +10,7 @@ from rnnkit.preprocessing.timeseries import MISSING_POLICIES
 
 from .data import DATASETS
 from .network import CELLS
+from .representation import REPRESENTATIONS
 
 PROTOCOLS = ("blocks", "recursive")
 COMBINE = ("auto", "none")
@@ -29,6 +30,9 @@ class Settings:
     id: str | None = _flag("column naming the series when the file holds several",
                            default=None)
     series: str | None = _flag("which series of --id to forecast", default=None)
+    covariates: str | None = _flag("other columns whose past values the network sees, comma "
+                                   "separated (e.g. temp_min,wind; their future is not used)",
+                                   default=None)
     horizon: int = _flag("steps forecast at once, by one Dense output", default=12)
     window: int | None = _flag("past steps the model sees (default: one season, >= horizon)",
                                default=None)
@@ -45,17 +49,23 @@ class Settings:
                                 default=0.1)
     missing: str = _flag("what to do with missing values", default="interpolate",
                          choices=MISSING_POLICIES)
-    log: str = _flag("model log values (auto: log if every value > 0, log1p if >= 0)",
+    log: str = _flag("model log values (auto: log when the spread grows with the level, "
+                     "log1p for counts with zeros; forecasts of values >= 0 stay >= 0)",
                      default="auto", choices=("auto", "yes", "no"))
     protocol: str = _flag("blocks: each test block from the true values before it; "
                           "recursive: from forecasts", default="blocks", choices=PROTOCOLS)
+    representation: str = _flag("what the network sees: profile (the series minus a smooth "
+                                 "seasonal profile), differences (seasonal differences) or "
+                                 "auto (differences for seasons <= 24 steps)",
+                                 default="auto", choices=REPRESENTATIONS)
     members: int = _flag("ensemble size: networks from seeds seed, seed + 1000, ...", default=3)
     combine: str = _flag("auto: average the network with the classical model that did best "
                          "on validation; none: the network alone", default="auto",
                          choices=COMBINE)
     coverage: float = _flag("nominal coverage of the prediction intervals", default=0.8)
-    val_origins: int = _flag("forecast origins in the validation part (for choosing the "
-                             "partner and calibrating the intervals)", default=8)
+    val_origins: int = _flag("forecast origins in the validation part (calibrating the "
+                             "intervals) and as many over the last three seasons (choosing "
+                             "the partner)", default=8)
     seed: int = _flag("random seed", default=0)
     quiet: bool = _flag("no progress bars", default=False)
 
@@ -87,7 +97,7 @@ class Settings:
         return replace(self, **{k: min(getattr(self, k), v) for k, v in QUICK.items()})
 
 
-QUICK = {"members": 1, "epochs": 60, "patience": 10, "val_origins": 4}
+QUICK = {"members": 1, "epochs": 60, "patience": 10, "val_origins": 3}
 MAX_WINDOWS_QUICK = 256
 
 

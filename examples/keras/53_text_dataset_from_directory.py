@@ -4,7 +4,6 @@
 import tempfile
 from pathlib import Path
 
-import numpy as np
 import rnnkit as tf
 from rnnkit.datasets import load_sentiment
 
