@@ -103,3 +103,15 @@ def test_a_custom_layer_lists_trainable_weights_before_frozen_ones_as_keras_does
     assert [w.shape for w in layer.get_weights()] == [(3,), ()]
     layer.set_weights([np.full(3, 2.0), np.array(5.0)])
     assert float(layer.count) == 5.0 and layer.gain.tolist() == [2.0, 2.0, 2.0]
+
+
+def test_gru_reset_after_false_gives_the_numbers_of_keras_own_test():
+    """keras/src/layers/rnn/gru_test.py: constant weights 0.01, 0.02, bias 0.03 on
+    arange(72); Keras expects 0.51447755 for the first row (the old two-bias GRU gave 0.5284)."""
+    from rnnkit.layers import GRU
+    layer = GRU(3, reset_after=False)
+    layer.maybe_build((None, 6, 4))
+    layer.set_weights([np.full((4, 9), 0.01), np.full((3, 9), 0.02), np.full(9, 0.03)])
+    out = layer(torch.arange(72, dtype=torch.float32).reshape(3, 6, 4))
+    np.testing.assert_allclose(out.detach().numpy()[:, 0],
+                               [0.51447755, 0.6426879, 0.40208298], atol=1e-5, rtol=1e-5)

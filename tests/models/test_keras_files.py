@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from rnnkit.layers import (GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN,
+from rnnkit.layers import (GRU, LSTM, Bidirectional, Dense, Embedding, Input, Layer, SimpleRNN,
                            TimeDistributed)
 from rnnkit.models import Sequential, load_model
 
@@ -208,3 +208,29 @@ def test_a_layer_keras_does_not_have_cannot_be_saved_as_keras(tmp_path):
     with pytest.raises(ValueError, match="MinGRU .*not a Keras layer"):
         model.save(tmp_path / "m.keras")
     assert not (tmp_path / "m.keras").exists()
+
+
+def test_a_model_with_an_operator_on_tensors_is_not_written_as_keras_and_says_why(tmp_path):
+    from rnnkit.models import Model
+    x = Input(shape=(6, 2))
+    y = Dense(1)(LSTM(4)(x) * 2.0)
+    with pytest.raises(ValueError, match="operator on symbolic tensors"):
+        Model(x, y).save(tmp_path / "m.keras")
+    assert not (tmp_path / "m.keras").exists()
+
+
+class Scale(Layer):
+    """The user's own layer, written for rnnkit the Keras way (build, add_weight, call)."""
+
+    def build(self, input_shape):
+        self.gain = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="gain")
+
+    def call(self, inputs):
+        return inputs * self.gain
+
+
+def test_a_keras_file_with_a_layer_of_ones_own_loads_with_custom_objects():
+    with pytest.raises(ValueError, match=r"is a Scale.*custom_objects=\{'Scale': Scale\}"):
+        load_model(FIXTURES / "custom_layer.keras")
+    model = load_model(FIXTURES / "custom_layer.keras", custom_objects={"Scale": Scale})
+    assert_predicts_as_keras(model, "custom_layer")

@@ -18,7 +18,7 @@ import inspect
 import re
 from typing import Any
 
-from ..layers.registry import deserialize, layer_classes
+from ..layers.registry import _custom_objects, deserialize, layer_classes
 
 KERAS_VERSION = "3.15.1"          # the Keras that wrote the fixtures rnnkit's files are tested on
 
@@ -63,13 +63,15 @@ def _rnnkit_spec(spec: dict[str, Any], where: str) -> dict[str, Any]:
     if cls_name in _NEVER_LOADED:
         raise ValueError(f"{where}: layer {layer_name!r} is a {cls_name}, which rnnkit does not "
                          f"load: {_NEVER_LOADED[cls_name]}.")
-    classes = layer_classes()
+    classes = {**layer_classes(), **_custom_objects.get()}     # load_model(custom_objects=)
     if cls_name not in classes:
         raise ValueError(
             f"{where}: layer {layer_name!r} is a {cls_name}, which rnnkit cannot map. Supported "
-            f"layers: {', '.join(supported_classes())}.")
+            f"layers: {', '.join(supported_classes())}. A layer of your own loads with "
+            f"load_model(path, custom_objects={{{cls_name!r}: {cls_name}}}).")
     cls = classes[cls_name]
     params = inspect.signature(cls.__init__).parameters
+    takes_any = any(p.kind is p.VAR_KEYWORD for p in params.values())
     out: dict[str, Any] = {}
     for key, value in config.items():
         if key in _NESTED_KEYS and isinstance(value, dict):
@@ -86,7 +88,7 @@ def _rnnkit_spec(spec: dict[str, Any], where: str) -> dict[str, Any]:
             continue                    # Keras's 1|2: two schedules of the same maths
         elif key == "activation" or key == "recurrent_activation":
             out[key] = _activation_name(value, where, layer_name)
-        elif key in params:
+        elif key in params or takes_any:
             out[key] = value
         elif value not in (None, False, 0, 0.0, "", [], {}):
             raise ValueError(
@@ -275,7 +277,14 @@ def _endpoints(spec, tensors: dict):
 
 _RNNKIT_ONLY_KEYS = {"input_shape", "input_length", "implementation"}
 _NOT_KERAS = {"MinGRU": "MinGRU (Feng et al. 2024) is not a Keras layer",
-              "MinLSTM": "MinLSTM (Feng et al. 2024) is not a Keras layer"}
+              "MinLSTM": "MinLSTM (Feng et al. 2024) is not a Keras layer",
+              "CRF": "CRF is rnnkit's, not a Keras layer",
+              "CharCNNEmbedding": "CharCNNEmbedding is rnnkit's, not a Keras layer",
+              "BinaryOp": "an operator on symbolic tensors (x + y) is not written to Keras "
+                          "files yet; use layers.Add/Subtract/Multiply",
+              "GetItem": "slicing a symbolic tensor (x[:, -1]) is not written to Keras files "
+                         "yet",
+              "Lambda": "a Lambda's function is code, which rnnkit neither writes nor reads"}
 
 
 def keras_layer_spec(layer, input_shape: tuple | None) -> dict[str, Any]:

@@ -232,7 +232,8 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     if suffix is not None and not Path(filepath).is_dir():       # Keras's own files
         from . import keras_files
         load = keras_files.load_keras_model if suffix == ".keras" else keras_files.load_h5_model
-        return load(filepath, compile=compile).to(device)
+        with custom_object_scope(custom_objects):
+            return load(filepath, compile=compile).to(device)
     path = Path(filepath)
     config = read_config(path)
     name = config.get("class_name")

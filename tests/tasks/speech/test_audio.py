@@ -76,3 +76,11 @@ def test_a_file_over_ten_minutes_is_refused_not_cut(tmp_path):
 def test_a_missing_file_is_file_not_found(tmp_path):
     with pytest.raises(FileNotFoundError, match="does not exist"):
         read_audio(tmp_path / "nope.wav", RATE)
+
+
+def test_the_docstring_examples_run():
+    import doctest
+
+    import rnnkit.tasks.speech.audio as audio_module
+    result = doctest.testmod(audio_module)
+    assert result.attempted > 0 and result.failed == 0
