@@ -179,3 +179,13 @@ def test_model_input_of_the_wrong_shape_is_a_clear_error():
     model = Model(x, LSTM(2)(x))
     with pytest.raises(ValueError, match=r"Input 'series'.*expects shape \(None, 4, 2\)"):
         model.predict(np.zeros((1, 4, 3), dtype="float32"))
+
+
+def test_a_config_rebuilds_the_graph_without_a_json_round_trip():
+    from rnnkit.models import Functional
+    x = Input(shape=(4, 2), name="series")
+    model = Model(x, Dense(1)(LSTM(3)(x)))
+    copy = Functional.from_config(model.get_config())
+    copy.load_state_dict(model.state_dict())
+    data = np.ones((2, 4, 2), dtype="float32")
+    np.testing.assert_allclose(copy.predict(data), model.predict(data), atol=1e-6)

@@ -198,7 +198,7 @@ class Functional(Model):
                     return flatten(made[r["__node__"]])[r["__output__"]]
                 if isinstance(r, dict):
                     return {k: value(v) for k, v in r.items()}
-                if isinstance(r, list):
+                if isinstance(r, (list, tuple)):
                     return [value(v) for v in r]
                 return r
             for node in config["nodes"]:
