@@ -327,9 +327,14 @@ _DTYPES = {"float32": torch.float32, "float64": torch.float64, "float16": torch.
            "bool": torch.bool, "int8": torch.int8, "uint8": torch.uint8, "int16": torch.int16}
 
 
-def _check_dtype(dtype) -> torch.dtype:
+STRING = "string"       # the dtype of text inputs (TextVectorization's), kept as NumPy arrays
+
+
+def _check_dtype(dtype) -> torch.dtype | str:
     if isinstance(dtype, torch.dtype):
         return dtype
+    if dtype in ("string", "str", str, "object"):
+        return STRING
     name = getattr(dtype, "name", dtype) if not isinstance(dtype, str) else dtype
     if isinstance(name, str) and name.replace("torch.", "") in _DTYPES:
         return _DTYPES[name.replace("torch.", "")]

@@ -72,7 +72,8 @@ class InputLayer(Layer):
 
     def get_config(self) -> dict[str, Any]:
         return {"name": self.name, "batch_shape": [self.batch_size, *self.shape],
-                "dtype": str(self.dtype).replace("torch.", "")}
+                "dtype": self.dtype if isinstance(self.dtype, str)
+                else str(self.dtype).replace("torch.", "")}
 
 
 def Input(shape: Shape | None = None, batch_size: int | None = None, dtype=None,  # noqa: N802

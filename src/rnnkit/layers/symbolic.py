@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 from typing import Any, Callable, Iterator
 
+import numpy as np
 import torch
 from torch import Tensor, nn
 
@@ -159,21 +160,33 @@ def trial_mode(module: nn.Module) -> Iterator[None]:
             m._states = states
 
 
-def _trial_value(t: KerasTensor, trial: int) -> Tensor:
+def is_float(t: KerasTensor) -> bool:
+    return isinstance(t.dtype, torch.dtype) and t.dtype.is_floating_point
+
+
+def is_text(t: KerasTensor) -> bool:
+    return not isinstance(t.dtype, torch.dtype)
+
+
+def _trial_value(t: KerasTensor, trial: int):
     batch_size, unknown = _TRIAL_SIZES[trial]
     shape = [batch_size if i == 0 and d is None else (unknown if d is None else d)
              for i, d in enumerate(t.shape)]
+    if is_text(t):                                   # text inputs: arrays of strings
+        return np.full(shape, "a", dtype=object)
     return torch.zeros(shape, dtype=t.dtype)
 
 
 def _trial_mask(t: KerasTensor, value: Tensor) -> Tensor | None:
-    if not t.has_mask:
+    if not t.has_mask or not isinstance(value, Tensor):
         return None
     return torch.ones(value.shape[:2], dtype=torch.bool)
 
 
 def _run_trial(layer: nn.Module, args: tuple, kwargs: dict, trial: int, device, dtype):
     def concrete(leaf):
+        if isinstance(leaf, KerasTensor) and is_text(leaf):
+            return _trial_value(leaf, trial)
         if isinstance(leaf, KerasTensor):
             v = _trial_value(leaf, trial)
             v = v.to(device=device, dtype=dtype) if v.is_floating_point() and dtype else \

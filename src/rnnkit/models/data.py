@@ -19,7 +19,7 @@ class Dataset:
     """Inputs, targets and per-sample weights as tensors on one device, sliced by index per
     batch. `x` and `y` are lists: one tensor per model input and per model output."""
 
-    x: list[Tensor]
+    x: list[Tensor]                 # a text input stays a NumPy array of strings
     y: list[Tensor] | None = None
     w: Tensor | None = None
 
@@ -28,10 +28,11 @@ class Dataset:
 
     @property
     def device(self) -> torch.device:
-        return self.x[0].device
+        return next((t.device for t in self.x if isinstance(t, Tensor)), torch.device("cpu"))
 
     def batch(self, idx) -> tuple[list[Tensor], list[Tensor] | None, Tensor | None]:
-        return ([t[idx] for t in self.x], None if self.y is None else [t[idx] for t in self.y],
+        return ([_take(t, idx) for t in self.x],
+                None if self.y is None else [t[idx] for t in self.y],
                 None if self.w is None else self.w[idx])
 
     def batches(self, batch_size: int, order: Tensor | None = None):
@@ -57,9 +58,35 @@ class Dataset:
                        None if self.w is None else self.w[s])
 
     def to(self, device) -> "Dataset":
-        return Dataset([t.to(device) for t in self.x],
+        return Dataset([to_device(t, device) for t in self.x],
                        None if self.y is None else [t.to(device) for t in self.y],
                        None if self.w is None else self.w.to(device))
+
+
+def _take(t, idx):
+    if isinstance(t, np.ndarray) and isinstance(idx, Tensor):
+        return t[idx.cpu().numpy()]
+    return t[idx]
+
+
+def to_device(t, device):
+    """A tensor on the device; a NumPy array of strings as it is."""
+    return t.to(device) if isinstance(t, Tensor) else t
+
+
+def as_texts(name: str, data) -> np.ndarray:
+    """Strings for a text input (a model whose first layer is TextVectorization)."""
+    if isinstance(data, (str, bytes)):
+        raise ValueError(f"{name} must be a list or array of strings, one per sample, got one "
+                         "string. Wrap it in a list: [text].")
+    arr = np.asarray(data, dtype=object)
+    if arr.ndim == 0 or arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}): there are no texts to use.")
+    bad = next((v for v in arr.reshape(-1) if not isinstance(v, (str, bytes))), None)
+    if bad is not None:
+        raise ValueError(f"{name} is a text input and holds a {type(bad).__name__} ({bad!r}); "
+                         "pass strings.")
+    return arr
 
 
 def as_tensor(name: str, data, integer_ok: bool = True) -> Tensor:

@@ -16,11 +16,13 @@ from __future__ import annotations
 
 from typing import Any
 
+import numpy as np
 from torch import Tensor, nn
 
 from ..layers.core import InputLayer
 from ..layers.symbolic import (KerasTensor, Node, call_with_mask, compute_output_masks, flatten,
-                               map_structure)
+                               is_float, is_text, map_structure)
+from .data import to_device
 from .training import Model
 
 
@@ -80,10 +82,13 @@ class Functional(Model):
         return shapes[0] if len(shapes) == 1 else shapes
 
     def _input_integer_ok(self) -> list[bool]:
-        return [not t.dtype.is_floating_point for t in self.inputs]
+        return [not is_float(t) for t in self.inputs]
+
+    def _input_is_text(self) -> list[bool]:
+        return [is_text(t) for t in self.inputs]
 
     def _takes_token_ids(self) -> bool:
-        return not self.inputs[0].dtype.is_floating_point
+        return not is_float(self.inputs[0]) and not is_text(self.inputs[0])
 
     def _nodes_whose_logits_can_be_used(self) -> dict[int, Node]:
         """Output k -> its node, when the loss may take that layer's logits instead: the
@@ -110,9 +115,10 @@ class Functional(Model):
     def _input_list(self, inputs) -> list[Tensor]:
         from .adapters import as_list
         xs = as_list(inputs, self.input_names, "inputs")
-        if all(isinstance(x, Tensor) for x in xs):
+        if all(isinstance(x, Tensor) or is_text(t) and isinstance(x, np.ndarray)
+               for x, t in zip(xs, self.inputs)):
             return xs
-        return [t.to(self.device) for t in self._x_tensors(inputs)]
+        return [to_device(t, self.device) for t in self._x_tensors(inputs)]
 
     def _structure_outputs(self, outs: list[Tensor]):
         it = iter(outs)
@@ -292,6 +298,8 @@ def _first_input_mask(args: tuple, values: dict):
 
 
 def _cast_input(t: KerasTensor, x: Tensor, model_name: str) -> Tensor:
+    if is_text(t):
+        return x
     if not isinstance(x, Tensor):
         raise TypeError(f"Model {model_name!r} expects tensors or arrays, got "
                         f"{type(x).__name__}.")
@@ -303,7 +311,7 @@ def _cast_input(t: KerasTensor, x: Tensor, model_name: str) -> Tensor:
         if want is not None and want != got:
             raise ValueError(f"Input {t.name!r} of model {model_name!r} expects shape "
                              f"{t.shape}, got {tuple(x.shape)} (axis {i} is {got}, not {want}).")
-    if t.dtype.is_floating_point and not x.is_floating_point():
+    if is_float(t) and not x.is_floating_point():
         return x.float()
     return x
 

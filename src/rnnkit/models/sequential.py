@@ -55,6 +55,9 @@ class Sequential(Model):
     def _input_integer_ok(self) -> list[bool]:
         return [self._takes_token_ids()]
 
+    def _input_is_text(self) -> list[bool]:
+        return [bool(len(self.layers)) and getattr(self.layers[0], "accepts_strings", False)]
+
     def _output_layer(self, k: int):
         return self.layers[-1] if len(self.layers) else None
 
@@ -146,9 +149,9 @@ class Sequential(Model):
         makes one (Embedding(mask_zero=True) or Masking, carried by layers that keep steps)."""
         if not len(self.layers):
             raise ValueError("This Sequential model has no layers: add some with model.add(...).")
-        if not isinstance(x, Tensor):
+        if not isinstance(x, Tensor) and not self._input_is_text()[0]:
             x = self._x_tensor(x).to(self.device)
-        if not self._takes_token_ids() and not x.is_floating_point():
+        if isinstance(x, Tensor) and not self._takes_token_ids() and not x.is_floating_point():
             x = x.float()
         if self.input_shape_arg is None and self.build_input_shape is None:
             self.build_input_shape = tuple(x.shape[1:])

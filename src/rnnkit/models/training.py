@@ -34,8 +34,8 @@ from ..layers.symbolic import trial_mode
 from . import distributed, scoring
 from .adapters import BatchSource, as_list, is_batch_source
 from .compile_utils import per_output
-from .data import (Dataset, align_targets, as_tensor, check_label_range, check_same_length,
-                   class_weights)
+from .data import (Dataset, align_targets, as_tensor, as_texts, check_label_range,
+                   check_same_length, class_weights, to_device)
 
 
 def resolve_device(device: str | torch.device) -> torch.device:
@@ -120,6 +120,10 @@ class Model(nn.Module):
     def _input_integer_ok(self) -> list[bool]:
         """Per input: may integer arrays stay integer (token ids) rather than become float?"""
         return [True] * len(self.input_names)
+
+    def _input_is_text(self) -> list[bool]:
+        """Per input: is it text (strings, for a TextVectorization layer)?"""
+        return [False] * len(self.input_names)
 
     def _output_layer(self, k: int):
         """The layer that makes output k, when the loss may take its logits; else None."""
@@ -208,9 +212,13 @@ class Model(nn.Module):
     def _x_tensors(self, x) -> list[Tensor]:
         parts = as_list(x, self.input_names, "inputs")
         names = self.input_names
-        xs = [as_tensor("x" if len(parts) == 1 else f"x[{names[i]!r}]", part, integer_ok=ok)
-              for i, (part, ok) in enumerate(zip(parts, self._input_integer_ok()))]
-        return [t.to(self.dtype) if t.is_floating_point() else t for t in xs]
+        xs = []
+        for i, (part, ok, text) in enumerate(zip(parts, self._input_integer_ok(),
+                                                 self._input_is_text())):
+            what = "x" if len(parts) == 1 else f"x[{names[i]!r}]"
+            xs.append(as_texts(what, part) if text else as_tensor(what, part, integer_ok=ok))
+        return [t.to(self.dtype) if isinstance(t, Tensor) and t.is_floating_point() else t
+                for t in xs]
 
     def _x_tensor(self, x) -> Tensor:
         """The input of a one-input model as a tensor (kept for export and benchmarks)."""
@@ -254,14 +262,15 @@ class Model(nn.Module):
         return each output's shape without the batch axis."""
         with trial_mode(self):
             try:
-                outs, _ = self._run([t[:1].to(self.device) for t in xs])
+                outs, _ = self._run([to_device(t[:1], self.device) for t in xs])
             except ValueError:      # say what is wrong with the whole data, not one sample
-                self._run([t.to(self.device) for t in xs])
+                self._run([to_device(t, self.device) for t in xs])
                 raise
         if self.optimizer is None and getattr(self, "_optimizer_spec", None) is not None:
             self.optimizer = self._optimizer_spec.build(self.parameters())
         self._out_shapes = [tuple(o.shape[1:]) for o in outs]
-        self._input_specs = [[list(t.shape[1:]), str(t.dtype).replace("torch.", "")] for t in xs]
+        self._input_specs = [[list(t.shape[1:]), "string" if not isinstance(t, Tensor)
+                              else str(t.dtype).replace("torch.", "")] for t in xs]
         return self._out_shapes
 
     def _ensure_built(self, x_sample) -> None:
@@ -278,7 +287,8 @@ class Model(nn.Module):
             ys = self._y_tensors(by, [(None,) * (len(s) - 1) + s[-1:]   # axis is fixed
                                       for s in self._out_shapes])
         w = None if bw is None else as_tensor("sample_weight", bw, integer_ok=False)
-        move = lambda ts: None if ts is None else [t.to(self.device) for t in ts]  # noqa: E731
+        move = lambda ts: None if ts is None else [to_device(t, self.device)  # noqa: E731
+                                                   for t in ts]
         return move(xs), move(ys), None if w is None else w.to(self.device)
 
     def _resolve_metrics(self, ys: list[Tensor]) -> list[list[tuple[str, Any]]]:
@@ -475,11 +485,11 @@ class Model(nn.Module):
         batch_size = _check_batch_size(batch_size)
         self.eval()
         if is_batch_source(x):
-            batches = ([t.to(self.device) for t in self._x_tensors(bx)]
+            batches = ([to_device(t, self.device) for t in self._x_tensors(bx)]
                        for bx, _, _ in BatchSource(x, steps, "x").epoch())
         else:
             data = Dataset(self._x_tensors(x))
-            batches = ([t.to(self.device) for t in xs]
+            batches = ([to_device(t, self.device) for t in xs]
                        for xs, _, _ in data.batches(batch_size))
         chunks = [self._run(xs)[0] for xs in batches]
         outs = [_numpy(torch.cat([c[k] for c in chunks])) for k in range(len(chunks[0]))]
