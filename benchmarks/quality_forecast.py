@@ -43,7 +43,7 @@ def command(name: str, extra: dict) -> str:
 def run(name: str, seeds: list[int], extra: dict, root: Path) -> dict:
     rows, started = [], time.time()
     for seed in seeds:
-        r = forecast(**SETTINGS[name], **extra, seed=seed, out=root / f"{name}-{seed}",
+        r = forecast(**{**SETTINGS[name], **extra}, seed=seed, out=root / f"{name}-{seed}",
                      verbose=0)
         rows.append(r)
         print(f"  {name} seed {seed}: model {r['model']['name']} RMSE {r['model']['rmse']:.4g}"
@@ -68,7 +68,8 @@ def main() -> None:
     parser.add_argument("--data", nargs="+", choices=tuple(SETTINGS), default=list(SETTINGS))
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--set", nargs="*", default=[], metavar="KEY=VALUE",
-                        help="forecast() settings for every row, e.g. combine=none")
+                        help="forecast() settings for every row (they override the row's), "
+                        "e.g. combine=none or series=AAPL")
     parser.add_argument("--keep", default=None, help="keep the run folders here")
     args = parser.parse_args()
     torch.set_num_threads(1)

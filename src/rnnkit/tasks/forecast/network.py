@@ -79,6 +79,8 @@ def fit_members(train, val, settings, features: int, quiet: bool = False):
             history = model.fit(*train, epochs=s.epochs, batch_size=s.batch_size,
                                 validation_data=val, callbacks=[*stop, _EpochBar(bar)],
                                 verbose=0).history
+            bar.total = bar.n                     # early stopping ended it: a full bar
+            bar.refresh()
         models.append(model)
         histories.append(history)
     return models, histories

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import numpy as np
+from tqdm.auto import tqdm
 
 from rnnkit.cli import UserError
 from rnnkit.datasets import DataError
@@ -88,7 +89,8 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
         widths = conformal_widths(np.abs(val_err["model"]), s.coverage)
         if covariates is not None and s.protocol == "blocks":
             rep.covariates = covariates         # each block sees those before its start only
-        z_test = {name: hold_out_forecasts(p, f) for name, f in methods.items()}
+        z_test = {name: hold_out_forecasts(p, f)
+                  for name, f in _progress(methods, "test blocks", s.quiet)}
     metrics = score(p, z_test, widths, val_err, partner, histories, len(train[0]), val)
     task = _task(p, partner, widths, models)
     with run_folder(out, overwrite=overwrite) as tmp:
@@ -178,7 +180,7 @@ def validation_errors(p: Plan, z_pre, methods: dict[str, Forecaster],
     H = p.settings.horizon
     observed = ~np.isnan(p.series.values[:p.n_pre])
     out = {}
-    for name, f in methods.items():
+    for name, f in _progress(methods, "validation origins", p.settings.quiet):
         first_target = p.n_train if name in trained else 0
         errors = []
         for o in validation_origins(p):
@@ -191,6 +193,15 @@ def validation_errors(p: Plan, z_pre, methods: dict[str, Forecaster],
             errors.append(row)
         out[name] = np.array(errors).reshape(-1, H)
     return out
+
+
+def _progress(methods: dict, what: str, quiet: bool):
+    """A tqdm line over the methods (refitting every baseline per origin takes minutes on a
+    long series); quiet when not a terminal or with --quiet."""
+    bar = tqdm(methods.items(), desc=what, unit="method", disable=True if quiet else None)
+    for name, f in bar:
+        bar.set_postfix_str(name)
+        yield name, f
 
 
 def _partner(val_err, names) -> str | None:

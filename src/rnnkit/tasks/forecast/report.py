@@ -83,7 +83,7 @@ def plot_forecast(path, plan, metrics, y_test, interval) -> None:
     index, raw = plan.series.index, plan.series.values
     n_train, n_pre, n = plan.n_train, plan.n_pre, len(raw)
     t = np.arange(n)
-    start = max(0, n_pre - max(3 * plan.season, 2 * (n - n_pre)))
+    start = max(0, n_pre - max(n - n_pre, 3 * plan.settings.horizon))   # the zoom: a test span
     low, high = interval
     strongest = metrics["baseline"]["name"]
     fig, (top, zoom) = plt.subplots(2, 1, figsize=(11, 7.5))
