@@ -211,3 +211,9 @@ def test_a_model_with_stacked_rnnkit_cells_saves_and_loads_to_the_same_predictio
     model.save(tmp_path / "m")
     np.testing.assert_array_equal(load_model(tmp_path / "m").predict(x, verbose=0),
                                   model.predict(x, verbose=0))
+
+
+def test_every_recurrent_layer_is_an_instance_of_the_public_rnn_class_as_in_keras():
+    from rnnkit.layers import GRU, LSTM, Dense, SimpleRNN
+    assert all(isinstance(layer, RNN) for layer in (LSTM(2), GRU(2), SimpleRNN(2)))
+    assert issubclass(LSTM, RNN) and not isinstance(Dense(2), RNN)

@@ -275,7 +275,22 @@ class KerasCell(Layer):
         return {}                                   # RNN.get_config serializes the cell itself
 
 
-class RNN(_LoopRNN):
+class _EveryRecurrentLayer(type):
+    """`isinstance(LSTM(8), rnnkit.layers.RNN)` is True, as in Keras: every layer run by
+    rnnkit's one loop counts as an RNN, not only those made with RNN(cell)."""
+
+    def __instancecheck__(cls, instance) -> bool:
+        if cls.__module__ == __name__ and cls.__name__ == "RNN":     # not its subclasses
+            return isinstance(instance, _LoopRNN)
+        return type.__instancecheck__(cls, instance)
+
+    def __subclasscheck__(cls, subclass) -> bool:
+        if cls.__module__ == __name__ and cls.__name__ == "RNN":
+            return issubclass(subclass, _LoopRNN)
+        return type.__subclasscheck__(cls, subclass)
+
+
+class RNN(_LoopRNN, metaclass=_EveryRecurrentLayer):
     """Keras's `RNN(cell)`: any cell run over time by rnnkit's one loop (recurrent.RNN).
 
     `cell` is one of rnnkit's cells (`RNN(LSTMCell(8))` is an LSTM layer, fused path
