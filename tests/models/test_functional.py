@@ -189,3 +189,16 @@ def test_a_config_rebuilds_the_graph_without_a_json_round_trip():
     copy.load_state_dict(model.state_dict())
     data = np.ones((2, 4, 2), dtype="float32")
     np.testing.assert_allclose(copy.predict(data), model.predict(data), atol=1e-6)
+
+
+def test_cross_attention_in_a_graph_ignores_the_padded_steps_of_its_value():
+    from rnnkit.layers import MultiHeadAttention
+    set_random_seed(6)
+    q_in = Input(shape=(3, 4))
+    v_ids = Input(shape=(None,), dtype="int64")
+    value = Embedding(10, 4, mask_zero=True)(v_ids)
+    model = Model([q_in, v_ids], MultiHeadAttention(num_heads=2, key_dim=2)(q_in, value))
+    q = np.random.default_rng(6).normal(size=(1, 3, 4)).astype("float32")
+    padded = model.predict([q, np.array([[0, 0, 5, 6]])])
+    unpadded = model.predict([q, np.array([[5, 6]])])
+    np.testing.assert_allclose(padded, unpadded, atol=1e-5)

@@ -145,6 +145,7 @@ class Functional(Model):
             kwargs = map_structure(lambda v: values[id(v)][0] if isinstance(v, KerasTensor)
                                    else v, node.kwargs)
             in_mask = _first_input_mask(node.args, values)
+            kwargs.update(_other_input_masks(node, values, kwargs))
             if id(node) in use_logits:
                 out = node.layer.pre_activation(*args)
             else:
@@ -295,6 +296,24 @@ def _first_input_mask(args: tuple, values: dict):
         masks = [values[id(t)][1] for t in first]
         return masks if any(m is not None for m in masks) else None
     return None
+
+
+def _other_input_masks(node: Node, values: dict, kwargs: dict) -> dict:
+    """Masks of an attention layer's value and key inputs, as Keras passes them
+    (value_mask=, key_mask=) when the layer takes them: padded keys get no attention."""
+    import inspect
+    try:
+        params = inspect.signature(node.layer.forward).parameters
+    except (TypeError, ValueError):
+        return {}
+    found = {}
+    for pos, name in ((1, "value"), (2, "key")):
+        if f"{name}_mask" not in params or f"{name}_mask" in kwargs:
+            continue
+        src = node.args[pos] if len(node.args) > pos else node.kwargs.get(name)
+        if isinstance(src, KerasTensor) and values[id(src)][1] is not None:
+            found[f"{name}_mask"] = values[id(src)][1]
+    return found
 
 
 def _cast_input(t: KerasTensor, x: Tensor, model_name: str) -> Tensor:
