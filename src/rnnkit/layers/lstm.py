@@ -83,6 +83,13 @@ class LSTMCell(Layer):
     def own_kernel_ok(self) -> bool:
         return self.fused_blocker() is None
 
+    def own_kernel_pays(self, x: Tensor) -> bool:
+        """rnnkit's LSTM kernel against torch's oneDNN LSTM, forward + backward, batch 32,
+        2 threads (BENCHMARKS.md): faster over long sequences (T=1000: 0.49x the time; it
+        flushes the denormal numbers vanishing gradients reach) and for narrow layers
+        (H=32: 0.74x); slower from 64 units on shorter sequences (H=256, T=100: 1.68x)."""
+        return x.shape[1] >= 500 or self.units < 64
+
     def own_kernel(self, x: Tensor, state: tuple[Tensor, Tensor], return_sequences: bool):
         y, (h_T, c_T) = fused.lstm_fused(x, state[0], state[1], self.W_x, self.W_h, self.b,
                                          return_sequences)

@@ -140,7 +140,11 @@ class RNN(Layer):
             if self._own_kernel:
                 return True, (f"rnnkit fused {type(self).__name__} CPU kernel for training "
                               "(hoisted input product, vectorised gates)")
-            return True, f"fused {type(self).__name__} kernel ({_backend_name(x)})"
+            why = ""
+            if x.device.type == "cpu" and torch.is_grad_enabled() and \
+                    not getattr(self.cell, "own_kernel_pays", lambda x: True)(x):
+                why = "; faster than rnnkit's kernel for this size (see LSTMCell.own_kernel_pays)"
+            return True, f"fused {type(self).__name__} kernel ({_backend_name(x)}){why}"
         if self.implementation == "fused":
             raise RuntimeError(
                 f"{type(self).__name__} {self.name!r} was asked for the fused path "
@@ -162,13 +166,15 @@ class RNN(Layer):
         return None
 
     def _own_kernel_applies(self, x: Tensor, mask: Tensor | None) -> bool:
-        """rnnkit's C++ kernels (kernels/rnn.py) train 1.2-8x faster than torch's on CPU;
-        for inference, masks and GPUs torch's kernels are used."""
+        """rnnkit's C++ kernels (kernels/rnn.py) train SimpleRNN and GRU faster than torch's
+        on CPU, and LSTM where the cell says its kernel pays (`own_kernel_pays`); for
+        inference, masks and GPUs torch's kernels are used."""
         return (x.device.type == "cpu" and torch.is_grad_enabled()
                 and not torch.jit.is_tracing() and not torch.onnx.is_in_onnx_export()
                 and x.dtype in (torch.float32, torch.float64)
                 and (mask is None or bool(mask.all()))
                 and getattr(self.cell, "own_kernel_ok", lambda: False)()
+                and getattr(self.cell, "own_kernel_pays", lambda x: True)(x)
                 and fused.fused_available()[0])
 
     def _loop(self, x: Tensor, state: State, mask: Tensor | None) -> tuple[Tensor, State]:
