@@ -214,3 +214,15 @@ def test_unknown_names_and_bad_arguments_are_rejected_with_the_choices():
 
 def test_every_recurrent_layer_is_a_torch_module():
     assert all(issubclass(cls, torch.nn.Module) and issubclass(cls, RNN) for cls in KINDS)
+
+
+def test_a_wide_lstm_on_short_sequences_trains_on_torchs_kernel_and_says_why():
+    layer = LSTM(64)
+    layer(torch.zeros(2, 50, 3))
+    assert layer.last_path == "fused" and "faster than rnnkit's kernel" in layer.path_reason
+
+
+@pytest.mark.parametrize("units, steps", [(32, 50), (64, 600)])
+def test_narrow_or_long_lstms_are_where_rnnkits_kernel_pays(units, steps):
+    assert LSTM(units).cell.own_kernel_pays(torch.zeros(2, steps, 3))
+    assert not LSTM(64).cell.own_kernel_pays(torch.zeros(2, 50, 3))
