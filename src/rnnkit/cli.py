@@ -55,12 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
         if hasattr(module, "configure_parser"):
             module.configure_parser(p)
         p.set_defaults(_module=module_name)
+    parser.subcommands = sub.choices            # name -> its parser, for main's error messages
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:                                 # the subcommand's usage, not the top-level one
+        culprit = parser.subcommands.get(args.command, parser)
+        culprit.error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "_module", None):
         parser.print_help()
         return 0 if args.command is None else 2
