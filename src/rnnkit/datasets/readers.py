@@ -139,8 +139,9 @@ def read_labelled_texts(path: str | os.PathLike, text_column: str | None = None,
         if text_column is None or label_column is None:
             raise DataError(
                 f"{path}: expected a header naming a text column and a label column, got "
-                f"header {header!r}. Pass text_column= and label_column= with names from "
-                "that header, or use a headerless file with one 'text<TAB>label' per line.")
+                f"header {header!r}. Name them with --text-column and --label-column (text_column= "
+                "and label_column= from Python), or use a headerless file with one "
+                "'text<TAB>label' per line.")
     text_col = _column_index(header, text_column, path, "text_column", TEXT_NAMES[0])
     label_col = _column_index(header, label_column, path, "label_column", LABEL_NAMES[0])
     texts: list[str] = []
@@ -310,6 +311,11 @@ def _read_headerless_tab(lines: list[str], path: Path) -> tuple[list[str], list[
     return _require_records(texts, labels, path)
 
 
+def _as_flag(argument: str) -> str:
+    """How a user names an argument: 'text_column' -> '--text-column (text_column= from Python)'."""
+    return f"--{argument.replace('_', '-')} ({argument}= from Python)"
+
+
 def _column_index(header: list[str], column: str | int, path: Path, argument: str,
                   default_name: str | None = None) -> int:
     if column is None:
@@ -318,16 +324,16 @@ def _column_index(header: list[str], column: str | int, path: Path, argument: st
         if -len(header) <= column < len(header):
             return column % len(header)
         raise DataError(
-            f"{path}: {argument}={column} is out of range; the header has {len(header)} "
+            f"{path}: column position {column} is out of range; the header has {len(header)} "
             f"columns: {', '.join(map(repr, header))}. Pass a name or a position 0.."
-            f"{len(header) - 1}.")
+            f"{len(header) - 1} with {_as_flag(argument)}.")
     if column in header:
         return header.index(column)
     close = difflib.get_close_matches(str(column), header, n=1, cutoff=0.6)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise DataError(
         f"{path}: expected a column named {column!r}, got columns "
-        f"{', '.join(map(repr, header))}.{hint} Pass one of these as {argument}=.")
+        f"{', '.join(map(repr, header))}.{hint} Pass one of these with {_as_flag(argument)}.")
 
 
 def _parse_number(cell: str, path: Path, line_no: int, column: str) -> float:
