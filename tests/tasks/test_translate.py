@@ -89,7 +89,7 @@ def test_rnnkit_predict_prints_source_tab_translation_for_a_translate_run(small_
 @pytest.mark.parametrize("content, message", [
     (None, "Data file not found"),
     ("", "is empty"),
-    ("Hi.\t嗨。\nno tab on this line\n", "line 2: expected 'source<TAB>target'"),
+    ("Hi.\t嗨。\nno tab on this line\n", "line 2: expected 'target<TAB>source'"),
     ("Hi.\t嗨。\n", "expected at least 20"),
 ])
 def test_bad_pair_files_exit_2_with_one_line_on_stderr_and_no_run_folder(
@@ -130,3 +130,16 @@ def test_the_cli_passes_the_model_and_regulariser_settings_through_to_the_saved_
             config["word_dropout"]) == ("additive", True, False, 0.2)
     assert cli_main(["translate", "--label-smoothing", "1.5", "--out", str(tmp_path / "r")]) == 2
     assert "label_smoothing must be in [0, 1)" in capsys.readouterr().err
+
+
+def test_the_help_and_the_errors_name_the_same_layout_as_the_from_column(tmp_path, capsys):
+    from rnnkit.cli import build_parser
+    help_text = " ".join(build_parser().subcommands["translate"].format_help().split())
+    assert "'target<TAB>source[<TAB>...]' per line" in help_text
+    assert "1: source<TAB>target" in help_text
+    path = tmp_path / "pairs.tsv"
+    path.write_text("no tab on this line\n", encoding="utf-8")
+    for flags, layout in (([], "target<TAB>source"), (["--from-column", "1"], "source<TAB>target")):
+        assert cli_main(["translate", str(path), "--out", str(tmp_path / "run"), "--quiet",
+                         *flags]) == 2
+        assert f"line 1: expected '{layout}'" in capsys.readouterr().err

@@ -162,11 +162,13 @@ def read_labelled_texts(path: str | os.PathLike, text_column: str | None = None,
     return _require_records(texts, labels, path)
 
 
-def read_sentence_pairs(path: str | os.PathLike) -> list[tuple[str, str]]:
-    """Read sentence pairs from a headerless TAB file: `source<TAB>target[<TAB>more...]`.
+def read_sentence_pairs(path: str | os.PathLike, layout: str = "source<TAB>target"
+                        ) -> list[tuple[str, str]]:
+    """Read sentence pairs from a headerless TAB file: `first<TAB>second[<TAB>more...]`.
 
-    Columns after the second (such as the Tatoeba attribution) are ignored; blank lines
-    are skipped.
+    Returns (first, second) per line. Columns after the second (such as the Tatoeba
+    attribution) are ignored; blank lines are skipped. `layout` is how error messages name
+    the two columns (`rnnkit translate` passes 'target<TAB>source', its default reading).
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "pairs.tsv"
@@ -175,7 +177,7 @@ def read_sentence_pairs(path: str | os.PathLike) -> list[tuple[str, str]]:
     [('Hi.', '嗨。'), ('Run!', '跑！')]
     """
     path = Path(path)
-    text = _require_content(read_text(path), path, "one 'source<TAB>target' pair per line")
+    text = _require_content(read_text(path), path, f"one '{layout}' pair per line")
     pairs = []
     for line_no, line in enumerate(_split_lines(text), 1):
         if not line.strip():
@@ -183,7 +185,7 @@ def read_sentence_pairs(path: str | os.PathLike) -> list[tuple[str, str]]:
         fields = line.split("\t")
         if len(fields) < 2 or not fields[0].strip() or not fields[1].strip():
             raise DataError(
-                f"{path}, line {line_no}: expected 'source<TAB>target', got {line[:80]!r}. "
+                f"{path}, line {line_no}: expected '{layout}', got {line[:80]!r}. "
                 "Separate the two sentences with a TAB character and fill in both.")
         pairs.append((fields[0].strip(), fields[1].strip()))
     return pairs
