@@ -104,7 +104,9 @@ def test_a_users_file_trains_through_the_command_line_with_a_held_out_part(tmp_p
     path = _write_tagged(tmp_path / "mine.tsv", train[:60])
     out = tmp_path / "run"
     assert cli.main(["tag", str(path), "--quick", "--quiet", "--out", str(out)]) == 0
-    assert "Test token accuracy" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Test token accuracy" in printed
+    assert f'tag new text with `rnnkit predict {out} "SENTENCE"`' in printed
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n_test"] == 12 and metrics["n_train"] + metrics["n_val"] == 48
 

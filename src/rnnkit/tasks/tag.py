@@ -427,5 +427,5 @@ def main(args: argparse.Namespace) -> int:
           f"{m['model']['unknown_accuracy']:.1%}) on {m['test_tokens']} tokens; most frequent "
           f"tag per word {b['accuracy']:.1%} (unknown {b['unknown_accuracy']:.1%}).")
     print(f"Run folder: {result['out']} (report.html; tag new text with "
-          "rnnkit.tasks.tag.predict)")
+          f"`rnnkit predict {result['out']} \"SENTENCE\"`)")
     return 0
