@@ -13,7 +13,7 @@ from rnnkit.tasks.classification import (classification_scores, confusion_matrix
                                          majority_baseline, stratified_split)
 from rnnkit.tasks.classify import classify_sequences, classify_text, predict
 
-ARTIFACTS = ["model", "labels.json", "task.json", "metrics.json", "curves.png",
+ARTIFACTS = ["model", "labels.json", "task.json", "metrics.json", "history.csv", "curves.png",
              "confusion.png", "report.html"]
 
 

@@ -60,3 +60,9 @@ def test_the_history_is_a_csv_in_the_csv_logger_layout(tmp_path):
         rows = list(csv.reader(f))
     assert rows == [["epoch", "accuracy", "loss", "val_loss"], ["0", "0.1", "1.0", "0.9"],
                     ["1", "0.2", "0.5", "0.6"], ["2", "0.3", "0.25", "NA"]]
+
+
+def test_a_history_logged_every_few_steps_is_indexed_by_its_step(tmp_path):
+    history = {"step": [50, 100], "loss": [2.0, 1.5], "val_error_rate": [0.5, 0.25]}
+    rows = write_history(history, tmp_path / "history.csv", index="step").read_text().split()
+    assert rows == ["step,loss,val_error_rate", "50,2.0,0.5", "100,1.5,0.25"]

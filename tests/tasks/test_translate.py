@@ -49,9 +49,11 @@ def test_the_retrieval_baseline_returns_the_target_of_the_most_similar_source():
 def test_a_small_run_writes_a_complete_run_folder_and_its_validation_loss_falls(small_run):
     out, metrics = small_run
     for name in ("model/config.json", "model/model.safetensors", "model/vocab.json",
-                 "task.json", "metrics.json", "curves.png", "attention.png", "examples.tsv",
-                 "report.html"):
+                 "task.json", "metrics.json", "history.csv", "curves.png", "attention.png",
+                 "examples.tsv", "report.html"):
         assert (out / name).is_file(), name
+    history = (out / "history.csv").read_text().splitlines()
+    assert history[0].startswith("epoch,loss,") and len(history) == 1 + metrics["epochs_run"]
     saved = json.loads((out / "metrics.json").read_text())
     val_loss = saved["history"]["val_loss"]
     assert len(val_loss) == 3 and val_loss[-1] < val_loss[0]

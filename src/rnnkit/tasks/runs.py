@@ -122,9 +122,10 @@ def _finite(value):
                     f"a {type(value).__name__}: convert it (e.g. str(value)) first.")
 
 
-def write_history(history: dict[str, list[float]], path: Path) -> Path:
+def write_history(history: dict[str, list[float]], path: Path, index: str = "epoch") -> Path:
     """history.csv as Keras's CSVLogger writes it: 'epoch' (from 0) then the keys, sorted;
-    a value an epoch lacks (a curve cut short) is 'NA'.
+    a value a row lacks (a curve cut short) is 'NA'. A history logged every few steps
+    rather than per epoch passes the name of its own counter as `index` ('step').
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "history.csv"
@@ -134,15 +135,23 @@ def write_history(history: dict[str, list[float]], path: Path) -> Path:
     1,0.5,0.7
     <BLANKLINE>
     """
-    keys = sorted(history)
-    n_epochs = max((len(history[k]) for k in keys), default=0)
+    keys = sorted(k for k in history if k != index)
+    n_rows = max((len(v) for v in history.values()), default=0)
+    counter = history.get(index, range(n_rows))
     with open(path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["epoch", *keys])
-        for epoch in range(n_epochs):
-            writer.writerow([epoch, *(float(history[k][epoch]) if epoch < len(history[k])
-                                      else "NA" for k in keys)])
+        writer.writerow([index, *keys])
+        for row in range(n_rows):
+            writer.writerow([counter[row] if row < len(counter) else "NA",
+                             *(_cell(history[k], row) for k in keys)])
     return path
+
+
+def _cell(values, row: int):
+    if row >= len(values):
+        return "NA"
+    value = values[row]
+    return value if isinstance(value, int) and not isinstance(value, bool) else float(value)
 
 
 def plot_learning_curves(history: dict[str, list[float]], path: Path, title: str = "") -> Path:

@@ -37,8 +37,8 @@ from ..models import Sequential, load_model
 from ..preprocessing.sequence import pad_sequences
 from ..utils import set_random_seed
 from .classification import classification_scores, plot_confusion, scores_html
-from .runs import (default_run_dir, input_lines, plot_learning_curves, run_folder, write_json,
-                   write_report)
+from .runs import (default_run_dir, input_lines, plot_learning_curves, run_folder,
+                   write_history, write_json, write_report)
 
 Sentence = list[tuple[str, str]]
 PAD, OOV = "<pad>", "<oov>"                      # ids 0 and 1
@@ -321,6 +321,7 @@ def write_tag_run(out: Path, model: Sequential, vocab: Vocabulary, task: dict[st
         (folder / "vocab.json").write_text(vocab.to_json() + "\n", encoding="utf-8")
         write_json(folder / "task.json", {**task, "rnnkit_version": __version__})
         write_json(folder / "metrics.json", metrics)
+        write_history(history, folder / "history.csv")
         plot_learning_curves(history, folder / "curves.png",
                              title="POS tagging: loss and accuracy over real words (padding "
                                    "masked)")
