@@ -129,7 +129,7 @@ def test_a_saved_model_and_weights_file_are_readable_by_teammates_under_umask_02
         model.save_weights(tmp_path / "w.safetensors")
     finally:
         os.umask(old)
-    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in
-             [tmp_path / "m.rnnkit", *(tmp_path / "m.rnnkit").iterdir(), tmp_path / "w.safetensors"]}
+    saved = [tmp_path / "m.rnnkit", *(tmp_path / "m.rnnkit").iterdir(), tmp_path / "w.safetensors"]
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in saved}
     assert modes.pop("m.rnnkit") == 0o755
     assert set(modes.values()) == {0o644}, modes
