@@ -43,6 +43,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="rnnkit", description="Recurrent neural networks: train, score and use them on "
         "your sequence data or the bundled real datasets.")
+    from . import __version__
+    parser.add_argument("--version", action="version", version=f"rnnkit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module_name, help_text) in COMMANDS.items():
         p = sub.add_parser(name, help=help_text, description=help_text)
@@ -53,12 +55,16 @@ def build_parser() -> argparse.ArgumentParser:
         if hasattr(module, "configure_parser"):
             module.configure_parser(p)
         p.set_defaults(_module=module_name)
+    parser.subcommands = sub.choices            # name -> its parser, for main's error messages
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:                                 # the subcommand's usage, not the top-level one
+        culprit = parser.subcommands.get(args.command, parser)
+        culprit.error(f"unrecognized arguments: {' '.join(unknown)}")
     if not getattr(args, "_module", None):
         parser.print_help()
         return 0 if args.command is None else 2

@@ -190,6 +190,15 @@ def test_csv_column_on_an_unknown_column_lists_the_available_ones(tmp_path):
         read_csv_column(path, "passengers")
 
 
+def test_csv_column_errors_name_the_command_line_flag_and_the_python_argument(tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("Date,Passengers\n1949-01,112\n")
+    with pytest.raises(DataError, match=r"with --column \(column= from Python\)"):
+        read_csv_column(path, "sales")
+    with pytest.raises(DataError, match=r"position 5 is out of range.*0\.\.1 with --column"):
+        read_csv_column(path, 5)
+
+
 def test_csv_column_on_a_non_numeric_value_gives_its_line_and_value(tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("d,v\n1,2\n2,3\n3,abc\n")
@@ -263,14 +272,15 @@ def test_labelled_texts_on_a_missing_file_raise_a_data_file_not_found(tmp_path):
 def test_labelled_texts_on_an_unknown_column_list_the_available_ones(tmp_path):
     path = tmp_path / "l.tsv"
     path.write_text("body\tstars\nok\t3\n")
-    with pytest.raises(DataError, match="'label'.*got columns 'body', 'stars'.*label_column="):
+    with pytest.raises(DataError, match="'label'.*got columns 'body', 'stars'.*"
+                       r"with --label-column \(label_column= from Python\)"):
         read_labelled_texts(path, text_column="body")
 
 
 def test_labelled_texts_without_a_usable_csv_header_ask_for_column_names(tmp_path):
     path = tmp_path / "l.csv"
     path.write_text("a,b\nx,1\n")
-    with pytest.raises(DataError, match="Pass text_column= and label_column="):
+    with pytest.raises(DataError, match="with --text-column and --label-column"):
         read_labelled_texts(path)
 
 

@@ -117,3 +117,19 @@ def test_a_save_that_fails_midway_leaves_the_previous_model_intact(tmp_path, mon
     monkeypatch.undo()
     np.testing.assert_allclose(load_model(tmp_path / "m").predict(x), before, rtol=1e-6)
     assert [p.name for p in tmp_path.iterdir()] == ["m"]
+
+
+def test_a_saved_model_and_weights_file_are_readable_by_teammates_under_umask_022(tmp_path):
+    import os
+    import stat
+    model, _ = trained_model()
+    old = os.umask(0o022)
+    try:
+        model.save(tmp_path / "m.rnnkit")
+        model.save_weights(tmp_path / "w.safetensors")
+    finally:
+        os.umask(old)
+    saved = [tmp_path / "m.rnnkit", *(tmp_path / "m.rnnkit").iterdir(), tmp_path / "w.safetensors"]
+    modes = {p.name: stat.S_IMODE(p.stat().st_mode) for p in saved}
+    assert modes.pop("m.rnnkit") == 0o755
+    assert set(modes.values()) == {0o644}, modes

@@ -76,3 +76,11 @@ def test_python_dash_m_runs_the_trainer(small_text):
         capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
     assert "below uniform by" in run.stdout and "Warning" not in run.stderr
+
+
+def test_the_rnnkit_command_takes_the_documented_flags(small_text, capsys):
+    from rnnkit.cli import main as rnnkit_main
+    code = rnnkit_main(["reference-train", str(small_text), "--seconds", "0.5", "--hidden-size",
+                        "16", "--batch-size", "4", "--sample-length", "20"])
+    assert code == 0, capsys.readouterr().err
+    assert "below uniform by" in capsys.readouterr().out

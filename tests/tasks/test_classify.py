@@ -13,7 +13,7 @@ from rnnkit.tasks.classification import (classification_scores, confusion_matrix
                                          majority_baseline, stratified_split)
 from rnnkit.tasks.classify import classify_sequences, classify_text, predict
 
-ARTIFACTS = ["model", "labels.json", "task.json", "metrics.json", "curves.png",
+ARTIFACTS = ["model", "labels.json", "task.json", "metrics.json", "history.csv", "curves.png",
              "confusion.png", "report.html"]
 
 
@@ -128,7 +128,9 @@ def test_a_users_csv_with_three_named_classes_trains_through_the_command_line(tm
     argv = ["classify", str(path), "--text-column", "body", "--label-column", "topic",
             "--epochs", "3", "--quiet", "--out", str(out)]
     assert cli.main(argv) == 0
-    assert "Held-out accuracy" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Held-out accuracy" in printed
+    assert f"label new texts with `rnnkit predict {out} FILE_OR_TEXT`" in printed
     assert json.loads((out / "labels.json").read_text()) == ["food", "sport", "tech"]
     [(label, p)] = predict(out, "soup and bread")
     assert label in ("food", "sport", "tech") and 1 / 3 <= p <= 1.0

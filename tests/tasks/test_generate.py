@@ -42,10 +42,12 @@ def test_stream_batches_lay_out_contiguous_streams_so_row_i_continues_row_i():
 def test_a_quick_run_on_a_small_text_writes_every_artifact(small_run):
     out, metrics = small_run
     for name in ("model/config.json", "model/model.safetensors", "vocab.json", "task.json",
-                 "metrics.json", "curves.png", "samples.txt", "report.html"):
+                 "metrics.json", "history.csv", "curves.png", "samples.txt", "report.html"):
         assert (out / name).is_file(), name
     saved = json.loads((out / "metrics.json").read_text())
     assert saved["epochs"] == 3 and len(saved["history"]["val_loss"]) == 3
+    history = (out / "history.csv").read_text().splitlines()
+    assert history[0] == "epoch,loss,lr,seconds,val_loss" and len(history) == 1 + 3
     assert json.loads((out / "task.json").read_text())["task"] == "generate"
     assert "<pre>" in (out / "report.html").read_text()
     assert "temperature 0.5" in (out / "samples.txt").read_text()

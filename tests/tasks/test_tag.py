@@ -10,9 +10,9 @@ import torch
 from rnnkit import cli
 from rnnkit.datasets import load_pos_tagged
 from rnnkit.tasks import tag as tag_module
-from rnnkit.tasks.tag import Vocabulary, most_frequent_tag_baseline, predict, tag
+from rnnkit.tasks.tag import Vocabulary, most_frequent_tag_baseline, predict, tag, tokenize
 
-ARTIFACTS = ["model", "vocab.json", "task.json", "metrics.json", "curves.png",
+ARTIFACTS = ["model", "vocab.json", "task.json", "metrics.json", "history.csv", "curves.png",
              "confusion.png", "report.html"]
 
 
@@ -77,6 +77,13 @@ def test_rnnkit_predict_prints_word_tab_tag_lines_for_a_tag_run(run, capsys):
     assert lines[0] == "The\tDET"
 
 
+def test_predict_splits_punctuation_from_the_words_of_a_raw_sentence(run):
+    rows = predict(run["out"], "See you on Sunday! It's late, isn't it?")
+    assert [w for w, _ in rows] == ["See", "you", "on", "Sunday", "!", "It", "'s", "late", ",",
+                                    "is", "n't", "it", "?"]
+    assert dict(rows)["!"] == "PUNCT"
+
+
 def test_rnnkit_predict_asks_a_tag_run_for_a_sentence(run, capsys):
     assert cli.main(["predict", str(run["out"])]) == 2
     assert "tag needs an INPUT: a sentence in quotes" in capsys.readouterr().err
@@ -85,7 +92,7 @@ def test_rnnkit_predict_asks_a_tag_run_for_a_sentence(run, capsys):
 def test_predict_from_the_saved_run_reproduces_its_test_accuracy(run):
     _, test = load_pos_tagged()
     sentences = test[:300]
-    rows = [r for r in predict(run["out"], [" ".join(w for w, _ in s) for s in sentences]) if r]
+    rows = [r for r in predict(run["out"], [[w for w, _ in s] for s in sentences]) if r]
     gold = [t for s in sentences for _, t in s]
     accuracy = sum(r[1] == t for r, t in zip(rows, gold)) / len(gold)
     assert len(rows) == len(gold)
@@ -104,12 +111,28 @@ def test_a_users_file_trains_through_the_command_line_with_a_held_out_part(tmp_p
     path = _write_tagged(tmp_path / "mine.tsv", train[:60])
     out = tmp_path / "run"
     assert cli.main(["tag", str(path), "--quick", "--quiet", "--out", str(out)]) == 0
-    assert "Test token accuracy" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "Test token accuracy" in printed
+    assert f'tag new text with `rnnkit predict {out} "SENTENCE"`' in printed
     metrics = json.loads((out / "metrics.json").read_text())
     assert metrics["n_test"] == 12 and metrics["n_train"] + metrics["n_val"] == 48
 
 
 # -- pieces on hand examples ---------------------------------------------------------------------
+
+def test_tokenize_keeps_numbers_initials_hyphens_and_runs_of_one_mark_whole():
+    assert tokenize("Dr. Lee paid $1,000.50 for 3rd-class e-mail in D.C. -- really?!!") == [
+        "Dr.", "Lee", "paid", "$", "1,000.50", "for", "3rd-class", "e-mail", "in", "D.C.",
+        "--", "really", "?", "!!"]
+    assert tokenize('"Hi," we\'re told at http://x.org/ :)') == [
+        '"', "Hi", ",", '"', "we", "'re", "told", "at", "http://x.org/", ":)"]
+
+
+def test_tokenize_keeps_all_but_a_few_of_the_bundled_treebanks_tokens_whole():
+    words = [w for split in load_pos_tagged() for s in split for w, _ in s]
+    changed = [w for w in words if tokenize(w) != [w]]
+    assert len(words) == 50_241 and len(changed) == 56          # "80's", "Gen.", "Yahoo!", ...
+
 
 def test_baseline_uses_each_words_commonest_tag_and_the_overall_one_for_unknown_words():
     sentences = [[("Run", "VERB"), ("fast", "ADV")], [("run", "NOUN"), ("run", "VERB")],

@@ -49,9 +49,11 @@ def test_the_retrieval_baseline_returns_the_target_of_the_most_similar_source():
 def test_a_small_run_writes_a_complete_run_folder_and_its_validation_loss_falls(small_run):
     out, metrics = small_run
     for name in ("model/config.json", "model/model.safetensors", "model/vocab.json",
-                 "task.json", "metrics.json", "curves.png", "attention.png", "examples.tsv",
-                 "report.html"):
+                 "task.json", "metrics.json", "history.csv", "curves.png", "attention.png",
+                 "examples.tsv", "report.html"):
         assert (out / name).is_file(), name
+    history = (out / "history.csv").read_text().splitlines()
+    assert history[0].startswith("epoch,loss,") and len(history) == 1 + metrics["epochs_run"]
     saved = json.loads((out / "metrics.json").read_text())
     val_loss = saved["history"]["val_loss"]
     assert len(val_loss) == 3 and val_loss[-1] < val_loss[0]
@@ -89,7 +91,7 @@ def test_rnnkit_predict_prints_source_tab_translation_for_a_translate_run(small_
 @pytest.mark.parametrize("content, message", [
     (None, "Data file not found"),
     ("", "is empty"),
-    ("Hi.\t嗨。\nno tab on this line\n", "line 2: expected 'source<TAB>target'"),
+    ("Hi.\t嗨。\nno tab on this line\n", "line 2: expected 'target<TAB>source'"),
     ("Hi.\t嗨。\n", "expected at least 20"),
 ])
 def test_bad_pair_files_exit_2_with_one_line_on_stderr_and_no_run_folder(
@@ -130,3 +132,16 @@ def test_the_cli_passes_the_model_and_regulariser_settings_through_to_the_saved_
             config["word_dropout"]) == ("additive", True, False, 0.2)
     assert cli_main(["translate", "--label-smoothing", "1.5", "--out", str(tmp_path / "r")]) == 2
     assert "label_smoothing must be in [0, 1)" in capsys.readouterr().err
+
+
+def test_the_help_and_the_errors_name_the_same_layout_as_the_from_column(tmp_path, capsys):
+    from rnnkit.cli import build_parser
+    help_text = " ".join(build_parser().subcommands["translate"].format_help().split())
+    assert "'target<TAB>source[<TAB>...]' per line" in help_text
+    assert "1: source<TAB>target" in help_text
+    path = tmp_path / "pairs.tsv"
+    path.write_text("no tab on this line\n", encoding="utf-8")
+    for flags, layout in (([], "target<TAB>source"), (["--from-column", "1"], "source<TAB>target")):
+        assert cli_main(["translate", str(path), "--out", str(tmp_path / "run"), "--quiet",
+                         *flags]) == 2
+        assert f"line 1: expected '{layout}'" in capsys.readouterr().err

@@ -139,8 +139,9 @@ def read_labelled_texts(path: str | os.PathLike, text_column: str | None = None,
         if text_column is None or label_column is None:
             raise DataError(
                 f"{path}: expected a header naming a text column and a label column, got "
-                f"header {header!r}. Pass text_column= and label_column= with names from "
-                "that header, or use a headerless file with one 'text<TAB>label' per line.")
+                f"header {header!r}. Name them with --text-column and --label-column (text_column= "
+                "and label_column= from Python), or use a headerless file with one "
+                "'text<TAB>label' per line.")
     text_col = _column_index(header, text_column, path, "text_column", TEXT_NAMES[0])
     label_col = _column_index(header, label_column, path, "label_column", LABEL_NAMES[0])
     texts: list[str] = []
@@ -161,11 +162,13 @@ def read_labelled_texts(path: str | os.PathLike, text_column: str | None = None,
     return _require_records(texts, labels, path)
 
 
-def read_sentence_pairs(path: str | os.PathLike) -> list[tuple[str, str]]:
-    """Read sentence pairs from a headerless TAB file: `source<TAB>target[<TAB>more...]`.
+def read_sentence_pairs(path: str | os.PathLike, layout: str = "source<TAB>target"
+                        ) -> list[tuple[str, str]]:
+    """Read sentence pairs from a headerless TAB file: `first<TAB>second[<TAB>more...]`.
 
-    Columns after the second (such as the Tatoeba attribution) are ignored; blank lines
-    are skipped.
+    Returns (first, second) per line. Columns after the second (such as the Tatoeba
+    attribution) are ignored; blank lines are skipped. `layout` is how error messages name
+    the two columns (`rnnkit translate` passes 'target<TAB>source', its default reading).
 
     >>> import pathlib, tempfile
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "pairs.tsv"
@@ -174,7 +177,7 @@ def read_sentence_pairs(path: str | os.PathLike) -> list[tuple[str, str]]:
     [('Hi.', '嗨。'), ('Run!', '跑！')]
     """
     path = Path(path)
-    text = _require_content(read_text(path), path, "one 'source<TAB>target' pair per line")
+    text = _require_content(read_text(path), path, f"one '{layout}' pair per line")
     pairs = []
     for line_no, line in enumerate(_split_lines(text), 1):
         if not line.strip():
@@ -182,7 +185,7 @@ def read_sentence_pairs(path: str | os.PathLike) -> list[tuple[str, str]]:
         fields = line.split("\t")
         if len(fields) < 2 or not fields[0].strip() or not fields[1].strip():
             raise DataError(
-                f"{path}, line {line_no}: expected 'source<TAB>target', got {line[:80]!r}. "
+                f"{path}, line {line_no}: expected '{layout}', got {line[:80]!r}. "
                 "Separate the two sentences with a TAB character and fill in both.")
         pairs.append((fields[0].strip(), fields[1].strip()))
     return pairs
@@ -310,6 +313,11 @@ def _read_headerless_tab(lines: list[str], path: Path) -> tuple[list[str], list[
     return _require_records(texts, labels, path)
 
 
+def _as_flag(argument: str) -> str:
+    """How a user names an argument: 'text_column' -> '--text-column (text_column= from Python)'."""
+    return f"--{argument.replace('_', '-')} ({argument}= from Python)"
+
+
 def _column_index(header: list[str], column: str | int, path: Path, argument: str,
                   default_name: str | None = None) -> int:
     if column is None:
@@ -318,16 +326,16 @@ def _column_index(header: list[str], column: str | int, path: Path, argument: st
         if -len(header) <= column < len(header):
             return column % len(header)
         raise DataError(
-            f"{path}: {argument}={column} is out of range; the header has {len(header)} "
+            f"{path}: column position {column} is out of range; the header has {len(header)} "
             f"columns: {', '.join(map(repr, header))}. Pass a name or a position 0.."
-            f"{len(header) - 1}.")
+            f"{len(header) - 1} with {_as_flag(argument)}.")
     if column in header:
         return header.index(column)
     close = difflib.get_close_matches(str(column), header, n=1, cutoff=0.6)
     hint = f" Did you mean {close[0]!r}?" if close else ""
     raise DataError(
         f"{path}: expected a column named {column!r}, got columns "
-        f"{', '.join(map(repr, header))}.{hint} Pass one of these as {argument}=.")
+        f"{', '.join(map(repr, header))}.{hint} Pass one of these with {_as_flag(argument)}.")
 
 
 def _parse_number(cell: str, path: Path, line_no: int, column: str) -> float:

@@ -49,6 +49,7 @@ def write_atomically(path: str | os.PathLike, write_into) -> Path:
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.", dir=path.parent))
     try:
         write_into(tmp)
+        follow_umask(tmp)
         _fsync_tree(tmp)
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
@@ -73,6 +74,20 @@ def recover(path: str | os.PathLike) -> Path:
         olds = sorted(path.parent.glob(f".{path.name}.old.*"), key=lambda p: p.stat().st_mtime)
         if olds:
             os.replace(olds[-1], path)
+    return path
+
+
+def follow_umask(path: str | os.PathLike) -> Path:
+    """Give a file, or a folder and everything in it, the permissions open() and mkdir()
+    would: 0o666 for files and 0o777 for folders, minus the umask (0o644 / 0o755 under the
+    usual 022). tempfile.mkdtemp makes 0700 folders and safetensors writes 0600 files, which
+    teammates sharing a run folder cannot read. Symbolic links are left alone."""
+    path = Path(path)
+    mask = os.umask(0o022)                      # the only portable way to read the umask
+    os.umask(mask)
+    for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
+        if not item.is_symlink():
+            os.chmod(item, (0o777 if item.is_dir() else 0o666) & ~mask)
     return path
 
 
@@ -304,6 +319,7 @@ def save_weights(model, filepath) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.tmp")
     save_file(_state_tensors(model), str(tmp))
+    follow_umask(tmp)
     os.replace(tmp, path)
     return path
 

@@ -135,11 +135,8 @@ def train_char_rnn(path=None, hidden_size=100, seq_length=25, seconds=120, seed=
                 sample=sample, model=model, chars=chars, steps=step, elapsed=elapsed)
 
 
-def main(argv=None) -> int:
-    """Command line: train on a text for a time budget, print the figures and a sample."""
-    parser = argparse.ArgumentParser(
-        prog="rnnkit reference-train",
-        description="Train the NumPy Elman RNN (explicit BPTT) as a character model.")
+def configure_parser(parser: argparse.ArgumentParser) -> None:
+    """The flags of `rnnkit reference-train` (and `python -m rnnkit.reference.train`)."""
     parser.add_argument("path", nargs="?", default=None,
                         help="UTF-8 text file (default: the bundled Tiny Shakespeare)")
     parser.add_argument("--seconds", type=float, default=120.0, help="time budget (default 120)")
@@ -155,7 +152,20 @@ def main(argv=None) -> int:
     parser.add_argument("--temperature", type=float, default=1.0,
                         help="sampling temperature (default 1.0)")
     parser.add_argument("--float32", action="store_true", help="compute in float32")
-    args = parser.parse_args(argv)
+
+
+def main(args: argparse.Namespace | list[str] | None = None) -> int:
+    """Command line: train on a text for a time budget, print the figures and a sample.
+
+    ``args`` is the Namespace `rnnkit reference-train` parsed, or a list of command-line
+    strings (None reads sys.argv), as for `python -m rnnkit.reference.train`.
+    """
+    if not isinstance(args, argparse.Namespace):
+        parser = argparse.ArgumentParser(
+            prog="rnnkit reference-train",
+            description="Train the NumPy Elman RNN (explicit BPTT) as a character model.")
+        configure_parser(parser)
+        args = parser.parse_args(args)
     try:
         result = train_char_rnn(
             args.path, hidden_size=args.hidden_size, seq_length=args.seq_length,

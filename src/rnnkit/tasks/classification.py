@@ -22,7 +22,7 @@ from ..callbacks import EarlyStopping
 from ..cli import UserError
 from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, MinGRU, MinLSTM
 from ..models import Sequential
-from .runs import plot_learning_curves, plt, run_folder, write_json, write_report
+from .runs import plot_learning_curves, plt, run_folder, write_history, write_json, write_report
 
 CELLS = {"lstm": LSTM, "gru": GRU, "mingru": MinGRU, "minlstm": MinLSTM}
 
@@ -202,6 +202,7 @@ def write_classify_run(out: Path, model: Sequential, task: dict[str, Any],
         write_json(folder / "labels.json", classes)
         write_json(folder / "task.json", {**task, "rnnkit_version": __version__})
         write_json(folder / "metrics.json", metrics)
+        write_history(history, folder / "history.csv")
         plot_learning_curves(history, folder / "curves.png", title=f"{title}: learning curves")
         plot_confusion(metrics["model"]["confusion_matrix"], classes, folder / "confusion.png",
                        f"Held-out confusion matrix. {title}")

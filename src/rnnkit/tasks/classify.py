@@ -135,6 +135,7 @@ def main(args: argparse.Namespace) -> int:
                           for name, b in metrics["baselines"].items())
     print(f"Held-out accuracy {metrics['model']['accuracy']:.1%}, macro F1 "
           f"{metrics['model']['macro_f1']:.3f} on {metrics['n_test']} {what} ({baselines}).")
-    print(f"Run folder: {result['out']} (report.html; predict with rnnkit.tasks.classify"
-          ".predict)")
+    new_input = "FILE.ts" if what == "series" else "FILE_OR_TEXT"
+    print(f"Run folder: {result['out']} (report.html; label new {what} with "
+          f"`rnnkit predict {result['out']} {new_input}`)")
     return 0

@@ -43,7 +43,7 @@ from ..layers import LSTM, Dense, Embedding
 from ..models import Sequential, load_model
 from ..optimizers import Adam
 from ..utils import set_random_seed
-from .runs import default_run_dir, plt, run_folder, write_json, write_report
+from .runs import default_run_dir, plt, run_folder, write_history, write_json, write_report
 
 # The full setting: Tiny Shakespeare to <= 1.70 nats/char in 10 minutes on 2 CPU cores.
 # Chosen by 2- and 10-minute runs (benchmarks/quality_generate.py): LSTM(256) beat LSTM(384)
@@ -400,6 +400,7 @@ def _write_run(out: Path, model: Sequential, vocab: list[str], task: dict, metri
         write_json(folder / "vocab.json", vocab)
         write_json(folder / "task.json", task)
         write_json(folder / "metrics.json", metrics)
+        write_history(metrics["history"], folder / "history.csv")
         _plot_curves(metrics, folder / "curves.png", task["data"], task["val_fraction"])
         text = "".join(f"--- temperature {t} ---\n{txt}\n\n" for t, txt in samples.items())
         (folder / "samples.txt").write_text(text, encoding="utf-8")

@@ -1,10 +1,17 @@
-"""Run folders: written whole or not at all, with metrics, plots and an HTML report."""
+"""Run folders: written whole or not at all, with metrics, plots and an HTML report.
+
+A run folder follows the umask (teammates can read it), its metrics.json is strict JSON
+(NaN and infinity are written as null), and a task that trained per epoch writes
+history.csv in the layout of Keras's CSVLogger (write_history).
+"""
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as _dt
 import html
 import json
+import math
 import os
 import shutil
 import tempfile
@@ -16,6 +23,8 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
+
+from ..models.saving import follow_umask  # noqa: E402
 
 
 def input_lines(user_input, what: str = "text") -> list[str]:
@@ -66,6 +75,7 @@ def run_folder(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Path
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial.", dir=path.parent))
     try:
         yield tmp
+        follow_umask(tmp)                         # mkdtemp's 0700, safetensors' 0600
         if path.exists():
             shutil.rmtree(path)
         os.replace(tmp, path)
@@ -84,13 +94,64 @@ def default_run_dir(task: str, root: str | os.PathLike = "runs") -> Path:
 
 
 def write_json(path: Path, obj: Any) -> None:
-    path.write_text(json.dumps(obj, indent=2, default=_jsonable) + "\n")
+    """Strict JSON: NaN and +-infinity (a diverged loss, an undefined score) become null.
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "m.json"
+    >>> write_json(path, {"rmse": float("nan"), "steps": [1.5, float("inf")]})
+    >>> json.loads(path.read_text())
+    {'rmse': None, 'steps': [1.5, None]}
+    """
+    path.write_text(json.dumps(_finite(obj), indent=2, allow_nan=False) + "\n")
 
 
-def _jsonable(value):
-    if hasattr(value, "tolist"):
-        return value.tolist()
-    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+def _finite(value):
+    """value with numpy arrays and scalars as lists and numbers, non-finite floats as None."""
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    if hasattr(value, "tolist") and not isinstance(value, (str, bytes)):
+        converted = value.tolist()                # numpy array or scalar -> Python
+        return converted if converted is value else _finite(converted)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    raise TypeError(f"write_json expects dicts, lists, numbers, strings and numpy values; got "
+                    f"a {type(value).__name__}: convert it (e.g. str(value)) first.")
+
+
+def write_history(history: dict[str, list[float]], path: Path, index: str = "epoch") -> Path:
+    """history.csv as Keras's CSVLogger writes it: 'epoch' (from 0) then the keys, sorted;
+    a value a row lacks (a curve cut short) is 'NA'. A history logged every few steps
+    rather than per epoch passes the name of its own counter as `index` ('step').
+
+    >>> import pathlib, tempfile
+    >>> path = pathlib.Path(tempfile.mkdtemp()) / "history.csv"
+    >>> print(write_history({"val_loss": [0.9, 0.7], "loss": [1.0, 0.5]}, path).read_text())
+    epoch,loss,val_loss
+    0,1.0,0.9
+    1,0.5,0.7
+    <BLANKLINE>
+    """
+    keys = sorted(k for k in history if k != index)
+    n_rows = max((len(v) for v in history.values()), default=0)
+    counter = history.get(index, range(n_rows))
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow([index, *keys])
+        for row in range(n_rows):
+            writer.writerow([counter[row] if row < len(counter) else "NA",
+                             *(_cell(history[k], row) for k in keys)])
+    return path
+
+
+def _cell(values, row: int):
+    if row >= len(values):
+        return "NA"
+    value = values[row]
+    return value if isinstance(value, int) and not isinstance(value, bool) else float(value)
 
 
 def plot_learning_curves(history: dict[str, list[float]], path: Path, title: str = "") -> Path:

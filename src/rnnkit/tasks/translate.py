@@ -55,7 +55,8 @@ from ..models.seq2seq import ATTENTIONS, PAD, UNK, Seq2Seq, token_loss
 from ..models.training import resolve_device
 from ..utils import set_random_seed
 from .attention_plot import plot_attention
-from .runs import default_run_dir, plot_learning_curves, run_folder, write_json, write_report
+from .runs import (default_run_dir, plot_learning_curves, run_folder, write_history, write_json,
+                   write_report)
 from .translation_data import (FRACTIONS, SPLIT_SEED, Side, _pad, build_vocab, detokenize,
                                encode, guess_unit, learn_truecase, read_pairs,
                                retrieval_baseline, split, tokenize)
@@ -389,6 +390,7 @@ def _write_run(out: Path, translator: Translator, task: dict, metrics: dict,
         write_json(folder / "task.json", task)
         write_json(folder / "metrics.json", metrics)
         h = metrics["history"]
+        write_history(h, folder / "history.csv")
         plot_learning_curves({"loss": h["loss"], "val_loss": h["val_loss"]},
                              folder / "curves.png", "Seq2Seq with attention: cross-entropy "
                              "per target token (nats)")

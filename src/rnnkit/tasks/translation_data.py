@@ -138,7 +138,8 @@ def read_pairs(path, from_column: int) -> tuple[list[str], list[str], str]:
     if path is None:
         pairs, source = load_translation_pairs(), "bundled Tatoeba Chinese-English pairs"
     else:
-        pairs, source = read_sentence_pairs(path), str(path)       # DataError when unusable
+        layout = "target<TAB>source" if from_column == 2 else "source<TAB>target"
+        pairs, source = read_sentence_pairs(path, layout), str(path)   # DataError if unusable
     first, second = [p[0] for p in pairs], [p[1] for p in pairs]
     src, tgt = (second, first) if from_column == 2 else (first, second)
     if len(pairs) < 20:

@@ -27,8 +27,12 @@ def test_quick_forecast_on_airline_writes_every_artifact(quick_run):
     result, out = quick_run
     assert result["run_dir"] == str(out)
     for name in ("model/config.json", "model/model.safetensors", "scaler.json", "task.json",
-                 "metrics.json", "curves.png", "forecast.png", "forecasts.csv", "report.html"):
+                 "metrics.json", "history.csv", "curves.png", "forecast.png", "forecasts.csv",
+                 "report.html"):
         assert (out / name).is_file(), name
+    history = (out / "history.csv").read_text().splitlines()
+    assert history[0].startswith("epoch,") and "val_loss" in history[0]
+    assert len(history) == 1 + max(result["epochs_run"])
     page = (out / "report.html").read_text()
     assert 'src="forecast.png"' in page and "strongest baseline" in page
     assert "rnnkit forecast" in page                                     # the command

@@ -9,7 +9,7 @@ import pytest
 from rnnkit import cli
 from rnnkit.tasks.ner import ner, predict
 
-ARTIFACTS = ["model", "vocab.json", "task.json", "metrics.json", "curves.png",
+ARTIFACTS = ["model", "vocab.json", "task.json", "metrics.json", "history.csv", "curves.png",
              "f1_by_type.png", "confusion.png", "report.html"]
 SMALL = dict(units=16, embed_dim=16, char_filters=16, epochs=8, batch_size=16,
              learning_rate=1e-2, dropout=0.1, patience=12)

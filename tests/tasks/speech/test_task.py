@@ -41,9 +41,10 @@ def run(wavs, tmp_path_factory):
 
 def test_a_tiny_run_writes_every_artifact_of_the_run_folder(run):
     for name in ["model/config.json", "model/model.safetensors", "features.json",
-                 "symbols.json", "task.json", "metrics.json", "curves.png", "alignment.png",
-                 "confusion.png", "report.html"]:
+                 "symbols.json", "task.json", "metrics.json", "history.csv", "curves.png",
+                 "alignment.png", "confusion.png", "report.html"]:
         assert (run / name).is_file(), name
+    assert (run / "history.csv").read_text().startswith("step,loss,")
     assert not list(run.parent.glob(".*partial*"))
 
 

@@ -6,7 +6,7 @@ import shlex
 
 import numpy as np
 
-from rnnkit.tasks.runs import plot_learning_curves, plt, write_report
+from rnnkit.tasks.runs import plot_learning_curves, plt, write_history, write_report
 
 COLUMNS = (("rmse", "RMSE"), ("mae", "MAE"), ("mase", "MASE"), ("smape", "sMAPE %"),
            ("mape", "MAPE %"))
@@ -57,6 +57,9 @@ def console_summary(metrics, run_dir: str) -> str:
 def save_artifacts(folder, plan, metrics, y_test, histories, interval) -> None:
     curves = histories[0] if len(histories) == 1 else {
         f"{key} (member {k + 1})": v for k, h in enumerate(histories) for key, v in h.items()}
+    write_history(histories[0] if len(histories) == 1 else {
+        f"{key}_member{k + 1}": v for k, h in enumerate(histories) for key, v in h.items()},
+        folder / "history.csv")
     plot_learning_curves(curves, folder / "curves.png",
                          "Learning curves: mse on the scaled seasonal differences")
     plot_forecast(folder / "forecast.png", plan, metrics, y_test, interval)

@@ -10,7 +10,8 @@ import numpy as np
 from ... import __version__
 from ...models import Sequential
 from ..classification import plot_confusion
-from ..runs import plot_learning_curves, plt, run_folder, write_json, write_report
+from ..runs import (plot_learning_curves, plt, run_folder, write_history, write_json,
+                    write_report)
 from .entities import Sentence, spans, type_confusion
 from .features import EntityVocabulary
 
@@ -31,6 +32,7 @@ def write_ner_run(out: Path, model: Sequential, vocab: EntityVocabulary, task: d
         (folder / "vocab.json").write_text(vocab.to_json() + "\n", encoding="utf-8")
         write_json(folder / "task.json", {**task, "rnnkit_version": __version__})
         write_json(folder / "metrics.json", metrics)
+        write_history(history, folder / "history.csv")
         plot_learning_curves(history, folder / "curves.png",
                              title=f"{name}: loss per real word (padding masked)")
         plot_f1_by_type(m, b, name, folder / "f1_by_type.png")

@@ -18,7 +18,7 @@ import torch
 from ... import __version__
 from ...cli import UserError
 from ..classification import plot_confusion
-from ..runs import default_run_dir, run_folder, write_json, write_report
+from ..runs import default_run_dir, run_folder, write_history, write_json, write_report
 from .audio import read_audio
 from .features import LogMel
 from .model import AcousticModel
@@ -59,6 +59,7 @@ def write_speech_run(out: Path, model: AcousticModel, logmel: LogMel, symbols: S
         (folder / "symbols.json").write_text(symbols.to_json() + "\n", encoding="utf-8")
         write_json(folder / "task.json", {**task, "rnnkit_version": __version__})
         write_json(folder / "metrics.json", metrics)
+        write_history(history, folder / "history.csv", index="step")
         plot_curves(history, folder / "curves.png",
                     f"{m['name']}: CTC loss and validation {what} error rate")
         _plot_example(model, logmel, symbols, example, metrics, folder / "alignment.png")

@@ -1,0 +1,68 @@
+"""Run folders follow the umask, hold strict JSON, and keep the per-epoch history as CSV."""
+import csv
+import json
+import os
+import stat
+
+import pytest
+import torch
+from safetensors.torch import save_file
+
+from rnnkit.tasks.runs import run_folder, write_history, write_json
+
+
+@pytest.fixture
+def umask():
+    """Set the process umask for one test, then put the old one back."""
+    old = os.umask(0o022)
+    yield os.umask
+    os.umask(old)
+
+
+def _mode(path):
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.parametrize("mask, folder_mode, file_mode", [
+    (0o022, 0o755, 0o644), (0o027, 0o750, 0o640), (0o077, 0o700, 0o600)])
+def test_a_run_folder_and_its_weights_follow_the_umask(tmp_path, umask, mask, folder_mode,
+                                                       file_mode):
+    umask(mask)
+    out = tmp_path / "run"
+    with run_folder(out) as folder:
+        (folder / "model").mkdir()
+        save_file({"w": torch.zeros(2)}, str(folder / "model" / "model.safetensors"))
+        write_json(folder / "metrics.json", {"accuracy": 0.5})
+    assert _mode(out) == _mode(out / "model") == folder_mode
+    assert _mode(out / "model" / "model.safetensors") == _mode(out / "metrics.json") == file_mode
+
+
+def test_metrics_with_nan_or_infinity_are_written_as_strict_json_with_null(tmp_path):
+    import numpy as np
+    path = tmp_path / "metrics.json"
+    write_json(path, {"rmse": float("nan"), "mase": np.float64("inf"),
+                      "losses": np.array([0.5, -np.inf]), "epochs": np.int64(3)})
+
+    def refuse(constant):
+        raise AssertionError(f"{constant} is not JSON")
+    assert json.loads(path.read_text(), parse_constant=refuse) == {
+        "rmse": None, "mase": None, "losses": [0.5, None], "epochs": 3}
+
+
+def test_write_json_names_a_value_it_cannot_write(tmp_path):
+    with pytest.raises(TypeError, match="got a set: convert it"):
+        write_json(tmp_path / "m.json", {"classes": {"a", "b"}})
+
+
+def test_the_history_is_a_csv_in_the_csv_logger_layout(tmp_path):
+    history = {"loss": [1.0, 0.5, 0.25], "val_loss": [0.9, 0.6], "accuracy": [0.1, 0.2, 0.3]}
+    with open(write_history(history, tmp_path / "history.csv"), newline="") as f:
+        rows = list(csv.reader(f))
+    assert rows == [["epoch", "accuracy", "loss", "val_loss"], ["0", "0.1", "1.0", "0.9"],
+                    ["1", "0.2", "0.5", "0.6"], ["2", "0.3", "0.25", "NA"]]
+
+
+def test_a_history_logged_every_few_steps_is_indexed_by_its_step(tmp_path):
+    history = {"step": [50, 100], "loss": [2.0, 1.5], "val_error_rate": [0.5, 0.25]}
+    rows = write_history(history, tmp_path / "history.csv", index="step").read_text().split()
+    assert rows == ["step,loss,val_error_rate", "50,2.0,0.5", "100,1.5,0.25"]
