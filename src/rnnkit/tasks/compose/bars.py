@@ -1,0 +1,69 @@
+"""Do a tune's bars have its meter's length? Counted on the tokens, in eighth notes.
+
+A note lasts its duration token (1 without one) times the tuplet ratio while a tuplet is
+open: `(p` puts the next p notes in the time of q, with q = 3 for p = 2, 4, 8 and 2 otherwise
+(ABC's rule for simple meters). Every bar is checked, except that a bar shorter than the meter is
+allowed where a pickup or its complement goes: the first and the last bar, a bar closed by
+a section boundary (`:|`, `::`, `||`, `|:`) and a bar opened by one. A tune passes when every checked bar has
+the length of the meter in force and it has at least one checked bar.
+
+    >>> check_bars(["M:3/4", "K:G", "D", "|", "G", "2", "A", "B", "2", "c", "|", "d", "6", "|",
+    ...             "e", "4", "|", "d", "4", ":|"])
+    {'bars': 5, 'checked': 5, 'wrong': 1, 'passes': False}
+"""
+from __future__ import annotations
+
+from fractions import Fraction
+
+from .abc import BARS, END, START, TUPLET_RATIO, bar_length, is_duration, is_pitch, \
+    token_duration
+
+BOUNDARIES = ("||", "|:", ":|", "::")
+
+
+def bar_durations(tokens: list[str]) -> list[tuple[Fraction, Fraction | None, str, str]]:
+    """(length in eighths, the meter's bar length or None, the opening and the closing bar
+    token) per bar that holds notes; 'start' and 'end' at the ends of the tune."""
+    bars: list[tuple[Fraction, Fraction | None, str, str]] = []
+    meter: Fraction | None = None
+    opening = "start"
+    length = Fraction(0)
+    ratio, left = Fraction(1), 0
+    for i, t in enumerate(tokens):
+        if t in (START, END):
+            continue
+        if t.startswith("M:"):
+            meter = bar_length(t)
+        elif t.startswith("(") and t[1:].isdigit():
+            p = int(t[1:])
+            ratio, left = TUPLET_RATIO.get(p, Fraction(2, p)), p
+        elif is_pitch(t):
+            nxt = tokens[i + 1] if i + 1 < len(tokens) else ""
+            d = token_duration(nxt) if is_duration(nxt) else Fraction(1)
+            length += d * (ratio if left > 0 else 1)
+            if left > 0:
+                left -= 1
+        elif t in BARS:
+            if length > 0:
+                bars.append((length, meter, opening, t))
+            elif t in BOUNDARIES or opening not in BOUNDARIES:
+                opening = t                     # ':| |:' opens the next bar with '|:'
+                continue
+            opening, length = t, Fraction(0)
+    if length > 0:
+        bars.append((length, meter, opening, "end"))
+    return bars
+
+
+def check_bars(tokens: list[str]) -> dict:
+    """{'bars', 'checked', 'wrong', 'passes'} for one tune's tokens (module docstring)."""
+    bars = bar_durations(tokens)
+    checked = wrong = 0
+    for k, (length, meter, opening, closing) in enumerate(bars):
+        may_be_short = (k == 0 or k == len(bars) - 1 or closing in BOUNDARIES
+                        or opening in BOUNDARIES)
+        checked += 1
+        if meter is None or length > meter or (length < meter and not may_be_short):
+            wrong += 1
+    return {"bars": len(bars), "checked": checked, "wrong": wrong,
+            "passes": checked > 0 and wrong == 0}
