@@ -1,0 +1,37 @@
+"""Bar lengths against the meter, on hand-made tunes."""
+import pytest
+
+pytest.importorskip("music21")
+
+from rnnkit.tasks.compose.abc import tokenize  # noqa: E402
+from rnnkit.tasks.compose.bars import check_bars  # noqa: E402
+
+
+def tune(body: str, meter: str = "6/8") -> list[str]:
+    return tokenize(f"X:1\nM:{meter}\nL:1/8\nK:G\n{body}\n")
+
+
+def test_a_jig_with_full_bars_passes():
+    assert check_bars(tune("|:GAB cde|fga bag:|"))["passes"]
+
+
+def test_a_pickup_and_its_complement_before_the_repeat_are_allowed():
+    assert check_bars(tune("d|GAB cde|fga bag|gfe dB:|"))["passes"]
+
+
+def test_a_short_bar_in_the_middle_of_a_tune_fails():
+    result = check_bars(tune("|:GAB cde|fga b|gfe dcB:|"))
+    assert result["wrong"] == 1 and not result["passes"]
+
+
+def test_a_bar_longer_than_the_meter_fails_even_before_a_repeat():
+    assert not check_bars(tune("|:GAB cde|fga bag a:|"))["passes"]
+
+
+def test_triplets_count_three_notes_in_the_time_of_two():
+    assert check_bars(tune("|:(3GAB c d|(3efg f2:|", meter="2/4"))["passes"]
+
+
+def test_a_meter_change_applies_to_the_bars_after_it():
+    assert check_bars(tokenize("X:1\nM:6/8\nL:1/8\nK:G\n|GAB cde|[M:2/4]fg ab|gf ed|\n"))[
+        "passes"]
