@@ -35,3 +35,20 @@ def test_triplets_count_three_notes_in_the_time_of_two():
 def test_a_meter_change_applies_to_the_bars_after_it():
     assert check_bars(tokenize("X:1\nM:6/8\nL:1/8\nK:G\n|GAB cde|[M:2/4]fg ab|gf ed|\n"))[
         "passes"]
+
+
+def test_a_duration_after_a_bar_line_makes_a_sampled_tune_malformed():
+    from rnnkit.tasks.compose.bars import well_formed
+    tokens = tune("|:GAB cde|fga bag:|")
+    assert well_formed(tokens)
+    assert not well_formed(tokens[:-1] + ["|", "2"])
+    assert not check_bars(["K:G", *tokens[2:]])["passes"]          # no meter first
+
+
+def test_the_examples_in_the_docstrings_hold():
+    import doctest
+
+    from rnnkit.tasks.compose import abc, bars, data
+    for module in (abc, bars, data):
+        result = doctest.testmod(module)
+        assert result.failed == 0 and result.attempted > 0, module.__name__

@@ -1,22 +1,25 @@
 """Do a tune's bars have its meter's length? Counted on the tokens, in eighth notes.
 
 A note lasts its duration token (1 without one) times the tuplet ratio while a tuplet is
-open: `(p` puts the next p notes in the time of q, with q = 3 for p = 2, 4, 8 and 2 otherwise
-(ABC's rule for simple meters). Every bar is checked, except that a bar shorter than the meter is
-allowed where a pickup or its complement goes: the first and the last bar, a bar closed by
-a section boundary (`:|`, `::`, `||`, `|:`) and a bar opened by one. A tune passes when every checked bar has
-the length of the meter in force and it has at least one checked bar.
+open: `(p` puts the next p notes in the time of q, with q = 3 for p = 2, 4, 8 and 2
+otherwise (ABC's rule for simple meters). Every bar is checked, except that a bar shorter
+than the meter is allowed where a pickup or its complement goes: the first and the last
+bar, a bar closed by a section boundary (`:|`, `::`, `||`, `|:`) and a bar opened by one.
+A tune passes when every bar has the length of the meter in force, it has at least one
+bar, and its tokens are well formed (`well_formed`: a duration only right after a note, an
+ending only right after a bar line, a tuplet before a note; a sampled tune can break these,
+and its ABC then means something else than its tokens).
 
     >>> check_bars(["M:3/4", "K:G", "D", "|", "G", "2", "A", "B", "2", "c", "|", "d", "6", "|",
     ...             "e", "4", "|", "d", "4", ":|"])
-    {'bars': 5, 'checked': 5, 'wrong': 1, 'passes': False}
+    {'bars': 5, 'checked': 5, 'wrong': 1, 'well_formed': True, 'passes': False}
 """
 from __future__ import annotations
 
 from fractions import Fraction
 
-from .abc import BARS, END, START, TUPLET_RATIO, bar_length, is_duration, is_pitch, \
-    token_duration
+from .abc import BARS, END, ENDINGS, START, TUPLET_RATIO, TUPLETS, bar_length, is_duration, \
+    is_pitch, token_duration
 
 BOUNDARIES = ("||", "|:", ":|", "::")
 
@@ -55,8 +58,29 @@ def bar_durations(tokens: list[str]) -> list[tuple[Fraction, Fraction | None, st
     return bars
 
 
+def well_formed(tokens: list[str]) -> bool:
+    """True when every duration follows a note, every ending a bar line, every tuplet
+    comes before a note, and the tune opens with its meter and key.
+
+    >>> well_formed(["M:2/4", "K:G", "G", "2", "|"]), well_formed(["M:2/4", "K:G", "|", "2"])
+    (True, False)
+    """
+    tokens = [t for t in tokens if t not in (START, END)]
+    if len(tokens) < 2 or not tokens[0].startswith("M:") or not tokens[1].startswith("K:"):
+        return False
+    for prev, t in zip(tokens, tokens[1:]):
+        if is_duration(t) and not is_pitch(prev):
+            return False
+        if t in ENDINGS and prev not in BARS:
+            return False
+        if prev in TUPLETS and not is_pitch(t):
+            return False
+    return not tokens[-1] in TUPLETS
+
+
 def check_bars(tokens: list[str]) -> dict:
-    """{'bars', 'checked', 'wrong', 'passes'} for one tune's tokens (module docstring)."""
+    """{'bars', 'checked', 'wrong', 'well_formed', 'passes'} for one tune's tokens (module
+    docstring)."""
     bars = bar_durations(tokens)
     checked = wrong = 0
     for k, (length, meter, opening, closing) in enumerate(bars):
@@ -65,5 +89,6 @@ def check_bars(tokens: list[str]) -> dict:
         checked += 1
         if meter is None or length > meter or (length < meter and not may_be_short):
             wrong += 1
-    return {"bars": len(bars), "checked": checked, "wrong": wrong,
-            "passes": checked > 0 and wrong == 0}
+    ok = well_formed(tokens)
+    return {"bars": len(bars), "checked": checked, "wrong": wrong, "well_formed": ok,
+            "passes": ok and checked > 0 and wrong == 0}

@@ -7,7 +7,9 @@
     bits per token = -mean_t log2 p(w_{t+1})       over every token after <s>, </s> included
 
 n-gram baseline: p(w | u) = (c(u, w) + k) / (c(u) + k V), u the n-1 tokens before w
-(<s> padding at the start of a tune), k chosen on the validation tunes.
+(<s> padding at the start of a tune), k chosen on the validation tunes. Its samples come
+from the counts alone, backing off to the longest context seen in training (p(w | u) =
+c(u, w) / c(u)): add-k's mass on unseen tokens would make the samples noise.
 
 Shapes: B tunes, T tokens, D embedding size, H units, V vocabulary.
 """
@@ -139,11 +141,13 @@ class NGram:
         self.vocab: list[str] = []
 
     def fit(self, tunes: list[list[str]], vocab: Vocabulary) -> "NGram":
+        """Counts of every token after its contexts of 0 .. n-1 tokens."""
         self.vocab = [t for t in vocab.tokens if t not in (PAD, START)]
         for tune in tunes:
             seq = self._pad(vocab, tune)
             for i in range(self.order - 1, len(seq)):
-                self.counts[tuple(seq[i - self.order + 1:i])][seq[i]] += 1
+                for m in range(self.order):
+                    self.counts[tuple(seq[i - m:i])][seq[i]] += 1
         return self
 
     def _pad(self, vocab: Vocabulary, tune: list[str]) -> list[str]:
@@ -176,18 +180,26 @@ class NGram:
         return self.k
 
     def sample(self, prompt: list[str], n: int, rng: np.random.Generator,
-               max_tokens: int = 600) -> list[list[str]]:
-        """n tunes sampled from the smoothed distribution after `prompt`."""
+               temperature: float = 1.0, max_tokens: int = 600) -> list[list[str]]:
+        """n tunes sampled from the counts after `prompt`, backing off to the longest
+        context seen in training; p_T(w) ∝ c(u, w)^(1/T), the most frequent when T = 0."""
         tunes = []
         for _ in range(n):
             seq = [START] * (self.order - 1) + list(prompt)
             for _ in range(max_tokens):
-                context = tuple(seq[len(seq) - self.order + 1:])
-                c = self.counts.get(context, Counter())
-                weights = np.array([c[t] + self.k for t in self.vocab], dtype=np.float64)
-                token = self.vocab[rng.choice(len(self.vocab), p=weights / weights.sum())]
+                for m in range(self.order - 1, -1, -1):
+                    c = self.counts.get(tuple(seq[len(seq) - m:]) if m else ())
+                    if c:
+                        break
+                words = [t for t in c if t != UNK]
+                counts = np.array([c[t] for t in words], dtype=np.float64)
+                if temperature <= 0:
+                    token = words[int(counts.argmax())]
+                else:
+                    weights = np.exp(np.log(counts) / temperature)
+                    token = words[rng.choice(len(words), p=weights / weights.sum())]
                 if token == END:
                     break
                 seq.append(token)
-            tunes.append([t for t in seq[self.order - 1:] if t != UNK])
+            tunes.append(seq[self.order - 1:])
         return tunes

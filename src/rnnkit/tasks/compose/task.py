@@ -72,7 +72,8 @@ def compose(path: str | os.PathLike | None = None, cell: str = "lstm", units: in
     for i in range(0, samples, 25):
         model_tunes += sample(model, vocab, prompt_tokens, min(25, samples - i), temperature,
                               generator=gen)
-    ngram_tunes = ngram.sample(prompt_tokens, samples, np.random.default_rng(seed))
+    ngram_tunes = ngram.sample(prompt_tokens, samples, np.random.default_rng(seed),
+                               temperature)
     model_score, ngram_score = score_tunes(model_tunes), score_tunes(ngram_tunes)
     reference = score_tunes(test, parse=False)
     metrics = {
@@ -82,7 +83,8 @@ def compose(path: str | os.PathLike | None = None, cell: str = "lstm", units: in
         "test_tokens": sum(len(t) - 1 for t in ids),
         "model": {"name": f"{cell.upper()} x{layers} ({units} units)",
                   "bits_per_token": model_bits, **model_score},
-        "baseline": {"name": f"{order}-gram, add-k (k={k} on validation)",
+        "baseline": {"name": f"{order}-gram, add-k (k={k} on validation; samples from "
+                             "its counts with back-off)",
                      "bits_per_token": ngram_bits, **ngram_score},
         "test_tunes_bars_right": reference["bars_right"],
         "temperature": temperature, "prompt": " ".join(prompt_tokens), "samples": samples,
