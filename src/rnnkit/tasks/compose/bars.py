@@ -5,8 +5,8 @@ open: `(p` puts the next p notes in the time of q, with q = 3 for p = 2, 4, 8 an
 otherwise (ABC's rule for simple meters). Every bar is checked, except that a bar shorter
 than the meter is allowed where a pickup or its complement goes: the first and the last
 bar, a bar closed by a section boundary (`:|`, `::`, `||`, `|:`) and a bar opened by one.
-A tune passes when every bar has the length of the meter in force, it has at least one
-bar, and its tokens are well formed (`well_formed`: a duration only right after a note, an
+A tune passes when every bar has the length of the meter in force, it has at least
+MIN_BARS bars (a tune, not a fragment), and its tokens are well formed (`well_formed`: a duration only right after a note, an
 ending only right after a bar line, a tuplet before a note; a sampled tune can break these,
 and its ABC then means something else than its tokens).
 
@@ -22,6 +22,7 @@ from .abc import BARS, END, ENDINGS, START, TUPLET_RATIO, TUPLETS, bar_length, i
     is_pitch, token_duration
 
 BOUNDARIES = ("||", "|:", ":|", "::")
+MIN_BARS = 4
 
 
 def bar_durations(tokens: list[str]) -> list[tuple[Fraction, Fraction | None, str, str]]:
@@ -91,4 +92,4 @@ def check_bars(tokens: list[str]) -> dict:
             wrong += 1
     ok = well_formed(tokens)
     return {"bars": len(bars), "checked": checked, "wrong": wrong, "well_formed": ok,
-            "passes": ok and checked > 0 and wrong == 0}
+            "passes": ok and len(bars) >= MIN_BARS and wrong == 0}
