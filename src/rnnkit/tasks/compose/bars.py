@@ -6,9 +6,10 @@ otherwise (ABC's rule for simple meters). Every bar is checked, except that a ba
 than the meter is allowed where a pickup or its complement goes: the first and the last
 bar, a bar closed by a section boundary (`:|`, `::`, `||`, `|:`) and a bar opened by one.
 A tune passes when every bar has the length of the meter in force, it has at least
-MIN_BARS bars (a tune, not a fragment), and its tokens are well formed (`well_formed`: a duration only right after a note, an
-ending only right after a bar line, a tuplet before a note; a sampled tune can break these,
-and its ABC then means something else than its tokens).
+MIN_BARS bars (a tune, not a fragment), and its tokens are well formed (`well_formed`: a
+duration only right after a note, an ending only right after a bar line, a tuplet before
+a note; a sampled tune can break these, and its ABC then means something else than its
+tokens).
 
     >>> check_bars(["M:3/4", "K:G", "D", "|", "G", "2", "A", "B", "2", "c", "|", "d", "6", "|",
     ...             "e", "4", "|", "d", "4", ":|"])
