@@ -70,3 +70,9 @@ def test_a_file_without_tunes_exits_with_code_2_and_no_run_folder(tmp_path, caps
     assert main(["compose", str(bad), "--out", str(tmp_path / "run"), *TINY]) == 2
     assert "expected at least 10 ABC tunes" in capsys.readouterr().err
     assert not (tmp_path / "run").exists()
+
+
+def test_without_music21_the_command_says_how_to_install_it(monkeypatch, tmp_path, capsys):
+    monkeypatch.setitem(__import__("sys").modules, "music21", None)     # import fails
+    assert main(["compose", "--out", str(tmp_path / "run"), *TINY]) == 2
+    assert "pip install 'rnnkit[music]'" in capsys.readouterr().err
