@@ -32,8 +32,8 @@ def main() -> None:
         return resample(args.run, args.temperatures, args.samples)
     print(f"LSTM x{args.layers} ({args.units} units), {args.epochs} epochs, "
           f"{args.samples} samples at temperature {args.temperature}, 1 thread")
-    print("seed | bits/token model | 3-gram | parse+bars model | 3-gram | test tunes | "
-          "train s")
+    print("seed | bits/token model | 3-gram | parse+bars model | bar-guarded | 3-gram | "
+          "test tunes | train s")
     for seed in args.seeds:
         with tempfile.TemporaryDirectory() as tmp:
             m = compose(epochs=args.epochs, units=args.units, layers=args.layers,
@@ -43,6 +43,7 @@ def main() -> None:
               f"{m['baseline']['bits_per_token']:.3f} | "
               f"{m['model']['parses_and_bars_right']:.0%} (parse {m['model']['parses']:.0%}, "
               f"bars {m['model']['bars_right']:.0%}) | "
+              f"{m['model_bar_guarded']['parses_and_bars_right']:.0%} | "
               f"{m['baseline']['parses_and_bars_right']:.0%} (parse "
               f"{m['baseline']['parses']:.0%}, bars {m['baseline']['bars_right']:.0%}) | "
               f"{m['test_tunes_bars_right']:.0%} | {m['seconds']}", flush=True)
@@ -61,15 +62,16 @@ def resample(run: str, temperatures: list[float], n: int) -> None:
     vocab.index = {t: i for i, t in enumerate(vocab.tokens)}
     model = load_model(Path(run) / "model")
     print(f"{run}: {n} samples a temperature")
-    print("temperature | parse+bars | parse | bars | mean tokens")
+    print("temperature | sampling | parse+bars | parse | bars | mean tokens")
     for t in temperatures:
-        gen = torch.Generator().manual_seed(0)
-        tunes = [tune for i in range(0, n, 25)
-                 for tune in sample(model, vocab, [], min(25, n - i), t, generator=gen)]
-        s = score_tunes(tunes)
-        print(f"{t} | {s['parses_and_bars_right']:.0%} | {s['parses']:.0%} | "
-              f"{s['bars_right']:.0%} | {s['mean_tokens']:.0f}", flush=True)
-
+        for guard in (False, True):
+            gen = torch.Generator().manual_seed(0)
+            tunes = [tune for i in range(0, n, 25) for tune in
+                     sample(model, vocab, [], min(25, n - i), t, generator=gen, guard=guard)]
+            s = score_tunes(tunes)
+            print(f"{t} | {'bar-guarded' if guard else 'plain'} | "
+                  f"{s['parses_and_bars_right']:.0%} | {s['parses']:.0%} | "
+                  f"{s['bars_right']:.0%} | {s['mean_tokens']:.0f}", flush=True)
 
 if __name__ == "__main__":
     main()

@@ -44,3 +44,19 @@ def test_greedy_sampling_is_the_same_every_time():
     model = TuneModel(len(vocab), embedding=4, units=8, layers=1)
     assert sample(model, vocab, [], 2, temperature=0, max_tokens=10)[0] == \
         sample(model, vocab, [], 1, temperature=0, max_tokens=10)[0]
+
+
+def test_bar_guarded_samples_are_well_formed_and_no_finished_bar_runs_over():
+    from rnnkit.tasks.compose.bars import bar_durations, well_formed
+    from rnnkit.tasks.compose.abc import tokenize
+    tunes = [tokenize(f"X:1\nM:6/8\nL:1/8\nK:G\n|:GAB cde|(3fga b2 a|{n}|gfe dB:|") for n in
+             ("GAB cde", "g3 fed")]
+    torch.manual_seed(0)
+    vocab = Vocabulary([t for tune in tunes for t in tune] + ["/2", "/4", "3/2"])
+    model = TuneModel(len(vocab), embedding=4, units=8, layers=1)
+    gen = torch.Generator().manual_seed(0)
+    for tune in sample(model, vocab, [], 4, temperature=1.5, max_tokens=80, generator=gen,
+                       guard=True):
+        assert well_formed(tune), tune
+        assert all(length <= 6 for length, _, _, closing in bar_durations(tune)
+                   if closing != "end"), tune                        # 80 tokens may cut one

@@ -46,7 +46,8 @@ def main(args: argparse.Namespace) -> int:
     print(f"Test ({m['n_test']} held-out tunes): {m['model']['bits_per_token']:.3f} bits per "
           f"token; baseline ({m['baseline']['name']}) {m['baseline']['bits_per_token']:.3f}.")
     print(f"Sampled tunes that parse with every bar the meter's length: model "
-          f"{m['model']['parses_and_bars_right']:.0%}, baseline "
+          f"{m['model']['parses_and_bars_right']:.0%} (bar-guarded sampling "
+          f"{m['model_bar_guarded']['parses_and_bars_right']:.0%}), baseline "
           f"{m['baseline']['parses_and_bars_right']:.0%} (of {m['samples']} each; test tunes "
           f"{m['test_tunes_bars_right']:.0%}).")
     print(f"Run folder: {result['out']} (report.html, samples.abc, tune_1.mid; a new tune with "

@@ -104,11 +104,17 @@ def bits_per_token(model: TuneModel, seqs: list[list[int]], batch: int = 32) -> 
 @torch.no_grad()
 def sample(model: TuneModel, vocab: Vocabulary, prompt: list[str], n: int,
            temperature: float = 1.0, max_tokens: int = 600,
-           generator: torch.Generator | None = None) -> list[list[str]]:
+           generator: torch.Generator | None = None, guard: bool = False) -> list[list[str]]:
     """n tunes sampled token by token after `prompt` (tokens after <s>), until </s>.
 
     p_T(w) = softmax(logits / T): T < 1 sharpens, T > 1 flattens; T = 0 is greedy.
+    guard=True: bar-guarded sampling (guard.py), only tokens that keep the bars right.
     """
+    from .guard import BarGuard
+    guards = [BarGuard(vocab.tokens) for _ in range(n)] if guard else []
+    for g in guards:
+        for t in prompt:
+            g.push(t)
     model.eval()
     ids = torch.tensor([vocab.encode([START] + prompt)] * n)
     logits, state = model(ids)
@@ -118,6 +124,8 @@ def sample(model: TuneModel, vocab: Vocabulary, prompt: list[str], n: int,
     for _ in range(max_tokens):
         last = logits[:, -1].clone()
         last[:, banned] = -math.inf
+        if guards:
+            last[~torch.stack([g.allowed() for g in guards])] = -math.inf
         if temperature <= 0:
             nxt = last.argmax(-1)
         else:
@@ -125,6 +133,8 @@ def sample(model: TuneModel, vocab: Vocabulary, prompt: list[str], n: int,
         for b in range(n):
             if not done[b]:
                 out[b].append(int(nxt[b]))
+                if guards:
+                    guards[b].push(vocab.tokens[int(nxt[b])])
         done |= nxt == vocab.index[END]
         if bool(done.all()):
             break

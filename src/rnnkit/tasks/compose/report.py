@@ -94,6 +94,8 @@ def write_compose_run(out: Path, model: TuneModel, vocab: Vocabulary, task: dict
                 f"{m['bars_right']:.2f} / {b['bars_right']:.2f}",
             "both: model / n-gram (target >= 0.90)":
                 f"{m['parses_and_bars_right']:.2f} / {b['parses_and_bars_right']:.2f}",
+            "both, model with bar-guarded sampling (guard.py: a decoding rule)":
+                f"{metrics['model_bar_guarded']['parses_and_bars_right']:.2f}",
             "test tunes whose bars have the meter's length": metrics["test_tunes_bars_right"],
             "tunes: training / validation / test":
                 f"{metrics['n_train']} / {metrics['n_val']} / {metrics['n_test']}",

@@ -72,6 +72,11 @@ def compose(path: str | os.PathLike | None = None, cell: str = "lstm", units: in
     for i in range(0, samples, 25):
         model_tunes += sample(model, vocab, prompt_tokens, min(25, samples - i), temperature,
                               generator=gen)
+    gen = torch.Generator().manual_seed(seed)
+    guarded = []
+    for i in range(0, samples, 25):
+        guarded += sample(model, vocab, prompt_tokens, min(25, samples - i), temperature,
+                          generator=gen, guard=True)
     ngram_tunes = ngram.sample(prompt_tokens, samples, np.random.default_rng(seed),
                                temperature)
     model_score, ngram_score = score_tunes(model_tunes), score_tunes(ngram_tunes)
@@ -83,6 +88,7 @@ def compose(path: str | os.PathLike | None = None, cell: str = "lstm", units: in
         "test_tokens": sum(len(t) - 1 for t in ids),
         "model": {"name": f"{cell.upper()} x{layers} ({units} units)",
                   "bits_per_token": model_bits, **model_score},
+        "model_bar_guarded": score_tunes(guarded),
         "baseline": {"name": f"{order}-gram, add-k (k={k} on validation; samples from "
                              "its counts with back-off)",
                      "bits_per_token": ngram_bits, **ngram_score},
