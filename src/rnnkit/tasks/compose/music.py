@@ -5,7 +5,9 @@ it through `music21()`, which says how to install it.
 """
 from __future__ import annotations
 
+import contextlib
 import copy
+import io
 from pathlib import Path
 
 import numpy as np
@@ -38,8 +40,9 @@ def parse(abc: str):
     """The tune as a music21 Score, or None when music21 cannot parse it or it has no notes."""
     m21 = music21()
     try:
-        score = m21.converter.parse(abc, format="abc")
-        notes = list(score.flatten().notes)
+        with contextlib.redirect_stderr(io.StringIO()):   # music21's warnings on odd beams
+            score = m21.converter.parse(abc, format="abc")
+            notes = list(score.flatten().notes)
     except Exception:                   # music21 raises many kinds on malformed ABC
         return None
     return score if notes else None
