@@ -2,7 +2,7 @@
 bits per token of the LSTM against the 3-gram (add-k) on the test tunes, and the share of
 sampled tunes that parse in music21 with every bar the meter's length, over seeds.
 
-    OMP_NUM_THREADS=1 python benchmarks/quality_compose.py --epochs 8 --units 128 --seeds 0
+    OMP_NUM_THREADS=1 python benchmarks/quality_compose.py --seeds 0 1 2
     OMP_NUM_THREADS=1 python benchmarks/quality_compose.py --run runs/compose-... \
         --temperatures 1.0 0.8 0.6             # re-sample a saved run at other temperatures
 """
@@ -18,8 +18,8 @@ from rnnkit.tasks.compose import compose
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    p.add_argument("--epochs", type=int, default=8)
-    p.add_argument("--units", type=int, default=128)
+    p.add_argument("--epochs", type=int, default=20)
+    p.add_argument("--units", type=int, default=256)
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--samples", type=int, default=50)
     p.add_argument("--temperature", type=float, default=0.9)

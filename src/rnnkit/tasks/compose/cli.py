@@ -15,7 +15,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     add("--units", metavar="N", type=int, default=256, help="units a layer (256)")
     add("--layers", metavar="N", type=int, default=2, help="recurrent layers (2)")
     add("--embedding", metavar="N", type=int, default=64, help="token embedding size (64)")
-    add("--epochs", metavar="N", type=int, default=12, help="passes over the tunes (12)")
+    add("--epochs", metavar="N", type=int, default=20, help="passes over the tunes (20)")
     add("--batch-size", metavar="N", type=int, default=32, help="tunes a step (32)")
     add("--learning-rate", metavar="LR", type=float, default=3e-3,
         help="peak of the one-cycle schedule (0.003)")
