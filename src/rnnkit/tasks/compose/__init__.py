@@ -5,7 +5,8 @@
     rnnkit predict runs/compose-... "M:C| K:G"    # prints a new tune in ABC
 
 Modules: abc (ABC <-> tokens), bars (bar lengths against the meter), data (tunes and
-splits), model (LSTM language model, n-gram baseline, sampling), music (music21: parsing,
+splits), model (LSTM language model, n-gram baseline, sampling), guard (bar-guarded
+sampling), music (music21: parsing,
 MIDI, piano roll, WAV), task (the recipe), report (run folder, predict), cli.
 music21 is optional: `pip install 'rnnkit[music]'`.
 """
