@@ -6,8 +6,7 @@
 
 Modules: abc (ABC <-> tokens), bars (bar lengths against the meter), data (tunes and
 splits), model (LSTM language model, n-gram baseline, sampling), guard (bar-guarded
-sampling), music (music21: parsing,
-MIDI, piano roll, WAV), task (the recipe), report (run folder, predict), cli.
+sampling), music (music21: parsing, MIDI, piano roll, WAV), task (the recipe), report (run folder, predict), cli.
 music21 is optional: `pip install 'rnnkit[music]'`.
 """
 from .cli import configure_parser, main
