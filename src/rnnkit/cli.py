@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "speech": ("rnnkit.tasks.speech", "transcribe spoken digit strings (or your words) with a "
                "BiGRU trained with CTC"),
     "transcribe": ("rnnkit.tasks.speech", "the same as speech"),
+    "compose": ("rnnkit.tasks.compose", "train a tune model on ABC folk tunes and compose new "
+                "ones (ABC, MIDI, audio); needs rnnkit[music]"),
     "predict": ("rnnkit.tasks.predict", "load a saved run and predict or generate"),
     "reference-train": ("rnnkit.reference.train",
                         "train the NumPy reference RNN (explicit BPTT) on a text"),

@@ -9,6 +9,7 @@ RUN_DIR/task.json names the task that wrote the folder; its module's `predict` d
     translate  INPUT is a sentence, or a file of sentences one a line; prints the translations
     ner        INPUT is a text, or a file of texts one a line; prints entity<TAB>type lines
     speech     INPUT is an audio file (any rate, mono or stereo) or a folder; prints transcripts
+    compose    INPUT is an optional prompt such as "M:6/8 K:D"; prints a new tune in ABC
 """
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ import numpy as np
 
 from ..cli import UserError
 
-TASKS = ("generate", "forecast", "classify", "tag", "translate", "ner", "speech")
+TASKS = ("generate", "forecast", "classify", "tag", "translate", "ner", "speech", "compose")
 NEEDS_INPUT = {"classify": "a file of texts, one a line, or a text in quotes",
                "tag": "a sentence in quotes, or a file of sentences, one a line",
                "translate": "a sentence in quotes, or a file of sentences, one a line",
@@ -65,6 +66,8 @@ def predict(run_dir, user_input: str | None = None, length: int = 300,
                               seed=seed)
     if task == "forecast":
         return module.predict(run_dir, input_path=user_input or None)
+    if task == "compose":
+        return module.predict(run_dir, user_input, temperature=temperature, seed=seed)
     if user_input is None:
         raise UserError(f"{task} needs an INPUT: {NEEDS_INPUT[task]}.")
     return module.predict(run_dir, user_input)
@@ -147,12 +150,13 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
                              "recent values (default: the run's data); classify: a file of "
                              "texts, one a line, or one text; tag, translate, ner: a sentence "
                              "or a file of sentences, one a line; speech: a WAV file or a "
-                             "folder of them")
+                             "folder of them; compose: an optional prompt such as 'M:6/8 K:D'")
     parser.add_argument("--length", type=int, default=300,
                         help="generate: characters to sample after the prompt (default 300)")
     parser.add_argument("--temperature", type=float, default=None,
-                        help="generate: sampling temperature, 0 is greedy (default: the run's)")
-    parser.add_argument("--seed", type=int, default=None, help="generate: random seed")
+                        help="generate, compose: sampling temperature, 0 is greedy (default: the "
+                             "run's)")
+    parser.add_argument("--seed", type=int, default=None, help="generate, compose: random seed")
 
 
 def main(args: argparse.Namespace) -> int:
