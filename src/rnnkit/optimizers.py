@@ -9,6 +9,8 @@ norm of all gradients together, clipvalue each element.
 """
 from __future__ import annotations
 
+import math
+
 from typing import Any, Iterable
 
 import torch
@@ -24,11 +26,14 @@ class Optimizer:
     def __init__(self, learning_rate: float = 0.001, clipnorm: float | None = None,
                  clipvalue: float | None = None, global_clipnorm: float | None = None,
                  **hyper: Any):
-        if not isinstance(learning_rate, (int, float)) or learning_rate < 0:
-            raise ValueError(f"learning_rate must be a non-negative number, got {learning_rate!r}.")
+        if isinstance(learning_rate, bool) or not isinstance(learning_rate, (int, float)) \
+                or not math.isfinite(learning_rate) or learning_rate < 0:
+            raise ValueError(f"learning_rate must be a non-negative number, such as 0.001, got "
+                             f"{learning_rate!r}.")
         for arg, value in (("clipnorm", clipnorm), ("clipvalue", clipvalue),
                            ("global_clipnorm", global_clipnorm)):
-            if value is not None and (not isinstance(value, (int, float)) or value <= 0):
+            if value is not None and (isinstance(value, bool) or not isinstance(value, (int, float))
+                                      or not math.isfinite(value) or value <= 0):
                 raise ValueError(f"{arg} must be a positive number or None, got {value!r}.")
         unknown = set(hyper) - set(self.defaults)
         if unknown:

@@ -275,3 +275,17 @@ def test_epoch_metrics_that_are_not_means_equal_the_standalone_metric_on_the_sam
                          ("rmse", RootMeanSquaredError())):
         metric.update_state(y[:, None], p)
         assert logs[name] == pytest.approx(float(metric.result()), abs=1e-5), name
+
+
+@pytest.mark.parametrize("rate", [float("nan"), float("inf"), -0.1, True, "0.01"])
+def test_an_optimizer_refuses_a_learning_rate_that_is_not_a_finite_non_negative_number(rate):
+    from rnnkit.optimizers import Adam
+    with pytest.raises(ValueError, match="learning_rate must be a non-negative number"):
+        Adam(learning_rate=rate)
+
+
+def test_a_negative_class_label_says_to_re_encode_not_to_add_units():
+    model = Sequential([Input(shape=(3, 2)), LSTM(2), Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    with pytest.raises(ValueError, match=r"negative label \(-1\)\. Re-encode"):
+        model.fit(np.zeros((4, 3, 2)), np.array([0, -1, 2, 1]), verbose=0)

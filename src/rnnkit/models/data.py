@@ -190,7 +190,11 @@ def check_label_range(y: Tensor, loss_name: str, n_classes: int) -> None:
                 f"{loss_name} expects integer class labels, got "
                 "non-integer values. Use categorical_crossentropy for soft targets.")
         lo, hi = int(y.min()), int(y.max())
-        if lo < 0 or hi >= n_classes:
+        if lo < 0:
+            raise ValueError(
+                f"Labels must be class indices from 0, got a negative label ({lo}). Re-encode "
+                f"the labels as 0..K-1 (for example with np.unique(y, return_inverse=True)).")
+        if hi >= n_classes:
             raise ValueError(
                 f"Labels must be class indices in [0, {n_classes}) for an output of "
                 f"{n_classes} units, got values in [{lo}, {hi}]. Give the last layer at least "
