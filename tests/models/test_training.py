@@ -289,3 +289,13 @@ def test_a_negative_class_label_says_to_re_encode_not_to_add_units():
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     with pytest.raises(ValueError, match=r"negative label \(-1\)\. Re-encode"):
         model.fit(np.zeros((4, 3, 2)), np.array([0, -1, 2, 1]), verbose=0)
+
+
+def test_a_bfloat16_model_fits_and_predicts_float32_arrays():
+    model = Sequential([Input(shape=(4, 2)), LSTM(3), Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.bfloat16()
+    rng = np.random.default_rng(0)
+    history = model.fit(rng.random((16, 4, 2)), rng.random(16), epochs=2, verbose=0)
+    assert all(np.isfinite(history.history["loss"]))
+    assert model.predict(rng.random((3, 4, 2))).dtype == np.float32

@@ -8,6 +8,7 @@ sees, as in Keras. Masks travel beside the data: `forward(x, mask=None)` and
 from __future__ import annotations
 
 import collections
+import contextlib
 import functools
 import inspect
 import re
@@ -79,33 +80,36 @@ def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
     if training is None and converted:
         training = False            # Keras: a direct call on arrays runs in inference mode
     if training is None:
-        with torch.no_grad() if converted else _nothing():
+        with torch.no_grad() if converted else contextlib.nullcontext():
             return call(*args, **kwargs)
     previous = module.training
     module.train(bool(training))
     try:
-        with torch.no_grad() if converted else _nothing():
+        with torch.no_grad() if converted else contextlib.nullcontext():
             return call(*args, **kwargs)
     finally:
         module.train(previous)
 
 
-class _nothing:
-    def __enter__(self):
-        return None
+def parameters_of(function) -> frozenset[str]:
+    """The parameter names of a function or method, read once per function (calls in the
+    training step ask this every batch)."""
+    return _parameters_of(getattr(function, "__func__", function))
 
-    def __exit__(self, *exc):
-        return False
+
+@functools.lru_cache(maxsize=None)
+def _parameters_of(function) -> frozenset[str]:
+    try:
+        return frozenset(inspect.signature(function).parameters)
+    except (TypeError, ValueError):
+        return frozenset()
 
 
 def _forward_takes(module: nn.Module, arg: str) -> bool:
     fn = module.forward
     if getattr(type(module), "forward", None) is Layer.forward and hasattr(module, "call"):
         fn = module.call
-    try:
-        return arg in inspect.signature(fn).parameters
-    except (TypeError, ValueError):
-        return False
+    return arg in parameters_of(fn)
 
 
 class Layer(nn.Module):
@@ -203,7 +207,7 @@ class Layer(nn.Module):
                 self.to(device=first.device)
             if not self.trainable:
                 self.requires_grad_(False)
-        params = inspect.signature(self.call).parameters
+        params = parameters_of(self.call)
         if "mask" in params:
             kwargs["mask"] = mask
         if "training" in params and "training" not in kwargs:

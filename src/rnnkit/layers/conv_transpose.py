@@ -29,8 +29,9 @@ from torch import Tensor, nn
 
 from .. import activations, initializers
 from .base import Layer, Shape
-from .convolutional import (changed_arguments, data_format_arg, init_kernel, int_tuple,
-                            padding_arg, to_channels_first, to_channels_last)
+from .convolutional import (conv_repr, data_format_arg, init_kernel, int_tuple,
+                            keras_kernel_weights, padding_arg, to_channels_first,
+                            to_channels_last)
 
 
 def transposed_length(T: int | None, k: int, s: int, d: int, padding: str,
@@ -141,20 +142,11 @@ class _ConvTranspose(Layer):
                 else (input_shape[0],) + out + (self.filters,))
 
     def extra_repr(self) -> str:
-        k = self.kernel_size[0] if len(set(self.kernel_size)) == 1 else self.kernel_size
-        default = type(self)(self.filters, self.kernel_size, name=self.name)
-        return ", ".join([str(self.filters), f"kernel_size={k}"] + changed_arguments(
-            self, default, skip=("filters", "kernel_size")))
+        return conv_repr(self)
 
     def get_weights(self) -> list[np.ndarray]:
         """[kernel (k..., F, C), bias (F,)] as Keras stores them."""
-        if not self.built:
-            return []
-        kernel = self.W.detach().permute(*range(2, self.rank + 2), 1, 0)
-        weights = [kernel.cpu().numpy().copy()]
-        if self.use_bias:
-            weights.append(self.b.detach().cpu().numpy().copy())
-        return weights
+        return keras_kernel_weights(self)
 
     def set_weights(self, weights: list) -> None:
         n, what = (2 if self.use_bias else 1), f"{type(self).__name__} {self.name!r}"

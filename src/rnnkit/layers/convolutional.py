@@ -135,6 +135,27 @@ def init_kernel(identifier, W: Tensor) -> Tensor:
     return initializers.get(identifier)(W)
 
 
+def conv_repr(layer) -> str:
+    """`Conv1D(16, kernel_size=3, padding='causal')`: the arguments that differ from the
+    defaults (transposed convolutions too)."""
+    k = layer.kernel_size[0] if len(set(layer.kernel_size)) == 1 else layer.kernel_size
+    default = type(layer)(layer.filters, layer.kernel_size, name=layer.name)
+    return ", ".join([str(layer.filters), f"kernel_size={k}"] + changed_arguments(
+        layer, default, skip=("filters", "kernel_size")))
+
+
+def keras_kernel_weights(layer) -> list[np.ndarray]:
+    """[kernel, bias] of a (transposed) convolution in Keras's layout: PyTorch's weight
+    (A, B, k...) becomes (k..., B, A); the bias as it is. Empty before the layer is built."""
+    if not layer.built:
+        return []
+    kernel = layer.W.detach().permute(*range(2, layer.rank + 2), 1, 0)
+    weights = [kernel.cpu().numpy().copy()]
+    if layer.use_bias:
+        weights.append(layer.b.detach().cpu().numpy().copy())
+    return weights
+
+
 class _Conv(Layer):
     """Shared by Conv1D and Conv2D: Keras's arguments, PyTorch's kernel."""
 
@@ -244,21 +265,12 @@ class _Conv(Layer):
                 else (input_shape[0],) + out + (self.filters,))
 
     def extra_repr(self) -> str:
-        k = self.kernel_size[0] if len(set(self.kernel_size)) == 1 else self.kernel_size
-        default = type(self)(self.filters, self.kernel_size, name=self.name)
-        return ", ".join([str(self.filters), f"kernel_size={k}"] + changed_arguments(
-            self, default, skip=("filters", "kernel_size")))
+        return conv_repr(self)
 
     # -- Keras's layout -----------------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:
         """[kernel (k..., C/groups, F), bias (F,)] as Keras stores them."""
-        if not self.built:
-            return []
-        kernel = self.W.detach().permute(*range(2, self.rank + 2), 1, 0)
-        weights = [kernel.cpu().numpy().copy()]
-        if self.use_bias:
-            weights.append(self.b.detach().cpu().numpy().copy())
-        return weights
+        return keras_kernel_weights(self)
 
     def set_weights(self, weights: list) -> None:
         n = 2 if self.use_bias else 1

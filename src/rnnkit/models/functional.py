@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 from torch import Tensor, nn
 
+from ..layers.base import parameters_of
 from ..layers.core import InputLayer
 from ..layers.symbolic import (KerasTensor, Node, call_with_mask, compute_output_masks, flatten,
                                is_float, is_text, map_structure)
@@ -301,11 +302,7 @@ def _first_input_mask(args: tuple, values: dict):
 def _other_input_masks(node: Node, values: dict, kwargs: dict) -> dict:
     """Masks of an attention layer's value and key inputs, as Keras passes them
     (value_mask=, key_mask=) when the layer takes them: padded keys get no attention."""
-    import inspect
-    try:
-        params = inspect.signature(node.layer.forward).parameters
-    except (TypeError, ValueError):
-        return {}
+    params = parameters_of(node.layer.forward)
     found = {}
     for pos, name in ((1, "value"), (2, "key")):
         if f"{name}_mask" not in params or f"{name}_mask" in kwargs:

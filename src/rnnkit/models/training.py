@@ -18,7 +18,6 @@ sum(mask * loss) / sum(mask), so padding steps count for nothing.
 """
 from __future__ import annotations
 
-import inspect
 from typing import Any
 
 import numpy as np
@@ -29,7 +28,7 @@ from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..callbacks import CallbackList, History
-from ..layers.base import call_module, get_weights, set_weights, unique_name
+from ..layers.base import call_module, get_weights, parameters_of, set_weights, unique_name
 from ..layers.symbolic import trial_mode
 from . import distributed, scoring
 from .adapters import BatchSource, as_list, is_batch_source
@@ -83,7 +82,7 @@ class Model(nn.Module):
             from ..layers.symbolic import flatten
             self._input_specs = [[list(t.shape[1:]), str(t.dtype).replace("torch.", "")]
                                  for t in flatten(inputs) if isinstance(t, Tensor)]
-        params = inspect.signature(self.call).parameters
+        params = parameters_of(self.call)
         if "training" in params and "training" not in kwargs:
             kwargs["training"] = self.training
         if "mask" in kwargs and "mask" not in params:

@@ -223,21 +223,28 @@ def check_settings(units, embed_dim, min_count, epochs, batch_size, test_fractio
         raise UserError(f"dropout must be in [0, 1), got {dropout!r}.")
 
 
-def load_sentences(path, test_path, test_fraction: float, seed: int
-                   ) -> tuple[list[Sentence], list[Sentence], str]:
-    """(training sentences, test sentences, a description of the source), checked."""
+def load_sentences(path, test_path, test_fraction: float, seed: int, read=None, bundled=None,
+                   require=None) -> tuple[list[Sentence], list[Sentence], str]:
+    """(training sentences, test sentences, a description of the source), checked.
+
+    The tagger's by default; another labelling task (ner) passes its own file reader,
+    bundled data (a loader and its description) and check of a file's sentences."""
+    read = read or read_tagged_sentences
+    require = require or _require
     if path is None:
         if test_path is not None:
             raise UserError("--test-file goes with your own FILE; the bundled data has its "
                             "own test split. Pass FILE too, or drop --test-file.")
-        train, test = load_pos_tagged()
-        return train, test, "bundled UD English EWT (dev split to train, test split to score)"
-    train = read_tagged_sentences(path)
+        load, description = bundled or (
+            load_pos_tagged, "bundled UD English EWT (dev split to train, test split to score)")
+        train, test = load()
+        return train, test, description
+    train = read(path)
     if test_path is not None:
-        test = read_tagged_sentences(test_path)
-        _require(train, path, 2, "a training and a validation part")
+        test = read(test_path)
+        require(train, path, 2, "a training and a validation part")
         return train, test, f"{path} (scored on {test_path})"
-    _require(train, path, MIN_SENTENCES, "a training, a validation and a test part")
+    require(train, path, MIN_SENTENCES, "a training, a validation and a test part")
     order = np.random.default_rng(seed).permutation(len(train))
     n_test = min(max(1, round(test_fraction * len(train))), len(train) - 2)
     test = [train[i] for i in sorted(order[:n_test])]

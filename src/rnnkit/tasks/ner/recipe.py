@@ -20,10 +20,10 @@ from ...datasets import DataError, load_entities, read_entity_sentences
 from ...layers import CRF, LSTM, Bidirectional, CharCNNEmbedding, Dense, Dropout
 from ...models import Sequential
 from ...utils import set_random_seed
+from .. import tag
 from .entities import Gazetteer, Sentence, entity_scores, entity_strings, spans
 from .features import EntityVocabulary, encode_sentences, encode_tags
 
-MIN_SENTENCES = 3                                 # one each for training, validation, test
 
 
 def ner(path: str | os.PathLike | None = None, test_path: str | os.PathLike | None = None,
@@ -133,38 +133,20 @@ def tag_sentences(model: Sequential, vocab: EntityVocabulary, sentences: list[li
 
 def check_settings(units, embed_dim, char_filters, min_count, epochs, batch_size,
                    test_fraction, dropout) -> None:
-    for name, value in (("units", units), ("embed_dim", embed_dim),
-                        ("char_filters", char_filters), ("min_count", min_count),
-                        ("epochs", epochs), ("batch_size", batch_size)):
-        if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-            raise UserError(f"{name} must be a positive integer, got {value!r}.")
-    if not 0.0 < test_fraction < 1.0:
-        raise UserError(f"test_fraction must be between 0 and 1, got {test_fraction!r}; "
-                        "0.2 holds out a fifth of the sentences.")
-    if not 0.0 <= dropout < 1.0:
-        raise UserError(f"dropout must be in [0, 1), got {dropout!r}.")
+    """The tagger's checks, and the character filters'."""
+    tag.check_settings(units, embed_dim, min_count, epochs, batch_size, test_fraction, dropout)
+    if not isinstance(char_filters, int) or isinstance(char_filters, bool) or char_filters < 1:
+        raise UserError(f"char_filters must be a positive integer, got {char_filters!r}.")
 
 
 def load_sentences(path, test_path, test_fraction: float, seed: int
                    ) -> tuple[list[Sentence], list[Sentence], str]:
-    """(training sentences, test sentences, a description of the source), checked."""
-    if path is None:
-        if test_path is not None:
-            raise UserError("--test-file goes with your own FILE; the bundled data has its "
-                            "own test split. Pass FILE too, or drop --test-file.")
-        train, test = load_entities()
-        return train, test, "bundled Universal NER English EWT (dev split to train, test " \
-                            "split to score)"
-    train = read_entity_sentences(path)
-    if test_path is not None:
-        test = read_entity_sentences(test_path)
-        _require(train, path, 2, "a training and a validation part")
-        return train, test, f"{path} (scored on {test_path})"
-    _require(train, path, MIN_SENTENCES, "a training, a validation and a test part")
-    order = np.random.default_rng(seed).permutation(len(train))
-    n_test = min(max(1, round(test_fraction * len(train))), len(train) - 2)
-    test = [train[i] for i in sorted(order[:n_test])]
-    return [train[i] for i in sorted(order[n_test:])], test, str(path)
+    """(training sentences, test sentences, a description of the source), checked: the
+    tagger's split with the entity file reader and the bundled Universal NER data."""
+    return tag.load_sentences(
+        path, test_path, test_fraction, seed, read=read_entity_sentences,
+        bundled=(load_entities, "bundled Universal NER English EWT (dev split to train, test "
+                                "split to score)"), require=_require)
 
 
 def _require(sentences: list[Sentence], path, n: int, parts: str) -> None:
