@@ -11,6 +11,8 @@ import argparse
 import importlib
 import sys
 
+from .errors import UserError
+
 # subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
     "demo": ("rnnkit.tasks.demo", "the main job: every task on the bundled data, short settings"),
@@ -35,10 +37,6 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bench": ("rnnkit.bench", "time fit against a plain PyTorch loop on five workloads"),
     "info": ("rnnkit.info", "versions, device, threads and which fast paths are available"),
 }
-
-
-class UserError(Exception):
-    """A problem with what the user asked for; the CLI prints it and exits with code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
