@@ -9,8 +9,8 @@ becomes `rnnkit`. `import rnnkit as tf; tf.keras.models.Sequential` works too.
 import sys
 
 from . import _keras_alias
-from . import (activations, callbacks, initializers, layers, losses, metrics, models,
-               optimizers, preprocessing, utils)
+from . import (activations, callbacks, constraints, initializers, layers, losses, metrics,
+               models, optimizers, preprocessing, regularizers, utils)
 from .layers import Input, Layer
 from .models import Model, Sequential, load_model
 from . import ops  # keras.ops on torch
@@ -25,4 +25,5 @@ sys.meta_path.insert(0, _keras_alias.KerasAlias(__name__))
 
 __all__ = ["Sequential", "Model", "Input", "Layer", "load_model", "layers", "models", "callbacks", "losses",
            "metrics", "optimizers", "preprocessing", "utils", "activations", "initializers",
+           "regularizers", "constraints",
            "backend", "data", "ops", "random"]

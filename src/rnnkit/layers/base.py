@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from . import penalties
+
 Shape = tuple  # a shape with None for unknown sizes, batch first: (None, T, D)
 
 _name_counts: collections.Counter = collections.Counter()
@@ -129,9 +131,12 @@ class Layer(nn.Module):
         @functools.wraps(init)
         def __init__(self, *args, **kw):
             common = {k: kw.pop(k) for k in _KERAS_COMMON_ARGS if k in kw and k not in named}
+            extras = penalties.pop_arguments(kw, named)
             init(self, *args, **kw)
             if common:
                 self._apply_common_args(**common)
+            if extras:
+                penalties.attach(self, extras)
         __init__._takes_keras_common = True
         cls.__init__ = __init__
 
@@ -155,7 +160,37 @@ class Layer(nn.Module):
             self.dtype_arg = _check_dtype(dtype)
 
     def __call__(self, *args, **kwargs):
-        return call_module(self, super().__call__, args, kwargs)
+        outputs = call_module(self, super().__call__, args, kwargs)
+        if self.activity_regularizer is not None:
+            penalty = penalties.activity_penalty(self.activity_regularizer, outputs)
+            if penalty is not None:
+                self.add_loss(penalty)
+        return outputs
+
+    # What a layer adds to the loss (layers/penalties.py); set by the constructor's
+    # *_regularizer / *_constraint arguments or by add_weight(regularizer=, constraint=).
+    activity_regularizer = None
+    _weight_regularizers: dict = {}
+    _weight_constraints: dict = {}
+    _param_regularizers: tuple = ()
+    _param_constraints: tuple = ()
+
+    def add_loss(self, loss) -> None:
+        """Add a scalar tensor to the loss of this forward pass (Keras's add_loss): `fit`
+        adds it to the loss it minimises and reports; `layer.losses` lists it."""
+        if not isinstance(loss, Tensor) or loss.numel() != 1:
+            raise ValueError(f"add_loss() takes a tensor with one value computed in call(), "
+                             f"got {type(loss).__name__}"
+                             f"{tuple(loss.shape) if isinstance(loss, Tensor) else ''}. "
+                             "Reduce it first, e.g. add_loss(ops.sum(x)).")
+        self.__dict__.setdefault("_added_losses", []).append(loss.reshape(()))
+        penalties.note_loss_layer(self)
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The penalties of the last forward pass, this layer's and its sublayers':
+        add_loss values, activity and weight regularizers."""
+        return penalties.model_penalties(self)
 
     def __init__(self, *, name: str | None = None, input_shape: Shape | None = None,
                  trainable: bool = True):
@@ -238,6 +273,16 @@ class Layer(nn.Module):
         while hasattr(self, key):
             key, k = f"{base}_{k}", k + 1
         self.register_parameter(key, param)
+        if regularizer is not None or constraint is not None:
+            penalties.note_configured()
+        if regularizer is not None:
+            from .. import regularizers
+            self._param_regularizers = (*self._param_regularizers,
+                                        (param, regularizers.get(regularizer)))
+        if constraint is not None:
+            from .. import constraints
+            self._param_constraints = (*self._param_constraints,
+                                       (param, constraints.get(constraint)))
         return param
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
@@ -296,6 +341,8 @@ class Layer(nn.Module):
         config: dict[str, Any] = {"name": self.name, "trainable": self.trainable}
         if self.input_shape_arg is not None:
             config["input_shape"] = list(self.input_shape_arg)
+        if self._weight_regularizers or self._weight_constraints or self.activity_regularizer:
+            config.update(penalties.config_of(self))
         return config
 
     @classmethod

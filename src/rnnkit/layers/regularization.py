@@ -169,17 +169,13 @@ class ActivityRegularization(Layer):
                 raise ValueError(f"ActivityRegularization {arg} must be a number >= 0, got "
                                  f"{value!r}.")
         self.l1, self.l2 = float(l1), float(l2)
-        self.activity_loss: Tensor | None = None
         self.built = True
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        self.__dict__.get("_added_losses", []).clear()          # the last call's penalty
         penalty = self.l1 * x.abs().sum() + self.l2 * x.square().sum()
-        self.activity_loss = penalty / x.shape[0] if x.dim() > 0 else penalty
+        self.add_loss(penalty / x.shape[0] if x.dim() > 0 else penalty)
         return x
-
-    @property
-    def losses(self) -> list[Tensor]:
-        return [] if self.activity_loss is None else [self.activity_loss]
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "l1": self.l1, "l2": self.l2}

@@ -8,9 +8,11 @@ functional model `x = Input(shape=..., name=...)`, `y = layer(x, ...)`, `Model(i
 outputs)`. Nothing in a file is ever run: classes come from rnnkit's fixed registry, and a
 `Lambda` layer (Python bytecode in the file) is refused.
 
-Keys that change nothing once trained weights are loaded (dtype policies, seeds,
-regularizers, constraints, Keras's `implementation=1|2`) are dropped; any other key rnnkit does
-not take, set to a non-default value, is refused with an error that names the layer.
+Keys that change nothing once trained weights are loaded (dtype policies, seeds, Keras's
+`implementation=1|2`, regularizers and constraints of classes rnnkit does not have) are
+dropped; Keras's own regularizers and constraints are kept, since they shape further
+training; any other key rnnkit does not take, set to a non-default value, is refused with an
+error that names the layer.
 """
 from __future__ import annotations
 
@@ -25,7 +27,7 @@ KERAS_VERSION = "3.15.1"          # the Keras that wrote the fixtures rnnkit's f
 # Keys with no effect on a loaded model's outputs: dropped when reading a Keras config.
 _IGNORED_KEYS = {"dtype", "seed", "module", "registered_name", "build_config",
                  "shared_object_id", "use_cudnn", "quantization_config", "lora_rank",
-                 "lora_alpha", "activity_regularizer", "batch_input_shape", "batch_shape",
+                 "lora_alpha", "batch_input_shape", "batch_shape",
                  "autocast", "weights",
                  "renorm_momentum"}         # BatchNormalization: used only with renorm=True
 _IGNORED_SUFFIXES = ("_regularizer", "_constraint")
@@ -40,6 +42,14 @@ def snake_case(name: str) -> str:
     name = re.sub(r"\W+", "", name)
     name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
     return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+def _known_penalty(key: str, value) -> bool:
+    """A regularizer or constraint of rnnkit's classes (kept); None and other classes (whose
+    code rnnkit does not have) are dropped: they do not change a loaded model's outputs."""
+    from .. import constraints, regularizers
+    known = constraints._CLASSES if key.endswith("_constraint") else regularizers._CLASSES
+    return isinstance(value, dict) and value.get("class_name") in known
 
 
 def supported_classes() -> list[str]:
@@ -78,7 +88,10 @@ def _rnnkit_spec(spec: dict[str, Any], where: str) -> dict[str, Any]:
             out[key] = _rnnkit_spec(value, where)
         elif key in _NESTED_KEYS and isinstance(value, list):     # StackedRNNCells' cells
             out[key] = [_rnnkit_spec(v, where) for v in value]
-        elif key in _IGNORED_KEYS or key.endswith(_IGNORED_SUFFIXES):
+        elif key == "activity_regularizer" or key.endswith(_IGNORED_SUFFIXES):
+            if _known_penalty(key, value):    # kept: they shape further training
+                out[key] = value
+        elif key in _IGNORED_KEYS:
             continue
         elif key.endswith(_INIT_KEYS_SUFFIX):
             init = _initializer_name(value)

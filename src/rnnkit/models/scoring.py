@@ -14,6 +14,7 @@ import torch
 from torch import Tensor
 
 from .. import activations
+from ..layers import penalties
 
 
 def fuses_logits(model, k: int = 0) -> bool:
@@ -21,23 +22,29 @@ def fuses_logits(model, k: int = 0) -> bool:
     layer, loss = model._output_layer(k), model.losses_[k]
     return (loss.logits_of is not None and not loss.from_logits
             and hasattr(layer, "pre_activation")
-            and getattr(layer, "activation_name", None) == loss.logits_of)
+            and getattr(layer, "activation_name", None) == loss.logits_of
+            and getattr(layer, "activity_regularizer", None) is None)   # it sees the output
 
 
 def forward_for_loss(model, xs: list[Tensor]) -> tuple[list[Tensor], list]:
     """(outputs or logits, output masks), one per output."""
     logits = [fuses_logits(model, k) for k in range(len(model.losses_))]
+    penalties.clear_added(model)                  # add_loss values of this pass only
     return model._run(xs, logits if any(logits) else None)
 
 
 def compute_loss(model, ys: list[Tensor], outs: list[Tensor], w: Tensor | None,
                  masks: list) -> tuple[Tensor, list[Tensor]]:
-    """The weighted sum of the outputs' mean losses, and each output's mean loss."""
+    """The weighted sum of the outputs' mean losses plus the layers' penalties (add_loss,
+    regularizers: Keras's `model.losses`), and each output's mean loss."""
     parts = [output_loss(model, k, y, out, w, m)
              for k, (y, out, m) in enumerate(zip(ys, outs, masks))]
-    if len(parts) == 1 and model.loss_weights_[0] == 1.0:
+    extra = penalties.model_penalties(model)
+    if len(parts) == 1 and model.loss_weights_[0] == 1.0 and not extra:
         return parts[0], parts
     total = sum(lw * p for lw, p in zip(model.loss_weights_, parts))
+    if extra:
+        total = total + sum(e.to(total.dtype) for e in extra)
     return total, parts
 
 

@@ -28,6 +28,7 @@ from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..callbacks import CallbackList, History
+from ..layers import penalties
 from ..layers.base import call_module, get_weights, parameters_of, set_weights, unique_name
 from ..layers.symbolic import trial_mode
 from . import distributed, scoring
@@ -70,6 +71,12 @@ class Model(nn.Module):
 
     def __call__(self, *args, **kwargs):
         return call_module(self, super().__call__, args, kwargs)
+
+    @property
+    def losses(self) -> list[Tensor]:
+        """The penalties of the last forward pass (Keras's model.losses): add_loss values,
+        activity and weight regularizers of every layer; fit adds their sum to the loss."""
+        return penalties.model_penalties(self)
 
     # -- subclassed models ------------------------------------------------------------------
     def call(self, inputs, *args, **kwargs):
@@ -431,6 +438,8 @@ class Model(nn.Module):
         if isinstance(spec, optimizers_mod.Optimizer) and spec.clips:
             spec.clip([p for g in self.optimizer.param_groups for p in g["params"]])
         self.optimizer.step()
+        for layer in penalties.constrained_layers(self):    # Keras's weight constraints
+            penalties.apply_constraints(layer)
         return loss.detach(), [p.detach() for p in parts], [o.detach() for o in outs], masks
 
     def train_step(self, data):
