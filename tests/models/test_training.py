@@ -234,7 +234,7 @@ def test_token_ids_beyond_the_embedding_are_rejected():
 
 
 @pytest.mark.parametrize("kwargs,match", [
-    ({"optimizer": "adamm", "loss": "mse"}, "Unknown optimizer 'adamm'. Available: adagrad, adam"),
+    ({"optimizer": "adamm", "loss": "mse"}, "Unknown optimizer 'adamm'. Available: adadelta, adagrad, adam"),
     ({"optimizer": "adam", "loss": "mse2"}, "Unknown loss 'mse2'. Available: .*mean_squared_error"),
     ({"optimizer": "adam", "loss": "mse", "metrics": ["acc2"]}, "Unknown metric 'acc2'. Available: .*accuracy"),
     ({"optimizer": "adam"}, "compile\\(\\) needs a loss"),

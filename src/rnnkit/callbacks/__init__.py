@@ -10,7 +10,7 @@
 Modules: base (Callback, History), callback_list (CallbackList, what the fit loop calls),
 progress (ProgbarLogger), training (EarlyStopping, ReduceLROnPlateau, TerminateOnNaN,
 LearningRateScheduler), checkpoint (ModelCheckpoint), csv_logger (CSVLogger),
-lambda_callback (LambdaCallback), backup (BackupAndRestore: resume an
+lambda_callback (LambdaCallback), tensorboard (TensorBoard event files), backup (BackupAndRestore: resume an
 interrupted fit), monitor (reading and comparing a monitored metric).
 """
 
@@ -21,6 +21,7 @@ from .checkpoint import ModelCheckpoint
 from .csv_logger import CSVLogger
 from .lambda_callback import LambdaCallback
 from .progress import ProgbarLogger
+from .tensorboard import TensorBoard
 from .training import EarlyStopping, LearningRateScheduler, ReduceLROnPlateau, TerminateOnNaN
 
 __all__ = [
@@ -35,5 +36,6 @@ __all__ = [
     "ModelCheckpoint",
     "ProgbarLogger",
     "ReduceLROnPlateau",
+    "TensorBoard",
     "TerminateOnNaN",
 ]

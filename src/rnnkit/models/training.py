@@ -72,6 +72,11 @@ class Model(nn.Module):
     def __call__(self, *args, **kwargs):
         return call_module(self, super().__call__, args, kwargs)
 
+    def to_json(self, **kwargs) -> str:
+        """The architecture as Keras's JSON model config (models.model_from_json reads it)."""
+        from .cloning import to_json
+        return to_json(self, **kwargs)
+
     @property
     def losses(self) -> list[Tensor]:
         """The penalties of the last forward pass (Keras's model.losses): add_loss values,
@@ -435,8 +440,11 @@ class Model(nn.Module):
         if distributed.active():
             distributed.average_gradients(list(self.parameters()))
         spec = self._optimizer_spec
-        if isinstance(spec, optimizers_mod.Optimizer) and spec.clips:
-            spec.clip([p for g in self.optimizer.param_groups for p in g["params"]])
+        if isinstance(spec, optimizers_mod.Optimizer):
+            if spec.clips:
+                spec.clip([p for g in self.optimizer.param_groups for p in g["params"]])
+            if spec.steps_hook:                       # schedules, Keras's Adam epsilon
+                spec.before_step(self.optimizer)
         self.optimizer.step()
         for layer in penalties.constrained_layers(self):    # Keras's weight constraints
             penalties.apply_constraints(layer)
