@@ -11,7 +11,7 @@ import argparse
 import importlib
 import sys
 
-from .errors import UserError
+from .errors import DataError, UserError
 
 # subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -69,7 +69,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0 if args.command is None else 2
     module = importlib.import_module(args._module)
-    from .datasets.errors import DataError
     try:
         return int(module.main(args) or 0)
     except (UserError, DataError, FileNotFoundError, FileExistsError,

@@ -34,7 +34,7 @@ def input_lines(user_input, what: str = "text") -> list[str]:
     >>> input_lines("I like it .", "sentence"), input_lines(["a b", "c"])
     (['I like it .'], ['a b', 'c'])
     """
-    from ..cli import UserError
+    from ..errors import UserError
     from ..datasets import read_text
     from ..datasets.readers import _split_lines
     if isinstance(user_input, (str, os.PathLike)):
