@@ -18,6 +18,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from .symbolic import MASKED_BASES, call_symbolic, flatten, is_symbolic, map_structure
+
 Shape = tuple  # a shape with None for unknown sizes, batch first: (None, T, D)
 
 _name_counts: collections.Counter = collections.Counter()
@@ -47,7 +49,6 @@ def reset_names() -> None:
 def _to_tensors(structure):
     """NumPy arrays in a call's arguments become tensors (float32 for floats, int64 for ints);
     returns (structure, whether anything was converted)."""
-    from .symbolic import map_structure
     converted = False
 
     def convert(leaf):
@@ -70,7 +71,6 @@ def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
     if all(isinstance(a, Tensor) for a in args) and "training" not in kwargs and \
             all(v is None or isinstance(v, Tensor) for v in kwargs.values()):
         return call(*args, **kwargs)                   # the hot path: tensors in, as in fit
-    from .symbolic import call_symbolic, is_symbolic
     if is_symbolic((args, kwargs)):
         return call_symbolic(module, args, kwargs)
     (args, kwargs), converted = _to_tensors((args, kwargs))
@@ -197,7 +197,6 @@ class Layer(nn.Module):
     def forward(self, inputs, *args, mask=None, **kwargs):
         """Keras-style subclasses write call(); this runs their build() once, then call()."""
         if not self.built:
-            from .symbolic import flatten, map_structure
             shape = map_structure(lambda t: tuple(t.shape) if isinstance(t, Tensor) else t,
                                   inputs)
             self.build(shape)
@@ -313,6 +312,9 @@ class Layer(nn.Module):
             if default is inspect.Parameter.empty or default != value:
                 shown.append(f"{key}={value!r}")
         return ", ".join(shown)
+
+
+MASKED_BASES.append(Layer)           # graph replay passes mask= to every Layer
 
 
 def _check_shape(shape, what: str) -> tuple:

@@ -20,6 +20,8 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from .registry import layer_class
+
 # Sizes given to unknown axes in the two trial runs; (2, 3) for the batch axis.
 _TRIAL_SIZES = ((2, 29), (3, 43))
 
@@ -59,11 +61,10 @@ class KerasTensor:
 
     # Arithmetic and slicing on symbolic tensors become small recorded layers.
     def __getitem__(self, key):
-        from .ops_layers import GetItem
-        return GetItem(key)(self)
+        return layer_class("GetItem")(key)(self)
 
     def _binary(self, other, op: str, swap: bool = False):
-        from .ops_layers import BinaryOp
+        BinaryOp = layer_class("BinaryOp")
         if isinstance(other, KerasTensor):
             return BinaryOp(op)([other, self] if swap else [self, other])
         return BinaryOp(op, other, swap=swap)(self)
@@ -214,9 +215,11 @@ def _masks_for(args: tuple, c_args: tuple):
     return None
 
 
+MASKED_BASES: list[type] = []     # base.py adds Layer: its subclasses all take mask=
+
+
 def accepts_mask(layer: nn.Module) -> bool:
-    from .base import Layer
-    return isinstance(layer, Layer) or hasattr(layer, "forward_with_mask")
+    return isinstance(layer, tuple(MASKED_BASES)) or hasattr(layer, "forward_with_mask")
 
 
 def call_with_mask(layer: nn.Module, args: tuple, kwargs: dict, mask):

@@ -30,6 +30,8 @@ import numpy as np
 import torch
 
 from ..layers.base import Layer
+from ..layers.registry import model_class
+from .compile_utils import compile_config
 from .keras_config import KERAS_VERSION, keras_model_config, model_from_keras, snake_case
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -190,10 +192,8 @@ def _model_paths(model) -> list[tuple]:
     """(layer, group path) as Keras 3 saves a model: a Sequential's or functional model's
     layers under layers/; a subclassed model's where Keras's walk meets them first, its
     attributes in name order (private ones last) with the `layers` list among them."""
-    from .functional import Functional
-    from .sequential import Sequential
     in_list = _in_layers_group(_model_layers(model))
-    if isinstance(model, (Sequential, Functional)):
+    if isinstance(model, (model_class("Sequential"), model_class("Functional"))):
         return in_list
     children = dict(model.named_children())
     order = sorted([*children, "layers"], key=lambda n: f"~{n}" if n.startswith("_") else n)
@@ -403,8 +403,7 @@ def _write_file_atomically(path: Path, write) -> Path:
 
 def _keras_compile_config(model) -> dict[str, Any]:
     """Keras's compile_config: what Keras's load_model compiles the model with."""
-    from .saving import _compile_config
-    config = _compile_config(model)
+    config = compile_config(model)
     spec = model._optimizer_spec
     if hasattr(spec, "get_config"):
         config["optimizer"] = {"module": "keras.optimizers", "class_name": type(spec).__name__,

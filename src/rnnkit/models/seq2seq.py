@@ -59,8 +59,8 @@ from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding
 from ..layers.base import get_weights, set_weights
 from ..losses import LossFunction
 from .training import Model
-from .saving import CONFIG, FORMAT, VERSION, WEIGHTS, load_weights, read_config, \
-    write_atomically
+from ..utils.files import write_atomically
+from .saving import CONFIG, FORMAT, VERSION, WEIGHTS, load_weights, read_config
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3          # reserved ids; the source uses PAD and UNK only
 SPECIALS = ("<pad>", "<unk>", "<s>", "</s>")
@@ -350,7 +350,7 @@ class Seq2Seq(Model):
     def save(self, path, extra_json: dict[str, Any] | None = None) -> Path:
         """A model folder: config.json, model.safetensors and each extra_json[name] as JSON.
 
-        Written to a temporary folder and renamed into place (saving.write_atomically).
+        Written to a temporary folder and renamed into place (utils.files.write_atomically).
         """
         config = {"format": FORMAT, "version": VERSION, "class_name": "Seq2Seq",
                   "config": self.get_config()}

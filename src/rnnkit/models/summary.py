@@ -3,6 +3,8 @@ from __future__ import annotations
 
 from typing import Callable
 
+from ..layers.registry import model_class
+
 
 def _params(layer) -> str:
     if not getattr(layer, "built", True) and not any(True for _ in layer.parameters()):
@@ -23,8 +25,7 @@ def _shape_text(shape) -> str:
 
 
 def _rows(model) -> tuple[list[str], list[tuple[str, ...]]]:
-    from .functional import Functional
-    from .sequential import Sequential
+    Functional, Sequential = model_class("Functional"), model_class("Sequential")
     if isinstance(model, Functional):
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
         rows = [(_row_name(layer), _shape_text(layer.output.shape), "0", "-")

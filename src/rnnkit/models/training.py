@@ -27,7 +27,9 @@ from torch import Tensor, nn
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
-from ..callbacks import CallbackList, History
+from ..callbacks.base import History
+from ..callbacks.callback_list import CallbackList
+from ..layers.registry import model_class
 from ..layers.base import call_module, get_weights, parameters_of, set_weights, unique_name
 from ..layers.symbolic import trial_mode
 from . import distributed, scoring
@@ -54,8 +56,7 @@ class Model(nn.Module):
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from .functional import Functional
-            return super().__new__(Functional)
+            return super().__new__(model_class("Functional"))
         return super().__new__(cls)
 
     def __init__(self, *, name: str | None = None, trainable: bool = True, dtype=None) -> None:
@@ -334,7 +335,7 @@ class Model(nn.Module):
         self.stop_training = False
         logs: dict[str, float] = {}
         cbs.on_train_begin()
-        start = self.__dict__.pop("_resume_epoch", initial_epoch)    # set by BackupAndRestore
+        start = self.__dict__.pop("_resume_epoch", initial_epoch)    # see resume_at
         for epoch in range(start, epochs):
             cbs.on_epoch_begin(epoch)
             logs = self._run_epoch(train, batch_size, shuffle, cbs, epoch)
@@ -562,6 +563,12 @@ class Model(nn.Module):
     def reset_state(self) -> None:
         """Keras 3's name for reset_states()."""
         self.reset_states()
+
+    def resume_at(self, epoch: int) -> None:
+        """Make the running fit continue at `epoch` (0-based) instead of its initial_epoch:
+        a callback restoring a backup calls it from on_train_begin (BackupAndRestore)."""
+        _check_int("epoch", epoch, 0)
+        self._resume_epoch = int(epoch)
 
     # -- saving -----------------------------------------------------------------------------
     def save(self, filepath, include_optimizer: bool = True, overwrite: bool = True) -> None:

@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from ..models.saving import follow_umask  # noqa: E402
+from ..utils.files import follow_umask  # noqa: E402
 
 
 def input_lines(user_input, what: str = "text") -> list[str]:
