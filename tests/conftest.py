@@ -15,3 +15,7 @@ def _fixed_seed():
     """Every test starts from the same seed, with 2 threads like the project machines."""
     set_random_seed(0)
     torch.set_num_threads(2)
+
+# The scripts that made the fixtures need Keras or librosa; they are run by hand, and
+# --doctest-modules must not import them.
+collect_ignore_glob = ["fixtures/*", "*/fixtures/*"]

@@ -44,7 +44,9 @@ def register_models(*classes: type, base: type | None = None) -> None:
 def _register(table: dict[str, type], classes) -> None:
     for cls in classes:
         name = cls.__name__
-        if table.get(name, cls) is not cls:
+        old = table.get(name, cls)
+        same = (old.__module__, old.__qualname__) == (cls.__module__, cls.__qualname__)
+        if not same:                                 # the same class reloaded replaces it
             raise ValueError(f"Two classes named {name!r} in the registry: "
                              f"{table[name].__module__}.{name} and {cls.__module__}.{name}. "
                              "Give one of them another name.")
