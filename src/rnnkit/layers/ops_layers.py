@@ -5,6 +5,15 @@
     y = LSTM(4)(x) + last       # BinaryOp('add')
 
 They are ordinary layers, saved by their config like every other.
+
+    >>> from rnnkit.layers import Input
+    >>> from rnnkit.models import Model
+    >>> x = Input(shape=(3, 2))
+    >>> model = Model(x, x[:, -1] * 2)
+    >>> [type(layer).__name__ for layer in model.layers]
+    ['InputLayer', 'GetItem', 'BinaryOp']
+    >>> model(torch.ones(1, 3, 2)).tolist()
+    [[2.0, 2.0]]
 """
 from __future__ import annotations
 

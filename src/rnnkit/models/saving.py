@@ -14,6 +14,17 @@ those names.
 Loading reads JSON and safetensors only: layer classes are looked up by name in a fixed
 registry, so a file can never run code. A save writes a temporary folder beside the target
 and renames it into place, so an interrupted save never leaves a half-written model.
+
+    >>> import tempfile
+    >>> from rnnkit.layers import Dense, Input
+    >>> from rnnkit.models import Sequential
+    >>> model = Sequential([Input(shape=(3,)), Dense(2)])
+    >>> path = save_model(model, tempfile.mkdtemp() + "/m.rnnkit")
+    >>> sorted(p.name for p in path.iterdir())
+    ['config.json', 'model.safetensors']
+    >>> loaded = load_model(path)
+    >>> torch.equal(loaded(torch.ones(1, 3)), model(torch.ones(1, 3)))
+    True
 """
 from __future__ import annotations
 

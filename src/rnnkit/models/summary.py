@@ -1,4 +1,24 @@
-"""model.summary(): a table of layers, output shapes and weights, as Keras prints it."""
+"""model.summary(): a table of layers, output shapes and weights, as Keras prints it.
+
+    >>> from rnnkit.layers import Dense, Input, SimpleRNN
+    >>> from rnnkit.models import Sequential
+    >>> model = Sequential([Input(shape=(10, 1)), SimpleRNN(10, name="rnn"), Dense(1, name="out")],
+    ...                    name="forecaster")
+    ...
+    >>> model.summary()
+    Model: "forecaster"
+    ________________________________________
+    Layer (type)     Output Shape  Param #
+    ========================================
+    rnn (SimpleRNN)  (None, 10)    120
+    ________________________________________
+    out (Dense)      (None, 1)     11
+    ________________________________________
+    Total params: 131
+    Trainable params: 131
+    Non-trainable params: 0
+    ________________________________________
+"""
 from __future__ import annotations
 
 from typing import Callable

@@ -15,6 +15,19 @@ device; they are read once an epoch, or once a batch only when a callback asks.
 Masked outputs (Embedding(mask_zero=True) -> LSTM(return_sequences=True) -> Dense) weight
 the per-step loss and metrics by the mask, as Keras does: a batch's loss is
 sum(mask * loss) / sum(mask), so padding steps count for nothing.
+
+    >>> import numpy as np
+    >>> from rnnkit.layers import Dense, Input, LSTM
+    >>> from rnnkit.models import Sequential
+    >>> x = np.random.default_rng(0).normal(size=(32, 5, 1)).astype("float32")
+    >>> y = x.sum(axis=1)
+    >>> model = Sequential([Input(shape=(5, 1)), LSTM(8), Dense(1)])
+    >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    >>> history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    >>> sorted(history.history), len(history.history["loss"])
+    (['loss', 'mae'], 2)
+    >>> model.predict(x[:4], verbose=0).shape
+    (4, 1)
 """
 from __future__ import annotations
 
