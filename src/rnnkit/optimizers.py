@@ -6,6 +6,13 @@
 
 clipnorm clips each weight's gradient to that norm (Keras's meaning), global_clipnorm the
 norm of all gradients together, clipvalue each element.
+
+    >>> opt = Adam(learning_rate=3e-3, clipnorm=1.0)
+    >>> built = opt.build([torch.nn.Parameter(torch.zeros(2))])
+    >>> type(built).__name__, built.param_groups[0]["lr"]
+    ('Adam', 0.003)
+    >>> type(get("sgd")).__name__
+    'SGD'
 """
 from __future__ import annotations
 

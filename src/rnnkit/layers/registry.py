@@ -113,7 +113,8 @@ def deserialize(spec: dict[str, Any], safe_mode: bool = True, custom_objects=Non
             f"custom_objects={{{name!r}: {name}}} when loading.")
     config = spec.get("config", {})
     if not isinstance(config, dict):
-        raise ValueError(f"Layer {name}: config must be a JSON object, got {type(config).__name__}.")
+        raise ValueError(f"Layer {name}: config must be a JSON object, got "
+                         f"{type(config).__name__}.")
     config = {k: (tuple(v) if k == "input_shape" and v is not None else v)
               for k, v in config.items()}
     cls = classes[name]

@@ -10,6 +10,13 @@ any None): an axis whose size changes between the two runs is unknown (None) in 
 output. This works for every layer, a user's own included, without a shape rule per layer.
 The trial runs happen in eval mode without gradients, and a stateful layer's carried state
 is put back afterwards.
+
+    >>> from rnnkit.layers import Dense, Input
+    >>> x = Input(shape=(20, 1))
+    >>> x.shape, is_symbolic(x)
+    ((None, 20, 1), True)
+    >>> Dense(4)(x).shape
+    (None, 20, 4)
 """
 from __future__ import annotations
 
