@@ -4,6 +4,11 @@ Each subcommand lives in the module that does its job; that module gives
 `configure_parser(parser)` and `main(args) -> int`. Bad input from the user (a missing
 file, an unknown column, values that do not parse) becomes one line on stderr and exit
 code 2, never a traceback.
+
+    >>> sorted(COMMANDS)[:4]
+    ['bench', 'classify', 'compose', 'demo']
+    >>> main(["forecast", "--epochs", "0"])          # one line on stderr, exit code 2
+    2
 """
 from __future__ import annotations
 

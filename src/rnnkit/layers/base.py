@@ -4,6 +4,19 @@ A layer learns its input size from `Input(shape=...)`, `input_shape=` or the fir
 sees, as in Keras. Masks travel beside the data: `forward(x, mask=None)` and
 `compute_mask(x, mask)`; a layer that does not use a mask passes it on when
 `supports_masking` is True and drops it otherwise.
+
+    >>> class Scale(Layer):
+    ...     # y = x * w, one learned weight per feature
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+    ...     def call(self, inputs):
+    ...         return inputs * self.w
+    ...
+    >>> layer = Scale()
+    >>> layer.built, layer(torch.ones(2, 3)).tolist(), layer.built
+    (False, [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], True)
+    >>> [w.shape for w in layer.get_weights()]
+    [(3,)]
 """
 from __future__ import annotations
 

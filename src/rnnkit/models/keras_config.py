@@ -11,6 +11,13 @@ outputs)`. Nothing in a file is ever run: classes come from rnnkit's fixed regis
 Keys that change nothing once trained weights are loaded (dtype policies, seeds,
 regularizers, constraints, Keras's `implementation=1|2`) are dropped; any other key rnnkit does
 not take, set to a non-default value, is refused with an error that names the layer.
+
+    >>> snake_case("MaxPooling1D"), "LSTM" in supported_classes()
+    ('max_pooling1d', True)
+    >>> spec = {"class_name": "Dense", "config": {"units": 3, "activation": "relu"}}
+    >>> layer = layer_from_keras(spec, "model.keras")
+    >>> type(layer).__name__, layer.units
+    ('Dense', 3)
 """
 from __future__ import annotations
 

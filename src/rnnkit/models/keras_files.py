@@ -14,6 +14,16 @@ name: the first LSTM is layers/lstm, the second layers/lstm_1, in the order of m
 
 Nothing from a file is ever run: classes come from rnnkit's registry, Lambda layers are
 refused, and nothing is unpickled.
+
+    >>> import tempfile
+    >>> from rnnkit.layers import Dense, Input, LSTM
+    >>> from rnnkit.models import Sequential, load_model
+    >>> model = Sequential([Input(shape=(5, 2)), LSTM(3), Dense(1)])
+    >>> path = tempfile.mkdtemp() + "/m.keras"
+    >>> model.save(path)
+    >>> x = torch.randn(4, 5, 2)
+    >>> torch.allclose(load_model(path)(x), model(x))
+    True
 """
 from __future__ import annotations
 
