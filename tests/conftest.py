@@ -1,7 +1,7 @@
 import os
 
 # Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine spinning threads
-# made small recurrent ops 10-50x slower (measured); on a quiet machine it costs nothing.
+# slow small recurrent ops many times over (BENCHMARKS.md); on a quiet machine it costs nothing.
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 import pytest

@@ -57,8 +57,8 @@ class Optimizer:
     fusable = False    # torch has a fused (one kernel for all weights) version on CPU and CUDA
 
     def build(self, params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
-        """The torch optimizer; the fused kernel when torch has one for these weights
-        (3x faster steps for small recurrent models on CPU), else the multi-tensor one."""
+        """The torch optimizer; the fused kernel when torch has one for these weights (one
+        kernel for every weight: a shorter step, BENCHMARKS.md), else the multi-tensor one."""
         params = list(params)
         if self.fusable and all(p.is_floating_point() and p.device.type in ("cpu", "cuda")
                                 for p in params):

@@ -105,8 +105,8 @@ class Seq2Seq(Model):
         self.attention, self.input_feeding = attention, bool(input_feeding)
         self.tie_embeddings, self.word_dropout = bool(tie_embeddings), word_dropout
         Cell, H = CELLS[cell], units
-        # he_uniform, not Keras's (-0.05, 0.05): measured, the validation loss after 3 epochs
-        # was 4.69 with (-0.5, 0.5) against 5.71 (a plateau) with the Keras default
+        # he_uniform, not Keras's (-0.05, 0.05): Keras's default left the validation loss on a
+        # plateau (BENCHMARKS.md, "Choices recorded from code")
         self.src_embedding = Embedding(src_vocab_size, embed_dim, "he_uniform", mask_zero=True)
         self.encoder = Bidirectional(Cell(H, return_sequences=True, return_state=True))
         self.bridge_h = Dense(H, activation="tanh")                 # h_0 = tanh(W_b [..] + b_b)
