@@ -5,6 +5,13 @@
 
 Programs written for Keras run after their `keras`, `tensorflow.keras` or `tf.keras` prefix
 becomes `rnnkit`. `import rnnkit as tf; tf.keras.models.Sequential` works too.
+
+    >>> import rnnkit as tf
+    >>> tf.keras.layers.LSTM is tf.layers.LSTM
+    True
+    >>> from rnnkit.keras.layers import Dense
+    >>> Dense is tf.layers.Dense
+    True
 """
 import sys
 

@@ -6,6 +6,13 @@ Keras 2 math that custom losses and metrics are written in.
 
     def rmse(y_true, y_pred):  # a custom metric, as forecasting tutorials write it
         return K.sqrt(K.mean(K.square(y_pred - y_true), axis=-1))
+
+    >>> floatx(), epsilon()
+    ('float32', 1e-07)
+    >>> y_true, y_pred = torch.tensor([[1.0, 2.0]]), torch.tensor([[1.0, 4.0]])
+    >>> rmse = sqrt(mean(square(y_pred - y_true), axis=-1))       # Keras 2's math on torch
+    >>> torch.allclose(rmse, torch.tensor([2.0 ** 0.5]))
+    True
 """
 from __future__ import annotations
 

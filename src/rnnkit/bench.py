@@ -29,7 +29,7 @@ from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
 
 from . import datasets
-from .cli import UserError
+from .errors import UserError
 from .layers import GRU, LSTM, Dense, Embedding, Input, SimpleRNN
 from .models import Model, Sequential
 from .utils import set_random_seed

@@ -4,6 +4,11 @@ Each subcommand lives in the module that does its job; that module gives
 `configure_parser(parser)` and `main(args) -> int`. Bad input from the user (a missing
 file, an unknown column, values that do not parse) becomes one line on stderr and exit
 code 2, never a traceback.
+
+    >>> sorted(COMMANDS)[:4]
+    ['bench', 'classify', 'compose', 'demo']
+    >>> main(["forecast", "--epochs", "0"])          # one line on stderr, exit code 2
+    2
 """
 from __future__ import annotations
 
@@ -11,7 +16,7 @@ import argparse
 import importlib
 import sys
 
-from .errors import UserError
+from .errors import DataError, UserError
 
 # subcommand -> (module, one-line help)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -69,7 +74,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.print_help()
         return 0 if args.command is None else 2
     module = importlib.import_module(args._module)
-    from .datasets.errors import DataError
     try:
         return int(module.main(args) or 0)
     except (UserError, DataError, FileNotFoundError, FileExistsError,

@@ -21,6 +21,16 @@ variance-scaling family draws with std or limit from
     LecunNormal = (1, "fan_in", "truncated_normal"), ...
 
 With `seed=` an initializer draws the same values at every call, as in Keras 3.
+
+    >>> w = torch.empty(3, 2)
+    >>> Ones()(w).tolist()
+    [[1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]
+    >>> Constant(0.5)(shape=(2, 2)).tolist()
+    [[0.5, 0.5], [0.5, 0.5]]
+    >>> init = get("glorot_uniform")
+    >>> bound = (6 / (3 + 2)) ** 0.5
+    >>> bool(init(torch.empty(3, 2)).abs().max() <= bound)
+    True
 """
 from __future__ import annotations
 

@@ -20,6 +20,16 @@ into a `LossFunction`, the per-sample form the fit loop uses.
 The cross-entropies are computed from logits when the model ends in a Dense layer with the
 matching activation (sigmoid for binary, softmax for categorical): compile() notices it and
 the loss never takes the log of a saturated probability.
+
+    >>> y_true, y_pred = torch.tensor([[0.0, 1.0]]), torch.tensor([[0.5, 1.0]])
+    >>> mean_squared_error(y_true, y_pred).tolist()
+    [0.125]
+    >>> loss = get("mse")
+    >>> loss.name, float(loss(y_true, y_pred))
+    ('mean_squared_error', 0.125)
+    >>> scce = sparse_categorical_crossentropy(torch.tensor([1]), torch.tensor([[0.5, 0.5]]))
+    >>> round(float(scce), 4)                                  # -log 0.5
+    0.6931
 """
 from __future__ import annotations
 

@@ -1,5 +1,12 @@
 """`tf.random` spelled on rnnkit, for programs written `import tensorflow as tf`:
-`tf.random.set_seed(42)` seeds Python, NumPy and PyTorch (as keras.utils.set_random_seed)."""
+`tf.random.set_seed(42)` seeds Python, NumPy and PyTorch (as keras.utils.set_random_seed).
+
+    >>> set_seed(42)
+    >>> a = torch.rand(2)
+    >>> set_seed(42)
+    >>> torch.equal(a, torch.rand(2))
+    True
+"""
 from __future__ import annotations
 
 import torch

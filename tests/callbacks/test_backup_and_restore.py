@@ -4,7 +4,7 @@ import torch
 
 import rnnkit
 from rnnkit.callbacks import BackupAndRestore, Callback, EarlyStopping
-from rnnkit.layers import LSTM, Dense, Dropout, Input
+from rnnkit.layers import LSTM, Dense, Dropout, Input, SimpleRNN
 from rnnkit.models import Sequential
 
 
@@ -161,3 +161,27 @@ def test_each_cuda_devices_generator_state_is_saved_and_set_back_on_that_device(
     assert sorted(states) == ["cuda:0", "cuda:1", "torch"]
     backup.set_rng_states(states)
     assert restored == {0: saved[0], 1: saved[1]}
+
+
+def test_a_callback_resumes_fit_through_the_public_resume_at():
+    model = Sequential([Input(shape=(3, 1)), SimpleRNN(2), Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    epochs = []
+
+    class ResumeAtTwo(Callback):
+        def on_train_begin(self, logs=None):
+            self.model.resume_at(2)
+
+        def on_epoch_begin(self, epoch, logs=None):
+            epochs.append(epoch)
+
+    history = model.fit(np.zeros((4, 3, 1)), np.zeros((4, 1)), epochs=4, verbose=0,
+                        callbacks=[ResumeAtTwo()])
+    assert epochs == [2, 3] and len(history.history["loss"]) == 2
+    assert "_resume_epoch" not in vars(model)           # used once, by that fit only
+
+
+def test_resume_at_refuses_a_negative_epoch():
+    model = Sequential([Input(shape=(3, 1)), Dense(1)])
+    with pytest.raises(ValueError, match="epoch must be an integer >= 0, got -1"):
+        model.resume_at(-1)

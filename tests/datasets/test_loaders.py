@@ -1,7 +1,6 @@
 """The bundled datasets load with the record counts their SOURCE.md states, and every
 reader turns a bad user file into one DataError that says what, where and how to fix."""
 
-import doctest
 import importlib
 from collections import Counter
 
@@ -356,14 +355,3 @@ def test_ts_reader_without_a_data_section_asks_if_it_is_a_ts_file(tmp_path):
     path.write_text("@dimensions 2\n")
     with pytest.raises(DataError, match="'@data'"):
         read_ts(path)
-
-
-# ----------------------------------------------------------------------- doctests
-
-
-@pytest.mark.parametrize("module", ["rnnkit.datasets", "rnnkit.datasets.errors",
-                                    "rnnkit.datasets.readers", "rnnkit.datasets.ts_format",
-                                    "rnnkit.datasets.loaders"])
-def test_the_docstring_examples_run(module):
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.attempted > 0 and result.failed == 0

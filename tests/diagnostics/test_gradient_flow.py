@@ -18,8 +18,8 @@ from rnnkit.utils import set_random_seed
 
 @pytest.fixture(autouse=True)
 def _one_thread():
-    """One thread: on the shared 2-core machine, step-by-step loops of small products ran
-    10-50x slower with two spinning OpenMP threads than with one (measured under load)."""
+    """One thread: on the shared 2-core machine, step-by-step loops of small products run
+    many times slower with two spinning OpenMP threads than with one."""
     threads = torch.get_num_threads()
     torch.set_num_threads(1)
     yield

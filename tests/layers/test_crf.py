@@ -1,13 +1,12 @@
 """CRF: log Z and Viterbi against brute-force enumeration, padding on either side changes
 nothing, a gradient check, the Keras API (Sequential ... CRF, loss falls), save and load."""
-import doctest
 import itertools
 
 import numpy as np
 import pytest
 import torch
 
-from rnnkit.layers import CRF, LSTM, Dense, Embedding, TimeDistributed, crf as crf_module
+from rnnkit.layers import CRF, LSTM, Dense, Embedding, TimeDistributed
 from rnnkit.models import Sequential, load_model
 from rnnkit.optimizers import Adam
 
@@ -181,7 +180,3 @@ def test_the_crf_loss_without_a_crf_last_says_where_to_put_it():
     x, y = _toy_tagging(8)
     with pytest.raises(ValueError, match=r"put rnnkit.layers.CRF\(n_tags\) last"):
         model.fit(x, y, epochs=1, verbose=0)
-
-
-def test_doctests():
-    assert doctest.testmod(crf_module).failed == 0

@@ -88,17 +88,26 @@ def test_same_seed_gives_identical_weights_and_losses():
     assert all(np.array_equal(a, b) for a, b in zip(w_a, w_b))
 
 
-def test_inputs_may_be_lists_numpy_or_tensors():
+def test_inputs_may_be_lists_numpy_or_tensors_and_train_alike():
     x, y = sine_windows(n=64)
-    model = regression_model()
+    losses = []
     for xs, ys in [(x.tolist(), y.tolist()), (torch.from_numpy(x), torch.from_numpy(y)), (x, y)]:
-        model.fit(xs, ys, epochs=1, verbose=0)
+        set_random_seed(3)
+        history = regression_model().fit(xs, ys, epochs=2, verbose=0)
+        losses.append(history.history["loss"])
+    assert losses[0] == losses[1] == losses[2]
+    assert losses[0][1] < losses[0][0]
 
 
-def test_targets_of_shape_n_fit_a_one_unit_output():
+def test_targets_of_shape_n_fit_a_one_unit_output_as_targets_of_shape_n_1_do():
     x, y = sine_windows(n=64)
-    model = regression_model()
-    model.fit(x, y[:, 0], epochs=1, verbose=0)
+    assert y.shape == (64, 1)
+    runs = []
+    for targets in (y[:, 0], y):
+        set_random_seed(3)
+        model = regression_model()
+        runs.append(model.fit(x, targets, epochs=2, verbose=0).history["loss"])
+    assert runs[0] == runs[1]
 
 
 def test_lazy_model_builds_from_the_first_batch_and_compiles_before():
@@ -110,14 +119,17 @@ def test_lazy_model_builds_from_the_first_batch_and_compiles_before():
 
 
 def test_class_weight_scales_the_loss_of_each_class():
-    x = np.zeros((4, 3, 1), dtype="float32")
+    x = np.random.default_rng(0).normal(size=(4, 3, 1)).astype("float32")
     y = np.array([0, 0, 1, 1], dtype="float32")
     model = Sequential([Input(shape=(3, 1)), SimpleRNN(2), Dense(1, activation="sigmoid")])
-    model.compile(optimizer="sgd", loss="binary_crossentropy")
-    plain = model.evaluate(x, y, verbose=0)
-    data = model._dataset(x, y, class_weight={0: 1.0, 1: 3.0})
-    assert data.w.tolist() == [1.0, 1.0, 3.0, 3.0]
-    assert plain > 0
+    model.compile(optimizer=rnnkit.optimizers.SGD(learning_rate=0.0), loss="binary_crossentropy")
+    p = model.predict(x, verbose=0)[:, 0].astype("float64")
+    per_sample = -(y * np.log(p) + (1 - y) * np.log(1 - p))       # binary cross-entropy
+    weighted = model.fit(x, y, batch_size=4, class_weight={0: 1.0, 1: 3.0}, verbose=0)
+    # Keras's convention: sum(w_i * loss_i) / n, the weights not normalised
+    expected = (np.array([1.0, 1.0, 3.0, 3.0]) * per_sample).sum() / 4
+    assert weighted.history["loss"][0] == pytest.approx(expected, rel=1e-5)
+    assert model.evaluate(x, y, verbose=0) == pytest.approx(per_sample.mean(), rel=1e-5)
 
 
 def test_early_stopping_stops_training_and_restores_the_best_weights():
@@ -128,10 +140,20 @@ def test_early_stopping_stops_training_and_restores_the_best_weights():
         def on_epoch_end(self, epoch, logs=None):
             logs["val_loss"] = float(epoch)
 
+    class WeightsAtEpochEnd(Callback):
+        seen = []
+
+        def on_epoch_end(self, epoch, logs=None):
+            self.seen.append([w.copy() for w in self.model.get_weights()])
+
     stop = EarlyStopping(monitor="val_loss", patience=2, restore_best_weights=True)
+    snapshots = WeightsAtEpochEnd()
     history = model.fit(x, y, epochs=20, validation_split=0.25, verbose=0,
-                        callbacks=[WorseEveryEpoch(), stop])
-    assert len(history.history["loss"]) == 3
+                        callbacks=[WorseEveryEpoch(), snapshots, stop])
+    assert len(history.history["loss"]) == 3                    # best at 0, then 2 worse
+    best, last = snapshots.seen[0], snapshots.seen[-1]
+    assert not all(np.array_equal(a, b) for a, b in zip(best, last))
+    assert all(np.array_equal(a, b) for a, b in zip(model.get_weights(), best))
 
 
 def test_clipnorm_keeps_every_weight_gradient_within_the_norm():
@@ -142,11 +164,16 @@ def test_clipnorm_keeps_every_weight_gradient_within_the_norm():
     assert all(p.grad is None or p.grad.norm() <= 0.01 + 1e-6 for p in model.parameters())
 
 
-def test_a_torch_optimizer_can_be_passed_to_compile():
+def test_a_torch_optimizer_can_be_passed_to_compile_and_is_the_one_that_steps():
     model = regression_model()
-    model.compile(optimizer=torch.optim.SGD(model.parameters(), lr=0.1), loss="mse")
+    sgd = torch.optim.SGD(model.parameters(), lr=0.1)
+    model.compile(optimizer=sgd, loss="mse")
     x, y = sine_windows(n=64)
-    model.fit(x, y, epochs=2, verbose=0)
+    before = [w.copy() for w in model.get_weights()]
+    losses = model.fit(x, y, epochs=3, verbose=0).history["loss"]
+    assert model.optimizer is sgd
+    assert not any(np.array_equal(a, b) for a, b in zip(before, model.get_weights()))
+    assert losses[-1] < losses[0]
 
 
 def test_progress_output_for_verbose_two_is_one_line_an_epoch(capsys):

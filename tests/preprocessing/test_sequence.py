@@ -1,13 +1,11 @@
 """pad_sequences: golden arrays derived by hand from Keras's rules, and one property."""
 
-import doctest
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import rnnkit.preprocessing.sequence
 from rnnkit.preprocessing.sequence import pad_sequences
 
 SEQUENCES = [[1], [2, 3], [4, 5, 6]]
@@ -134,8 +132,3 @@ def test_str_value_needs_object_dtype():
 def test_non_integral_float_value_with_an_int_dtype_is_rejected(value):
     with pytest.raises(ValueError, match=r"float dtype"):
         pad_sequences(SEQUENCES, value=value)
-
-
-def test_doctests_in_the_sequence_module_pass():
-    result = doctest.testmod(rnnkit.preprocessing.sequence)
-    assert result.failed == 0 and result.attempted > 0

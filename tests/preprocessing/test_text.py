@@ -1,14 +1,11 @@
 """Tokenizer and friends: golden values derived by hand from Keras's legacy text rules."""
 
-import doctest
 import json
 from collections import OrderedDict
 
 import numpy as np
 import pytest
 
-import rnnkit.preprocessing
-import rnnkit.preprocessing.text
 from rnnkit.preprocessing.sequence import pad_sequences
 from rnnkit.preprocessing.text import (
     Tokenizer,
@@ -256,9 +253,3 @@ def test_unknown_matrix_mode_lists_the_available_modes():
 def test_tokenizer_from_json_rejects_other_classes():
     with pytest.raises(ValueError, match=r"class_name 'Tokenizer'"):
         tokenizer_from_json('{"class_name": "Sequential", "config": {}}')
-
-
-def test_doctests_in_the_text_module_pass():
-    for module in (rnnkit.preprocessing.text, rnnkit.preprocessing):
-        result = doctest.testmod(module)
-        assert result.failed == 0 and result.attempted > 0

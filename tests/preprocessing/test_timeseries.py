@@ -1,13 +1,11 @@
 """Windows, splits, scalers, missing values, the seasonal naive baseline and its metrics."""
 
-import doctest
 import json
 
 import numpy as np
 import pytest
 
 from rnnkit.datasets import DataError, load_airline_passengers
-from rnnkit.preprocessing import timeseries
 from rnnkit.preprocessing.timeseries import (
     MinMaxScaler,
     StandardScaler,
@@ -233,8 +231,3 @@ def test_metrics_refuse_shapes_that_would_broadcast_silently():
 def test_metrics_refuse_nan_and_name_where_it_is():
     with pytest.raises(DataError, match="NaN in y_pred at flat position\\(s\\) 1"):
         rmse([1.0, 2.0], [1.0, np.nan])
-
-
-def test_the_docstring_examples_run():
-    result = doctest.testmod(timeseries)
-    assert result.attempted > 0 and result.failed == 0

@@ -128,11 +128,3 @@ def test_register_keras_serializable_returns_the_class_and_records_it():
         pass
 
     assert get_custom_objects()["MyLayers>Scale"] is Scale
-
-
-@pytest.mark.parametrize("module", ["rnnkit.utils.dataset_utils", "rnnkit.utils.np_utils"])
-def test_the_docstring_examples_run(module):
-    import doctest
-    import importlib
-    result = doctest.testmod(importlib.import_module(module))
-    assert result.attempted > 0 and result.failed == 0

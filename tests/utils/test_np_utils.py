@@ -1,11 +1,9 @@
 """to_categorical: Keras's one-hot encoding, with errors instead of silent wrap-around."""
 
-import doctest
 
 import numpy as np
 import pytest
 
-import rnnkit.utils.np_utils
 from rnnkit.utils.np_utils import to_categorical
 
 
@@ -65,8 +63,3 @@ def test_num_classes_must_be_a_positive_int(num_classes):
 def test_empty_labels_without_num_classes_ask_for_num_classes():
     with pytest.raises(ValueError, match=r"pass num_classes"):
         to_categorical([])
-
-
-def test_doctests_in_np_utils_pass():
-    result = doctest.testmod(rnnkit.utils.np_utils)
-    assert result.failed == 0 and result.attempted > 0

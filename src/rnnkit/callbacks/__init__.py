@@ -12,6 +12,17 @@ progress (ProgbarLogger), training (EarlyStopping, ReduceLROnPlateau, TerminateO
 LearningRateScheduler), checkpoint (ModelCheckpoint), csv_logger (CSVLogger),
 lambda_callback (LambdaCallback), tensorboard (TensorBoard event files), backup (BackupAndRestore: resume an
 interrupted fit), monitor (reading and comparing a monitored metric).
+
+    >>> import numpy as np
+    >>> from rnnkit.layers import Dense, Input
+    >>> from rnnkit.models import Sequential
+    >>> model = Sequential([Input(shape=(2,)), Dense(1)])
+    >>> model.compile(optimizer="sgd", loss="mse")
+    >>> x, y = np.zeros((8, 2)), np.zeros((8, 1))          # a loss of 0 that cannot improve
+    >>> stop = EarlyStopping(monitor="loss", patience=1)
+    >>> history = model.fit(x, y, epochs=20, verbose=0, callbacks=[stop])
+    >>> len(history.history["loss"])                       # epoch 0, then 1 without improvement
+    2
 """
 
 from .backup import BackupAndRestore

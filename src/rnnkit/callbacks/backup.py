@@ -10,6 +10,9 @@ from pathlib import Path
 import torch
 from safetensors.torch import load_file, save_file
 
+from ..models import distributed
+from ..models.saving import load_optimizer, load_weights, save_optimizer, state_tensors
+from ..utils.files import recover, write_atomically
 from .base import Callback
 from .progress import print_msg
 
@@ -73,11 +76,9 @@ class BackupAndRestore(Callback):
         self.verbose = verbose
 
     def on_train_begin(self, logs=None):
-        from ..models.saving import recover
         recover(self.backup_dir)                 # a kill between a save's two renames
         if not (self.backup_dir / STATE).is_file():
             return
-        from ..models.saving import _load_optimizer, load_weights
         try:
             epoch = int(json.loads((self.backup_dir / STATE).read_text())["epoch"])
         except (OSError, ValueError, KeyError, TypeError) as e:
@@ -86,31 +87,28 @@ class BackupAndRestore(Callback):
         load_weights(self.model, self.backup_dir / WEIGHTS)
         optimizer = getattr(self.model, "optimizer", None)
         if optimizer is not None and (self.backup_dir / "optimizer.json").is_file():
-            _load_optimizer(optimizer, self.backup_dir)
+            load_optimizer(optimizer, self.backup_dir)
         set_rng_states(load_file(str(self.backup_dir / RNG)))
-        self.model._resume_epoch = epoch                 # fit starts its loop here
+        self.model.resume_at(epoch)                      # fit starts its loop here
         if self.verbose:
             print_msg(f"BackupAndRestore: resuming from epoch {epoch + 1} "
                       f"({self.backup_dir}).")
 
     def on_epoch_end(self, epoch, logs=None):
-        from ..models import distributed
-        from ..models.saving import _save_optimizer, _state_tensors, write_atomically
         if distributed.rank() != 0:                  # one writer; every rank holds the same
             return
 
         def write(folder: Path) -> None:
-            save_file(_state_tensors(self.model), str(folder / WEIGHTS))
+            save_file(state_tensors(self.model), str(folder / WEIGHTS))
             optimizer = getattr(self.model, "optimizer", None)
             if optimizer is not None:
-                _save_optimizer(optimizer, folder)
+                save_optimizer(optimizer, folder)
             save_file(rng_states(), str(folder / RNG))
             (folder / STATE).write_text(json.dumps({"epoch": epoch + 1}))
 
         write_atomically(self.backup_dir, write)
 
     def on_train_end(self, logs=None):
-        from ..models import distributed
         if distributed.rank() != 0:
             return
         if self.delete_checkpoint and self.backup_dir.is_dir():

@@ -1,4 +1,12 @@
-"""CallbackList: the one object the fit loop talks to."""
+"""CallbackList: the one object the fit loop talks to.
+
+    >>> from rnnkit.callbacks import LambdaCallback
+    >>> seen = []
+    >>> cbs = CallbackList([LambdaCallback(on_epoch_end=lambda epoch, logs: seen.append(epoch))])
+    >>> cbs.on_epoch_end(0, {"loss": 1.0})
+    >>> seen
+    [0]
+"""
 
 from __future__ import annotations
 

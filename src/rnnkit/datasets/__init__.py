@@ -14,7 +14,7 @@ Your own files: `read_csv_column`, `read_labelled_texts`, `read_sentence_pairs`,
 """
 
 from .conll import read_entity_sentences
-from .errors import DataError, DataFileNotFoundError
+from ..errors import DataError, DataFileNotFoundError
 from .loaders import (
                       DATASETS,
                       dataset_path,

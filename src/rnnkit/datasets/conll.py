@@ -15,7 +15,7 @@ import re
 from collections import Counter
 from pathlib import Path
 
-from .errors import DataError
+from ..errors import DataError
 from .readers import _require_content, _split_lines, read_text
 
 TAG = re.compile(r"^(O|[BIESLU]-\S+)$")

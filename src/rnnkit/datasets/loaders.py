@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 
 from .conll import read_entity_sentences
-from .errors import DataError
+from ..errors import DataError
 from .readers import (
     read_csv_column,
     read_labelled_texts,

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError, DataFileNotFoundError
+from ..errors import DataError, DataFileNotFoundError
 
 __all__ = [
     "read_csv_column",

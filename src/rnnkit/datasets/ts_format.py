@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .errors import DataError
+from ..errors import DataError
 from .readers import _split_lines, read_text
 
 __all__ = ["read_ts"]

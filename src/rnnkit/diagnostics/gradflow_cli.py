@@ -25,6 +25,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..errors import UserError
 from ..layers import GRU, LSTM, Dense, Input, SimpleRNN
 from ..models import Sequential
 from ..optimizers import SGD, Adam
@@ -351,7 +352,6 @@ def _report(folder: Path, metrics: dict[str, Any]) -> None:
 # -- command line ---------------------------------------------------------------------------
 def _check_settings(T, units, steps, batch_size, seed, learning_rate, clipnorm,
                     explode_scale):
-    from ..cli import UserError
     for name, value, low in (("T", T, 2), ("units", units, 1), ("steps", steps, 1),
                              ("batch_size", batch_size, 1), ("seed", seed, 0)):
         if not isinstance(value, int) or value < low:
@@ -388,7 +388,6 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    from ..cli import UserError
     if args.threads < 1:
         raise UserError(f"--threads must be >= 1, got {args.threads}.")
     threads = torch.get_num_threads()

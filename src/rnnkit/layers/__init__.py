@@ -34,6 +34,24 @@ from .regularization import (ActivityRegularization, GaussianDropout, GaussianNo
 from .reshaping import (Cropping1D, Flatten, Permute, RepeatVector, Reshape, UpSampling1D,
                         ZeroPadding1D)
 
+from .ops_layers import BinaryOp, GetItem
+from .registry import register_layers
+
+# The classes a saved file may name (rnnkit's folders and Keras's files), by class name.
+register_layers(
+    Dense, Embedding, Dropout, Masking, Activation, TimeDistributed, SimpleRNN, LSTM, GRU,
+    Bidirectional, GetItem, BinaryOp,
+    RepeatVector, Flatten, Reshape, Permute, UpSampling1D, ZeroPadding1D, Cropping1D,
+    Conv1D, Conv2D, Conv3D, Conv1DTranspose, Conv2DTranspose,
+    MaxPooling1D, AveragePooling1D, MaxPooling2D, AveragePooling2D, GlobalMaxPooling1D,
+    GlobalAveragePooling1D, GlobalMaxPooling2D, GlobalAveragePooling2D,
+    Add, Subtract, Multiply, Average, Maximum, Minimum, Concatenate, Dot,
+    BatchNormalization, LayerNormalization, SpatialDropout1D, SpatialDropout2D, GaussianNoise,
+    GaussianDropout, ActivityRegularization, Lambda, ReLU, LeakyReLU, ELU, PReLU, Softmax,
+    Attention, AdditiveAttention, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, MultiHeadAttention,
+    RNN, StackedRNNCells, SimpleRNNCell, LSTMCell, GRUCell,
+    TextVectorization, Normalization, CRF, CharCNNEmbedding, MinGRU, MinLSTM)
+
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
            "LSTMCell", "GRU", "GRUCell", "Bidirectional", "MinGRU", "MinGRUCell", "MinLSTM",

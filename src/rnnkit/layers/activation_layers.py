@@ -10,6 +10,14 @@ Every one keeps its input's shape and mask.
     ELU(alpha=1.0):                 y = x if x > 0 else alpha (e^x - 1)
     PReLU():                        y = x if x >= 0 else a x, a learned per unit (Keras: zeros)
     Softmax(axis=-1):               y = e^x / sum_axis e^x; masked positions give 0
+
+    >>> x = torch.tensor([-2.0, 0.5, 8.0])
+    >>> ReLU(max_value=6.0)(x).tolist()
+    [0.0, 0.5, 6.0]
+    >>> LeakyReLU(negative_slope=0.5)(x).tolist()
+    [-1.0, 0.5, 8.0]
+    >>> Softmax()(torch.zeros(1, 4)).tolist()
+    [[0.25, 0.25, 0.25, 0.25]]
 """
 from __future__ import annotations
 

@@ -4,6 +4,19 @@ A layer learns its input size from `Input(shape=...)`, `input_shape=` or the fir
 sees, as in Keras. Masks travel beside the data: `forward(x, mask=None)` and
 `compute_mask(x, mask)`; a layer that does not use a mask passes it on when
 `supports_masking` is True and drops it otherwise.
+
+    >>> class Scale(Layer):
+    ...     # y = x * w, one learned weight per feature
+    ...     def build(self, input_shape):
+    ...         self.w = self.add_weight(shape=(input_shape[-1],), initializer="ones", name="w")
+    ...     def call(self, inputs):
+    ...         return inputs * self.w
+    ...
+    >>> layer = Scale()
+    >>> layer.built, layer(torch.ones(2, 3)).tolist(), layer.built
+    (False, [[1.0, 1.0, 1.0], [1.0, 1.0, 1.0]], True)
+    >>> [w.shape for w in layer.get_weights()]
+    [(3,)]
 """
 from __future__ import annotations
 
@@ -19,6 +32,7 @@ import torch
 from torch import Tensor, nn
 
 from . import penalties
+from .symbolic import MASKED_BASES, call_symbolic, flatten, is_symbolic, map_structure
 
 Shape = tuple  # a shape with None for unknown sizes, batch first: (None, T, D)
 
@@ -49,7 +63,6 @@ def reset_names() -> None:
 def _to_tensors(structure):
     """NumPy arrays in a call's arguments become tensors (float32 for floats, int64 for ints);
     returns (structure, whether anything was converted)."""
-    from .symbolic import map_structure
     converted = False
 
     def convert(leaf):
@@ -72,7 +85,6 @@ def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
     if all(isinstance(a, Tensor) for a in args) and "training" not in kwargs and \
             all(v is None or isinstance(v, Tensor) for v in kwargs.values()):
         return call(*args, **kwargs)                   # the hot path: tensors in, as in fit
-    from .symbolic import call_symbolic, is_symbolic
     if is_symbolic((args, kwargs)):
         return call_symbolic(module, args, kwargs)
     (args, kwargs), converted = _to_tensors((args, kwargs))
@@ -232,7 +244,6 @@ class Layer(nn.Module):
     def forward(self, inputs, *args, mask=None, **kwargs):
         """Keras-style subclasses write call(); this runs their build() once, then call()."""
         if not self.built:
-            from .symbolic import flatten, map_structure
             shape = map_structure(lambda t: tuple(t.shape) if isinstance(t, Tensor) else t,
                                   inputs)
             self.build(shape)
@@ -360,6 +371,9 @@ class Layer(nn.Module):
             if default is inspect.Parameter.empty or default != value:
                 shown.append(f"{key}={value!r}")
         return ", ".join(shown)
+
+
+MASKED_BASES.append(Layer)           # graph replay passes mask= to every Layer
 
 
 def _check_shape(shape, what: str) -> tuple:

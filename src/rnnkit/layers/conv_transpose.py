@@ -17,6 +17,10 @@ As TensorFlow defines it (tf.nn.conv1d_transpose, the gradient of a "same"/"vali
 TensorFlow; rnnkit follows TensorFlow, where Keras models are mostly trained.)
 
 Weights: W stored as PyTorch lays it out, (C, F, k...); Keras's kernel is (k..., F, C).
+
+    >>> up = Conv1DTranspose(filters=2, kernel_size=3, strides=2, padding="same")
+    >>> up(torch.zeros(1, 5, 4)).shape
+    torch.Size([1, 10, 2])
 """
 from __future__ import annotations
 

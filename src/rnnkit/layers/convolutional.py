@@ -13,6 +13,12 @@ Padding, per spatial axis of length L (as Keras and TensorFlow do it):
 
 Weights are stored as PyTorch lays them out, W (F, C/groups, k...) and b (F,);
 get_weights/set_weights speak Keras's layout, kernel (k..., C/groups, F) and bias (F,).
+
+    >>> conv = Conv1D(filters=8, kernel_size=3, padding="same")
+    >>> conv(torch.zeros(2, 10, 4)).shape
+    torch.Size([2, 10, 8])
+    >>> Conv1D(8, 3, strides=2)(torch.zeros(2, 10, 4)).shape
+    torch.Size([2, 4, 8])
 """
 from __future__ import annotations
 

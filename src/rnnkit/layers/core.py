@@ -1,6 +1,16 @@
 """Core layers: Input, Dense, Embedding, Dropout, Masking, Activation, TimeDistributed.
 
 Shapes: B batch, T time steps, D input features, V vocabulary, E embedding size.
+
+    >>> layer = Dense(4, activation="relu")
+    >>> layer(torch.ones(2, 3)).shape
+    torch.Size([2, 4])
+    >>> embed = Embedding(10, 3, mask_zero=True)
+    >>> ids = torch.tensor([[0, 0, 5, 6]])
+    >>> embed(ids).shape, embed.compute_mask(ids, None)
+    (torch.Size([1, 4, 3]), tensor([[False, False,  True,  True]]))
+    >>> TimeDistributed(Dense(2))(torch.zeros(1, 4, 3)).shape
+    torch.Size([1, 4, 2])
 """
 from __future__ import annotations
 

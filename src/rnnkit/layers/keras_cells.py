@@ -299,6 +299,7 @@ class RNN(_LoopRNN, metaclass=_EveryRecurrentLayer):
     (then the output is followed by the cell's states in Keras's nesting), go_backwards,
     stateful; masks keep the last output and the states over padded steps.
 
+    >>> from rnnkit.layers import LSTMCell
     >>> RNN(LSTMCell(4), return_sequences=True)(torch.zeros(2, 5, 3)).shape
     torch.Size([2, 5, 4])
     """

@@ -15,6 +15,10 @@ so it is refused unless the caller opts in, as Keras's `safe_mode`:
 The loaders pass their safe_mode to `Lambda.from_config(config, safe_mode=...)` (the
 registry does so for every class with `needs_safe_mode`); `with SafeModeScope(False):` or
 `enable_unsafe_deserialization()` opt in for a whole block or session. Unset means safe.
+
+    >>> last = Lambda(lambda x: x[:, -1])
+    >>> last(torch.arange(6.0).reshape(1, 3, 2)).tolist()
+    [[4.0, 5.0]]
 """
 from __future__ import annotations
 

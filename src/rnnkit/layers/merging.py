@@ -10,6 +10,14 @@ Element-wise merges broadcast as Keras does: equal shapes, or sizes of 1, and an
 lower rank gets size-1 axes after the batch axis. Masks (B, T), one per input or None: the
 output mask is the OR of the inputs' masks (None when one of them has none); Multiply,
 Maximum and Minimum also leave a masked step of one input out of the result, as Keras 3.
+
+    >>> a, b = torch.tensor([[1.0, 2.0]]), torch.tensor([[10.0, 20.0]])
+    >>> Add()([a, b]).tolist(), subtract([a, b]).tolist()
+    ([[11.0, 22.0]], [[-9.0, -18.0]])
+    >>> Concatenate()([a, b]).tolist()
+    [[1.0, 2.0, 10.0, 20.0]]
+    >>> Dot(axes=1)([a, b]).tolist()
+    [[50.0]]
 """
 from __future__ import annotations
 

@@ -22,6 +22,13 @@ LayerNormalization normalises each sample over its feature axis (or axes):
 Weights are stored in PyTorch's natural form: gamma and beta as parameters, the moving
 statistics as buffers (in state_dict, not in parameters()). get_weights returns Keras's list:
 [gamma, beta, moving_mean, moving_variance] (gamma/beta left out when scale/center is False).
+
+    >>> norm = LayerNormalization()
+    >>> y = norm(torch.tensor([[1.0, 2.0, 3.0]])).detach()
+    >>> [round(v, 3) for v in y[0].tolist()]
+    [-1.224, 0.0, 1.224]
+    >>> BatchNormalization()(torch.zeros(4, 6, 3)).shape
+    torch.Size([4, 6, 3])
 """
 from __future__ import annotations
 

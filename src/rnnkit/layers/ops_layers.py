@@ -5,6 +5,15 @@
     y = LSTM(4)(x) + last       # BinaryOp('add')
 
 They are ordinary layers, saved by their config like every other.
+
+    >>> from rnnkit.layers import Input
+    >>> from rnnkit.models import Model
+    >>> x = Input(shape=(3, 2))
+    >>> model = Model(x, x[:, -1] * 2)
+    >>> [type(layer).__name__ for layer in model.layers]
+    ['InputLayer', 'GetItem', 'BinaryOp']
+    >>> model(torch.ones(1, 3, 2)).tolist()
+    [[2.0, 2.0]]
 """
 from __future__ import annotations
 
@@ -14,6 +23,7 @@ import torch
 from torch import Tensor
 
 from .base import Layer
+from .symbolic import KerasTensor
 
 _BINARY = {"add": torch.add, "subtract": torch.sub, "multiply": torch.mul,
            "divide": torch.div, "matmul": torch.matmul}
@@ -72,7 +82,6 @@ class BinaryOp(Layer):
         super().__init__(name=name, trainable=trainable)
         if op not in _BINARY:
             raise ValueError(f"BinaryOp op must be one of {sorted(_BINARY)}, got {op!r}.")
-        from .symbolic import KerasTensor
         if isinstance(constant, KerasTensor):
             raise TypeError("BinaryOp takes a constant number; pass two symbolic tensors as "
                             "a list: BinaryOp('add')([a, b]).")
@@ -83,7 +92,6 @@ class BinaryOp(Layer):
         self.built = True
 
     def __call__(self, *args, **kwargs):
-        from .symbolic import KerasTensor
         if self.constant is None and len(args) == 1 and isinstance(args[0], KerasTensor):
             raise TypeError("BinaryOp without a constant needs two inputs: BinaryOp(op)([a, b]).")
         return super().__call__(*args, **kwargs)

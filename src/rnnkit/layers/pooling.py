@@ -11,6 +11,14 @@ padding "same" gives T' = ceil(T/s) and pads as TensorFlow does (extra on the ri
 cells never win a max and never count in an average. GlobalAveragePooling1D with a mask
 averages the real steps only, y = sum_t m_t x_t / sum_t m_t, as Keras does (a sequence with
 no real step gives 0 where Keras gives 0/0 = NaN).
+
+    >>> x = torch.tensor([[[1.0], [5.0], [2.0], [4.0]]])
+    >>> MaxPooling1D(pool_size=2)(x).flatten().tolist()
+    [5.0, 4.0]
+    >>> AveragePooling1D(pool_size=2)(x).flatten().tolist()
+    [3.0, 3.0]
+    >>> GlobalMaxPooling1D()(x).tolist()
+    [[5.0]]
 """
 from __future__ import annotations
 

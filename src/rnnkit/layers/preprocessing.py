@@ -7,6 +7,17 @@ bag-of-words vectors) and Normalization (features -> zero mean, unit variance), 
     model = Sequential([vectorize, Embedding(10_000, 64, mask_zero=True), LSTM(32), Dense(1)])
 
 Shapes: B batch, T tokens, V vocabulary, D features.
+
+    >>> vectorize = TextVectorization(output_sequence_length=4)
+    >>> vectorize.adapt(["the cat sat", "the dog ran"])
+    >>> vectorize.get_vocabulary()[:3]
+    ['', '[UNK]', 'the']
+    >>> vectorize(["the cat"]).tolist()
+    [[2, 6, 0, 0]]
+    >>> norm = Normalization()
+    >>> norm.adapt(np.array([[1.0], [3.0]]))
+    >>> norm(torch.tensor([[1.0], [3.0]])).flatten().tolist()
+    [-1.0, 1.0]
 """
 from __future__ import annotations
 

@@ -1,14 +1,56 @@
-"""Layer classes by name, for saving and loading without pickle or code from the file."""
+"""Layer and model classes by name, for saving and loading without pickle or code from a file.
+
+The registry imports nothing from rnnkit: `rnnkit.layers` registers its layer classes and
+`rnnkit.models` its model classes when they are imported (which happens before any
+submodule runs, as Python imports a package before its modules). Loading looks a class up
+by the name the file gives; a name the registry does not hold is refused, unless the
+caller passes the class in `custom_objects`.
+
+    >>> from rnnkit.layers import Dense
+    >>> spec = serialize(Dense(3, activation="tanh"))
+    >>> spec["class_name"], spec["config"]["units"]
+    ('Dense', 3)
+    >>> type(deserialize(spec)).__name__
+    'Dense'
+    >>> model_classes()["Sequential"].__name__
+    'Sequential'
+"""
 from __future__ import annotations
 
 import contextlib
 import contextvars
 from typing import Any, Iterator
 
-from .base import Layer
-
 _custom_objects: contextvars.ContextVar[dict] = contextvars.ContextVar("custom_objects",
                                                                        default={})
+_layers: dict[str, type] = {}
+_models: dict[str, type] = {}
+_model_base: list[type] = []          # rnnkit.models.Model, once registered
+
+
+def register_layers(*classes: type) -> None:
+    """Make layer classes loadable by their class name."""
+    _register(_layers, classes)
+
+
+def register_models(*classes: type, base: type | None = None) -> None:
+    """Make model classes loadable by their class name; `base` is the Model class, whose
+    subclasses of your own (Python code) are never written inside another model's file."""
+    _register(_models, classes)
+    if base is not None:
+        _model_base[:] = [base]
+
+
+def _register(table: dict[str, type], classes) -> None:
+    for cls in classes:
+        name = cls.__name__
+        old = table.get(name, cls)
+        same = (old.__module__, old.__qualname__) == (cls.__module__, cls.__qualname__)
+        if not same:                                 # the same class reloaded replaces it
+            raise ValueError(f"Two classes named {name!r} in the registry: "
+                             f"{table[name].__module__}.{name} and {cls.__module__}.{name}. "
+                             "Give one of them another name.")
+        table[name] = cls
 
 
 @contextlib.contextmanager
@@ -24,60 +66,35 @@ def custom_object_scope(objects: dict | None) -> Iterator[None]:
         _custom_objects.reset(token)
 
 
-def layer_classes() -> dict[str, type[Layer]]:
-    from . import bidirectional, core, gru, lstm, ops_layers, simple_rnn
-    classes = [core.Dense, core.Embedding, core.Dropout, core.Masking, core.Activation,
-               core.TimeDistributed, simple_rnn.SimpleRNN, lstm.LSTM, gru.GRU,
-               bidirectional.Bidirectional, ops_layers.GetItem, ops_layers.BinaryOp]
-    # klayers: the plain layers (reshaping, convolution, pooling, merge, normalization, noise)
-    from . import (activation_layers, conv_transpose, convolutional, lambda_layer, merging,
-                   normalization, pooling, regularization, reshaping)
-    classes += [reshaping.RepeatVector, reshaping.Flatten, reshaping.Reshape, reshaping.Permute,
-                reshaping.UpSampling1D, reshaping.ZeroPadding1D, reshaping.Cropping1D,
-                convolutional.Conv1D, convolutional.Conv2D, convolutional.Conv3D,
-                conv_transpose.Conv1DTranspose,
-                conv_transpose.Conv2DTranspose,
-                pooling.MaxPooling1D, pooling.AveragePooling1D, pooling.MaxPooling2D,
-                pooling.AveragePooling2D, pooling.GlobalMaxPooling1D,
-                pooling.GlobalAveragePooling1D, pooling.GlobalMaxPooling2D,
-                pooling.GlobalAveragePooling2D,
-                merging.Add, merging.Subtract, merging.Multiply, merging.Average,
-                merging.Maximum, merging.Minimum, merging.Concatenate, merging.Dot,
-                normalization.BatchNormalization, normalization.LayerNormalization,
-                regularization.SpatialDropout1D, regularization.SpatialDropout2D,
-                regularization.GaussianNoise, regularization.GaussianDropout,
-                regularization.ActivityRegularization, lambda_layer.Lambda,
-                activation_layers.ReLU, activation_layers.LeakyReLU, activation_layers.ELU,
-                activation_layers.PReLU, activation_layers.Softmax]
-    # kattn: attention, ConvLSTM, Keras-style cells
-    from . import attention, conv_lstm, keras_cells, multi_head_attention
-    classes += [attention.Attention, attention.AdditiveAttention, conv_lstm.ConvLSTM1D,
-                conv_lstm.ConvLSTM2D, conv_lstm.ConvLSTM3D,
-                multi_head_attention.MultiHeadAttention, keras_cells.RNN,
-                keras_cells.StackedRNNCells, simple_rnn.SimpleRNNCell, lstm.LSTMCell,
-                gru.GRUCell]
-    from . import preprocessing                           # kutils
-    classes += [preprocessing.TextVectorization, preprocessing.Normalization]
-    from . import char_embedding, crf                    # ner
-    classes += [crf.CRF, char_embedding.CharCNNEmbedding]
-    try:
-        from . import min_rnn
-        classes += [min_rnn.MinGRU, min_rnn.MinLSTM]
-    except ImportError:
-        pass
-    return {c.__name__: c for c in classes}
+def layer_classes() -> dict[str, type]:
+    """Every registered layer class, by name."""
+    return dict(_layers)
 
 
 def model_classes() -> dict[str, type]:
-    from ..models.functional import Functional
-    from ..models.sequential import Sequential
-    return {"Sequential": Sequential, "Functional": Functional}
+    """Every registered model class (Sequential, Functional, Seq2Seq), by name."""
+    return dict(_models)
 
 
-def serialize(layer: Layer) -> dict[str, Any]:
+def model_class(name: str) -> type:
+    """The registered model class called `name` ("Sequential", "Functional", "Seq2Seq")."""
+    if name not in _models:
+        raise LookupError(f"No model class {name!r} is registered (known: "
+                          f"{', '.join(sorted(_models)) or 'none'}); import rnnkit.models first.")
+    return _models[name]
+
+
+def layer_class(name: str) -> type:
+    """The registered layer class called `name` ("Dense", "GetItem", ...)."""
+    if name not in _layers:
+        raise LookupError(f"No layer class {name!r} is registered; import rnnkit.layers first.")
+    return _layers[name]
+
+
+def serialize(layer) -> dict[str, Any]:
+    """{"class_name": ..., "config": layer.get_config()}: what a file holds for a layer."""
     name = type(layer).__name__
-    from ..models.training import Model
-    if isinstance(layer, Model) and name not in model_classes():
+    if _model_base and isinstance(layer, _model_base[0]) and name not in _models:
         raise TypeError(
             f"Cannot save the subclassed model {name!r} as a layer of another model: its "
             "call() is Python code, which rnnkit files never hold. Use a Sequential or "
@@ -85,9 +102,9 @@ def serialize(layer: Layer) -> dict[str, Any]:
     return {"class_name": name, "config": layer.get_config()}
 
 
-def deserialize(spec: dict[str, Any], safe_mode: bool = True, custom_objects=None) -> Layer:
-    classes = {**layer_classes(), **model_classes(), **_custom_objects.get(),
-               **(custom_objects or {})}
+def deserialize(spec: dict[str, Any], safe_mode: bool = True, custom_objects=None):
+    """The layer (or model) a serialize() spec describes, its class looked up by name."""
+    classes = {**_layers, **_models, **_custom_objects.get(), **(custom_objects or {})}
     name = spec.get("class_name") if isinstance(spec, dict) else None
     if name not in classes:
         raise ValueError(
@@ -96,7 +113,8 @@ def deserialize(spec: dict[str, Any], safe_mode: bool = True, custom_objects=Non
             f"custom_objects={{{name!r}: {name}}} when loading.")
     config = spec.get("config", {})
     if not isinstance(config, dict):
-        raise ValueError(f"Layer {name}: config must be a JSON object, got {type(config).__name__}.")
+        raise ValueError(f"Layer {name}: config must be a JSON object, got "
+                         f"{type(config).__name__}.")
     config = {k: (tuple(v) if k == "input_shape" and v is not None else v)
               for k, v in config.items()}
     cls = classes[name]

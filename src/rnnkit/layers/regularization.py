@@ -12,6 +12,14 @@ Shapes: B batch, T time steps, C channels; every layer keeps its input's shape a
 
 Noise is drawn only in training mode (`layer.train()`, as `fit` sets it); a `seed` gives the
 layer its own random generator, so two runs draw the same noise.
+
+    >>> drop = SpatialDropout1D(0.5)
+    >>> x = torch.ones(1, 4, 2)
+    >>> y = drop(x)
+    >>> [sorted(set(y[0, :, c].tolist())) in ([0.0], [2.0]) for c in range(2)]
+    [True, True]
+    >>> torch.equal(drop.eval()(x), x)
+    True
 """
 from __future__ import annotations
 

@@ -12,6 +12,15 @@ no longer names the steps once the time axis has been repeated, merged or moved.
     UpSampling1D(s):    (B, T, D)     -> (B, s*T, D)     each step repeated s times
     ZeroPadding1D((a, b)): (B, T, D)  -> (B, a+T+b, D)   zero steps before and after
     Cropping1D((a, b)): (B, T, D)     -> (B, T-a-b, D)   steps cut from both ends
+
+    >>> RepeatVector(3)(torch.zeros(2, 5)).shape
+    torch.Size([2, 3, 5])
+    >>> Flatten()(torch.zeros(2, 3, 4)).shape
+    torch.Size([2, 12])
+    >>> Reshape((2, -1))(torch.zeros(2, 3, 4)).shape
+    torch.Size([2, 2, 6])
+    >>> Permute((2, 1))(torch.zeros(2, 3, 4)).shape
+    torch.Size([2, 4, 3])
 """
 from __future__ import annotations
 

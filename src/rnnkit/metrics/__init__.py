@@ -17,6 +17,16 @@ roots, as in Keras. Standalone, the classes are Keras's: `update_state`, `result
 'accuracy' / 'acc' are resolved as Keras does: binary for binary_crossentropy or a single
 output, sparse categorical for integer labels, categorical for one-hot labels. The log is
 named after what the user wrote: metrics=['acc'] logs 'acc' and 'val_acc'.
+
+    >>> binary_accuracy(torch.tensor([[1.0], [0.0]]), torch.tensor([[0.8], [0.7]])).tolist()
+    [1.0, 0.0]
+    >>> probabilities = torch.tensor([[0.1, 0.2, 0.7], [0.1, 0.8, 0.1]])
+    >>> sparse_categorical_accuracy(torch.tensor([2, 0]), probabilities).tolist()
+    [1.0, 0.0]
+    >>> rmse = RootMeanSquaredError()
+    >>> rmse.update_state(torch.tensor([[0.0], [0.0]]), torch.tensor([[3.0], [4.0]]))
+    >>> round(float(rmse.result()), 4)
+    3.5355
 """
 from __future__ import annotations
 

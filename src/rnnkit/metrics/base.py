@@ -6,6 +6,12 @@ batch, and read once.
 
 Keras-style subclasses that keep their own state instead (add_weight + update_state +
 result) work too: EpochMetrics calls their update_state each batch and result once.
+
+    >>> from rnnkit.metrics import MeanAbsoluteError
+    >>> mae = MeanAbsoluteError()
+    >>> mae.update_state(torch.tensor([[1.0], [2.0]]), torch.tensor([[1.5], [2.0]]))
+    >>> round(float(mae.result()), 4)
+    0.25
 """
 from __future__ import annotations
 

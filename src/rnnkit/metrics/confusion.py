@@ -1,5 +1,14 @@
 """Metrics that are ratios of counts: Precision, Recall, AUC. Their epoch value comes from
-the epoch's counts (TP, FP, ...), never from a mean of per-batch ratios."""
+the epoch's counts (TP, FP, ...), never from a mean of per-batch ratios.
+
+    >>> y_true = torch.tensor([1.0, 0.0, 1.0, 1.0])
+    >>> y_pred = torch.tensor([0.9, 0.8, 0.2, 0.7])    # > 0.5 is a positive: TP 2, FP 1, FN 1
+    >>> precision, recall = Precision(), Recall()
+    >>> precision.update_state(y_true, y_pred)
+    >>> recall.update_state(y_true, y_pred)
+    >>> round(float(precision.result()), 4), round(float(recall.result()), 4)
+    (0.6667, 0.6667)
+"""
 from __future__ import annotations
 
 import torch

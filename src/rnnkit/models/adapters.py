@@ -7,6 +7,14 @@
 
 Each batch is `x`, `(x,)`, `(x, y)` or `(x, y, sample_weight)` (a list is read as a tuple,
 as Keras does), where x and y are arrays, tensors, or lists or dicts of them.
+
+    >>> def batches():
+    ...     yield np.zeros((2, 3)), np.ones(2)
+    ...
+    >>> is_batch_source(batches()), is_batch_source(np.zeros((2, 3)))
+    (True, False)
+    >>> unpack((np.zeros(2), np.ones(2)))[2] is None
+    True
 """
 from __future__ import annotations
 

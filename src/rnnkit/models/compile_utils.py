@@ -53,3 +53,19 @@ def _as_list(value, what: str) -> list:
     if isinstance(value, (list, tuple)):
         return list(value)
     return [value]
+
+
+def compile_config(model) -> dict[str, Any]:
+    """What a compiled model was compiled with, as JSON: optimizer config, loss names,
+    metric names and loss weights (one value for one output, dicts by output name for several)."""
+    spec = model._optimizer_spec
+    opt = spec.get_config() if hasattr(spec, "get_config") else None
+    names = model.output_names
+    metrics = {name: [m for m in ids if isinstance(m, str)]
+               for name, ids in zip(names, model._metric_ids)}
+    losses = {name: loss.name for name, loss in zip(names, model.losses_)}
+    if len(names) == 1:
+        return {"optimizer": opt, "loss": model.losses_[0].name, "metrics": metrics[names[0]],
+                "loss_weights": model.loss_weights_}
+    return {"optimizer": opt, "loss": losses, "metrics": metrics,
+            "loss_weights": dict(zip(names, model.loss_weights_))}

@@ -2,6 +2,13 @@
 
 NumPy arrays, Python lists and torch tensors are accepted. Every problem is reported with
 what was expected, what was received and how to fix it, before any training starts.
+
+    >>> as_tensor("x", [[1, 2], [3, 4]]).dtype, as_tensor("x", np.ones((2, 3))).dtype
+    (torch.int64, torch.float32)
+    >>> as_tensor("x", [[1.0], [2.0, 3.0]])  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+        ...
+    ValueError: x could not be turned into one array (...). Sequences of different lengths ...
 """
 from __future__ import annotations
 

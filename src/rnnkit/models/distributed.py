@@ -12,6 +12,9 @@ torchrun's environment: gloo on CPU, nccl on GPU), fit
   4. sums the loss and metric totals of all ranks for the epoch's logs.
 With batch_size b per rank on W ranks, a step sees W*b samples, as single-process training
 with batch W*b on the same samples would (the tests hold the two equal).
+
+    >>> active(), rank(), world_size()
+    (False, 0, 1)
 """
 from __future__ import annotations
 

@@ -11,6 +11,14 @@ it in the order the calls were made, passing each tensor's mask along as Sequent
 Layers may be shared (called twice), a model may be used as a layer, and inputs and outputs
 may be lists or dicts. Saved as JSON: the layers' configs and the calls between them, so
 loading runs no code from the file.
+
+    >>> import torch
+    >>> from rnnkit.layers import Dense, Input, LSTM
+    >>> from rnnkit.models import Model
+    >>> x = Input(shape=(None, 3))
+    >>> model = Model(x, Dense(2)(LSTM(4)(x)))
+    >>> type(model).__name__, model(torch.zeros(5, 7, 3)).shape
+    ('Functional', torch.Size([5, 2]))
 """
 from __future__ import annotations
 

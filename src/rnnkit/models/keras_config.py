@@ -13,6 +13,13 @@ Keys that change nothing once trained weights are loaded (dtype policies, seeds,
 dropped; Keras's own regularizers and constraints are kept, since they shape further
 training; any other key rnnkit does not take, set to a non-default value, is refused with an
 error that names the layer.
+
+    >>> snake_case("MaxPooling1D"), "LSTM" in supported_classes()
+    ('max_pooling1d', True)
+    >>> spec = {"class_name": "Dense", "config": {"units": 3, "activation": "relu"}}
+    >>> layer = layer_from_keras(spec, "model.keras")
+    >>> type(layer).__name__, layer.units
+    ('Dense', 3)
 """
 from __future__ import annotations
 
@@ -20,7 +27,7 @@ import inspect
 import re
 from typing import Any
 
-from ..layers.registry import _custom_objects, deserialize, layer_classes
+from ..layers.registry import _custom_objects, deserialize, layer_classes, model_class
 
 KERAS_VERSION = "3.15.1"          # the Keras that wrote the fixtures rnnkit's files are tested on
 
@@ -164,7 +171,7 @@ def _input_shape(layer_specs: list, config: dict) -> tuple | None:
 
 def _sequential_from_keras(config: dict, where: str):
     from ..layers.core import Input
-    from .sequential import Sequential
+    Sequential = model_class("Sequential")
     specs = list(config["config"].get("layers") or [])
     shape = _input_shape(specs, config)
     model = Sequential(name=config["config"].get("name"))
@@ -182,8 +189,7 @@ def _sequential_from_keras(config: dict, where: str):
 
 def _functional_from_keras(config: dict, where: str):
     """Replay the graph with the public API: Input(...), layer(tensors), Model(ins, outs)."""
-    from ..layers import Input
-    from . import Model
+    from ..layers.core import Input
     specs = config.get("layers") or []
     tensors: dict[tuple, Any] = {}
     layers: dict[str, Any] = {}
@@ -212,7 +218,7 @@ def _functional_from_keras(config: dict, where: str):
         pending = [p for p in pending if p not in ready]
     inputs = _endpoints(config.get("input_layers"), tensors)
     outputs = _endpoints(config.get("output_layers"), tensors)
-    model = Model(inputs, outputs, name=config.get("name"))
+    model = model_class("Functional")(inputs, outputs, name=config.get("name"))
     return model, [layers[s.get("name") or s["config"]["name"]] for s in specs
                    if s.get("class_name") != "InputLayer"]
 
@@ -353,11 +359,9 @@ def keras_sequential_config(model) -> dict[str, Any]:
 
 def keras_model_config(model) -> dict[str, Any]:
     """Keras 3's config.json for an rnnkit Sequential or functional model."""
-    from .functional import Functional
-    from .sequential import Sequential
-    if isinstance(model, Sequential):
+    if isinstance(model, model_class("Sequential")):
         return keras_sequential_config(model)
-    if isinstance(model, Functional):
+    if isinstance(model, model_class("Functional")):
         return keras_functional_config(model)
     raise ValueError(
         f"A {type(model).__name__} has no graph to write as a Keras config (a subclassed model "

@@ -14,6 +14,16 @@ name: the first LSTM is layers/lstm, the second layers/lstm_1, in the order of m
 
 Nothing from a file is ever run: classes come from rnnkit's registry, Lambda layers are
 refused, and nothing is unpickled.
+
+    >>> import tempfile
+    >>> from rnnkit.layers import Dense, Input, LSTM
+    >>> from rnnkit.models import Sequential, load_model
+    >>> model = Sequential([Input(shape=(5, 2)), LSTM(3), Dense(1)])
+    >>> path = tempfile.mkdtemp() + "/m.keras"
+    >>> model.save(path)
+    >>> x = torch.randn(4, 5, 2)
+    >>> torch.allclose(load_model(path)(x), model(x))
+    True
 """
 from __future__ import annotations
 
@@ -30,6 +40,8 @@ import numpy as np
 import torch
 
 from ..layers.base import Layer
+from ..layers.registry import model_class
+from .compile_utils import compile_config
 from .keras_config import KERAS_VERSION, keras_model_config, model_from_keras, snake_case
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
@@ -190,10 +202,8 @@ def _model_paths(model) -> list[tuple]:
     """(layer, group path) as Keras 3 saves a model: a Sequential's or functional model's
     layers under layers/; a subclassed model's where Keras's walk meets them first, its
     attributes in name order (private ones last) with the `layers` list among them."""
-    from .functional import Functional
-    from .sequential import Sequential
     in_list = _in_layers_group(_model_layers(model))
-    if isinstance(model, (Sequential, Functional)):
+    if isinstance(model, (model_class("Sequential"), model_class("Functional"))):
         return in_list
     children = dict(model.named_children())
     order = sorted([*children, "layers"], key=lambda n: f"~{n}" if n.startswith("_") else n)
@@ -403,8 +413,7 @@ def _write_file_atomically(path: Path, write) -> Path:
 
 def _keras_compile_config(model) -> dict[str, Any]:
     """Keras's compile_config: what Keras's load_model compiles the model with."""
-    from .saving import _compile_config
-    config = _compile_config(model)
+    config = compile_config(model)
     spec = model._optimizer_spec
     if hasattr(spec, "get_config"):
         config["optimizer"] = {"module": "keras.optimizers", "class_name": type(spec).__name__,

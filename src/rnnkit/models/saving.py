@@ -14,18 +14,30 @@ those names.
 Loading reads JSON and safetensors only: layer classes are looked up by name in a fixed
 registry, so a file can never run code. A save writes a temporary folder beside the target
 and renames it into place, so an interrupted save never leaves a half-written model.
+
+    >>> import tempfile
+    >>> from rnnkit.layers import Dense, Input
+    >>> from rnnkit.models import Sequential
+    >>> model = Sequential([Input(shape=(3,)), Dense(2)])
+    >>> path = save_model(model, tempfile.mkdtemp() + "/m.rnnkit")
+    >>> sorted(p.name for p in path.iterdir())
+    ['config.json', 'model.safetensors']
+    >>> loaded = load_model(path)
+    >>> torch.equal(loaded(torch.ones(1, 3)), model(torch.ones(1, 3)))
+    True
 """
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import tempfile
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
+
+from ..layers.registry import custom_object_scope, model_class, model_classes
+from ..utils.files import recover, write_atomically, write_file_atomically
+from .compile_utils import compile_config
 
 FORMAT = "rnnkit.model"
 VERSION = 1
@@ -34,82 +46,9 @@ MAX_CONFIG_BYTES = 64 * 2**20
 OPT_TENSORS, OPT_JSON = "optimizer.safetensors", "optimizer.json"
 
 
-def _state_tensors(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+def state_tensors(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    """The module's state_dict as contiguous CPU tensors, ready for safetensors."""
     return {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
-
-
-def write_atomically(path: str | os.PathLike, write_into) -> Path:
-    """Call write_into(tmp_dir), flush it to disk, then move tmp_dir to path, replacing any
-    old folder. A folder cannot be swapped in one rename, so the old one is first moved to
-    a unique `.NAME.old.*` name and deleted after; a process killed between the two renames
-    leaves that complete old copy, which `recover` puts back at the path."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    recover(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.", dir=path.parent))
-    try:
-        write_into(tmp)
-        follow_umask(tmp)
-        _fsync_tree(tmp)
-        if path.exists():
-            old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
-            os.rmdir(old)                          # a unique name, free for the rename
-            os.replace(path, old)
-            os.replace(tmp, path)
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
-        else:
-            os.replace(tmp, path)
-        _fsync_dir(path.parent)
-    finally:
-        if tmp.exists():
-            shutil.rmtree(tmp, ignore_errors=True)
-    return path
-
-
-def recover(path: str | os.PathLike) -> Path:
-    """If a save was killed between its two renames, the path is missing and its previous
-    version waits under `.NAME.old.*`: move it back. Returns the path."""
-    path = Path(path)
-    if not path.exists():
-        olds = sorted(path.parent.glob(f".{path.name}.old.*"), key=lambda p: p.stat().st_mtime)
-        if olds:
-            os.replace(olds[-1], path)
-    return path
-
-
-def follow_umask(path: str | os.PathLike) -> Path:
-    """Give a file, or a folder and everything in it, the permissions open() and mkdir()
-    would: 0o666 for files and 0o777 for folders, minus the umask (0o644 / 0o755 under the
-    usual 022). tempfile.mkdtemp makes 0700 folders and safetensors writes 0600 files, which
-    teammates sharing a run folder cannot read. Symbolic links are left alone."""
-    path = Path(path)
-    mask = os.umask(0o022)                      # the only portable way to read the umask
-    os.umask(mask)
-    for item in [path, *path.rglob("*")] if path.is_dir() else [path]:
-        if not item.is_symlink():
-            os.chmod(item, (0o777 if item.is_dir() else 0o666) & ~mask)
-    return path
-
-
-def _fsync_tree(folder: Path) -> None:
-    for file in folder.rglob("*"):
-        if file.is_file():
-            with open(file, "rb") as f:
-                os.fsync(f.fileno())
-    _fsync_dir(folder)
-
-
-def _fsync_dir(folder: Path) -> None:
-    try:
-        fd = os.open(folder, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def keras_suffix(filepath) -> str | None:
@@ -139,7 +78,6 @@ def save_model(model, filepath, include_optimizer: bool = True) -> Path:
     if not any(True for _ in model.parameters()):
         raise ValueError("The model has no weights yet: build it (fit, or call it on a batch, or "
                          "give Input(shape=...)) before saving.")
-    from ..layers.registry import model_classes
     config: dict[str, Any] = {"format": FORMAT, "version": VERSION,
                               "class_name": type(model).__name__, "config": model.get_config()}
     if type(model).__name__ not in model_classes() and type(model).__name__ != "Seq2Seq":
@@ -150,32 +88,20 @@ def save_model(model, filepath, include_optimizer: bool = True) -> Path:
                 "once: call it on a batch, or fit it, so its input shapes are known.")
         config["input_specs"] = specs
     if getattr(model, "compiled", False):
-        config["compile"] = _compile_config(model)
+        config["compile"] = compile_config(model)
 
     def write(folder: Path) -> None:
         (folder / CONFIG).write_text(json.dumps(config, indent=2))
-        save_file(_state_tensors(model), str(folder / WEIGHTS))
+        save_file(state_tensors(model), str(folder / WEIGHTS))
         if include_optimizer and getattr(model, "optimizer", None) is not None:
-            _save_optimizer(model.optimizer, folder)
+            save_optimizer(model.optimizer, folder)
 
     return write_atomically(filepath, write)
 
 
-def _compile_config(model) -> dict[str, Any]:
-    spec = model._optimizer_spec
-    opt = spec.get_config() if hasattr(spec, "get_config") else None
-    names = model.output_names
-    metrics = {name: [m for m in ids if isinstance(m, str)]
-               for name, ids in zip(names, model._metric_ids)}
-    losses = {name: loss.name for name, loss in zip(names, model.losses_)}
-    if len(names) == 1:
-        return {"optimizer": opt, "loss": model.losses_[0].name, "metrics": metrics[names[0]],
-                "loss_weights": model.loss_weights_}
-    return {"optimizer": opt, "loss": losses, "metrics": metrics,
-            "loss_weights": dict(zip(names, model.loss_weights_))}
-
-
-def _save_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
+def save_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
+    """The optimizer's state into `folder`: its tensors in optimizer.safetensors, its
+    hyper-parameters and scalar state in optimizer.json."""
     state = optimizer.state_dict()
     tensors, scalars = {}, {}
     for idx, entry in state["state"].items():
@@ -190,7 +116,8 @@ def _save_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
          "scalars": scalars}, indent=2))
 
 
-def _load_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
+def load_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
+    """Restore what save_optimizer wrote into an optimizer of the same class and groups."""
     meta = json.loads((folder / OPT_JSON).read_text())
     if meta.get("class") != type(optimizer).__name__:
         raise ValueError(f"The saved optimizer is {meta.get('class')}, the model's is "
@@ -242,7 +169,6 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     file names classes, it never holds their code. safe_mode=False lets Lambda layers
     rebuild their function from the source text saved with them. Keras's files load too: a
     Keras 3 `.keras` zip or a tf.keras 2 `.h5` (never with Lambda layers)."""
-    from ..layers.registry import custom_object_scope, model_classes
     suffix = keras_suffix(filepath)
     if suffix is not None and not Path(filepath).is_dir():       # Keras's own files
         from . import keras_files
@@ -253,8 +179,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     config = read_config(path)
     name = config.get("class_name")
     if name == "Seq2Seq":          # an encoder-decoder (translate)
-        from .seq2seq import Seq2Seq
-        return Seq2Seq.load(path).to(device)
+        return model_class("Seq2Seq").load(path).to(device)
     with custom_object_scope(custom_objects):
         if name in model_classes():
             model = model_classes()[name].from_config(config["config"], safe_mode=safe_mode)
@@ -273,7 +198,7 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
                       device=device)
         if (path / OPT_JSON).is_file():
             model.optimizer = model._optimizer_spec.build(model.parameters())
-            _load_optimizer(model.optimizer, path)
+            load_optimizer(model.optimizer, path)
     else:
         model.to(device)
     return model
@@ -315,13 +240,8 @@ def save_weights(model, filepath) -> Path:
         save = keras_files.save_keras_weights if suffix == ".weights.h5" else \
             keras_files.save_h5_weights                 # '.h5': tf.keras 2's weights file
         return save(model, filepath)
-    path = Path(filepath)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    save_file(_state_tensors(model), str(tmp))
-    follow_umask(tmp)
-    os.replace(tmp, path)
-    return path
+    tensors = state_tensors(model)
+    return write_file_atomically(filepath, lambda tmp: save_file(tensors, str(tmp)))
 
 
 def load_weights(model, filepath) -> None:

@@ -7,6 +7,13 @@ one weight per output], added up on the device and read once an epoch. The loss 
 weighted by samples (as Keras's loss tracker is); metrics by the values they average, so
 with a mask the epoch's accuracy is over all real steps of the epoch (Keras's stateful
 metrics), not a mean of per-batch means.
+
+    >>> from rnnkit.layers import Dense, Input
+    >>> from rnnkit.models import Sequential
+    >>> model = Sequential([Input(shape=(2,)), Dense(3, activation="softmax")])
+    >>> model.compile(loss="sparse_categorical_crossentropy")
+    >>> fuses_logits(model)
+    True
 """
 from __future__ import annotations
 

@@ -59,8 +59,8 @@ from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, Embedding
 from ..layers.base import get_weights, set_weights
 from ..losses import LossFunction
 from .training import Model
-from .saving import CONFIG, FORMAT, VERSION, WEIGHTS, load_weights, read_config, \
-    write_atomically
+from ..utils.files import write_atomically
+from .saving import CONFIG, FORMAT, VERSION, WEIGHTS, load_weights, read_config
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3          # reserved ids; the source uses PAD and UNK only
 SPECIALS = ("<pad>", "<unk>", "<s>", "</s>")
@@ -105,8 +105,8 @@ class Seq2Seq(Model):
         self.attention, self.input_feeding = attention, bool(input_feeding)
         self.tie_embeddings, self.word_dropout = bool(tie_embeddings), word_dropout
         Cell, H = CELLS[cell], units
-        # he_uniform, not Keras's (-0.05, 0.05): measured, the validation loss after 3 epochs
-        # was 4.69 with (-0.5, 0.5) against 5.71 (a plateau) with the Keras default
+        # he_uniform, not Keras's (-0.05, 0.05): Keras's default left the validation loss on a
+        # plateau (BENCHMARKS.md, "Choices recorded from code")
         self.src_embedding = Embedding(src_vocab_size, embed_dim, "he_uniform", mask_zero=True)
         self.encoder = Bidirectional(Cell(H, return_sequences=True, return_state=True))
         self.bridge_h = Dense(H, activation="tanh")                 # h_0 = tanh(W_b [..] + b_b)
@@ -350,7 +350,7 @@ class Seq2Seq(Model):
     def save(self, path, extra_json: dict[str, Any] | None = None) -> Path:
         """A model folder: config.json, model.safetensors and each extra_json[name] as JSON.
 
-        Written to a temporary folder and renamed into place (saving.write_atomically).
+        Written to a temporary folder and renamed into place (utils.files.write_atomically).
         """
         config = {"format": FORMAT, "version": VERSION, "class_name": "Seq2Seq",
                   "config": self.get_config()}

@@ -6,6 +6,12 @@
 
 It is a torch.nn.Module: `model(x)` runs the forward pass and `model.parameters()` feeds any
 PyTorch optimizer; fit is optional.
+
+    >>> from rnnkit.layers import Dense, Input, SimpleRNN
+    >>> model = Sequential([Input(shape=(20, 1)), SimpleRNN(5), Dense(1)])
+    >>> model.compile(optimizer="rmsprop", loss="mse")
+    >>> model(torch.zeros(3, 20, 1)).shape, model.count_params()
+    (torch.Size([3, 1]), 41)
 """
 from __future__ import annotations
 

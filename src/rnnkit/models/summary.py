@@ -1,7 +1,29 @@
-"""model.summary(): a table of layers, output shapes and weights, as Keras prints it."""
+"""model.summary(): a table of layers, output shapes and weights, as Keras prints it.
+
+    >>> from rnnkit.layers import Dense, Input, SimpleRNN
+    >>> from rnnkit.models import Sequential
+    >>> model = Sequential([Input(shape=(10, 1)), SimpleRNN(10, name="rnn"), Dense(1, name="out")],
+    ...                    name="forecaster")
+    ...
+    >>> model.summary()
+    Model: "forecaster"
+    ________________________________________
+    Layer (type)     Output Shape  Param #
+    ========================================
+    rnn (SimpleRNN)  (None, 10)    120
+    ________________________________________
+    out (Dense)      (None, 1)     11
+    ________________________________________
+    Total params: 131
+    Trainable params: 131
+    Non-trainable params: 0
+    ________________________________________
+"""
 from __future__ import annotations
 
 from typing import Callable
+
+from ..layers.registry import model_class
 
 
 def _params(layer) -> str:
@@ -23,8 +45,7 @@ def _shape_text(shape) -> str:
 
 
 def _rows(model) -> tuple[list[str], list[tuple[str, ...]]]:
-    from .functional import Functional
-    from .sequential import Sequential
+    Functional, Sequential = model_class("Functional"), model_class("Sequential")
     if isinstance(model, Functional):
         header = ["Layer (type)", "Output Shape", "Param #", "Connected to"]
         rows = [(_row_name(layer), _shape_text(layer.output.shape), "0", "-")

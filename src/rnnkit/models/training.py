@@ -15,6 +15,19 @@ device; they are read once an epoch, or once a batch only when a callback asks.
 Masked outputs (Embedding(mask_zero=True) -> LSTM(return_sequences=True) -> Dense) weight
 the per-step loss and metrics by the mask, as Keras does: a batch's loss is
 sum(mask * loss) / sum(mask), so padding steps count for nothing.
+
+    >>> import numpy as np
+    >>> from rnnkit.layers import Dense, Input, LSTM
+    >>> from rnnkit.models import Sequential
+    >>> x = np.random.default_rng(0).normal(size=(32, 5, 1)).astype("float32")
+    >>> y = x.sum(axis=1)
+    >>> model = Sequential([Input(shape=(5, 1)), LSTM(8), Dense(1)])
+    >>> model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+    >>> history = model.fit(x, y, epochs=2, batch_size=8, verbose=0)
+    >>> sorted(history.history), len(history.history["loss"])
+    (['loss', 'mae'], 2)
+    >>> model.predict(x[:4], verbose=0).shape
+    (4, 1)
 """
 from __future__ import annotations
 
@@ -27,8 +40,10 @@ from torch import Tensor, nn
 from .. import losses as losses_mod
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
-from ..callbacks import CallbackList, History
+from ..callbacks.base import History
+from ..callbacks.callback_list import CallbackList
 from ..layers import penalties
+from ..layers.registry import model_class
 from ..layers.base import call_module, get_weights, parameters_of, set_weights, unique_name
 from ..layers.symbolic import trial_mode
 from . import distributed, scoring
@@ -55,8 +70,7 @@ class Model(nn.Module):
 
     def __new__(cls, *args, **kwargs):
         if cls is Model and (args or "inputs" in kwargs or "outputs" in kwargs):
-            from .functional import Functional
-            return super().__new__(Functional)
+            return super().__new__(model_class("Functional"))
         return super().__new__(cls)
 
     def __init__(self, *, name: str | None = None, trainable: bool = True, dtype=None) -> None:
@@ -74,8 +88,8 @@ class Model(nn.Module):
 
     def to_json(self, **kwargs) -> str:
         """The architecture as Keras's JSON model config (models.model_from_json reads it)."""
-        from .cloning import to_json
-        return to_json(self, **kwargs)
+        from .. import models                 # the package: imported by the time this runs
+        return models.cloning.to_json(self, **kwargs)
 
     @property
     def losses(self) -> list[Tensor]:
@@ -346,7 +360,7 @@ class Model(nn.Module):
         self.stop_training = False
         logs: dict[str, float] = {}
         cbs.on_train_begin()
-        start = self.__dict__.pop("_resume_epoch", initial_epoch)    # set by BackupAndRestore
+        start = self.__dict__.pop("_resume_epoch", initial_epoch)    # see resume_at
         for epoch in range(start, epochs):
             cbs.on_epoch_begin(epoch)
             logs = self._run_epoch(train, batch_size, shuffle, cbs, epoch)
@@ -579,6 +593,12 @@ class Model(nn.Module):
     def reset_state(self) -> None:
         """Keras 3's name for reset_states()."""
         self.reset_states()
+
+    def resume_at(self, epoch: int) -> None:
+        """Make the running fit continue at `epoch` (0-based) instead of its initial_epoch:
+        a callback restoring a backup calls it from on_train_begin (BackupAndRestore)."""
+        _check_int("epoch", epoch, 0)
+        self._resume_epoch = int(epoch)
 
     # -- saving -----------------------------------------------------------------------------
     def save(self, filepath, include_optimizer: bool = True, overwrite: bool = True) -> None:

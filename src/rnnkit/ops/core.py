@@ -2,6 +2,12 @@
 
 Every op of rnnkit.ops accepts NumPy arrays, Python numbers or torch tensors and returns a
 torch tensor; `convert_to_tensor` does the conversion (`_t` inside the package).
+
+    >>> from rnnkit import ops
+    >>> ops.convert_to_tensor([1.0, 2.0]).dtype
+    torch.float32
+    >>> ops.shape(np.zeros((2, 3)))
+    (2, 3)
 """
 from __future__ import annotations
 

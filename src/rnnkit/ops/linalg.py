@@ -1,4 +1,9 @@
-"""keras.ops.linalg on torch: norms, decompositions and solvers (torch.linalg)."""
+"""keras.ops.linalg on torch: norms, decompositions and solvers (torch.linalg).
+
+    >>> from rnnkit import ops
+    >>> ops.norm([3.0, 4.0]).item()
+    5.0
+"""
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,11 @@
-"""keras.ops.math on torch: segment reductions, top-k, log-sum-exp, special functions."""
+"""keras.ops.math on torch: segment reductions, top-k, log-sum-exp, special functions.
+
+    >>> from rnnkit import ops
+    >>> round(ops.logsumexp([0.0, 0.0]).item(), 4)          # log(e^0 + e^0) = log 2
+    0.6931
+    >>> ops.top_k([3.0, 1.0, 2.0], k=2).indices.tolist()
+    [0, 2]
+"""
 from __future__ import annotations
 
 import torch

@@ -1,4 +1,11 @@
-"""keras.ops.nn on torch: activations, softmax, one-hot, normalisation, losses, attention."""
+"""keras.ops.nn on torch: activations, softmax, one-hot, normalisation, losses, attention.
+
+    >>> from rnnkit import ops
+    >>> ops.one_hot([0, 2], 3).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    >>> ops.softmax([0.0, 0.0]).tolist()
+    [0.5, 0.5]
+"""
 from __future__ import annotations
 
 import math

@@ -1,5 +1,13 @@
 """keras.ops.numpy on torch: NumPy's array functions with NumPy's argument names
-(`axis=`, `keepdims=`, `split(x, 3)` or `split(x, [2, 5])`, `transpose(x)` reverses axes)."""
+(`axis=`, `keepdims=`, `split(x, 3)` or `split(x, [2, 5])`, `transpose(x)` reverses axes).
+
+    >>> import numpy as np
+    >>> from rnnkit import ops
+    >>> [t.tolist() for t in ops.split(np.arange(6), 3)]
+    [[0, 1], [2, 3], [4, 5]]
+    >>> ops.transpose(np.zeros((2, 3))).shape
+    torch.Size([3, 2])
+"""
 from __future__ import annotations
 
 from collections.abc import Sequence

@@ -10,6 +10,13 @@ norm of all gradients together, clipvalue each element. `learning_rate` may be a
 
 Adam and AdamW compute Keras's update, whose epsilon is added to sqrt(v) (torch adds it to the
 bias-corrected sqrt(v / (1 - beta_2^t))): torch's eps is set before each step to match.
+
+    >>> opt = Adam(learning_rate=3e-3, clipnorm=1.0)
+    >>> built = opt.build([torch.nn.Parameter(torch.zeros(2))])
+    >>> type(built).__name__, built.param_groups[0]["lr"]
+    ('Adam', 0.003)
+    >>> type(get("sgd")).__name__
+    'SGD'
 """
 from __future__ import annotations
 
@@ -61,8 +68,8 @@ class Optimizer:
     fusable = False    # torch has a fused (one kernel for all weights) version on CPU and CUDA
 
     def build(self, params: Iterable[nn.Parameter]) -> torch.optim.Optimizer:
-        """The torch optimizer; the fused kernel when torch has one for these weights
-        (3x faster steps for small recurrent models on CPU), else the multi-tensor one."""
+        """The torch optimizer; the fused kernel when torch has one for these weights (one
+        kernel for every weight: a shorter step, BENCHMARKS.md), else the multi-tensor one."""
         params = list(params)
         if self.fusable and all(p.is_floating_point() and p.device.type in ("cpu", "cuda")
                                 for p in params):

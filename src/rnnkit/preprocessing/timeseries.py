@@ -20,7 +20,7 @@ import warnings
 
 import numpy as np
 
-from rnnkit.datasets.errors import DataError
+from rnnkit.errors import DataError
 
 __all__ = [
     "MinMaxScaler",

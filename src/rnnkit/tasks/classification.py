@@ -19,7 +19,7 @@ import numpy as np
 
 from .. import __version__, optimizers
 from ..callbacks import EarlyStopping
-from ..cli import UserError
+from ..errors import UserError
 from ..layers import GRU, LSTM, Bidirectional, Dense, Dropout, MinGRU, MinLSTM
 from ..models import Sequential
 from .runs import plot_learning_curves, plt, run_folder, write_history, write_json, write_report

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..cli import UserError
+from ..errors import UserError
 from ..datasets import read_ts
 from ..models import load_model
 from ..preprocessing.text import tokenizer_from_json

@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cli import UserError
+from ..errors import UserError
 from ..datasets import DataError, load_japanese_vowels, read_ts
 from ..layers import Masking
 from ..preprocessing.sequence import pad_sequences

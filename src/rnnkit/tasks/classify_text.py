@@ -21,7 +21,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from ..cli import UserError
+from ..errors import UserError
 from ..datasets import DataError, load_sentiment, read_labelled_texts, read_text
 from ..datasets.readers import _split_lines
 from ..layers import Dropout, Embedding

@@ -104,7 +104,7 @@ def demo(out=None, only: list[str] | None = None) -> list[dict[str, Any]]:
     """Run the jobs (all, or `only`) into one folder; return one row of scores per job."""
     unknown = sorted(set(only or []) - set(JOBS))
     if unknown:
-        from ..cli import UserError
+        from ..errors import UserError
         raise UserError(f"unknown demo job(s) {unknown}; choose from {', '.join(JOBS)}.")
     out = Path(out) if out else default_run_dir("demo")
     rows = []

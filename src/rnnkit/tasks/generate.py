@@ -37,7 +37,7 @@ from matplotlib.ticker import MaxNLocator
 
 from .. import __version__
 from ..callbacks import Callback
-from ..cli import UserError
+from ..errors import UserError
 from ..datasets import DataError, load_tiny_shakespeare, read_text
 from ..layers import LSTM, Dense, Embedding
 from ..models import Sequential, load_model

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from ..cli import UserError
+from ..errors import UserError
 
 TASKS = ("generate", "forecast", "classify", "tag", "translate", "ner", "speech", "compose")
 NEEDS_INPUT = {"classify": "a file of texts, one a line, or a text in quotes",

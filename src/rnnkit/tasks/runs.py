@@ -24,7 +24,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
-from ..models.saving import follow_umask  # noqa: E402
+from ..utils.files import follow_umask  # noqa: E402
 
 
 def input_lines(user_input, what: str = "text") -> list[str]:
@@ -34,7 +34,7 @@ def input_lines(user_input, what: str = "text") -> list[str]:
     >>> input_lines("I like it .", "sentence"), input_lines(["a b", "c"])
     (['I like it .'], ['a b', 'c'])
     """
-    from ..cli import UserError
+    from ..errors import UserError
     from ..datasets import read_text
     from ..datasets.readers import _split_lines
     if isinstance(user_input, (str, os.PathLike)):

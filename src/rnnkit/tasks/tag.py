@@ -31,7 +31,7 @@ import numpy as np
 
 from .. import __version__, optimizers
 from ..callbacks import EarlyStopping
-from ..cli import UserError
+from ..errors import UserError
 from ..datasets import DataError, load_pos_tagged, read_tagged_sentences
 from ..layers import LSTM, Bidirectional, Dense, Dropout, Embedding
 from ..models import Sequential, load_model

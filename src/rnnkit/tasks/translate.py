@@ -48,7 +48,7 @@ import torch
 
 from .. import __version__, optimizers
 from ..callbacks import Callback, EarlyStopping, ReduceLROnPlateau
-from ..cli import UserError
+from ..errors import UserError
 from ..datasets import read_text
 from ..datasets.readers import _split_lines
 from ..models.seq2seq import ATTENTIONS, PAD, UNK, Seq2Seq, token_loss

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..cli import UserError
+from ..errors import UserError
 from ..datasets import DataError, load_translation_pairs, read_sentence_pairs
 from ..models.seq2seq import BOS, EOS, PAD, SPECIALS, UNK
 

@@ -1,5 +1,11 @@
 """Utilities with Keras's names: set_random_seed, to_categorical, pad_sequences, the dataset
-makers (timeseries_dataset_from_array, text_dataset_from_directory) and PyDataset/Sequence."""
+makers (timeseries_dataset_from_array, text_dataset_from_directory) and PyDataset/Sequence.
+
+    >>> to_categorical([0, 2], num_classes=3).tolist()
+    [[1.0, 0.0, 0.0], [0.0, 0.0, 1.0]]
+    >>> pad_sequences([[1], [2, 3]], maxlen=3).tolist()
+    [[0, 0, 1], [0, 2, 3]]
+"""
 from __future__ import annotations
 
 import random

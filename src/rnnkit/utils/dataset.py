@@ -8,6 +8,12 @@ An element is an array, a tuple of elements or a dict of elements (as tf.data's 
 structures). Every method returns a new Dataset; iterating starts over from the source each
 time, so a dataset serves every epoch. `len(ds)` is the number of elements (batches after
 `.batch`), known without iterating when the source's length is known.
+
+    >>> ds = Dataset.from_tensor_slices((np.arange(4), np.arange(4) * 10)).batch(2)
+    >>> [(xb.tolist(), yb.tolist()) for xb, yb in ds]
+    [([0, 1], [0, 10]), ([2, 3], [20, 30])]
+    >>> len(ds), len(ds.take(1))
+    (2, 1)
 """
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...cli import UserError
+from ...errors import UserError
 from .abc import ABCError, split_tunes, tokenize
 
 CORPUS_NAME = "Ryan's Mammoth Collection (1883), music21 corpus"

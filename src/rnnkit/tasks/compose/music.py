@@ -12,7 +12,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...cli import UserError
+from ...errors import UserError
 
 SECONDS_PER_QUARTER = 0.35        # a brisk fiddle tempo (about 170 quarter notes a minute)
 

@@ -16,7 +16,7 @@ from typing import Any
 import torch
 
 from ... import __version__
-from ...cli import UserError
+from ...errors import UserError
 from ..runs import default_run_dir, plot_learning_curves, run_folder, write_json, write_report
 from .abc import detokenize
 from .bars import check_bars

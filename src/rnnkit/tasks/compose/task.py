@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ...cli import UserError
+from ...errors import UserError
 from ...utils import set_random_seed
 from .abc import START, END, detokenize
 from .bars import check_bars

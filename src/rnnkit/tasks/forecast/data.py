@@ -20,7 +20,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.cli import UserError
+from rnnkit.errors import UserError
 from rnnkit.datasets import DataError, dataset_path, read_text
 from rnnkit.datasets.readers import MISSING_MARKERS, _guess_delimiter
 from rnnkit.preprocessing.timeseries import MISSING_POLICIES, fill_missing

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import numpy as np
 
-from rnnkit.cli import UserError
+from rnnkit.errors import UserError
 from rnnkit.datasets import DataError
 from rnnkit.models import load_model
 from . import baselines as B

@@ -15,7 +15,7 @@ from typing import Any, Callable
 import numpy as np
 from tqdm.auto import tqdm
 
-from rnnkit.cli import UserError
+from rnnkit.errors import UserError
 from rnnkit.datasets import DataError
 from rnnkit.preprocessing.timeseries import fill_missing, time_split
 from rnnkit.tasks.runs import default_run_dir, run_folder, write_json

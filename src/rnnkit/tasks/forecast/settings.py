@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 from dataclasses import dataclass, field, fields, replace
 
-from rnnkit.cli import UserError
+from rnnkit.errors import UserError
 from rnnkit.preprocessing.timeseries import MISSING_POLICIES
 
 from .data import DATASETS

@@ -15,7 +15,7 @@ import numpy as np
 
 from ... import optimizers
 from ...callbacks import EarlyStopping
-from ...cli import UserError
+from ...errors import UserError
 from ...datasets import DataError, load_entities, read_entity_sentences
 from ...layers import CRF, LSTM, Bidirectional, CharCNNEmbedding, Dense, Dropout
 from ...models import Sequential

@@ -4,7 +4,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ...cli import UserError
+from ...errors import UserError
 from ...models import load_model
 from ..runs import input_lines
 from .entities import spans, tokenize

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...datasets.errors import DataError
+from ...errors import DataError
 
 MAX_SECONDS = 600.0               # 10 minutes: longer files are refused, not cut
 

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ...datasets.errors import DataError
+from ...errors import DataError
 from .audio import int16_to_float, read_audio
 from .corpus import Pool
 

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from ... import __version__
-from ...cli import UserError
+from ...errors import UserError
 from ..classification import plot_confusion
 from ..runs import default_run_dir, run_folder, write_history, write_json, write_report
 from .audio import read_audio

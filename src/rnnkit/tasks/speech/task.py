@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import torch
 
-from ...cli import UserError
+from ...errors import UserError
 from ...utils import set_random_seed
 from .baseline import DTWRecognizer
 from .corpus import Pool, cover_once, make_batch
