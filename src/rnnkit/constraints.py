@@ -23,6 +23,8 @@ from typing import Any
 
 from torch import Tensor
 
+from ._keras_objects import Family
+
 EPSILON = 1e-7
 
 
@@ -123,46 +125,9 @@ class NonNeg(Constraint):
 
 
 max_norm, min_max_norm, unit_norm, non_neg = MaxNorm, MinMaxNorm, UnitNorm, NonNeg
-_CLASSES = {c.__name__: c for c in (Constraint, MaxNorm, MinMaxNorm, UnitNorm, NonNeg)}
-_NAMES = {"max_norm": MaxNorm, "min_max_norm": MinMaxNorm, "unit_norm": UnitNorm,
-          "non_neg": NonNeg, "nonneg": NonNeg, "maxnorm": MaxNorm, "unitnorm": UnitNorm}
-
-
-def get(identifier) -> Constraint | None:
-    """A constraint from a name ("max_norm"), a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = _CLASSES.get(identifier) or _NAMES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Unknown constraint {identifier!r}. Use one of: "
-                             f"{', '.join(sorted(set(_NAMES) - {'nonneg', 'maxnorm', 'unitnorm'}))}"
-                             " (or an instance such as MaxNorm(3)).")
-        return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Constraint):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret constraint {identifier!r}: expected a name such as "
-                     "'max_norm', an instance such as MaxNorm(3), a config dict or a function "
-                     "of a tensor.")
-
-
-def serialize(constraint) -> dict[str, Any] | None:
-    if constraint is None:
-        return None
-    if not isinstance(constraint, Constraint):
-        raise ValueError(f"Cannot save the constraint {constraint!r}: only rnnkit's "
-                         "Constraint classes are written to a model file.")
-    return {"module": "keras.constraints", "class_name": type(constraint).__name__,
-            "config": constraint.get_config(), "registered_name": None}
-
-
-def deserialize(config: dict[str, Any]) -> Constraint:
-    name = config.get("class_name")
-    if name not in _CLASSES:
-        raise ValueError(f"Unknown constraint class {name!r} in a config. Known: "
-                         f"{', '.join(_CLASSES)}.")
-    return _CLASSES[name].from_config(dict(config.get("config") or {}))
+_FAMILY = Family("constraint", "keras.constraints", Constraint,
+                 {"MaxNorm": MaxNorm, "MinMaxNorm": MinMaxNorm, "UnitNorm": UnitNorm,
+                  "NonNeg": NonNeg, "max_norm": MaxNorm, "min_max_norm": MinMaxNorm,
+                  "unit_norm": UnitNorm, "non_neg": NonNeg}, "MaxNorm(3)")
+_CLASSES = _FAMILY.classes
+get, serialize, deserialize = _FAMILY.get, _FAMILY.serialize, _FAMILY.deserialize

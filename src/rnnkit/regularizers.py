@@ -29,6 +29,8 @@ from typing import Any
 import torch
 from torch import Tensor
 
+from ._keras_objects import Family
+
 
 def _factor(value, name: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or \
@@ -131,46 +133,9 @@ class OrthogonalRegularizer(Regularizer):
 # Keras 3's lower-case names are the classes (so l1_l2() has both factors 0, as in Keras 3).
 l1, l2, l1_l2 = L1, L2, L1L2
 orthogonal_regularizer = OrthogonalRegularizer
-_CLASSES = {c.__name__: c for c in (Regularizer, L1, L2, L1L2, OrthogonalRegularizer)}
-_NAMES = {"l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2,
-          "orthogonal_regularizer": OrthogonalRegularizer}
-
-
-def get(identifier) -> Regularizer | None:
-    """A regularizer from a name ("l2"), a config dict, an instance or a callable."""
-    if identifier is None:
-        return None
-    if isinstance(identifier, dict):
-        return deserialize(identifier)
-    if isinstance(identifier, str):
-        cls = _CLASSES.get(identifier) or _NAMES.get(identifier)
-        if cls is None:
-            raise ValueError(f"Unknown regularizer {identifier!r}. Use one of: "
-                             f"{', '.join(sorted(_NAMES))} (or an instance such as L2(1e-4)).")
-        return cls()
-    if isinstance(identifier, type) and issubclass(identifier, Regularizer):
-        return identifier()
-    if callable(identifier):
-        return identifier
-    raise ValueError(f"Could not interpret regularizer {identifier!r}: expected a name such as "
-                     "'l2', an instance such as L2(1e-4), a config dict or a function of a "
-                     "tensor.")
-
-
-def serialize(regularizer) -> dict[str, Any] | None:
-    """Keras's serialized form: {"class_name": "L2", "config": {"l2": 0.01}}."""
-    if regularizer is None:
-        return None
-    if not isinstance(regularizer, Regularizer):
-        raise ValueError(f"Cannot save the regularizer {regularizer!r}: only rnnkit's "
-                         "Regularizer classes are written to a model file.")
-    return {"module": "keras.regularizers", "class_name": type(regularizer).__name__,
-            "config": regularizer.get_config(), "registered_name": None}
-
-
-def deserialize(config: dict[str, Any]) -> Regularizer:
-    name = config.get("class_name")
-    if name not in _CLASSES:
-        raise ValueError(f"Unknown regularizer class {name!r} in a config. Known: "
-                         f"{', '.join(_CLASSES)}.")
-    return _CLASSES[name].from_config(dict(config.get("config") or {}))
+_FAMILY = Family("regularizer", "keras.regularizers", Regularizer,
+                 {"L1": L1, "L2": L2, "L1L2": L1L2, "OrthogonalRegularizer": OrthogonalRegularizer,
+                  "l1": L1, "l2": L2, "l1_l2": L1L2, "l1l2": L1L2,
+                  "orthogonal_regularizer": OrthogonalRegularizer}, "L2(1e-4)")
+_CLASSES = _FAMILY.classes
+get, serialize, deserialize = _FAMILY.get, _FAMILY.serialize, _FAMILY.deserialize
