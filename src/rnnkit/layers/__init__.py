@@ -2,11 +2,13 @@
 from .base import Layer
 from .bidirectional import Bidirectional
 from .char_embedding import CharCNNEmbedding
-from .core import Activation, Dense, Dropout, Embedding, Input, InputLayer, Masking, TimeDistributed
+from .core import (Activation, Dense, Dropout, Embedding, Identity, Input, InputLayer, Masking,
+                   Rescaling, TimeDistributed)
 from .crf import CRF
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
+from .lookup import CategoryEncoding, IntegerLookup, StringLookup
 from .preprocessing import Normalization, TextVectorization   # kutils
 from . import experimental                                    # kutils: TF 2.3-2.5 paths
 from .simple_rnn import SimpleRNN, SimpleRNNCell
@@ -50,7 +52,8 @@ register_layers(
     GaussianDropout, ActivityRegularization, Lambda, ReLU, LeakyReLU, ELU, PReLU, Softmax,
     Attention, AdditiveAttention, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, MultiHeadAttention,
     RNN, StackedRNNCells, SimpleRNNCell, LSTMCell, GRUCell,
-    TextVectorization, Normalization, CRF, CharCNNEmbedding, MinGRU, MinLSTM)
+    TextVectorization, Normalization, CRF, CharCNNEmbedding, MinGRU, MinLSTM,
+    StringLookup, IntegerLookup, CategoryEncoding, Identity, Rescaling)
 
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
@@ -72,4 +75,5 @@ __all__ += [  # klayers
 __all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
             "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]  # kattn
 __all__ += ["TextVectorization", "Normalization"]   # kutils
+__all__ += ["StringLookup", "IntegerLookup", "CategoryEncoding", "Identity", "Rescaling"]
 __all__ += ["CRF", "CharCNNEmbedding"]   # ner

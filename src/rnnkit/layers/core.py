@@ -357,3 +357,39 @@ class TimeDistributed(Layer):
         from .registry import deserialize
         config = dict(config)
         return cls(deserialize(config.pop("layer")), **config)
+
+
+class Identity(Layer):
+    """y = x (Keras's Identity: a placeholder layer); passes the mask on."""
+
+    supports_masking = True
+
+    def __init__(self, *, name: str | None = None, input_shape: Shape | None = None,
+                 trainable: bool = True):
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        self.built = True
+
+    def forward(self, x, mask=None):
+        return x
+
+
+class Rescaling(Layer):
+    """y = x * scale + offset (Keras's Rescaling, e.g. Rescaling(1 / 255))."""
+
+    supports_masking = True
+
+    def __init__(self, scale: float, offset: float = 0.0, *, name: str | None = None,
+                 input_shape: Shape | None = None, trainable: bool = True):
+        super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        for arg, value in (("scale", scale), ("offset", offset)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise ValueError(f"Rescaling {arg} must be a number, got {value!r}.")
+        self.scale, self.offset = float(scale), float(offset)
+        self.built = True
+
+    def forward(self, x: Tensor, mask=None) -> Tensor:
+        return x.float() * self.scale + self.offset if not x.is_floating_point() else \
+            x * self.scale + self.offset
+
+    def get_config(self) -> dict[str, Any]:
+        return {**super().get_config(), "scale": self.scale, "offset": self.offset}
