@@ -5,6 +5,7 @@ from .char_embedding import CharCNNEmbedding
 from .core import (Activation, Dense, Dropout, Embedding, Identity, Input, InputLayer, Masking,
                    Rescaling, TimeDistributed)
 from .crf import CRF
+from .cudnn_compat import CuDNNGRU, CuDNNLSTM
 from .gru import GRU, GRUCell
 from .lstm import LSTM, LSTMCell
 from .min_rnn import MinGRU, MinGRUCell, MinLSTM, MinLSTMCell
@@ -53,7 +54,7 @@ register_layers(
     Attention, AdditiveAttention, ConvLSTM1D, ConvLSTM2D, ConvLSTM3D, MultiHeadAttention,
     RNN, StackedRNNCells, SimpleRNNCell, LSTMCell, GRUCell,
     TextVectorization, Normalization, CRF, CharCNNEmbedding, MinGRU, MinLSTM,
-    StringLookup, IntegerLookup, CategoryEncoding, Identity, Rescaling)
+    StringLookup, IntegerLookup, CategoryEncoding, Identity, Rescaling, CuDNNLSTM, CuDNNGRU)
 
 __all__ = ["Layer", "Input", "InputLayer", "Dense", "Embedding", "Dropout", "Masking",
            "Activation", "TimeDistributed", "RNN", "SimpleRNN", "SimpleRNNCell", "LSTM",
@@ -75,5 +76,6 @@ __all__ += [  # klayers
 __all__ += ["Attention", "AdditiveAttention", "MultiHeadAttention", "StackedRNNCells",
             "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"]  # kattn
 __all__ += ["TextVectorization", "Normalization"]   # kutils
-__all__ += ["StringLookup", "IntegerLookup", "CategoryEncoding", "Identity", "Rescaling"]
+__all__ += ["StringLookup", "IntegerLookup", "CategoryEncoding", "Identity", "Rescaling",
+            "CuDNNLSTM", "CuDNNGRU"]
 __all__ += ["CRF", "CharCNNEmbedding"]   # ner
