@@ -17,6 +17,7 @@ and renames it into place, so an interrupted save never leaves a half-written mo
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -27,10 +28,21 @@ from typing import Any
 import torch
 from safetensors.torch import load_file, save_file
 
+from ..errors import DamagedFileError
+from ..utils.safe_read import check_file, field, read_json
+
 FORMAT = "rnnkit.model"
 VERSION = 1
 CONFIG, WEIGHTS = "config.json", "model.safetensors"
 MAX_CONFIG_BYTES = 64 * 2**20
+MAX_WEIGHTS_BYTES = 64 * 2**30
+MAX_LAYERS = 10_000                 # layers in one config (deep stacks are a few hundred)
+MAX_TIME_STEPS = 2**24              # any one dimension of an input shape
+# config fields that size a weight: each at most the weights file's element count
+SIZE_FIELDS = {"units", "filters", "output_dim", "input_dim", "num_heads", "key_dim",
+               "value_dim", "embedding_dim", "hidden_size", "vocab_size", "latent_dim"}
+SHAPE_FIELDS = {"input_shape", "build_input_shape", "batch_input_shape", "shape",
+                "batch_shape", "input_length"}
 OPT_TENSORS, OPT_JSON = "optimizer.safetensors", "optimizer.json"
 
 
@@ -191,47 +203,104 @@ def _save_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
 
 
 def _load_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
-    meta = json.loads((folder / OPT_JSON).read_text())
+    """optimizer.json and optimizer.safetensors back into `optimizer`; a DamagedFileError
+    naming the file and field when either is not what _save_optimizer wrote."""
+    source = folder / OPT_JSON
+    meta = read_json(source, root=folder, max_bytes=MAX_CONFIG_BYTES, what="optimizer state",
+                     allow_nan=True)
     if meta.get("class") != type(optimizer).__name__:
-        raise ValueError(f"The saved optimizer is {meta.get('class')}, the model's is "
-                         f"{type(optimizer).__name__}.")
+        raise ValueError(f"The saved optimizer in {source} is {meta.get('class')!r}, the "
+                         f"model's is {type(optimizer).__name__}: compile with the same "
+                         "optimizer to resume, or load with compile=False.")
+    groups = field(meta, "param_groups", source, list)
+    scalars = field(meta, "scalars", source, dict)
     state: dict[int, dict[str, Any]] = {}
-    for name, value in load_file(str(folder / OPT_TENSORS)).items():
-        idx, key = name.split(".", 1)
-        state.setdefault(int(idx), {})[key] = value
-    for name, value in meta["scalars"].items():
-        idx, key = name.split(".", 1)
-        state.setdefault(int(idx), {})[key] = value
-    optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+    tensors = _read_safetensors(folder / OPT_TENSORS, folder, "optimizer state")
+    for origin, items in ((OPT_TENSORS, tensors.items()), (OPT_JSON, scalars.items())):
+        for name, value in items:
+            idx, _, key = name.partition(".")
+            if not idx.isdigit() or not key or int(idx) >= _n_params(optimizer):
+                raise DamagedFileError(folder / origin, name, "'<parameter index>.<name>' for "
+                                       f"one of the optimizer's {_n_params(optimizer)} "
+                                       "parameters", repr(name)[:60])
+            state.setdefault(int(idx), {})[key] = value
+    try:
+        optimizer.load_state_dict({"state": state, "param_groups": groups})
+    except (ValueError, KeyError, TypeError, IndexError, RuntimeError) as e:
+        raise DamagedFileError(source, "param_groups", "the groups this optimizer saved",
+                               f"{type(e).__name__}: {e}") from None
+
+
+def _n_params(optimizer: torch.optim.Optimizer) -> int:
+    return sum(len(group["params"]) for group in optimizer.param_groups)
+
+
+def _read_safetensors(path: Path, root: Path | None, what: str) -> dict[str, torch.Tensor]:
+    """A safetensors file checked first (a regular file of bounded size inside root), its
+    own errors turned into one DamagedFileError that names the file."""
+    check_file(path, MAX_WEIGHTS_BYTES, root, what)
+    try:
+        return load_file(str(path))
+    except Exception as e:  # noqa: BLE001 - safetensors' own errors do not name the file
+        raise DamagedFileError(path, None, f"a readable safetensors file of {what}",
+                               f"{type(e).__name__}: {e}") from None
 
 
 def read_config(filepath) -> dict[str, Any]:
+    """config.json of a model folder, checked: a regular file of bounded size, JSON at most a
+    few dozen levels deep, the rnnkit format, an integer version, at most MAX_LAYERS layers
+    and sizes (units, shapes) the weights file can hold. Refusals are DamagedFileError."""
     path = recover(Path(filepath))
-    if not (path / CONFIG).is_file():
+    if not os.path.lexists(path / CONFIG):
         what = "does not exist" if not path.exists() else f"has no {CONFIG}"
         raise FileNotFoundError(
             f"No rnnkit model at {str(path)!r}: the path {what}. A model is a folder written by "
             "model.save(path).")
-    if (path / CONFIG).stat().st_size > MAX_CONFIG_BYTES:
-        raise ValueError(f"{path / CONFIG} is {(path / CONFIG).stat().st_size:,} bytes; a model "
-                         f"config is far smaller (at most {MAX_CONFIG_BYTES:,}). The file is not "
-                         "an rnnkit model config.")
-    try:
-        config = json.loads((path / CONFIG).read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
-        raise ValueError(f"{path / CONFIG} is not valid JSON ({type(e).__name__}: {e}); the "
-                         "model file is damaged.") from None
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ValueError(f"{path / CONFIG} is not an rnnkit model config (format "
-                         f"{config.get('format') if isinstance(config, dict) else None!r}).")
-    version = config.get("version", 0)
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise ValueError(f"{path / CONFIG}: 'version' must be an integer, got {version!r}; the "
-                         "model file is damaged.")
+    source = path / CONFIG
+    config = read_json(source, root=path, max_bytes=MAX_CONFIG_BYTES, what="model config",
+                       allow_nan=True)
+    if config.get("format") != FORMAT:
+        raise DamagedFileError(source, "format", repr(FORMAT), repr(config.get("format"))[:60],
+                               "the folder is not an rnnkit model (model.save writes one)")
+    version = field(config, "version", source, int, default=0)
     if version > VERSION:
         raise ValueError(f"{path} was written by a newer rnnkit (format version "
                          f"{config['version']} > {VERSION}); upgrade rnnkit to load it.")
+    field(config, "class_name", source, str)
+    _check_sizes(config, source, _weights_bytes(path))
     return config
+
+
+def _weights_bytes(path: Path) -> int:
+    try:
+        return os.stat(path / WEIGHTS).st_size
+    except OSError:
+        return 0
+
+
+def _check_sizes(config: dict, source: Path, weights_bytes: int) -> None:
+    """Numbers from the file that decide how much memory the model takes: at most MAX_LAYERS
+    layers, each size field at most the elements the weights file can hold (float16 or
+    wider), each input dimension at most MAX_TIME_STEPS. Walked without recursion."""
+    largest = max(weights_bytes // 2, 64)
+    layers, stack = 0, [(config, "")]
+    while stack:
+        item, key = stack.pop()
+        if isinstance(item, dict):
+            layers += "class_name" in item
+            if layers > MAX_LAYERS:
+                raise DamagedFileError(source, "layers", f"at most {MAX_LAYERS:,} layers",
+                                       "more")
+            stack.extend((v, k) for k, v in item.items() if k != "compile")
+        elif isinstance(item, list):
+            stack.extend((v, key) for v in item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            if key in SIZE_FIELDS and item > largest:
+                raise DamagedFileError(source, key, f"at most {largest:,} (the weights file "
+                                       f"holds {weights_bytes:,} bytes)", f"{item:,}")
+            if (key in SHAPE_FIELDS or key == "input_specs") and item > MAX_TIME_STEPS:
+                raise DamagedFileError(source, key, f"dimensions of at most {MAX_TIME_STEPS:,}",
+                                       f"{item:,}")
 
 
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
@@ -247,36 +316,58 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     if suffix is not None and not Path(filepath).is_dir():       # Keras's own files
         from . import keras_files
         load = keras_files.load_keras_model if suffix == ".keras" else keras_files.load_h5_model
-        with custom_object_scope(custom_objects):
+        if os.path.lexists(filepath):                 # else keras_files says it is missing
+            check_file(filepath, MAX_WEIGHTS_BYTES, what="Keras model file")
+        with custom_object_scope(custom_objects), _damaged(filepath, None, "a Keras model"):
             return load(filepath, compile=compile).to(device)
     path = Path(filepath)
     config = read_config(path)
     name = config.get("class_name")
     if name == "Seq2Seq":          # an encoder-decoder (translate)
         from .seq2seq import Seq2Seq
-        return Seq2Seq.load(path).to(device)
-    with custom_object_scope(custom_objects):
+        with _damaged(path / CONFIG, "config", "an encoder-decoder config"):
+            return Seq2Seq.load(path).to(device)
+    if name not in model_classes() and not (custom_objects and name in custom_objects):
+        raise ValueError(
+            f"{path / CONFIG} holds a model of class {name!r}. Known: "
+            f"{', '.join(model_classes())}. A subclassed model loads with "
+            f"load_model(path, custom_objects={{{name!r}: {name}}}).")
+    with custom_object_scope(custom_objects), _damaged(path / CONFIG, "config",
+                                                       f"a {name} config"):
         if name in model_classes():
-            model = model_classes()[name].from_config(config["config"], safe_mode=safe_mode)
-        elif custom_objects and name in custom_objects:
-            model = _subclassed_from_config(custom_objects[name], config, path)
+            model = model_classes()[name].from_config(field(config, "config", path / CONFIG,
+                                                            dict), safe_mode=safe_mode)
         else:
-            raise ValueError(
-                f"{path / CONFIG} holds a model of class {name!r}. Known: "
-                f"{', '.join(model_classes())}. A subclassed model loads with "
-                f"load_model(path, custom_objects={{{name!r}: {name}}}).")
+            model = _subclassed_from_config(custom_objects[name], config, path)
     load_weights(model, path / WEIGHTS)
     if compile and config.get("compile"):
-        c = config["compile"]
-        model.compile(optimizer=c["optimizer"] or "rmsprop", loss=c["loss"],
-                      metrics=c["metrics"] or None, loss_weights=c.get("loss_weights"),
-                      device=device)
-        if (path / OPT_JSON).is_file():
+        c = field(config, "compile", path / CONFIG, dict)
+        with _damaged(path / CONFIG, "compile", "the compile settings model.save wrote"):
+            model.compile(optimizer=c["optimizer"] or "rmsprop", loss=c["loss"],
+                          metrics=c["metrics"] or None, loss_weights=c.get("loss_weights"),
+                          device=device)
+        if os.path.lexists(path / OPT_JSON):
             model.optimizer = model._optimizer_spec.build(model.parameters())
             _load_optimizer(model.optimizer, path)
     else:
         model.to(device)
     return model
+
+
+@contextlib.contextmanager
+def _damaged(source, name: str | None, expected: str):
+    """Errors that a damaged file provokes deeper down (a constructor given a list for its
+    units, a missing key) as one DamagedFileError naming the file and field."""
+    try:
+        yield
+    except DamagedFileError:
+        raise
+    except (KeyError, TypeError, IndexError, AttributeError, ValueError, RuntimeError,
+            RecursionError, OverflowError, MemoryError, OSError, EOFError) as e:
+        if isinstance(e, FileNotFoundError) and not os.path.lexists(source):
+            raise
+        raise DamagedFileError(source, name, expected, f"{type(e).__name__}: "
+                               f"{str(e)[:2000]}") from None
 
 
 def _subclassed_from_config(cls, config: dict[str, Any], path: Path):
@@ -330,29 +421,26 @@ def load_weights(model, filepath) -> None:
         from .keras_files import load_keras_weights
         return load_keras_weights(model, filepath)
     path = Path(filepath)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise FileNotFoundError(f"No weights file at {str(path)!r}.")
-    try:
-        tensors = load_file(str(path))
-    except Exception as e:  # noqa: BLE001 - safetensors' own errors do not name the file
-        raise ValueError(f"{path} is not a readable safetensors file ({type(e).__name__}: "
-                         f"{e}); the weights file is damaged.") from None
+    tensors = _read_safetensors(path, None, "weights")
     own = model.state_dict()
     missing = sorted(set(own) - set(tensors))
     unexpected = sorted(set(tensors) - set(own))
     if missing or unexpected:
-        raise ValueError(
-            f"The weights in {path} do not fit this model: missing {missing[:5]}, unexpected "
-            f"{unexpected[:5]}. Was the model built the same way (same layers and input shape)?")
+        raise DamagedFileError(
+            path, None, "the weights of this model",
+            f"weights that do not fit this model: missing {missing[:5]}, unexpected "
+            f"{unexpected[:5]}", "build the model the same way (same layers and input shape)")
     for name, value in tensors.items():
         if tuple(value.shape) != tuple(own[name].shape):
-            raise ValueError(f"Weight {name!r} in {path} has shape {tuple(value.shape)}, the "
-                             f"model expects {tuple(own[name].shape)}.")
+            raise DamagedFileError(path, name, f"shape {tuple(own[name].shape)}",
+                                   f"shape {tuple(value.shape)}")
         if value.dtype != own[name].dtype and not (value.is_floating_point()
                                                    and own[name].is_floating_point()):
-            raise ValueError(f"Weight {name!r} in {path} is {value.dtype}, the model expects "
-                             f"{own[name].dtype}: the file is damaged or from another model.")
+            raise DamagedFileError(path, name, f"a {own[name].dtype} tensor",
+                                   f"{value.dtype}: the file is damaged or from another model")
         if value.is_floating_point() and not bool(torch.isfinite(value).all()):
-            raise ValueError(f"Weight {name!r} in {path} holds NaN or infinite values; a "
-                             "model that diverged was saved, or the file is damaged.")
+            raise DamagedFileError(path, name, "finite values", "NaN or infinite values: a "
+                                   "model that diverged was saved, or the file is damaged")
     model.load_state_dict(tensors)
