@@ -175,7 +175,8 @@ def _sibling(filepath, tag):
 def _replace(source, target):
     """os.replace, extended to directories on either side."""
     if os.path.lexists(target) and (_is_real_dir(target) or _is_real_dir(source)):
-        old = _sibling(target, "old")
+        folder, name = os.path.split(os.path.abspath(target))
+        old = os.path.join(folder, f".{name}.old.{uuid.uuid4().hex[:8]}")   # what recover finds
         os.replace(target, old)           # move the previous checkpoint aside
         try:
             os.replace(source, target)
