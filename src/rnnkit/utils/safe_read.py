@@ -216,3 +216,39 @@ def check_tree(root, max_files: int = MAX_TREE_FILES) -> int:
                                        _kind(entry.stat(follow_symlinks=False).st_mode),
                                        "replace it with the file rnnkit wrote")
     return count
+
+
+class checked_csv:
+    """A csv.reader whose errors (a field over csv's 131,072-character limit, a NUL byte)
+    are a DataError naming the file and line, not `_csv.Error`. Keeps `line_num`.
+
+    >>> import csv, io
+    >>> rows = checked_csv(csv.reader(io.StringIO("a,b\\n" + "x" * 200_000)), "long.csv")
+    >>> next(rows)
+    ['a', 'b']
+    >>> next(rows)
+    Traceback (most recent call last):
+    ...
+    rnnkit.datasets.errors.DataError: long.csv, line 2: expected CSV fields of at most 131,072 characters, got field larger than field limit (131072). Is it a CSV file (one record a line)?
+    """
+
+    def __init__(self, reader, path):
+        self._reader, self.path = reader, path
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        import csv
+
+        from ..datasets.errors import DataError
+        try:
+            return next(self._reader)
+        except csv.Error as e:
+            raise DataError(f"{self.path}, line {self._reader.line_num}: expected CSV fields of "
+                            f"at most {csv.field_size_limit():,} characters, got {e}. Is it a "
+                            "CSV file (one record a line)?") from None
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num
