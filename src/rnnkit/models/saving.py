@@ -18,6 +18,7 @@ and renames it into place, so an interrupted save never leaves a half-written mo
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import shutil
@@ -165,8 +166,9 @@ def save_model(model, filepath, include_optimizer: bool = True) -> Path:
         config["compile"] = _compile_config(model)
 
     def write(folder: Path) -> None:
-        (folder / CONFIG).write_text(json.dumps(config, indent=2))
         save_file(_state_tensors(model), str(folder / WEIGHTS))
+        config["weights_sha256"] = sha256_of(folder / WEIGHTS)
+        (folder / CONFIG).write_text(json.dumps(config, indent=2))
         if include_optimizer and getattr(model, "optimizer", None) is not None:
             _save_optimizer(model.optimizer, folder)
 
@@ -268,7 +270,23 @@ def read_config(filepath) -> dict[str, Any]:
                          f"{config['version']} > {VERSION}); upgrade rnnkit to load it.")
     field(config, "class_name", source, str)
     _check_sizes(config, source, _weights_bytes(path))
+    expected = field(config, "weights_sha256", source, str, default=None)
+    if expected is not None:                  # models saved before the checksum have none
+        check_file(path / WEIGHTS, MAX_WEIGHTS_BYTES, path, "weights")
+        if sha256_of(path / WEIGHTS) != expected:
+            raise DamagedFileError(path / WEIGHTS, None, f"the weights whose SHA-256 "
+                                   f"{CONFIG} records ({expected[:12]}...)", "other bytes: "
+                                   "the file was damaged or replaced after the save")
     return config
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 def _weights_bytes(path: Path) -> int:

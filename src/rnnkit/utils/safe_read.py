@@ -62,6 +62,10 @@ def inside(root, name, source, field: str) -> Path:
     return Path(root) / name
 
 
+def _an(what: str) -> str:
+    return ("an " if what[:1] in "aeiou" else "a ") + what
+
+
 def check_file(path, max_bytes: int, root=None, what: str = "file") -> os.stat_result:
     """The stat of path when it is a regular file of at most max_bytes (inside root, if
     given); a DamagedFileError otherwise. Call before opening: open() on a FIFO blocks."""
@@ -76,7 +80,7 @@ def check_file(path, max_bytes: int, root=None, what: str = "file") -> os.stat_r
         raise DamagedFileError(path, None, f"a readable {what}", f"{type(e).__name__}: "
                                f"{e.strerror}") from None
     if not stat.S_ISREG(st.st_mode):
-        raise DamagedFileError(path, None, f"a {what} (a regular file)", _kind(st.st_mode),
+        raise DamagedFileError(path, None, f"{_an(what)} (a regular file)", _kind(st.st_mode),
                                "replace it with the file rnnkit wrote")
     if st.st_size > max_bytes:
         raise DamagedFileError(path, None, f"a {what} of at most {max_bytes:,} bytes",
