@@ -78,7 +78,7 @@ def test_a_garbage_weights_file_is_named_in_the_error(tmp_path):
     model.save(tmp_path / "m")
     _without_checksum(tmp_path / "m")
     (tmp_path / "m" / "model.safetensors").write_bytes(b"\x00" * 64)
-    with pytest.raises(ValueError, match=r"model.safetensors: expected a readable safetensors file"):
+    with pytest.raises(ValueError, match=r"model.safetensors: expected a safetensors file of weights"):
         load_model(tmp_path / "m")
 
 

@@ -148,9 +148,13 @@ def atomic_save(save, filepath):
     Works for files and directories: a directory cannot be renamed over an existing one, so
     the old checkpoint is first renamed aside and removed after the new one is in place.
     """
+    from ..models.saving import clean_stale
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
-    temp = _sibling(filepath, "tmp")
+    stem = _sibling(filepath, "tmp").rsplit(".tmp-", 1)[0]     # .NAME (its suffix dropped)
+    for prefix in (f"{os.path.basename(stem)}.tmp-", f".{os.path.basename(stem)}.tmp-"):
+        clean_stale(folder, prefix)               # a killed save's temporaries (model.save's
+    temp = _sibling(filepath, "tmp")              # own inside them start with one more '.')
     try:
         save(temp)
         if not os.path.lexists(temp):
@@ -169,7 +173,7 @@ def _sibling(filepath, tag):
     folder, name = os.path.split(os.path.abspath(filepath))
     suffix = next((s for s in _KEPT_SUFFIXES if name.endswith(s)), "")
     stem = name[:len(name) - len(suffix)]
-    return os.path.join(folder, f".{stem}.{tag}-{uuid.uuid4().hex[:8]}{suffix}")
+    return os.path.join(folder, f".{stem}.{tag}-{os.getpid()}-{uuid.uuid4().hex[:8]}{suffix}")
 
 
 def _replace(source, target):

@@ -18,6 +18,7 @@ and renames it into place, so an interrupted save never leaves a half-written mo
 from __future__ import annotations
 
 import contextlib
+import glob
 import hashlib
 import json
 import os
@@ -59,7 +60,8 @@ def write_atomically(path: str | os.PathLike, write_into) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     recover(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.", dir=path.parent))
+    clean_stale(path.parent, f".{path.name}.tmp.")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.{os.getpid()}.", dir=path.parent))
     try:
         write_into(tmp)
         follow_umask(tmp)
@@ -77,6 +79,29 @@ def write_atomically(path: str | os.PathLike, write_into) -> Path:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return path
+
+
+def clean_stale(folder: Path, prefix: str) -> int:
+    """Remove the temporaries a killed save left in folder: entries named prefix + pid + ...
+    whose process no longer runs (a live save's temporary is left alone). Returns how many."""
+    removed = 0
+    for item in Path(folder).glob(f"{glob.escape(prefix)}*"):
+        pid = item.name[len(prefix):].split(".", 1)[0].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(item, ignore_errors=True) if item.is_dir() and not item.is_symlink() \
+                else item.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def recover(path: str | os.PathLike) -> Path:
@@ -237,10 +262,34 @@ def _n_params(optimizer: torch.optim.Optimizer) -> int:
     return sum(len(group["params"]) for group in optimizer.param_groups)
 
 
+def check_safetensors(path: Path, root: Path | None, what: str) -> None:
+    """A regular file of bounded size inside root whose length is what its header says:
+    8 bytes of header length, the JSON header, then the tensors' bytes. Reads the header
+    only, so a file grown to gigabytes is refused before it is hashed or mapped."""
+    size = check_file(path, MAX_WEIGHTS_BYTES, root, what).st_size
+    with open(path, "rb") as f:
+        head = f.read(8)
+        n = int.from_bytes(head, "little") if len(head) == 8 else -1
+        if not 2 <= n <= min(size - 8, 100 * 2**20):
+            raise DamagedFileError(path, None, f"a safetensors file of {what}", "a file whose "
+                                   f"first 8 bytes do not give a header length ({size:,} "
+                                   "bytes in all)")
+        try:
+            header = json.loads(f.read(n))
+            end = max([v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"],
+                      default=0)
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError) as e:
+            raise DamagedFileError(path, None, f"a safetensors header of {what}",
+                                   f"{type(e).__name__}: {e}") from None
+    if not isinstance(end, int) or 8 + n + end != size:
+        raise DamagedFileError(path, None, f"{8 + n + end if isinstance(end, int) else '?'} "
+                               "bytes, as its header says", f"{size:,} bytes")
+
+
 def _read_safetensors(path: Path, root: Path | None, what: str) -> dict[str, torch.Tensor]:
-    """A safetensors file checked first (a regular file of bounded size inside root), its
-    own errors turned into one DamagedFileError that names the file."""
-    check_file(path, MAX_WEIGHTS_BYTES, root, what)
+    """A safetensors file checked first (check_safetensors), its own errors turned into one
+    DamagedFileError that names the file."""
+    check_safetensors(path, root, what)
     try:
         return load_file(str(path))
     except Exception as e:  # noqa: BLE001 - safetensors' own errors do not name the file
@@ -272,7 +321,7 @@ def read_config(filepath) -> dict[str, Any]:
     _check_sizes(config, source, _weights_bytes(path))
     expected = field(config, "weights_sha256", source, str, default=None)
     if expected is not None:                  # models saved before the checksum have none
-        check_file(path / WEIGHTS, MAX_WEIGHTS_BYTES, path, "weights")
+        check_safetensors(path / WEIGHTS, path, "weights")
         if sha256_of(path / WEIGHTS) != expected:
             raise DamagedFileError(path / WEIGHTS, None, f"the weights whose SHA-256 "
                                    f"{CONFIG} records ({expected[:12]}...)", "other bytes: "
@@ -364,8 +413,9 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
             model.compile(optimizer=c["optimizer"] or "rmsprop", loss=c["loss"],
                           metrics=c["metrics"] or None, loss_weights=c.get("loss_weights"),
                           device=device)
+            if os.path.lexists(path / OPT_JSON):
+                model.optimizer = model._optimizer_spec.build(model.parameters())
         if os.path.lexists(path / OPT_JSON):
-            model.optimizer = model._optimizer_spec.build(model.parameters())
             _load_optimizer(model.optimizer, path)
     else:
         model.to(device)

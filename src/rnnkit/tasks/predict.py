@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from safetensors import SafetensorError
 
 from ..datasets.errors import DataError
 from ..errors import DamagedFileError, UserError
@@ -56,7 +57,8 @@ def read_task(run_dir) -> dict[str, Any]:
 
 # what a damaged run folder provokes inside a task's loader, beyond the checked reads
 DAMAGE = (KeyError, TypeError, IndexError, AttributeError, ValueError, RuntimeError,
-          RecursionError, OverflowError, MemoryError, OSError, EOFError, AssertionError)
+          RecursionError, OverflowError, MemoryError, OSError, EOFError, AssertionError,
+          SafetensorError)
 
 
 def predict(run_dir, user_input: str | None = None, length: int = 300,
