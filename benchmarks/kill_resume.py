@@ -163,6 +163,10 @@ def same(a: dict, b: dict) -> bool:
 def campaign(root: Path, kills: int, seed: int = 0, verbose: bool = True) -> collections.Counter:
     """`kills` SIGKILLs over several runs; returns counts of kills, resumes and findings."""
     import shutil
+
+    import rnnkit.callbacks  # noqa: F401 - imported once here, so forked children start fast
+    import rnnkit.layers  # noqa: F401
+    import rnnkit.models  # noqa: F401
     rng = random.Random(seed)
     shutil.rmtree(root, ignore_errors=True)
     (root / "reference").mkdir(parents=True)

@@ -77,6 +77,10 @@ class ModelCheckpoint(Callback):
         self._batches_since_save = 0
         self._last_batch_seen = -1
 
+    def on_train_begin(self, logs=None):
+        if "{" not in self.filepath:                # a fixed path: a killed save's temporaries
+            _clean_temporaries(self.filepath)       # are removed even if no save comes
+
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
 
@@ -148,13 +152,10 @@ def atomic_save(save, filepath):
     Works for files and directories: a directory cannot be renamed over an existing one, so
     the old checkpoint is first renamed aside and removed after the new one is in place.
     """
-    from ..models.saving import clean_stale
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
-    stem = _sibling(filepath, "tmp").rsplit(".tmp-", 1)[0]     # .NAME (its suffix dropped)
-    for prefix in (f"{os.path.basename(stem)}.tmp-", f".{os.path.basename(stem)}.tmp-"):
-        clean_stale(folder, prefix)               # a killed save's temporaries (model.save's
-    temp = _sibling(filepath, "tmp")              # own inside them start with one more '.')
+    _clean_temporaries(filepath)
+    temp = _sibling(filepath, "tmp")
     try:
         save(temp)
         if not os.path.lexists(temp):
@@ -166,6 +167,18 @@ def atomic_save(save, filepath):
     except BaseException:
         _remove(temp)
         raise
+
+
+def _clean_temporaries(filepath) -> None:
+    """Remove the temporaries of saves to filepath that a kill left: `.NAME.tmp-<pid>-*` and
+    the `..NAME.tmp-<pid>-*...` model.save writes inside them, when that pid is gone."""
+    from ..models.saving import clean_stale
+    folder = os.path.dirname(os.path.abspath(filepath))
+    if not os.path.isdir(folder):
+        return
+    stem = os.path.basename(_sibling(filepath, "tmp")).rsplit(".tmp-", 1)[0]   # '.NAME'
+    for prefix in (f"{stem}.tmp-", f".{stem}.tmp-"):
+        clean_stale(folder, prefix)
 
 
 def _sibling(filepath, tag):
