@@ -31,3 +31,16 @@ class DataError(ValueError):
 
 class DataFileNotFoundError(DataError, FileNotFoundError):
     """A data file does not exist; also a FileNotFoundError, for code that catches that."""
+
+
+class DamagedFileError(UserError, ValueError):
+    """A file rnnkit reads (a model, a run folder's JSON, a backup) is not what it should be:
+    missing, not a regular file, too large, outside its folder, not parseable, or holding a
+    field of the wrong type or range. The message names the file, the field, what was
+    expected and what was found. Also a ValueError, for code that caught that before."""
+
+    def __init__(self, path, field: str | None, expected: str, received: str,
+                 fix: str = "write the file again with the rnnkit command or call that made it"):
+        self.path, self.field = str(path), field
+        where = f"{self.path}" + (f": field {field!r}" if field else "")
+        super().__init__(f"{where}: expected {expected}, got {received}; {fix}.")

@@ -63,7 +63,8 @@ def test_the_backup_is_deleted_when_fit_finishes_unless_asked_to_keep_it(tmp_pat
     assert not (tmp_path / "a").exists()
     model(seed=0).fit(x, y, epochs=2, verbose=0,
                       callbacks=[BackupAndRestore(tmp_path / "b", delete_checkpoint=False)])
-    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == [
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["epoch-000002", "latest"]
+    assert sorted(p.name for p in (tmp_path / "b" / "epoch-000002").iterdir()) == [
         "model.safetensors", "optimizer.json", "optimizer.safetensors", "rng.safetensors",
         "training_state.json"]
 
@@ -82,7 +83,7 @@ def test_an_interrupted_backup_write_leaves_the_previous_backup_whole(tmp_path, 
     m = model(seed=0)
     backup = BackupAndRestore(tmp_path / "b", delete_checkpoint=False)
     m.fit(x, y, epochs=1, verbose=0, callbacks=[backup])
-    before = (tmp_path / "b" / "training_state.json").read_text()
+    before = (tmp_path / "b" / "epoch-000001" / "training_state.json").read_text()
 
     def failing_save(*args, **kwargs):
         raise OSError("disk full")
@@ -90,8 +91,10 @@ def test_an_interrupted_backup_write_leaves_the_previous_backup_whole(tmp_path, 
     monkeypatch.setattr("rnnkit.callbacks.backup.save_file", failing_save)
     with pytest.raises(OSError, match="disk full"):
         m.fit(x, y, epochs=3, verbose=0, callbacks=[backup])
-    assert (tmp_path / "b" / "training_state.json").read_text() == before
+    assert (tmp_path / "b" / "epoch-000001" / "training_state.json").read_text() == before
     assert [p.name for p in tmp_path.iterdir()] == ["b"]           # no temporary folder left
+    assert sorted(p.name for p in (tmp_path / "b").iterdir()) == ["epoch-000001", "latest",
+                                                                   "lock"]
 
 
 def test_a_damaged_backup_is_reported_with_how_to_start_afresh(tmp_path):

@@ -19,6 +19,13 @@ def _model():
     return model
 
 
+def _without_checksum(folder):
+    """As a model saved before checksums: the dtype and value checks are then the guard."""
+    config = json.loads((folder / "config.json").read_text())
+    del config["weights_sha256"]
+    (folder / "config.json").write_text(json.dumps(config))
+
+
 def test_a_save_killed_between_its_two_renames_is_recovered_from_the_old_copy(tmp_path):
     model = _model()
     model.save(tmp_path / "m")
@@ -45,17 +52,19 @@ def test_saving_twice_leaves_no_temporary_folders(tmp_path):
 def test_a_weight_whose_dtype_changed_is_refused(tmp_path):
     model = _model()
     model.save(tmp_path / "m")
+    _without_checksum(tmp_path / "m")
     tensors = load_file(str(tmp_path / "m" / "model.safetensors"))
     name = next(iter(tensors))
     tensors[name] = tensors[name].to(torch.int32)
     save_file(tensors, str(tmp_path / "m" / "model.safetensors"))
-    with pytest.raises(ValueError, match=rf"Weight '{name}'.*torch.int32.*expects torch.float32"):
+    with pytest.raises(ValueError, match=rf"field '{name}': expected a torch.float32 tensor, got torch.int32"):
         load_model(tmp_path / "m")
 
 
 def test_nan_weights_are_refused(tmp_path):
     model = _model()
     model.save(tmp_path / "m")
+    _without_checksum(tmp_path / "m")
     tensors = load_file(str(tmp_path / "m" / "model.safetensors"))
     name = next(iter(tensors))
     tensors[name][0] = float("nan")
@@ -67,8 +76,9 @@ def test_nan_weights_are_refused(tmp_path):
 def test_a_garbage_weights_file_is_named_in_the_error(tmp_path):
     model = _model()
     model.save(tmp_path / "m")
+    _without_checksum(tmp_path / "m")
     (tmp_path / "m" / "model.safetensors").write_bytes(b"\x00" * 64)
-    with pytest.raises(ValueError, match=r"model.safetensors is not a readable safetensors"):
+    with pytest.raises(ValueError, match=r"model.safetensors: expected a safetensors file of weights"):
         load_model(tmp_path / "m")
 
 
@@ -80,12 +90,83 @@ def test_a_config_version_that_is_not_an_integer_is_a_clear_error(tmp_path, vers
     config = json.loads(path.read_text())
     config["version"] = version
     path.write_text(json.dumps(config))
-    with pytest.raises(ValueError, match="'version' must be an integer"):
+    with pytest.raises(ValueError, match="config.json: field 'version': expected an integer"):
         load_model(tmp_path / "m")
 
 
 def test_deeply_nested_json_is_a_clear_error_not_a_recursion_error(tmp_path):
     (tmp_path / "m").mkdir()
     (tmp_path / "m" / "config.json").write_text("[" * 100_000 + "]" * 100_000)
-    with pytest.raises(ValueError, match="is not valid JSON"):
+    with pytest.raises(ValueError, match="config.json: expected JSON at most 64 levels deep"):
+        load_model(tmp_path / "m")
+
+
+def test_a_flipped_bit_in_the_weights_is_caught_by_the_checksum(tmp_path):
+    model = _model()
+    model.save(tmp_path / "m")
+    data = bytearray((tmp_path / "m" / "model.safetensors").read_bytes())
+    data[-3] ^= 0x10                                  # inside the last tensor's values
+    (tmp_path / "m" / "model.safetensors").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=r"model.safetensors: expected the weights whose "
+                                         r"SHA-256 config.json records"):
+        load_model(tmp_path / "m")
+
+
+def test_a_model_saved_before_checksums_still_loads(tmp_path):
+    model = _model()
+    model.save(tmp_path / "m")
+    path = tmp_path / "m" / "config.json"
+    config = json.loads(path.read_text())
+    del config["weights_sha256"]
+    path.write_text(json.dumps(config))
+    x = np.ones((2, 4, 2), dtype="float32")
+    np.testing.assert_allclose(load_model(tmp_path / "m").predict(x), model.predict(x))
+
+
+def test_a_config_with_20000_layers_is_refused_fast(tmp_path):
+    import time
+    model = _model()
+    model.save(tmp_path / "m")
+    path = tmp_path / "m" / "config.json"
+    config = json.loads(path.read_text())
+    dense = config["config"]["layers"][-1]
+    config["config"]["layers"] += [dense] * 20_000
+    path.write_text(json.dumps(config))
+    start = time.perf_counter()
+    with pytest.raises(ValueError, match="field 'layers': expected at most 10,000 layers"):
+        load_model(tmp_path / "m")
+    assert time.perf_counter() - start < 5
+
+
+def test_a_huge_unit_count_is_refused_before_anything_is_built(tmp_path):
+    model = _model()
+    model.save(tmp_path / "m")
+    path = tmp_path / "m" / "config.json"
+    path.write_text(path.read_text().replace('"units": 1', '"units": 1000000000'))
+    with pytest.raises(ValueError, match=r"field 'units': expected at most [\d,]+ \(the weights"):
+        load_model(tmp_path / "m")
+
+
+def _fitted():
+    model = _model()
+    model.fit(np.ones((4, 4, 2), "float32"), np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    return model
+
+
+def test_a_fifo_in_place_of_the_optimizer_state_is_refused_not_waited_on(tmp_path):
+    model = _fitted()
+    model.save(tmp_path / "m")
+    (tmp_path / "m" / "optimizer.safetensors").unlink()
+    os.mkfifo(tmp_path / "m" / "optimizer.safetensors")
+    with pytest.raises(ValueError, match=r"optimizer.safetensors: expected an optimizer state "
+                                         r"\(a regular file\), got a FIFO"):
+        load_model(tmp_path / "m")
+
+
+def test_a_damaged_optimizer_json_names_the_file(tmp_path):
+    model = _fitted()
+    model.save(tmp_path / "m")
+    (tmp_path / "m" / "optimizer.json").write_text('{"class": "Adam", "param_groups": 3}')
+    with pytest.raises(ValueError, match=r"optimizer.json: field 'param_groups': expected an "
+                                         r"array, got 3"):
         load_model(tmp_path / "m")

@@ -77,6 +77,10 @@ class ModelCheckpoint(Callback):
         self._batches_since_save = 0
         self._last_batch_seen = -1
 
+    def on_train_begin(self, logs=None):
+        if "{" not in self.filepath:                # a fixed path: a killed save's temporaries
+            _clean_temporaries(self.filepath)       # are removed even if no save comes
+
     def on_epoch_begin(self, epoch, logs=None):
         self._current_epoch = epoch
 
@@ -150,6 +154,7 @@ def atomic_save(save, filepath):
     """
     folder = os.path.dirname(os.path.abspath(filepath))
     os.makedirs(folder, exist_ok=True)
+    _clean_temporaries(filepath)
     temp = _sibling(filepath, "tmp")
     try:
         save(temp)
@@ -164,18 +169,31 @@ def atomic_save(save, filepath):
         raise
 
 
+def _clean_temporaries(filepath) -> None:
+    """Remove the temporaries of saves to filepath that a kill left: `.NAME.tmp-<pid>-*` and
+    the `..NAME.tmp-<pid>-*...` model.save writes inside them, when that pid is gone."""
+    from ..utils.files import clean_stale
+    folder = os.path.dirname(os.path.abspath(filepath))
+    if not os.path.isdir(folder):
+        return
+    stem = os.path.basename(_sibling(filepath, "tmp")).rsplit(".tmp-", 1)[0]   # '.NAME'
+    for prefix in (f"{stem}.tmp-", f".{stem}.tmp-"):
+        clean_stale(folder, prefix)
+
+
 def _sibling(filepath, tag):
     """A hidden, unique name in filepath's folder that keeps its '.rnnkit'/'.safetensors'."""
     folder, name = os.path.split(os.path.abspath(filepath))
     suffix = next((s for s in _KEPT_SUFFIXES if name.endswith(s)), "")
     stem = name[:len(name) - len(suffix)]
-    return os.path.join(folder, f".{stem}.{tag}-{uuid.uuid4().hex[:8]}{suffix}")
+    return os.path.join(folder, f".{stem}.{tag}-{os.getpid()}-{uuid.uuid4().hex[:8]}{suffix}")
 
 
 def _replace(source, target):
     """os.replace, extended to directories on either side."""
     if os.path.lexists(target) and (_is_real_dir(target) or _is_real_dir(source)):
-        old = _sibling(target, "old")
+        folder, name = os.path.split(os.path.abspath(target))
+        old = os.path.join(folder, f".{name}.old.{uuid.uuid4().hex[:8]}")   # what recover finds
         os.replace(target, old)           # move the previous checkpoint aside
         try:
             os.replace(source, target)

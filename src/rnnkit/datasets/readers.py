@@ -20,6 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import DataError, DataFileNotFoundError
+from ..utils.safe_read import checked_csv
 
 __all__ = [
     "read_csv_column",
@@ -80,7 +81,7 @@ def read_csv_column(path: str | os.PathLike, column: str | int,
     header_line = text.split("\n", 1)[0]
     if delimiter is None:
         delimiter = _guess_delimiter(header_line)
-    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    rows = checked_csv(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), path)
     header = [name.strip() for name in next(rows)]
     col = _column_index(header, column, path, "column")
     index: list[str] = []
@@ -280,7 +281,7 @@ def _guess_delimiter(header_line: str) -> str:
 def _split_fields(line: str, delimiter: str) -> list[str]:
     if delimiter == "\t":
         return line.split("\t")
-    return next(csv.reader([line], delimiter=delimiter))
+    return next(checked_csv(csv.reader([line], delimiter=delimiter), "the header line"))
 
 
 def _records(lines: list[str], header_no: int, delimiter: str):
@@ -290,8 +291,8 @@ def _records(lines: list[str], header_no: int, delimiter: str):
             if line.strip():
                 yield line_no, line.split("\t")
         return
-    rows = csv.reader(io.StringIO("\n".join(lines[header_no:]), newline=""),
-                      delimiter=delimiter)
+    rows = checked_csv(csv.reader(io.StringIO("\n".join(lines[header_no:]), newline=""),
+                                  delimiter=delimiter), "the file")
     for row in rows:
         if any(cell.strip() for cell in row):
             yield header_no + rows.line_num, row

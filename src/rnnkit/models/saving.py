@@ -14,40 +14,41 @@ those names.
 Loading reads JSON and safetensors only: layer classes are looked up by name in a fixed
 registry, so a file can never run code. A save writes a temporary folder beside the target
 and renames it into place, so an interrupted save never leaves a half-written model.
-
-    >>> import tempfile
-    >>> from rnnkit.layers import Dense, Input
-    >>> from rnnkit.models import Sequential
-    >>> model = Sequential([Input(shape=(3,)), Dense(2)])
-    >>> path = save_model(model, tempfile.mkdtemp() + "/m.rnnkit")
-    >>> sorted(p.name for p in path.iterdir())
-    ['config.json', 'model.safetensors']
-    >>> loaded = load_model(path)
-    >>> torch.equal(loaded(torch.ones(1, 3)), model(torch.ones(1, 3)))
-    True
 """
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
 import torch
 from safetensors.torch import load_file, save_file
 
+from ..errors import DamagedFileError
 from ..layers.registry import custom_object_scope, model_class, model_classes
 from ..utils.files import recover, write_atomically, write_file_atomically
+from ..utils.safe_read import check_file, field, read_json
 from .compile_utils import compile_config
 
 FORMAT = "rnnkit.model"
 VERSION = 1
 CONFIG, WEIGHTS = "config.json", "model.safetensors"
 MAX_CONFIG_BYTES = 64 * 2**20
+MAX_WEIGHTS_BYTES = 64 * 2**30
+MAX_LAYERS = 10_000                 # layers in one config (deep stacks are a few hundred)
+MAX_TIME_STEPS = 2**24              # any one dimension of an input shape
+# config fields that size a weight: each at most the weights file's element count
+SIZE_FIELDS = {"units", "filters", "output_dim", "input_dim", "num_heads", "key_dim",
+               "value_dim", "embedding_dim", "hidden_size", "vocab_size", "latent_dim"}
+SHAPE_FIELDS = {"input_shape", "build_input_shape", "batch_input_shape", "shape",
+                "batch_shape", "input_length"}
 OPT_TENSORS, OPT_JSON = "optimizer.safetensors", "optimizer.json"
 
 
 def state_tensors(module: torch.nn.Module) -> dict[str, torch.Tensor]:
-    """The module's state_dict as contiguous CPU tensors, ready for safetensors."""
     return {k: v.detach().cpu().contiguous() for k, v in module.state_dict().items()}
 
 
@@ -91,8 +92,9 @@ def save_model(model, filepath, include_optimizer: bool = True) -> Path:
         config["compile"] = compile_config(model)
 
     def write(folder: Path) -> None:
-        (folder / CONFIG).write_text(json.dumps(config, indent=2))
         save_file(state_tensors(model), str(folder / WEIGHTS))
+        config["weights_sha256"] = sha256_of(folder / WEIGHTS)
+        (folder / CONFIG).write_text(json.dumps(config, indent=2))
         if include_optimizer and getattr(model, "optimizer", None) is not None:
             save_optimizer(model.optimizer, folder)
 
@@ -100,8 +102,6 @@ def save_model(model, filepath, include_optimizer: bool = True) -> Path:
 
 
 def save_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
-    """The optimizer's state into `folder`: its tensors in optimizer.safetensors, its
-    hyper-parameters and scalar state in optimizer.json."""
     state = optimizer.state_dict()
     tensors, scalars = {}, {}
     for idx, entry in state["state"].items():
@@ -117,48 +117,144 @@ def save_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
 
 
 def load_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
-    """Restore what save_optimizer wrote into an optimizer of the same class and groups."""
-    meta = json.loads((folder / OPT_JSON).read_text())
+    """optimizer.json and optimizer.safetensors back into `optimizer`; a DamagedFileError
+    naming the file and field when either is not what save_optimizer wrote."""
+    source = folder / OPT_JSON
+    meta = read_json(source, root=folder, max_bytes=MAX_CONFIG_BYTES, what="optimizer state",
+                     allow_nan=True)
     if meta.get("class") != type(optimizer).__name__:
-        raise ValueError(f"The saved optimizer is {meta.get('class')}, the model's is "
-                         f"{type(optimizer).__name__}.")
+        raise ValueError(f"The saved optimizer in {source} is {meta.get('class')!r}, the "
+                         f"model's is {type(optimizer).__name__}: compile with the same "
+                         "optimizer to resume, or load with compile=False.")
+    groups = field(meta, "param_groups", source, list)
+    scalars = field(meta, "scalars", source, dict)
     state: dict[int, dict[str, Any]] = {}
-    for name, value in load_file(str(folder / OPT_TENSORS)).items():
-        idx, key = name.split(".", 1)
-        state.setdefault(int(idx), {})[key] = value
-    for name, value in meta["scalars"].items():
-        idx, key = name.split(".", 1)
-        state.setdefault(int(idx), {})[key] = value
-    optimizer.load_state_dict({"state": state, "param_groups": meta["param_groups"]})
+    tensors = read_safetensors(folder / OPT_TENSORS, folder, "optimizer state")
+    for origin, items in ((OPT_TENSORS, tensors.items()), (OPT_JSON, scalars.items())):
+        for name, value in items:
+            idx, _, key = name.partition(".")
+            if not idx.isdigit() or not key or int(idx) >= _n_params(optimizer):
+                raise DamagedFileError(folder / origin, name, "'<parameter index>.<name>' for "
+                                       f"one of the optimizer's {_n_params(optimizer)} "
+                                       "parameters", repr(name)[:60])
+            state.setdefault(int(idx), {})[key] = value
+    try:
+        optimizer.load_state_dict({"state": state, "param_groups": groups})
+    except (ValueError, KeyError, TypeError, IndexError, RuntimeError) as e:
+        raise DamagedFileError(source, "param_groups", "the groups this optimizer saved",
+                               f"{type(e).__name__}: {e}") from None
+
+
+def _n_params(optimizer: torch.optim.Optimizer) -> int:
+    return sum(len(group["params"]) for group in optimizer.param_groups)
+
+
+def check_safetensors(path: Path, root: Path | None, what: str) -> None:
+    """A regular file of bounded size inside root whose length is what its header says:
+    8 bytes of header length, the JSON header, then the tensors' bytes. Reads the header
+    only, so a file grown to gigabytes is refused before it is hashed or mapped."""
+    size = check_file(path, MAX_WEIGHTS_BYTES, root, what).st_size
+    with open(path, "rb") as f:
+        head = f.read(8)
+        n = int.from_bytes(head, "little") if len(head) == 8 else -1
+        if not 2 <= n <= min(size - 8, 100 * 2**20):
+            raise DamagedFileError(path, None, f"a safetensors file of {what}", "a file whose "
+                                   f"first 8 bytes do not give a header length ({size:,} "
+                                   "bytes in all)")
+        try:
+            header = json.loads(f.read(n))
+            end = max([v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"],
+                      default=0)
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError) as e:
+            raise DamagedFileError(path, None, f"a safetensors header of {what}",
+                                   f"{type(e).__name__}: {e}") from None
+    if not isinstance(end, int) or 8 + n + end != size:
+        raise DamagedFileError(path, None, f"{8 + n + end if isinstance(end, int) else '?'} "
+                               "bytes, as its header says", f"{size:,} bytes")
+
+
+def read_safetensors(path: Path, root: Path | None, what: str) -> dict[str, torch.Tensor]:
+    """A safetensors file checked first (check_safetensors), its own errors turned into one
+    DamagedFileError that names the file."""
+    check_safetensors(path, root, what)
+    try:
+        return load_file(str(path))
+    except Exception as e:  # noqa: BLE001 - safetensors' own errors do not name the file
+        raise DamagedFileError(path, None, f"a readable safetensors file of {what}",
+                               f"{type(e).__name__}: {e}") from None
 
 
 def read_config(filepath) -> dict[str, Any]:
+    """config.json of a model folder, checked: a regular file of bounded size, JSON at most a
+    few dozen levels deep, the rnnkit format, an integer version, at most MAX_LAYERS layers
+    and sizes (units, shapes) the weights file can hold. Refusals are DamagedFileError."""
     path = recover(Path(filepath))
-    if not (path / CONFIG).is_file():
+    if not os.path.lexists(path / CONFIG):
         what = "does not exist" if not path.exists() else f"has no {CONFIG}"
         raise FileNotFoundError(
             f"No rnnkit model at {str(path)!r}: the path {what}. A model is a folder written by "
             "model.save(path).")
-    if (path / CONFIG).stat().st_size > MAX_CONFIG_BYTES:
-        raise ValueError(f"{path / CONFIG} is {(path / CONFIG).stat().st_size:,} bytes; a model "
-                         f"config is far smaller (at most {MAX_CONFIG_BYTES:,}). The file is not "
-                         "an rnnkit model config.")
-    try:
-        config = json.loads((path / CONFIG).read_text(encoding="utf-8"))
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as e:
-        raise ValueError(f"{path / CONFIG} is not valid JSON ({type(e).__name__}: {e}); the "
-                         "model file is damaged.") from None
-    if not isinstance(config, dict) or config.get("format") != FORMAT:
-        raise ValueError(f"{path / CONFIG} is not an rnnkit model config (format "
-                         f"{config.get('format') if isinstance(config, dict) else None!r}).")
-    version = config.get("version", 0)
-    if isinstance(version, bool) or not isinstance(version, int):
-        raise ValueError(f"{path / CONFIG}: 'version' must be an integer, got {version!r}; the "
-                         "model file is damaged.")
+    source = path / CONFIG
+    config = read_json(source, root=path, max_bytes=MAX_CONFIG_BYTES, what="model config",
+                       allow_nan=True)
+    if config.get("format") != FORMAT:
+        raise DamagedFileError(source, "format", repr(FORMAT), repr(config.get("format"))[:60],
+                               "the folder is not an rnnkit model (model.save writes one)")
+    version = field(config, "version", source, int, default=0)
     if version > VERSION:
         raise ValueError(f"{path} was written by a newer rnnkit (format version "
                          f"{config['version']} > {VERSION}); upgrade rnnkit to load it.")
+    field(config, "class_name", source, str)
+    _check_sizes(config, source, _weights_bytes(path))
+    expected = field(config, "weights_sha256", source, str, default=None)
+    if expected is not None:                  # models saved before the checksum have none
+        check_safetensors(path / WEIGHTS, path, "weights")
+        if sha256_of(path / WEIGHTS) != expected:
+            raise DamagedFileError(path / WEIGHTS, None, f"the weights whose SHA-256 "
+                                   f"{CONFIG} records ({expected[:12]}...)", "other bytes: "
+                                   "the file was damaged or replaced after the save")
     return config
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _weights_bytes(path: Path) -> int:
+    try:
+        return os.stat(path / WEIGHTS).st_size
+    except OSError:
+        return 0
+
+
+def _check_sizes(config: dict, source: Path, weights_bytes: int) -> None:
+    """Numbers from the file that decide how much memory the model takes: at most MAX_LAYERS
+    layers, each size field at most the elements the weights file can hold (float16 or
+    wider), each input dimension at most MAX_TIME_STEPS. Walked without recursion."""
+    largest = max(weights_bytes // 2, 64)
+    layers, stack = 0, [(config, "")]
+    while stack:
+        item, key = stack.pop()
+        if isinstance(item, dict):
+            layers += "class_name" in item
+            if layers > MAX_LAYERS:
+                raise DamagedFileError(source, "layers", f"at most {MAX_LAYERS:,} layers",
+                                       "more")
+            stack.extend((v, k) for k, v in item.items() if k != "compile")
+        elif isinstance(item, list):
+            stack.extend((v, key) for v in item)
+        elif isinstance(item, int) and not isinstance(item, bool):
+            if key in SIZE_FIELDS and item > largest:
+                raise DamagedFileError(source, key, f"at most {largest:,} (the weights file "
+                                       f"holds {weights_bytes:,} bytes)", f"{item:,}")
+            if (key in SHAPE_FIELDS or key == "input_specs") and item > MAX_TIME_STEPS:
+                raise DamagedFileError(source, key, f"dimensions of at most {MAX_TIME_STEPS:,}",
+                                       f"{item:,}")
 
 
 def load_model(filepath, custom_objects: dict | None = None, compile: bool = True,
@@ -173,35 +269,58 @@ def load_model(filepath, custom_objects: dict | None = None, compile: bool = Tru
     if suffix is not None and not Path(filepath).is_dir():       # Keras's own files
         from . import keras_files
         load = keras_files.load_keras_model if suffix == ".keras" else keras_files.load_h5_model
-        with custom_object_scope(custom_objects):
+        if os.path.lexists(filepath):                 # else keras_files says it is missing
+            check_file(filepath, MAX_WEIGHTS_BYTES, what="Keras model file")
+        with custom_object_scope(custom_objects), _damaged(filepath, None, "a Keras model"):
             return load(filepath, compile=compile).to(device)
     path = Path(filepath)
     config = read_config(path)
     name = config.get("class_name")
     if name == "Seq2Seq":          # an encoder-decoder (translate)
-        return model_class("Seq2Seq").load(path).to(device)
-    with custom_object_scope(custom_objects):
+        with _damaged(path / CONFIG, "config", "an encoder-decoder config"):
+            return model_class("Seq2Seq").load(path).to(device)
+    if name not in model_classes() and not (custom_objects and name in custom_objects):
+        raise ValueError(
+            f"{path / CONFIG} holds a model of class {name!r}. Known: "
+            f"{', '.join(model_classes())}. A subclassed model loads with "
+            f"load_model(path, custom_objects={{{name!r}: {name}}}).")
+    with custom_object_scope(custom_objects), _damaged(path / CONFIG, "config",
+                                                       f"a {name} config"):
         if name in model_classes():
-            model = model_classes()[name].from_config(config["config"], safe_mode=safe_mode)
-        elif custom_objects and name in custom_objects:
-            model = _subclassed_from_config(custom_objects[name], config, path)
+            model = model_classes()[name].from_config(field(config, "config", path / CONFIG,
+                                                            dict), safe_mode=safe_mode)
         else:
-            raise ValueError(
-                f"{path / CONFIG} holds a model of class {name!r}. Known: "
-                f"{', '.join(model_classes())}. A subclassed model loads with "
-                f"load_model(path, custom_objects={{{name!r}: {name}}}).")
+            model = _subclassed_from_config(custom_objects[name], config, path)
     load_weights(model, path / WEIGHTS)
     if compile and config.get("compile"):
-        c = config["compile"]
-        model.compile(optimizer=c["optimizer"] or "rmsprop", loss=c["loss"],
-                      metrics=c["metrics"] or None, loss_weights=c.get("loss_weights"),
-                      device=device)
-        if (path / OPT_JSON).is_file():
-            model.optimizer = model._optimizer_spec.build(model.parameters())
+        c = field(config, "compile", path / CONFIG, dict)
+        with _damaged(path / CONFIG, "compile", "the compile settings model.save wrote"):
+            model.compile(optimizer=c["optimizer"] or "rmsprop", loss=c["loss"],
+                          metrics=c["metrics"] or None, loss_weights=c.get("loss_weights"),
+                          device=device)
+            if os.path.lexists(path / OPT_JSON):
+                model.optimizer = model._optimizer_spec.build(model.parameters())
+        if os.path.lexists(path / OPT_JSON):
             load_optimizer(model.optimizer, path)
     else:
         model.to(device)
     return model
+
+
+@contextlib.contextmanager
+def _damaged(source, name: str | None, expected: str):
+    """Errors that a damaged file provokes deeper down (a constructor given a list for its
+    units, a missing key) as one DamagedFileError naming the file and field."""
+    try:
+        yield
+    except DamagedFileError:
+        raise
+    except (KeyError, TypeError, IndexError, AttributeError, ValueError, RuntimeError,
+            RecursionError, OverflowError, MemoryError, OSError, EOFError) as e:
+        if isinstance(e, FileNotFoundError) and not os.path.lexists(source):
+            raise
+        raise DamagedFileError(source, name, expected, f"{type(e).__name__}: "
+                               f"{str(e)[:2000]}") from None
 
 
 def _subclassed_from_config(cls, config: dict[str, Any], path: Path):
@@ -250,29 +369,26 @@ def load_weights(model, filepath) -> None:
         from .keras_files import load_keras_weights
         return load_keras_weights(model, filepath)
     path = Path(filepath)
-    if not path.is_file():
+    if not os.path.lexists(path):
         raise FileNotFoundError(f"No weights file at {str(path)!r}.")
-    try:
-        tensors = load_file(str(path))
-    except Exception as e:  # noqa: BLE001 - safetensors' own errors do not name the file
-        raise ValueError(f"{path} is not a readable safetensors file ({type(e).__name__}: "
-                         f"{e}); the weights file is damaged.") from None
+    tensors = read_safetensors(path, None, "weights")
     own = model.state_dict()
     missing = sorted(set(own) - set(tensors))
     unexpected = sorted(set(tensors) - set(own))
     if missing or unexpected:
-        raise ValueError(
-            f"The weights in {path} do not fit this model: missing {missing[:5]}, unexpected "
-            f"{unexpected[:5]}. Was the model built the same way (same layers and input shape)?")
+        raise DamagedFileError(
+            path, None, "the weights of this model",
+            f"weights that do not fit this model: missing {missing[:5]}, unexpected "
+            f"{unexpected[:5]}", "build the model the same way (same layers and input shape)")
     for name, value in tensors.items():
         if tuple(value.shape) != tuple(own[name].shape):
-            raise ValueError(f"Weight {name!r} in {path} has shape {tuple(value.shape)}, the "
-                             f"model expects {tuple(own[name].shape)}.")
+            raise DamagedFileError(path, name, f"shape {tuple(own[name].shape)}",
+                                   f"shape {tuple(value.shape)}")
         if value.dtype != own[name].dtype and not (value.is_floating_point()
                                                    and own[name].is_floating_point()):
-            raise ValueError(f"Weight {name!r} in {path} is {value.dtype}, the model expects "
-                             f"{own[name].dtype}: the file is damaged or from another model.")
+            raise DamagedFileError(path, name, f"a {own[name].dtype} tensor",
+                                   f"{value.dtype}: the file is damaged or from another model")
         if value.is_floating_point() and not bool(torch.isfinite(value).all()):
-            raise ValueError(f"Weight {name!r} in {path} holds NaN or infinite values; a "
-                             "model that diverged was saved, or the file is damaged.")
+            raise DamagedFileError(path, name, "finite values", "NaN or infinite values: a "
+                                   "model that diverged was saved, or the file is damaged")
     model.load_state_dict(tensors)

@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from safetensors import SafetensorError
 
-from ..errors import UserError
+from ..errors import DamagedFileError, DataError, UserError
+from ..utils.safe_read import check_tree, read_json
 
 TASKS = ("generate", "forecast", "classify", "tag", "translate", "ner", "speech", "compose")
 NEEDS_INPUT = {"classify": "a file of texts, one a line, or a text in quotes",
@@ -32,45 +34,61 @@ NEEDS_INPUT = {"classify": "a file of texts, one a line, or a text in quotes",
 
 
 def read_task(run_dir) -> dict[str, Any]:
-    """RUN_DIR/task.json as a dict; UserError when the folder is missing or damaged."""
+    """RUN_DIR/task.json as a dict; UserError when the folder is missing or damaged.
+
+    The whole folder is checked first (check_tree): every entry a folder or a regular file,
+    no link out of it, at most 10,000 files, so no later read can meet a FIFO and hang."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UserError(f"Run folder {str(run_dir)!r} does not exist. Pass a folder written by "
                         f"an rnnkit task command ({', '.join(TASKS)}; see their --out).")
+    check_tree(run_dir)
     path = run_dir / "task.json"
-    try:
-        task = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    if not path.exists():
         raise UserError(f"{str(run_dir)!r} is not a run folder: it has no task.json. Pass a "
-                        "folder written by an rnnkit task command.") from None
-    except (OSError, ValueError) as e:
-        raise UserError(f"{path} is damaged ({e}); re-run the task that wrote it.") from None
-    if not isinstance(task, dict) or task.get("task") not in TASKS:
-        got = task.get("task") if isinstance(task, dict) else type(task).__name__
-        raise UserError(f"{path} names the task {got!r}; rnnkit predict serves "
-                        f"{', '.join(TASKS)}.")
+                        "folder written by an rnnkit task command.")
+    task = read_json(path, root=run_dir, max_bytes=16 * 2**20, what="run description")
+    if task.get("task") not in TASKS:
+        raise DamagedFileError(path, "task", f"one of {', '.join(TASKS)}",
+                               repr(task.get("task"))[:60], "rnnkit predict serves those tasks")
     return task
+
+
+# what a damaged run folder provokes inside a task's loader, beyond the checked reads
+DAMAGE = (KeyError, TypeError, IndexError, AttributeError, ValueError, RuntimeError,
+          RecursionError, OverflowError, MemoryError, OSError, EOFError, AssertionError,
+          SafetensorError)
 
 
 def predict(run_dir, user_input: str | None = None, length: int = 300,
             temperature: float | None = None, seed: int | None = None):
-    """Dispatch to the run's task: the result of that task module's `predict`."""
+    """Dispatch to the run's task: the result of that task module's `predict`.
+
+    A run folder damaged in a way the task's loader does not check itself (a field of the
+    wrong type, a missing key) is one UserError naming the folder, never a traceback."""
     task = read_task(run_dir)["task"]
     try:
         module = importlib.import_module(f"rnnkit.tasks.{task}")
     except ModuleNotFoundError:
         raise UserError(f"{str(run_dir)!r} is a {task} run, but this rnnkit has no "
                         f"rnnkit.tasks.{task} module to serve it.") from None
-    if task == "generate":
-        return module.predict(run_dir, user_input, length=length, temperature=temperature,
-                              seed=seed)
-    if task == "forecast":
-        return module.predict(run_dir, input_path=user_input or None)
-    if task == "compose":
-        return module.predict(run_dir, user_input, temperature=temperature, seed=seed)
-    if user_input is None:
+    if task not in ("generate", "forecast", "compose") and user_input is None:
         raise UserError(f"{task} needs an INPUT: {NEEDS_INPUT[task]}.")
-    return module.predict(run_dir, user_input)
+    try:
+        if task == "generate":
+            return module.predict(run_dir, user_input, length=length,
+                                  temperature=temperature, seed=seed)
+        if task == "forecast":
+            return module.predict(run_dir, input_path=user_input or None)
+        if task == "compose":
+            return module.predict(run_dir, user_input, temperature=temperature, seed=seed)
+        return module.predict(run_dir, user_input)
+    except (UserError, DataError):           # already one clear line
+        raise
+    except DAMAGE as e:
+        raise DamagedFileError(run_dir, None, f"a {task} run folder as `rnnkit {task}` "
+                               "writes it", f"{type(e).__name__}: {str(e)[:300]}",
+                               f"re-run `rnnkit {task}` to write it again") from None
 
 
 def format_result(result) -> str:

@@ -15,6 +15,7 @@ into place.
 """
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Callable
 
 __all__ = ["write_atomically", "write_file_atomically", "write_text_atomically", "recover",
-           "follow_umask"]
+           "follow_umask", "clean_stale"]
 
 
 def write_atomically(path: str | os.PathLike, write_into: Callable[[Path], object]) -> Path:
@@ -33,11 +34,12 @@ def write_atomically(path: str | os.PathLike, write_into: Callable[[Path], objec
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     recover(path)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.", dir=path.parent))
+    clean_stale(path.parent, f".{path.name}.tmp.")
+    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.{os.getpid()}.", dir=path.parent))
     try:
         write_into(tmp)
         follow_umask(tmp)
-        _fsync_tree(tmp)
+        fsync_tree(tmp)
         if path.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{path.name}.old.", dir=path.parent))
             os.rmdir(old)                          # a unique name, free for the rename
@@ -46,11 +48,34 @@ def write_atomically(path: str | os.PathLike, write_into: Callable[[Path], objec
             shutil.rmtree(old) if old.is_dir() else old.unlink()
         else:
             os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
     return path
+
+
+def clean_stale(folder: Path, prefix: str) -> int:
+    """Remove the temporaries a killed save left in folder: entries named prefix + pid + ...
+    whose process no longer runs (a live save's temporary is left alone). Returns how many."""
+    removed = 0
+    for item in Path(folder).glob(f"{glob.escape(prefix)}*"):
+        pid = item.name[len(prefix):].split(".", 1)[0].split("-", 1)[0]
+        if pid.isdigit() and not _running(int(pid)):
+            shutil.rmtree(item, ignore_errors=True) if item.is_dir() and not item.is_symlink() \
+                else item.unlink(missing_ok=True)
+            removed += 1
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError):
+        return True
+    return True
 
 
 def write_file_atomically(path: str | os.PathLike, write_into: Callable[[Path], object]) -> Path:
@@ -58,7 +83,8 @@ def write_file_atomically(path: str | os.PathLike, write_into: Callable[[Path], 
     to `path` in one step (a file, unlike a folder, can be swapped in one rename)."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.tmp.", dir=path.parent)
+    clean_stale(path.parent, f".{path.name}.tmp.")
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.tmp.{os.getpid()}.", dir=path.parent)
     os.close(fd)
     tmp = Path(name)
     try:
@@ -67,7 +93,7 @@ def write_file_atomically(path: str | os.PathLike, write_into: Callable[[Path], 
         with open(tmp, "rb") as f:
             os.fsync(f.fileno())
         os.replace(tmp, path)
-        _fsync_dir(path.parent)
+        fsync_dir(path.parent)
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -104,15 +130,15 @@ def follow_umask(path: str | os.PathLike) -> Path:
     return path
 
 
-def _fsync_tree(folder: Path) -> None:
+def fsync_tree(folder: Path) -> None:
     for file in folder.rglob("*"):
         if file.is_file():
             with open(file, "rb") as f:
                 os.fsync(f.fileno())
-    _fsync_dir(folder)
+    fsync_dir(folder)
 
 
-def _fsync_dir(folder: Path) -> None:
+def fsync_dir(folder: Path) -> None:
     try:
         fd = os.open(folder, os.O_RDONLY)
     except OSError:

@@ -24,6 +24,7 @@ from rnnkit.errors import UserError
 from rnnkit.datasets import DataError, dataset_path, read_text
 from rnnkit.datasets.readers import MISSING_MARKERS, _guess_delimiter
 from rnnkit.preprocessing.timeseries import MISSING_POLICIES, fill_missing
+from rnnkit.utils.safe_read import checked_csv
 
 # --dataset NAME -> (folder, file, column, id column, default series)
 DATASETS = {
@@ -145,7 +146,7 @@ def _table(path: Path):
     if not text.strip():
         raise DataError(f"{path}: expected a header line and data rows, got an empty file.")
     delimiter = _guess_delimiter(text.split("\n", 1)[0])
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    reader = checked_csv(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter), path)
     header = [name.strip() for name in next(reader)]
     rows, long_rows = [], []
     for row in reader:

@@ -9,6 +9,7 @@ import numpy as np
 from rnnkit.errors import UserError
 from rnnkit.datasets import DataError
 from rnnkit.models import load_model
+from rnnkit.utils.safe_read import inside
 from . import baselines as B
 from . import representation
 from .data import load_series
@@ -52,7 +53,8 @@ def predict(run_dir, input_path=None, column=None, horizon: int | None = None) -
                             f"{np.min(y):g}.")
     rep = representation.from_dict(json.loads((task_file.parent / "scaler.json").read_text()),
                                    season, window, H, covariates)
-    models = [load_model(task_file.parent / name) for name in task["members"]]
+    models = [load_model(inside(task_file.parent, name, task_file, "members"))
+              for name in task["members"]]
     z = transform.forward(y)
     with one_thread():
         z_hat = forecast_z(models, rep, z, horizon)

@@ -40,10 +40,10 @@ def save_model(model: AcousticModel, folder: Path) -> None:
 
 
 def load_model(folder: Path) -> AcousticModel:
-    from safetensors.torch import load_file
+    from ...models.saving import load_weights
     config = json.loads((folder / "config.json").read_text())["config"]
     model = AcousticModel(**config)
-    model.load_state_dict(load_file(str(folder / "model.safetensors")))
+    load_weights(model, folder / "model.safetensors")     # shapes, dtypes, finite values
     return model.eval()
 
 

@@ -1,0 +1,258 @@
+"""Reading files that may be damaged or hostile: regular files only, sizes checked before
+reading, paths kept inside their folder, JSON with bounded depth, numbers with bounds.
+
+Every refusal is one `rnnkit.errors.DamagedFileError` naming the file, the field, what was
+expected and what was found. Nothing here follows a FIFO or a device (open would block
+forever), reads a file larger than its limit, or leaves the folder it was given.
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "task.json").write_text('{"task": "tag", "units": 64}')
+    >>> read_json(folder / "task.json", root=folder)["units"]
+    64
+    >>> inside(folder, "../elsewhere", folder / "task.json", "members")
+    Traceback (most recent call last):
+    ...
+    rnnkit.errors.DamagedFileError: ...: field 'members': expected a name inside ..., got '../elsewhere'; ...
+"""
+from __future__ import annotations
+
+import json
+import os
+import stat
+from pathlib import Path
+from typing import Any
+
+from ..errors import DamagedFileError
+
+MAX_JSON_BYTES = 64 * 2**20            # configs, vocabularies, task.json: far smaller
+MAX_JSON_DEPTH = 64                    # rnnkit writes at most ~10 levels (nested layers)
+MAX_TREE_FILES = 10_000                # files in one run folder or model folder
+
+
+def _kind(mode: int) -> str:
+    for test, name in ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISREG, "a regular file")):
+        if test(mode):
+            return name
+    return "an unknown kind of file"
+
+
+def check_inside(root, path, field: str | None = None, source=None) -> Path:
+    """path, resolved (symbolic links followed), when it lies inside root; else the error."""
+    root_real, real = Path(os.path.realpath(root)), Path(os.path.realpath(path))
+    if real != root_real and root_real not in real.parents:
+        raise DamagedFileError(source or path, field, f"a file inside {root}",
+                               f"{path} which leads to {real}",
+                               "a run or model folder may only refer to its own files")
+    return real
+
+
+def inside(root, name, source, field: str) -> Path:
+    """root / name for a relative name read from `source`'s `field`: a str, not absolute,
+    no '..', and (after symbolic links) still inside root."""
+    if not isinstance(name, str) or not name or "\x00" in name:
+        raise DamagedFileError(source, field, f"a name inside {root}", repr(name)[:80])
+    parts = Path(name).parts
+    if Path(name).is_absolute() or ".." in parts:
+        raise DamagedFileError(source, field, f"a name inside {root}", repr(name)[:80],
+                               "a run folder may only refer to its own files")
+    check_inside(root, Path(root) / name, field, source)
+    return Path(root) / name
+
+
+def _an(what: str) -> str:
+    return ("an " if what[:1] in "aeiou" else "a ") + what
+
+
+def check_file(path, max_bytes: int, root=None, what: str = "file") -> os.stat_result:
+    """The stat of path when it is a regular file of at most max_bytes (inside root, if
+    given); a DamagedFileError otherwise. Call before opening: open() on a FIFO blocks."""
+    path = Path(path)
+    if root is not None:
+        check_inside(root, path)
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise DamagedFileError(path, None, f"a {what}", "nothing at that path") from None
+    except OSError as e:
+        raise DamagedFileError(path, None, f"a readable {what}", f"{type(e).__name__}: "
+                               f"{e.strerror}") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise DamagedFileError(path, None, f"{_an(what)} (a regular file)", _kind(st.st_mode),
+                               "replace it with the file rnnkit wrote")
+    if st.st_size > max_bytes:
+        raise DamagedFileError(path, None, f"a {what} of at most {max_bytes:,} bytes",
+                               f"{st.st_size:,} bytes")
+    return st
+
+
+def read_bytes(path, max_bytes: int, root=None, what: str = "file") -> bytes:
+    """The bytes of a regular file of at most max_bytes. The file is opened without blocking
+    and checked again once open, so a FIFO swapped in after the check cannot hang us."""
+    check_file(path, max_bytes, root, what)
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as e:
+        raise DamagedFileError(path, None, f"a readable {what}", f"{type(e).__name__}: "
+                               f"{e.strerror}") from None
+    with os.fdopen(fd, "rb") as f:
+        st = os.fstat(f.fileno())
+        if not stat.S_ISREG(st.st_mode):
+            raise DamagedFileError(path, None, f"a {what} (a regular file)", _kind(st.st_mode))
+        data = f.read(max_bytes + 1)
+    if len(data) > max_bytes:
+        raise DamagedFileError(path, None, f"a {what} of at most {max_bytes:,} bytes",
+                               "a file that grew while it was read")
+    return data
+
+
+def read_text(path, max_bytes: int = MAX_JSON_BYTES, root=None, what: str = "text file") -> str:
+    """A UTF-8 text file, checked as read_bytes does."""
+    data = read_bytes(path, max_bytes, root, what)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as e:
+        raise DamagedFileError(path, None, f"UTF-8 {what}", f"bytes that are not UTF-8 "
+                               f"(at byte {e.start})") from None
+
+
+def read_json(path, root=None, max_bytes: int = MAX_JSON_BYTES, expect: type = dict,
+              what: str = "JSON file", allow_nan: bool = False) -> Any:
+    """A JSON file as Python objects: at most max_bytes, at most MAX_JSON_DEPTH levels deep,
+    strict (no NaN unless allow_nan), and of type `expect` at the top (dict by default; None
+    for any)."""
+    text = read_text(path, max_bytes, root, what)
+    try:
+        value = json.loads(text, parse_constant=None if allow_nan else _no_constant)
+    except RecursionError:
+        raise DamagedFileError(path, None, f"JSON at most {MAX_JSON_DEPTH} levels deep",
+                               "deeper JSON than Python can parse") from None
+    except ValueError as e:                        # JSONDecodeError, NaN, Infinity
+        raise DamagedFileError(path, None, "valid JSON", f"{type(e).__name__}: {e}") from None
+    depth = _max_depth(value)
+    if depth > MAX_JSON_DEPTH:
+        raise DamagedFileError(path, None, f"JSON at most {MAX_JSON_DEPTH} levels deep",
+                               f"{depth} levels")
+    if expect is not None and not isinstance(value, expect):
+        raise DamagedFileError(path, None, f"a JSON {_json_name(expect)} at the top",
+                               _a((type(value),)))
+    return value
+
+
+def _no_constant(name: str):
+    raise ValueError(f"{name} is not a JSON number")
+
+
+def _max_depth(value) -> int:
+    """The deepest nesting of lists and dicts in a parsed JSON value, without recursion."""
+    deepest, stack = 0, [(value, 0)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, (list, dict)):
+            deepest = max(deepest, depth + 1)
+            stack.extend((child, depth + 1) for child in
+                         (item.values() if isinstance(item, dict) else item))
+    return deepest
+
+
+def _json_name(kind) -> str:
+    return {dict: "object", list: "array", str: "string", int: "integer", float: "number",
+            bool: "boolean", type(None): "null"}.get(kind, kind.__name__)
+
+
+def _a(kinds: tuple) -> str:
+    names = " or ".join(map(_json_name, kinds))
+    return ("an " if names[0] in "aeiou" else "a ") + names
+
+
+def field(obj: dict, key: str, source, kinds, low=None, high=None, default=...):
+    """obj[key] when it has one of the JSON types `kinds` (bool is never an int here) and,
+    for numbers, low <= value <= high; default when the key is missing and a default is
+    given; a DamagedFileError naming source and key otherwise."""
+    kinds = kinds if isinstance(kinds, tuple) else (kinds,)
+    if not isinstance(obj, dict) or key not in obj:
+        if default is not ...:
+            return default
+        raise DamagedFileError(source, key, _a(kinds), "no such field")
+    value = obj[key]
+    if isinstance(value, bool) and bool not in kinds or not isinstance(value, kinds):
+        raise DamagedFileError(source, key, _a(kinds),
+                               f"{repr(value)[:60]} ({_json_name(type(value))})")
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value != value or (low is not None and value < low) or (high is not None
+                                                                   and value > high):
+            raise DamagedFileError(source, key, f"a number in [{low}, {high}]", repr(value))
+    return value
+
+
+def check_tree(root, max_files: int = MAX_TREE_FILES) -> int:
+    """Every entry under root (not following links) is a folder or a regular file, and every
+    symbolic link leads to one inside root; returns the number of files. Run before loading
+    a run folder, so no later read meets a FIFO, a device or a link out of the folder."""
+    root = Path(root)
+    count, stack = 0, [root]
+    while stack:
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as e:
+            raise DamagedFileError(folder, None, "a readable folder", f"{type(e).__name__}: "
+                                   f"{e.strerror}") from None
+        for entry in entries:
+            count += 1
+            if count > max_files:
+                raise DamagedFileError(root, None, f"a folder of at most {max_files:,} files",
+                                       "more")
+            path = Path(entry.path)
+            if entry.is_symlink():
+                real = check_inside(root, path)
+                if not (real.is_file() or real.is_dir()):
+                    mode = os.stat(real).st_mode if real.exists() else None
+                    raise DamagedFileError(path, None, "a link to a regular file",
+                                           _kind(mode) if mode is not None else "a broken link")
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                stack.append(path)
+            elif not entry.is_file(follow_symlinks=False):
+                raise DamagedFileError(path, None, "a regular file",
+                                       _kind(entry.stat(follow_symlinks=False).st_mode),
+                                       "replace it with the file rnnkit wrote")
+    return count
+
+
+class checked_csv:
+    """A csv.reader whose errors (a field over csv's 131,072-character limit, a NUL byte)
+    are a DataError naming the file and line, not `_csv.Error`. Keeps `line_num`.
+
+    >>> import csv, io
+    >>> rows = checked_csv(csv.reader(io.StringIO("a,b\\n" + "x" * 200_000)), "long.csv")
+    >>> next(rows)
+    ['a', 'b']
+    >>> next(rows)
+    Traceback (most recent call last):
+    ...
+    rnnkit.errors.DataError: long.csv, line 2: expected CSV fields of at most 131,072 characters, got field larger than field limit (131072). Is it a CSV file (one record a line)?
+    """
+
+    def __init__(self, reader, path):
+        self._reader, self.path = reader, path
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        import csv
+
+        from ..errors import DataError
+        try:
+            return next(self._reader)
+        except csv.Error as e:
+            raise DataError(f"{self.path}, line {self._reader.line_num}: expected CSV fields of "
+                            f"at most {csv.field_size_limit():,} characters, got {e}. Is it a "
+                            "CSV file (one record a line)?") from None
+
+    @property
+    def line_num(self) -> int:
+        return self._reader.line_num

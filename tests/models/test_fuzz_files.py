@@ -1,0 +1,41 @@
+"""The fuzz harness (benchmarks/fuzz_files.py), short: 200 damaged or hostile model files,
+every one refused with an error naming it, or loaded predicting exactly as before."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+SCRIPT = Path(__file__).parents[2] / "benchmarks" / "fuzz_files.py"
+
+
+def harness():
+    spec = importlib.util.spec_from_file_location("fuzz_files", SCRIPT)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_200_damaged_model_files_run_no_code_hang_crash_or_load_wrong(tmp_path, capsys):
+    fuzz = harness()
+    targets = fuzz.make_models(tmp_path / "targets")
+    counts, examples = fuzz.fuzz(targets, 200, tmp_path / "cases", seed=11, verbose=False)
+    total = sum((c for c in counts.values()), start=__import__("collections").Counter())
+    with capsys.disabled():
+        print("\n" + fuzz.table(counts))
+    assert sum(total.values()) == 200
+    assert {o: total[o] for o in fuzz.DEFECTS} == dict.fromkeys(fuzz.DEFECTS, 0), examples
+    assert total["refused"] > 100                  # most damage is seen and named
+
+
+def test_the_harness_counts_a_hostile_outcome_as_a_defect(tmp_path):
+    fuzz = harness()
+    marker = tmp_path / "CODE_RAN"
+    marker.touch()
+    assert fuzz.classify({"ok": 1}, {"ok": 1}, "other", tmp_path, marker) == "code"
+    marker.unlink()
+    assert fuzz.classify({"ok": 2}, {"ok": 1}, "weights", tmp_path, marker) == "wrong"
+    assert fuzz.classify({"error": "TypeError", "message": str(tmp_path)}, {}, "other",
+                         tmp_path, marker) == "crash"
+    assert fuzz.classify({"error": "ValueError", "message": "bad"}, {}, "other", tmp_path,
+                         marker) == "unnamed"
+    assert fuzz.classify({"hang": True}, {}, "other", tmp_path, marker) == "hang"
