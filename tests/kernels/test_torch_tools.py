@@ -63,6 +63,24 @@ def test_a_compiled_model_trains_an_epoch_on_the_kernels_with_the_losses_of_eage
     assert got[-1] != got[0]                         # and the weights did change
 
 
+@pytest.mark.parametrize("layer, op", [
+    (lambda: LSTM(8, recurrent_dropout=0.3), "rnnkit.lstm_forward"),
+    (lambda: GRU(8, reset_after=False, recurrent_dropout=0.3), "rnnkit.gru_reset_before_forward")])
+def test_a_compiled_model_trains_with_recurrent_dropout_as_eager_does(kernels, layer, op):
+    x, y = torch.randn(32, 7, 3), torch.randn(32, 1)
+    eager = Sequential([Input(shape=(7, 3)), layer(), Dense(1)])
+    eager(x[:1])
+    twin = copy.deepcopy(eager)
+    counter = torch._dynamo.testing.CompileCounterWithBackend("aot_eager")
+    torch.manual_seed(5)                                 # the same dropout masks on both sides
+    expected = sgd_losses(eager, x, y)
+    torch.manual_seed(5)
+    got = sgd_losses(torch.compile(twin, backend=counter), x, y)
+    assert op in graph_ops(counter)
+    np.testing.assert_allclose(got, expected, rtol=0, atol=1e-5)
+    assert got[-1] != got[0]
+
+
 def test_a_compiled_model_runs_inference_on_pytorchs_rnn_kernels(kernels):
     model = Sequential([Input(shape=(5, 2)), LSTM(4, return_sequences=True), GRU(3), Dense(1)])
     x = torch.randn(6, 5, 2)
