@@ -69,17 +69,26 @@ def test_gru_reset_after_false_takes_rnnkits_kernel_in_training_and_inference():
         assert name == "rnnkit" and "reset_after=False" in reason
 
 
-def test_simple_rnn_relu_takes_pytorchs_kernel_and_says_rnnkits_has_tanh_only():
-    name, reason = path_of(SimpleRNN(8, activation="relu"))
-    assert name == "torch" and "rnnkit's kernel has tanh only, not 'relu'" in reason
+def test_simple_rnn_relu_trains_on_rnnkits_kernel_and_infers_on_pytorchs():
+    assert path_of(SimpleRNN(8, activation="relu")).name == "rnnkit"
+    assert path_of(SimpleRNN(8, activation="relu"), training=False, grad=False).name == "torch"
 
 
-def test_hard_sigmoid_gates_fall_back_to_the_loop_and_say_what_each_kernel_has():
-    name, reason = path_of(LSTM(8, recurrent_activation="hard_sigmoid"))
+@pytest.mark.parametrize("layer", [LSTM(8, recurrent_activation="hard_sigmoid"),
+                                   GRU(8, activation="relu")], ids=["hard_sigmoid", "relu"])
+def test_activations_pytorch_lacks_take_rnnkits_kernel_and_say_what_pytorchs_has(layer):
+    name, reason = path_of(layer, training=False, grad=False)
+    assert name == "rnnkit"
+    assert f"PyTorch's {type(layer).__name__} kernel has activation tanh and sigmoid gates" \
+        in reason
+
+
+def test_an_activation_neither_kernel_has_falls_back_to_the_loop_and_says_both():
+    name, reason = path_of(LSTM(8, recurrent_activation="tanh"))
     assert name == "loop"
     assert "PyTorch's LSTM kernel has activation tanh and sigmoid gates" in reason
-    assert "rnnkit's kernel has tanh and sigmoid gates only" in reason
-    assert "'hard_sigmoid'" in reason
+    assert "rnnkit's kernel has activation tanh or relu and sigmoid or hard_sigmoid gates " \
+           "only, not activation 'tanh' / recurrent_activation 'tanh'" in reason
 
 
 def test_padding_in_training_is_packed_for_pytorchs_kernel():

@@ -272,3 +272,22 @@ def test_masks_need_rnnkits_kernels_and_say_so_where_they_do_not_run(monkeypatch
                   rec_mask=torch.ones(2, 4))
     with pytest.raises(RuntimeError, match="PyTorch has no GRU with reset_after=False"):
         gru_reset_before_fused(torch.randn(2, 5, 3), None, w["W_x"], w["W_h"], w["b_x"])
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru", "gru_reset_before"])
+def test_relu_and_hard_sigmoid_gates_pass_gradcheck(kernels, kind):
+    B, T, D, H = 2, 4, 2, 3
+    x = torch.randn(B, T, D, dtype=torch.float64, requires_grad=True)
+    w = make_weights("gru" if kind.startswith("gru") else kind, D, H, True, torch.float64)
+    if kind == "gru_reset_before":
+        del w["b_h"]
+    function = {"rnn": simple_rnn_fused, "lstm": lstm_fused, "gru": gru_fused,
+                "gru_reset_before": gru_reset_before_fused}[kind]
+    acts = {"activation": "relu"}
+    if kind != "rnn":
+        acts["recurrent_activation"] = "hard_sigmoid"
+
+    def f(x, *weights):
+        return function(x, *([None] * (2 if kind == "lstm" else 1)), *weights, **acts)[0]
+
+    assert torch.autograd.gradcheck(f, (x, *w.values()))

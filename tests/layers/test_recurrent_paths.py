@@ -84,6 +84,18 @@ def test_gru_on_rnnkits_kernel_equals_the_loop_in_both_reset_modes(reset_after, 
     assert_paths_agree(layer, "rnnkit")
 
 
+@pytest.mark.parametrize("layer", [
+    lambda: SimpleRNN(H, activation="relu", recurrent_dropout=0.2, return_sequences=True),
+    lambda: LSTM(H, activation="relu", recurrent_activation="hard_sigmoid", dropout=0.1,
+                 recurrent_dropout=0.2, return_sequences=True),
+    lambda: GRU(H, recurrent_activation="hard_sigmoid", recurrent_dropout=0.2),
+    lambda: GRU(H, activation="relu", reset_after=False, recurrent_activation="hard_sigmoid",
+                return_sequences=True)], ids=["SimpleRNN relu", "LSTM relu hard_sigmoid",
+                                              "GRU hard_sigmoid", "GRU v1 relu hard_sigmoid"])
+def test_relu_and_hard_sigmoid_on_rnnkits_kernel_equal_the_loop(layer):
+    assert_paths_agree(layer(), "rnnkit")
+
+
 def test_gru_reset_after_false_with_recurrent_dropout_in_float32_equals_the_loop():
     layer = GRU(H, reset_after=False, recurrent_dropout=0.25, return_sequences=True)
     assert_paths_agree(layer, "rnnkit", torch.float32)

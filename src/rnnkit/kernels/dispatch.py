@@ -9,8 +9,9 @@ The paths (`layer.last_path` names the one that ran, `layer.path_reason` says wh
     loop    the cell called once per step in Python: the readable reference; runs anything
     torch   PyTorch's RNN kernels over the whole sequence (torch._VF: oneDNN/ATen on a CPU,
             cuDNN on a GPU); pre- or post-padded batches are packed
-    rnnkit  rnnkit's C++ ops (kernels/rnn.py): CPU, float32/float64, tanh and sigmoid; they
-            also take recurrent dropout, any padding and GRU's reset_after=False
+    rnnkit  rnnkit's C++ ops (kernels/rnn.py): CPU, float32/float64, activation tanh or
+            relu, gates sigmoid or hard_sigmoid; they also take recurrent dropout, any
+            padding and GRU's reset_after=False
     scan    MinGRU/MinLSTM: the gates for all steps in one product, then the linear scan
             (rnnkit's C++ scan on a CPU, PyTorch operations elsewhere)
 
@@ -18,7 +19,8 @@ The choice for SimpleRNN, LSTM and GRU, in order:
   1. a forced path: use_path(name) for the block, else the layer's implementation ('loop',
      or 'compiled': any path but the loop, else an error);
   2. rnnkit's kernel when it applies and PyTorch's does not (recurrent dropout in training,
-     reset_after=False, padding with gaps), or in training (autograd on) without padding
+     reset_after=False, hard_sigmoid gates, relu in an LSTM or GRU, padding with gaps), or
+     in training (autograd on) without padding
      where it is the faster of the two (every SimpleRNN and GRU; an LSTM over 500 steps or
      more, or of fewer than 64 units: BENCHMARKS.md, benchmarks/bench_lstm_choice.py);
   3. PyTorch's kernel when it applies;
@@ -189,9 +191,10 @@ def _torch_missing(spec: KernelSpec, padded: Tensor | None, rec_dropout: bool) -
 
 def _rnnkit_missing(spec: KernelSpec, x: Tensor) -> str | None:
     """Why rnnkit's C++ kernels cannot run this call (as a predicate: 'has ...'), or None."""
-    if spec.activation != "tanh" or (spec.kind != "simple_rnn"
-                                     and spec.recurrent_activation != "sigmoid"):
-        return (f"has tanh" + ("" if spec.kind == "simple_rnn" else " and sigmoid gates")
+    if spec.activation not in rnn.KERNEL_ACTIVATIONS or (
+            spec.kind != "simple_rnn" and spec.recurrent_activation not in rnn.KERNEL_GATES):
+        return ("has activation tanh or relu"
+                + ("" if spec.kind == "simple_rnn" else " and sigmoid or hard_sigmoid gates")
                 + f" only, not {_acts(spec)}")
     if x.device.type != "cpu" or x.dtype not in (torch.float32, torch.float64):
         return f"runs on a CPU in float32/float64, not {x.dtype} on {x.device}"
@@ -254,21 +257,26 @@ def run(layer, path: Path, x: Tensor, state: tuple[Tensor, ...], mask: Tensor | 
 def _rnnkit(spec: KernelSpec, x: Tensor, state, mask, rec_mask):
     W_x, W_h, b_x, b_h = spec.weights
     keep = None if mask is None or bool(mask.all()) else mask
-    masks = {"rec_mask": rec_mask, "keep": keep}
+    options = {"rec_mask": rec_mask, "keep": keep, "activation": spec.activation}
     if spec.kind == "simple_rnn":
-        y, h = rnn.simple_rnn_fused(x, state[0], W_x, W_h, b_x, **masks)
+        y, h = rnn.simple_rnn_fused(x, state[0], W_x, W_h, b_x, **options)
         state = (h,)
-    elif spec.kind == "lstm":
-        y, state = rnn.lstm_fused(x, state[0], state[1], W_x, W_h, b_x, **masks)
+        return _zero_padded(y, keep), state
+    options["recurrent_activation"] = spec.recurrent_activation
+    if spec.kind == "lstm":
+        y, state = rnn.lstm_fused(x, state[0], state[1], W_x, W_h, b_x, **options)
     elif spec.reset_after:
-        y, h = rnn.gru_fused(x, state[0], W_x, W_h, b_x, b_h, **masks)
+        y, h = rnn.gru_fused(x, state[0], W_x, W_h, b_x, b_h, **options)
         state = (h,)
     else:
-        y, h = rnn.gru_reset_before_fused(x, state[0], W_x, W_h, b_x, **masks)
+        y, h = rnn.gru_reset_before_fused(x, state[0], W_x, W_h, b_x, **options)
         state = (h,)
-    if keep is not None:                                  # padded steps carried the state
-        y = y * keep[..., None].to(y.dtype)
-    return y, tuple(state)
+    return _zero_padded(y, keep), tuple(state)
+
+
+def _zero_padded(y: Tensor, keep: Tensor | None) -> Tensor:
+    """The outputs with zeros at padded steps (where the kernels carried the state over)."""
+    return y if keep is None else y * keep[..., None].to(y.dtype)
 
 
 def torch_weights(spec: KernelSpec) -> tuple[list[Tensor], bool]:

@@ -49,6 +49,10 @@ from torch import Tensor
 from . import build, ops
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
+# The activations the C++ takes (csrc/steps.h Act): activation tanh or relu, gates sigmoid
+# or hard_sigmoid (Keras 3's, clip(x / 6 + 1/2, 0, 1)).
+ACTIVATIONS = {"tanh": 0, "sigmoid": 1, "hard_sigmoid": 2, "relu": 3}
+KERNEL_ACTIVATIONS, KERNEL_GATES = ("tanh", "relu"), ("sigmoid", "hard_sigmoid")
 NEED = {"dx": 1, "dW_x": 2, "dW_h": 4, "db_x": 8, "db_h": 16}   # csrc/rnn.cpp's Need bits
 
 
@@ -83,27 +87,32 @@ def release_workspace() -> None:
 
 def simple_rnn_fused(x: Tensor, h0: Tensor | None, W_xh: Tensor, W_hh: Tensor,
                      b_h: Tensor | None, return_sequences: bool = True, *,
-                     rec_mask: Tensor | None = None, keep: Tensor | None = None):
-    """Elman RNN over a sequence: h_t = tanh(x_t W_xh^T + (h_{t-1} ⊙ m) W_hh^T + b_h).
+                     rec_mask: Tensor | None = None, keep: Tensor | None = None,
+                     activation: str = "tanh"):
+    """Elman RNN over a sequence: h_t = f(x_t W_xh^T + (h_{t-1} ⊙ m) W_hh^T + b_h), f tanh
+    or relu.
 
     x (B, T, D), h0 (B, H) or None (zeros), W_xh (H, D), W_hh (H, H), b_h (H,) or None.
     Returns (outputs, h_T): outputs (B, T, H), or h_T itself with return_sequences=False.
     """
     h0 = x.new_zeros(x.shape[0], W_hh.shape[0]) if h0 is None else h0
     _check("simple_rnn_fused", x, {"h0": h0}, {"W_x": W_xh, "W_h": W_hh, "b": b_h}, 1)
-    if _use_kernel("simple_rnn_fused", x, rec_mask, keep):
+    codes = _codes("simple_rnn_fused", activation)
+    if _use_kernel("simple_rnn_fused", x, rec_mask, keep, codes):
         y, h_T = ops.call("rnn_forward", x, h0, W_xh, W_hh, b_h, *_masks(x, rec_mask, keep),
-                          return_sequences)
+                          *codes, return_sequences)
     else:
-        y, (h_T,) = _torch_rnn("rnn", x, [h0], W_xh, W_hh, b_h, None)
+        y, (h_T,) = _torch_rnn("rnn_relu" if activation == "relu" else "rnn", x, [h0], W_xh,
+                               W_hh, b_h, None)
     return (y if return_sequences else h_T), h_T
 
 
 def lstm_fused(x: Tensor, h0: Tensor | None, c0: Tensor | None, W_x: Tensor, W_h: Tensor,
                b: Tensor | None, return_sequences: bool = True, *,
-               rec_mask: Tensor | None = None, keep: Tensor | None = None):
+               rec_mask: Tensor | None = None, keep: Tensor | None = None,
+               activation: str = "tanh", recurrent_activation: str = "sigmoid"):
     """LSTM over a sequence, gate order i, f, g, o, one bias (Keras-style); the recurrent
-    product on h_{t-1} ⊙ rec_mask.
+    product on h_{t-1} ⊙ rec_mask; activation tanh or relu, gates sigmoid or hard_sigmoid.
 
     x (B, T, D), h0 and c0 (B, H) or None (zeros), W_x (4H, D), W_h (4H, H), b (4H,) or None.
     Returns (outputs, (h_T, c_T)): outputs (B, T, H), or h_T with return_sequences=False.
@@ -112,9 +121,10 @@ def lstm_fused(x: Tensor, h0: Tensor | None, c0: Tensor | None, W_x: Tensor, W_h
     h0 = x.new_zeros(x.shape[0], H) if h0 is None else h0
     c0 = x.new_zeros(x.shape[0], H) if c0 is None else c0
     _check("lstm_fused", x, {"h0": h0, "c0": c0}, {"W_x": W_x, "W_h": W_h, "b": b}, 4)
-    if _use_kernel("lstm_fused", x, rec_mask, keep):
+    codes = _codes("lstm_fused", activation, recurrent_activation)
+    if _use_kernel("lstm_fused", x, rec_mask, keep, codes):
         y, h_T, c_T = ops.call("lstm_forward", x, h0, c0, W_x, W_h, b,
-                               *_masks(x, rec_mask, keep), return_sequences)
+                               *_masks(x, rec_mask, keep), *codes, return_sequences)
     else:
         y, (h_T, c_T) = _torch_rnn("lstm", x, [h0, c0], W_x, W_h, b, None)
     return (y if return_sequences else h_T), (h_T, c_T)
@@ -122,18 +132,21 @@ def lstm_fused(x: Tensor, h0: Tensor | None, c0: Tensor | None, W_x: Tensor, W_h
 
 def gru_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tensor, b_x: Tensor | None,
               b_h: Tensor | None, return_sequences: bool = True, *,
-              rec_mask: Tensor | None = None, keep: Tensor | None = None):
+              rec_mask: Tensor | None = None, keep: Tensor | None = None,
+              activation: str = "tanh", recurrent_activation: str = "sigmoid"):
     """GRU over a sequence, gate order r, z, n, reset gate after W_hn h (PyTorch, Keras
-    reset_after=True), two biases; the recurrent product on h_{t-1} ⊙ rec_mask.
+    reset_after=True), two biases; the recurrent product on h_{t-1} ⊙ rec_mask; activation
+    tanh or relu, gates sigmoid or hard_sigmoid.
 
     x (B, T, D), h0 (B, H) or None (zeros), W_x (3H, D), W_h (3H, H), b_x and b_h (3H,) or
     None. Returns (outputs, h_T): outputs (B, T, H), or h_T with return_sequences=False.
     """
     h0 = x.new_zeros(x.shape[0], W_h.shape[1]) if h0 is None else h0
     _check("gru_fused", x, {"h0": h0}, {"W_x": W_x, "W_h": W_h, "b_x": b_x, "b_h": b_h}, 3)
-    if _use_kernel("gru_fused", x, rec_mask, keep):
+    codes = _codes("gru_fused", activation, recurrent_activation)
+    if _use_kernel("gru_fused", x, rec_mask, keep, codes):
         y, h_T = ops.call("gru_forward", x, h0, W_x, W_h, b_x, b_h,
-                          *_masks(x, rec_mask, keep), return_sequences)
+                          *_masks(x, rec_mask, keep), *codes, return_sequences)
     else:
         y, (h_T,) = _torch_rnn("gru", x, [h0], W_x, W_h, b_x, b_h)
     return (y if return_sequences else h_T), h_T
@@ -141,7 +154,8 @@ def gru_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tensor, b_x: Tenso
 
 def gru_reset_before_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tensor,
                            b_x: Tensor | None, return_sequences: bool = True, *,
-                           rec_mask: Tensor | None = None, keep: Tensor | None = None):
+                           rec_mask: Tensor | None = None, keep: Tensor | None = None,
+                           activation: str = "tanh", recurrent_activation: str = "sigmoid"):
     """GRU with the reset gate before the recurrent product (Keras reset_after=False), one
     bias: n = tanh(x_t W_xn^T + b_xn + (r ⊙ h_in) W_hn^T), h_in = h_{t-1} ⊙ rec_mask.
 
@@ -150,26 +164,43 @@ def gru_reset_before_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tenso
     """
     h0 = x.new_zeros(x.shape[0], W_h.shape[1]) if h0 is None else h0
     _check("gru_reset_before_fused", x, {"h0": h0}, {"W_x": W_x, "W_h": W_h, "b_x": b_x}, 3)
+    codes = _codes("gru_reset_before_fused", activation, recurrent_activation)
     if not kernel_applies(x):
         raise RuntimeError(
             "gru_reset_before_fused needs rnnkit's C++ kernels (CPU, float32/float64, built: "
             f"{fused_available()[1]}); PyTorch has no GRU with reset_after=False. The GRU "
             "layer runs its readable loop instead.")
     y, h_T = ops.call("gru_reset_before_forward", x, h0, W_x, W_h, b_x,
-                      *_masks(x, rec_mask, keep), return_sequences)
+                      *_masks(x, rec_mask, keep), *codes, return_sequences)
     return (y if return_sequences else h_T), h_T
 
 
-def _use_kernel(name: str, x: Tensor, rec_mask: Tensor | None, keep: Tensor | None) -> bool:
-    """Whether the C++ op runs; raises when a mask asks for it and it cannot."""
+def _use_kernel(name: str, x: Tensor, rec_mask: Tensor | None, keep: Tensor | None,
+                codes: tuple) -> bool:
+    """Whether the C++ op runs; raises when it cannot and PyTorch's kernels lack what was
+    asked (a mask, relu in an LSTM/GRU, hard_sigmoid gates)."""
     if kernel_applies(x):
         return True
-    if rec_mask is not None or keep is not None:
+    if rec_mask is not None or keep is not None or codes not in ((0,), (3,), (0, 1)):
         raise RuntimeError(
-            f"{name} was given a recurrent dropout or padding mask, which only rnnkit's C++ "
-            f"kernels take, and they do not run here (CPU, float32/float64, built: "
-            f"{fused_available()[1]}). Run the layer, which falls back to its readable loop.")
+            f"{name} was given a recurrent dropout or padding mask or activations that only "
+            f"rnnkit's C++ kernels take, and they do not run here (CPU, float32/float64, "
+            f"built: {fused_available()[1]}). Run the layer, which falls back to its loop.")
     return False
+
+
+def _codes(name: str, activation: str, gates: str | None = None) -> tuple[int, ...]:
+    """The activation codes the ops take: (activation,) for SimpleRNN, else (activation,
+    gates)."""
+    if activation not in KERNEL_ACTIVATIONS or (gates is not None
+                                                and gates not in KERNEL_GATES):
+        raise ValueError(
+            f"{name} takes activation {' or '.join(KERNEL_ACTIVATIONS)} and gates "
+            f"{' or '.join(KERNEL_GATES)}, got {activation!r} / {gates!r}. Other activations "
+            "run on the layer's readable loop.")
+    if gates is None:
+        return (ACTIVATIONS[activation],)
+    return ACTIVATIONS[activation], ACTIVATIONS[gates]
 
 
 def _masks(x: Tensor, rec_mask: Tensor | None, keep: Tensor | None):
@@ -221,7 +252,8 @@ def _torch_weights(W_x: Tensor, W_h: Tensor, b_x: Tensor | None, b_h: Tensor | N
 
 def _torch_rnn(kind: str, x: Tensor, hx, W_x, W_h, b_x, b_h):
     weights, has_biases = _torch_weights(W_x, W_h, b_x, b_h)
-    run = {"rnn": torch._VF.rnn_tanh, "lstm": torch._VF.lstm, "gru": torch._VF.gru}[kind]
+    run = {"rnn": torch._VF.rnn_tanh, "rnn_relu": torch._VF.rnn_relu, "lstm": torch._VF.lstm,
+           "gru": torch._VF.gru}[kind]
     hx = tuple(h.unsqueeze(0) for h in hx) if kind == "lstm" else hx[0].unsqueeze(0)
     # args: input, hx, params, has_biases, num_layers, dropout, train, bidirectional, batch_first
     y, *states = run(x, hx, weights, has_biases, 1, 0.0, False, False, True)
@@ -229,11 +261,12 @@ def _torch_rnn(kind: str, x: Tensor, hx, W_x, W_h, b_x, b_h):
 
 
 # ---- what torch.compile / export see: shapes (fake tensors) and autograd -------------------
-# Forward ops: inputs x, states..., W_x, W_h, biases..., rec_mask, keep, return_sequences;
-# outputs (outputs, final states..., saved...): the saved tensors are what backward needs
-# (time-major x, activations, states). Backward ops: inputs dy, d final states..., saved...,
-# W_x, W_h, rec_mask, keep, need; an empty tensor for every gradient not asked for. The
-# fakes give each output the shape and strides the C++ gives it.
+# Forward ops: inputs x, states..., W_x, W_h, biases..., rec_mask, keep, activation codes...,
+# return_sequences; outputs (outputs, final states..., saved...): the saved tensors are what
+# backward needs (time-major x, activations, states). Backward ops: inputs dy, d final
+# states..., saved..., W_x, W_h, rec_mask, keep, activation codes..., need; an empty tensor
+# for every gradient not asked for. The fakes give each output the shape and strides the
+# C++ gives it.
 
 KINDS = {  # op prefix: (states, biases, gates, the saved tensors' shapes from T, B, D, H)
     "rnn": (1, 1, 1, lambda T, B, D, H: [(T, B, D), (T + 1, B, H)]),
@@ -301,6 +334,7 @@ def _setup_context(kind: str):
         W_x, W_h = inputs[1 + states], inputs[2 + states]
         rec_mask, keep = inputs[3 + states + biases], inputs[4 + states + biases]
         ctx.save_for_backward(*saved, W_x, W_h, rec_mask, keep)
+        ctx.codes = inputs[5 + states + biases:-1]
         ctx.mark_non_differentiable(*saved)
         ctx.set_materialize_grads(False)
         ctx.return_sequences = inputs[-1]
@@ -309,7 +343,7 @@ def _setup_context(kind: str):
 
 def _backward(kind: str):
     """Backward of {kind}_forward: its inputs are x, states..., W_x, W_h, biases..., rec_mask,
-    keep, return_sequences."""
+    keep, activation codes..., return_sequences."""
     states, biases, _, _ = KINDS[kind]
 
     def backward(ctx, dy, *grads):
@@ -320,7 +354,9 @@ def _backward(kind: str):
         mask = sum(NEED[name] for name, i in bits if need[i])
         dy = dy if ctx.return_sequences else None
         out = getattr(torch.ops.rnnkit, f"{kind}_backward")(dy, *grads[:states],
-                                                            *ctx.saved_tensors, mask)
-        # out: dx, d state0..., dW_x, dW_h, db...; inputs also have rec_mask, keep, the flag
-        return (*[g if need[i] else None for i, g in enumerate(out)], None, None, None)
+                                                            *ctx.saved_tensors, *ctx.codes, mask)
+        # out: dx, d state0..., dW_x, dW_h, db...; inputs also have rec_mask, keep, the codes
+        # and the flag, which have no gradient
+        return (*[g if need[i] else None for i, g in enumerate(out)],
+                *[None] * (3 + len(ctx.codes)))
     return backward

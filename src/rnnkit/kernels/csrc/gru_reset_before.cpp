@@ -15,7 +15,7 @@
 namespace rnnkit {
 
 // r and u from the first product; rh = r ⊙ h_in, the input of the second.
-template <typename T>
+template <typename T, int G>
 CLONES static void gates_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict__ gx,
                              const T* __restrict__ ghrz, const T* __restrict__ bx,
                              const T* __restrict__ h_in, const bool* keep, T* __restrict__ rh) {
@@ -24,15 +24,15 @@ CLONES static void gates_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict__ 
     T* __restrict__ xb = gx + b * 3 * H;
     const T* __restrict__ hb = ghrz + b * 2 * H;
     for (int64_t j = 0; j < H; ++j) {
-      T r = sigmoid_(xb[j] + bx[j] + hb[j]);
-      xb[H + j] = sigmoid_(xb[H + j] + bx[H + j] + hb[H + j]);
+      T r = act<G>(xb[j] + bx[j] + hb[j]);
+      xb[H + j] = act<G>(xb[H + j] + bx[H + j] + hb[H + j]);
       xb[j] = r;
       rh[b * H + j] = r * h_in[b * H + j];
     }
   }
 }
 // n from the second product, then h_t (padded rows carry h_{t-1} over).
-template <typename T>
+template <typename T, int A>
 CLONES static void state_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict__ gx,
                              const T* __restrict__ ghn, const T* __restrict__ bx,
                              const T* __restrict__ h_prev, const bool* keep, T* __restrict__ h) {
@@ -41,7 +41,7 @@ CLONES static void state_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict__ 
     T* __restrict__ xb = gx + b * 3 * H;
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
-      T n = tanh_(xb[2 * H + j] + bx[2 * H + j] + ghn[k]), u = xb[H + j];
+      T n = act<A>(xb[2 * H + j] + bx[2 * H + j] + ghn[k]), u = xb[H + j];
       xb[2 * H + j] = n;
       h[k] = n + u * (h_prev[k] - n);
     }
@@ -51,7 +51,7 @@ CLONES static void state_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict__ 
 Tensors<6> gru_reset_before_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x,
                                     const Tensor& W_h, const OptTensor& b_x,
                                     const OptTensor& rec_mask, const OptTensor& keep,
-                                    bool return_sequences) {
+                                    int64_t activation, int64_t gate, bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1), G = 3 * H;
   Tensor xt = time_major(x);
   Tensor gx = input_product(xt, W_x);  // (T, B, 3H); becomes the activations r, u, n
@@ -61,6 +61,8 @@ Tensors<6> gru_reset_before_forward(const Tensor& x, const Tensor& h0, const Ten
   RecMask m(rec_mask);
   Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_reset_before_forward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step_rz(W_h.slice(0, 0, 2 * H).t(), B), step_n(W_h.slice(0, 2 * H).t(), B);
     scalar_t *gxp = gx.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
@@ -70,20 +72,21 @@ Tensors<6> gru_reset_before_forward(const Tensor& x, const Tensor& h0, const Ten
       const scalar_t* h_in = dropped(h_prev, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
       step_rz(h_in, H, 0, ghrz.data_ptr<scalar_t>(), 2 * H);  // h_in W_h[r,u]^T
       rows(B, step_rz.threads, [&](int64_t b0, int64_t b1) {
-        gates_fwd<scalar_t>(b0, b1, H, gx_t, ghrz.data_ptr<scalar_t>(), b, h_in, kp(t), rh_t);
+        gates_fwd<scalar_t, Gt>(b0, b1, H, gx_t, ghrz.data_ptr<scalar_t>(), b, h_in, kp(t), rh_t);
       });
       step_n(rh_t, H, 0, ghn.data_ptr<scalar_t>(), H);  // (r ⊙ h_in) W_hn^T
       rows(B, step_rz.threads, [&](int64_t b0, int64_t b1) {
-        state_fwd<scalar_t>(b0, b1, H, gx_t, ghn.data_ptr<scalar_t>(), b, h_prev, kp(t),
-                            h_prev + B * H);
+        state_fwd<scalar_t, A>(b0, b1, H, gx_t, ghn.data_ptr<scalar_t>(), b, h_prev, kp(t),
+                               h_prev + B * H);
       });
     }
+    });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, gx, hs, rh);
 }
 
 // dn, du into dgx; dh = d u, the direct path (padded rows: zeros, dh carried over).
-template <typename T>
+template <typename T, int A, int G>
 CLONES static void state_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ a,
                              const T* __restrict__ h_prev, const bool* keep, T* __restrict__ dh,
                              T* __restrict__ dgx) {
@@ -94,14 +97,14 @@ CLONES static void state_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restr
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
       T u = ab[H + j], n = ab[2 * H + j], d = dh[k];
-      xb[2 * H + j] = d * (T(1) - u) * (T(1) - n * n);
-      xb[H + j] = d * (h_prev[k] - n) * u * (T(1) - u);
+      xb[2 * H + j] = d * (T(1) - u) * dact<A>(n);
+      xb[H + j] = d * (h_prev[k] - n) * dact<G>(u);
       dh[k] = d * u;
     }
   }
 }
 // dr into dgx from d(rh); g = d(rh) ⊙ r, the part of dL/dh_in through r ⊙ h_in.
-template <typename T>
+template <typename T, int G>
 CLONES static void gates_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ a,
                              const T* __restrict__ drh, const T* __restrict__ h_in,
                              const bool* keep, T* __restrict__ dgx, T* __restrict__ g) {
@@ -112,7 +115,7 @@ CLONES static void gates_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restr
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
       T r = ab[j];
-      xb[j] = drh[k] * h_in[k] * r * (T(1) - r);
+      xb[j] = drh[k] * h_in[k] * dact<G>(r);
       g[k] = drh[k] * r;
     }
   }
@@ -122,7 +125,7 @@ Tensors<5> gru_reset_before_backward(const OptTensor& dy, const OptTensor& dhT, 
                                      const Tensor& act, const Tensor& hs, const Tensor& rh,
                                      const Tensor& W_x, const Tensor& W_h,
                                      const OptTensor& rec_mask, const OptTensor& keep,
-                                     int64_t need) {
+                                     int64_t activation, int64_t gate, int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), H = hs.size(2), G = 3 * H;
   FlushDenormals ftz(true);
   Tensor dgx = workspace({T, B, G}, xt.options()), dh = grad_buffer(dhT, hs[0]);
@@ -132,6 +135,8 @@ Tensors<5> gru_reset_before_backward(const OptTensor& dy, const OptTensor& dhT, 
   RecMask m(rec_mask);
   Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(xt.scalar_type(), "gru_reset_before_backward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     StepProduct<scalar_t> step_rz(W_h.slice(0, 0, 2 * H), B), step_n(W_h.slice(0, 2 * H), B);
     scalar_t *dhp = dh.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
@@ -140,17 +145,18 @@ Tensors<5> gru_reset_before_backward(const OptTensor& dy, const OptTensor& dhT, 
       const scalar_t* a_t = act.data_ptr<scalar_t>() + t * B * G;
       rows(B, step_rz.threads, [&](int64_t b0, int64_t b1) {
         add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        state_bwd<scalar_t>(b0, b1, H, a_t, hp + t * B * H, kp(t), dhp, dgx_t);
+        state_bwd<scalar_t, A, Gt>(b0, b1, H, a_t, hp + t * B * H, kp(t), dhp, dgx_t);
       });
       step_n(dgx_t + 2 * H, G, 0, drh.data_ptr<scalar_t>(), H);  // d(rh) = dn W_hn
       const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
       rows(B, step_rz.threads, [&](int64_t b0, int64_t b1) {
-        gates_bwd<scalar_t>(b0, b1, H, a_t, drh.data_ptr<scalar_t>(), h_in, kp(t), dgx_t,
-                            g.data_ptr<scalar_t>());
+        gates_bwd<scalar_t, Gt>(b0, b1, H, a_t, drh.data_ptr<scalar_t>(), h_in, kp(t), dgx_t,
+                                g.data_ptr<scalar_t>());
       });
       step_rz(dgx_t, G, 1, g.data_ptr<scalar_t>(), H);  // g += [dr, du] W_h[r,u]
       recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), true, dhp);
     }
+    });
   });
   auto gr = sweep_grads(dgx, dgx, xt, hs, W_x, m, need & ~int64_t(DWH));
   Tensor dW_h = none_like(xt);
@@ -168,10 +174,11 @@ Tensors<5> gru_reset_before_backward(const OptTensor& dy, const OptTensor& dhT, 
 
 TORCH_LIBRARY_FRAGMENT(rnnkit, m) {
   m.def("gru_reset_before_forward(Tensor x, Tensor h0, Tensor W_x, Tensor W_h, Tensor? b_x, "
-        "Tensor? rec_mask, Tensor? keep, bool return_sequences) -> (Tensor, Tensor, Tensor, "
-        "Tensor, Tensor, Tensor)");
+        "Tensor? rec_mask, Tensor? keep, int activation, int gate, bool return_sequences) -> "
+        "(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
   m.def("gru_reset_before_backward(Tensor? dy, Tensor? dh_T, Tensor xt, Tensor act, Tensor hs, "
-        "Tensor rh, Tensor W_x, Tensor W_h, Tensor? rec_mask, Tensor? keep, int need) -> "
+        "Tensor rh, Tensor W_x, Tensor W_h, Tensor? rec_mask, Tensor? keep, int activation, "
+        "int gate, int need) -> "
         "(Tensor, Tensor, Tensor, Tensor, Tensor)");
 }
 

@@ -17,27 +17,27 @@ template <typename T>
 INLINE void carry(const T* src, T* dst, int64_t H) { std::memcpy(dst, src, H * sizeof(T)); }
 
 // ---- SimpleRNN: h_t = tanh(z_t + b_h), z_t = x_t W_xh^T + (h_{t-1} ⊙ m) W_hh^T -------------
-template <typename T>
+template <typename T, int A>
 CLONES static void rnn_cell_fwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ z,
                                 const T* __restrict__ bias, const T* __restrict__ h_prev,
                                 const bool* keep, T* __restrict__ h) {
   for (int64_t b = b0; b < b1; ++b) {
     if (keep && !keep[b]) { carry(h_prev + b * H, h + b * H, H); continue; }
-    for (int64_t j = 0; j < H; ++j) h[b * H + j] = tanh_(z[b * H + j] + bias[j]);
+    for (int64_t j = 0; j < H; ++j) h[b * H + j] = act<A>(z[b * H + j] + bias[j]);
   }
 }
-template <typename T>
+template <typename T, int A>
 CLONES static void rnn_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ h,
                                 const T* __restrict__ dh, const bool* keep, T* __restrict__ dz) {
   for (int64_t b = b0; b < b1; ++b) {
     if (keep && !keep[b]) { std::fill(dz + b * H, dz + (b + 1) * H, T(0)); continue; }
-    for (int64_t i = b * H; i < (b + 1) * H; ++i) dz[i] = dh[i] * (T(1) - h[i] * h[i]);
+    for (int64_t i = b * H; i < (b + 1) * H; ++i) dz[i] = dh[i] * dact<A>(h[i]);
   }
 }
 
 Tensors<4> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, const Tensor& W_h,
                        const OptTensor& b, const OptTensor& rec_mask, const OptTensor& keep,
-                       bool return_sequences) {
+                       int64_t activation, bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1);
   Tensor xt = time_major(x);           // (T, B, D)
   Tensor z = input_product(xt, W_x);   // (T, B, H)
@@ -45,6 +45,8 @@ Tensors<4> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
   RecMask m(rec_mask);
   Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "rnn_forward", [&] {
+    with_activations(activation, SIGMOID, [&](auto A_, auto) {
+    constexpr int A = decltype(A_)::value;
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *zp = z.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
@@ -53,16 +55,19 @@ Tensors<4> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
       const scalar_t* h_in = dropped(h_t - B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
       step(h_in, H, 1, z_t, H);  // z_t += (h_{t-1} ⊙ m) W_hh^T
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        rnn_cell_fwd<scalar_t>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), h_t - B * H, kp(t), h_t);
+        rnn_cell_fwd<scalar_t, A>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), h_t - B * H, kp(t),
+                                  h_t);
       });
     }
+    });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, hs);
 }
 
 Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor& xt,
                         const Tensor& hs, const Tensor& W_x, const Tensor& W_h,
-                        const OptTensor& rec_mask, const OptTensor& keep, int64_t need) {
+                        const OptTensor& rec_mask, const OptTensor& keep, int64_t activation,
+                        int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), H = hs.size(2);
   FlushDenormals ftz(true);
   Tensor dz = workspace({T, B, H}, xt.options()), dh = grad_buffer(dhT, hs[0]);
@@ -70,6 +75,8 @@ Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
   RecMask m(rec_mask);
   Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(xt.scalar_type(), "rnn_backward", [&] {
+    with_activations(activation, SIGMOID, [&](auto A_, auto) {
+    constexpr int A = decltype(A_)::value;
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dzp = dz.data_ptr<scalar_t>(), *dhp = dh.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
@@ -77,8 +84,8 @@ Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
       scalar_t* dz_t = dzp + t * B * H;
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
         add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        rnn_cell_bwd<scalar_t>(b0, b1, H, hs.data_ptr<scalar_t>() + (t + 1) * B * H, dhp, kp(t),
-                               dz_t);
+        rnn_cell_bwd<scalar_t, A>(b0, b1, H, hs.data_ptr<scalar_t>() + (t + 1) * B * H, dhp,
+                                  kp(t), dz_t);
       });
       if (!m.m.defined() && !kp.any()) {
         step(dz_t, H, 0, dhp, H);  // dh_{t-1} = dz_t W_hh: the "through time" in BPTT
@@ -87,6 +94,7 @@ Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
         recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), false, dhp);
       }
     }
+    });
   });
   auto gr = sweep_grads(dz, dz, xt, hs, W_x, m, need);
   return std::make_tuple(gr[0], dh, gr[1], gr[2], gr[3]);
@@ -94,7 +102,7 @@ Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
 
 // ---- LSTM: z = x_t W_x^T + (h_{t-1} ⊙ m) W_h^T + b, gates i, f, g, o ------------------------
 //   c_t = σ(f) c_{t-1} + σ(i) tanh(g),  h_t = σ(o) tanh(c_t)
-template <typename T>
+template <typename T, int A, int G>
 CLONES static void lstm_cell_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict__ z,
                                  const T* __restrict__ bias, const T* __restrict__ h_prev,
                                  const T* __restrict__ c_prev, const bool* keep,
@@ -108,16 +116,16 @@ CLONES static void lstm_cell_fwd(int64_t b0, int64_t b1, int64_t H, T* __restric
     T* __restrict__ zb = z + b * 4 * H;  // pre-activations in, activations out
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
-      T i = sigmoid_(zb[j] + bias[j]), f = sigmoid_(zb[H + j] + bias[H + j]);
-      T g = tanh_(zb[2 * H + j] + bias[2 * H + j]), o = sigmoid_(zb[3 * H + j] + bias[3 * H + j]);
+      T i = act<G>(zb[j] + bias[j]), f = act<G>(zb[H + j] + bias[H + j]);
+      T g = act<A>(zb[2 * H + j] + bias[2 * H + j]), o = act<G>(zb[3 * H + j] + bias[3 * H + j]);
       zb[j] = i; zb[H + j] = f; zb[2 * H + j] = g; zb[3 * H + j] = o;
       c[k] = f * c_prev[k] + i * g;
-      tc[k] = tanh_(c[k]);
+      tc[k] = act<A>(c[k]);
       h[k] = o * tc[k];
     }
   }
 }
-template <typename T>
+template <typename T, int A, int G>
 CLONES static void lstm_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ a,
                                  const T* __restrict__ c_prev, const T* __restrict__ tc,
                                  const T* __restrict__ dh, const bool* keep,
@@ -129,11 +137,11 @@ CLONES static void lstm_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __r
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
       T i = ab[j], f = ab[H + j], g = ab[2 * H + j], o = ab[3 * H + j], t = tc[k];
-      T dc_k = dc[k] + dh[k] * o * (T(1) - t * t);         // h = o tanh(c)
-      dzb[j] = dc_k * g * i * (T(1) - i);                  // c = f c_prev + i g
-      dzb[H + j] = dc_k * c_prev[k] * f * (T(1) - f);
-      dzb[2 * H + j] = dc_k * i * (T(1) - g * g);
-      dzb[3 * H + j] = dh[k] * t * o * (T(1) - o);
+      T dc_k = dc[k] + dh[k] * o * dact<A>(t);             // h = o tanh(c)
+      dzb[j] = dc_k * g * dact<G>(i);                      // c = f c_prev + i g
+      dzb[H + j] = dc_k * c_prev[k] * dact<G>(f);
+      dzb[2 * H + j] = dc_k * i * dact<A>(g);
+      dzb[3 * H + j] = dh[k] * t * dact<G>(o);
       dc[k] = dc_k * f;                                    // flows into c_{t-1}
     }
   }
@@ -141,7 +149,8 @@ CLONES static void lstm_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __r
 
 Tensors<8> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& W_x,
                         const Tensor& W_h, const OptTensor& b, const OptTensor& rec_mask,
-                        const OptTensor& keep, bool return_sequences) {
+                        const OptTensor& keep, int64_t activation, int64_t gate,
+                        bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1), G = 4 * H;
   Tensor xt = time_major(x);
   Tensor z = input_product(xt, W_x);  // (T, B, 4H); becomes the activations
@@ -150,6 +159,8 @@ Tensors<8> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, con
   RecMask m(rec_mask);
   Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_forward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *zp = z.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
@@ -159,20 +170,22 @@ Tensors<8> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, con
       const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
       step(h_in, H, 1, z_t, G);  // z_t += (h_{t-1} ⊙ m) W_h^T
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        lstm_cell_fwd<scalar_t>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), hp + t * B * H,
-                                cp + t * B * H, kp(t), cp + (t + 1) * B * H, tp + t * B * H,
-                                hp + (t + 1) * B * H);
+        lstm_cell_fwd<scalar_t, A, Gt>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), hp + t * B * H,
+                                       cp + t * B * H, kp(t), cp + (t + 1) * B * H,
+                                       tp + t * B * H, hp + (t + 1) * B * H);
       });
     }
+    });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), cs[T].clone(), xt, z, hs,
                          cs, tcs);
 }
 
 Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT, const OptTensor& dcT,
-                         const Tensor& xt, const Tensor& act, const Tensor& hs, const Tensor& cs,
+                         const Tensor& xt, const Tensor& a, const Tensor& hs, const Tensor& cs,
                          const Tensor& tcs, const Tensor& W_x, const Tensor& W_h,
-                         const OptTensor& rec_mask, const OptTensor& keep, int64_t need) {
+                         const OptTensor& rec_mask, const OptTensor& keep, int64_t activation,
+                         int64_t gate, int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), H = hs.size(2), G = 4 * H;
   FlushDenormals ftz(true);
   Tensor dz = workspace({T, B, G}, xt.options());
@@ -181,6 +194,8 @@ Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT, const OptTen
   RecMask m(rec_mask);
   Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(xt.scalar_type(), "lstm_backward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dzp = dz.data_ptr<scalar_t>(), *dhp = dh.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
@@ -188,7 +203,7 @@ Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT, const OptTen
       scalar_t* dz_t = dzp + t * B * G;
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
         add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        lstm_cell_bwd<scalar_t>(b0, b1, H, act.data_ptr<scalar_t>() + t * B * G,
+        lstm_cell_bwd<scalar_t, A, Gt>(b0, b1, H, a.data_ptr<scalar_t>() + t * B * G,
                                 cs.data_ptr<scalar_t>() + t * B * H,
                                 tcs.data_ptr<scalar_t>() + t * B * H, dhp, kp(t),
                                 dc.data_ptr<scalar_t>(), dz_t);
@@ -200,6 +215,7 @@ Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT, const OptTen
         recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), false, dhp);
       }
     }
+    });
   });
   auto gr = sweep_grads(dz, dz, xt, hs, W_x, m, need);
   return std::make_tuple(gr[0], dh, dc, gr[1], gr[2], gr[3]);
@@ -208,7 +224,7 @@ Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT, const OptTen
 // ---- GRU (reset after): gates r, z (here u), n; h_in = h_{t-1} ⊙ m -------------------------
 //   r = σ(x W_xr^T + b_xr + h_in W_hr^T + b_hr), u likewise,
 //   n = tanh(x W_xn^T + b_xn + r (h_in W_hn^T + b_hn)),  h_t = (1 - u) n + u h_{t-1}
-template <typename T>
+template <typename T, int A, int G>
 CLONES static void gru_cell_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict__ gx,
                                 const T* __restrict__ gh, const T* __restrict__ bx,
                                 const T* __restrict__ bh, const T* __restrict__ h_prev,
@@ -219,17 +235,17 @@ CLONES static void gru_cell_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict
     const T* __restrict__ hb = gh + b * 3 * H;
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
-      T r = sigmoid_(xb[j] + bx[j] + hb[j] + bh[j]);
-      T u = sigmoid_(xb[H + j] + bx[H + j] + hb[H + j] + bh[H + j]);
+      T r = act<G>(xb[j] + bx[j] + hb[j] + bh[j]);
+      T u = act<G>(xb[H + j] + bx[H + j] + hb[H + j] + bh[H + j]);
       T hn_k = hb[2 * H + j] + bh[2 * H + j];  // h W_hn^T + b_hn, kept for backward
-      T n = tanh_(xb[2 * H + j] + bx[2 * H + j] + r * hn_k);
+      T n = act<A>(xb[2 * H + j] + bx[2 * H + j] + r * hn_k);
       xb[j] = r; xb[H + j] = u; xb[2 * H + j] = n;
       hn[k] = hn_k;
       h[k] = n + u * (h_prev[k] - n);
     }
   }
 }
-template <typename T>
+template <typename T, int A, int G>
 CLONES static void gru_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ a,
                                 const T* __restrict__ hn, const T* __restrict__ h_prev,
                                 const bool* keep, T* __restrict__ dh, T* __restrict__ dgx,
@@ -245,9 +261,9 @@ CLONES static void gru_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __re
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
       T r = ab[j], u = ab[H + j], n = ab[2 * H + j], d = dh[k];
-      T dn = d * (T(1) - u) * (T(1) - n * n);         // h = (1 - u) n + u h_prev
-      T du = d * (h_prev[k] - n) * u * (T(1) - u);
-      T dr = dn * hn[k] * r * (T(1) - r);              // n = tanh(x_n + r hn)
+      T dn = d * (T(1) - u) * dact<A>(n);             // h = (1 - u) n + u h_prev
+      T du = d * (h_prev[k] - n) * dact<G>(u);
+      T dr = dn * hn[k] * dact<G>(r);                  // n = tanh(x_n + r hn)
       xb[j] = dr; xb[H + j] = du; xb[2 * H + j] = dn;
       hb[j] = dr; hb[H + j] = du; hb[2 * H + j] = dn * r;
       dh[k] = d * u;                                   // direct path into h_{t-1}
@@ -257,7 +273,8 @@ CLONES static void gru_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __re
 
 Tensors<6> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, const Tensor& W_h,
                        const OptTensor& b_x, const OptTensor& b_h, const OptTensor& rec_mask,
-                       const OptTensor& keep, bool return_sequences) {
+                       const OptTensor& keep, int64_t activation, int64_t gate,
+                       bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1), G = 3 * H;
   Tensor xt = time_major(x);
   Tensor gx = input_product(xt, W_x);  // (T, B, 3H); becomes the activations r, u, n
@@ -267,6 +284,8 @@ Tensors<6> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
   RecMask m(rec_mask);
   Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_forward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *gxp = gx.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
@@ -274,19 +293,21 @@ Tensors<6> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
       const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
       step(h_in, H, 0, gh.data_ptr<scalar_t>(), G);  // gh = (h_{t-1} ⊙ m) W_h^T
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        gru_cell_fwd<scalar_t>(b0, b1, H, gxp + t * B * G, gh.data_ptr<scalar_t>(),
-                               bx.data_ptr<scalar_t>(), bh.data_ptr<scalar_t>(), hp + t * B * H,
-                               kp(t), hp + (t + 1) * B * H, hn.data_ptr<scalar_t>() + t * B * H);
+        gru_cell_fwd<scalar_t, A, Gt>(b0, b1, H, gxp + t * B * G, gh.data_ptr<scalar_t>(),
+                                      bx.data_ptr<scalar_t>(), bh.data_ptr<scalar_t>(),
+                                      hp + t * B * H, kp(t), hp + (t + 1) * B * H,
+                                      hn.data_ptr<scalar_t>() + t * B * H);
       });
     }
+    });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, gx, hs, hn);
 }
 
 Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor& xt,
-                        const Tensor& act, const Tensor& hs, const Tensor& hn, const Tensor& W_x,
+                        const Tensor& a, const Tensor& hs, const Tensor& hn, const Tensor& W_x,
                         const Tensor& W_h, const OptTensor& rec_mask, const OptTensor& keep,
-                        int64_t need) {
+                        int64_t activation, int64_t gate, int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), H = hs.size(2), G = 3 * H;
   FlushDenormals ftz(true);
   Tensor dgx = workspace({T, B, G}, xt.options()), dgh = workspace({T, B, G}, xt.options());
@@ -295,6 +316,8 @@ Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
   RecMask m(rec_mask);
   Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(xt.scalar_type(), "gru_backward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dhp = dh.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
@@ -302,7 +325,7 @@ Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
       scalar_t* dgh_t = dgh.data_ptr<scalar_t>() + t * B * G;
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
         add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        gru_cell_bwd<scalar_t>(b0, b1, H, act.data_ptr<scalar_t>() + t * B * G,
+        gru_cell_bwd<scalar_t, A, Gt>(b0, b1, H, a.data_ptr<scalar_t>() + t * B * G,
                                hn.data_ptr<scalar_t>() + t * B * H, hp + t * B * H, kp(t), dhp,
                                dgx.data_ptr<scalar_t>() + t * B * G, dgh_t);
       });
@@ -313,6 +336,7 @@ Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
         recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), true, dhp);
       }
     }
+    });
   });
   auto gr = sweep_grads(dgx, dgh, xt, hs, W_x, m, need);
   return std::make_tuple(gr[0], dh, gr[1], gr[2], gr[3], gr[4]);
@@ -327,21 +351,23 @@ Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
 // compute (1 dx, 2 dW_x, 4 dW_h, 8 db or db_x, 16 db_h); the others come back empty.
 TORCH_LIBRARY_FRAGMENT(rnnkit, m) {
   m.def("rnn_forward(Tensor x, Tensor h0, Tensor W_x, Tensor W_h, Tensor? b, Tensor? rec_mask, "
-        "Tensor? keep, bool return_sequences) -> (Tensor, Tensor, Tensor, Tensor)");
+        "Tensor? keep, int activation, bool return_sequences) -> (Tensor, Tensor, Tensor, Tensor)");
   m.def("rnn_backward(Tensor? dy, Tensor? dh_T, Tensor xt, Tensor hs, Tensor W_x, Tensor W_h, "
-        "Tensor? rec_mask, Tensor? keep, int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor)");
+        "Tensor? rec_mask, Tensor? keep, int activation, int need) -> (Tensor, Tensor, Tensor, "
+        "Tensor, Tensor)");
   m.def("lstm_forward(Tensor x, Tensor h0, Tensor c0, Tensor W_x, Tensor W_h, Tensor? b, "
-        "Tensor? rec_mask, Tensor? keep, bool return_sequences) -> (Tensor, Tensor, Tensor, "
-        "Tensor, Tensor, Tensor, Tensor, Tensor)");
+        "Tensor? rec_mask, Tensor? keep, int activation, int gate, bool return_sequences) -> "
+        "(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
   m.def("lstm_backward(Tensor? dy, Tensor? dh_T, Tensor? dc_T, Tensor xt, Tensor act, "
         "Tensor hs, Tensor cs, Tensor tcs, Tensor W_x, Tensor W_h, Tensor? rec_mask, "
-        "Tensor? keep, int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
+        "Tensor? keep, int activation, int gate, int need) -> (Tensor, Tensor, Tensor, Tensor, "
+        "Tensor, Tensor)");
   m.def("gru_forward(Tensor x, Tensor h0, Tensor W_x, Tensor W_h, Tensor? b_x, Tensor? b_h, "
-        "Tensor? rec_mask, Tensor? keep, bool return_sequences) -> (Tensor, Tensor, Tensor, "
-        "Tensor, Tensor, Tensor)");
+        "Tensor? rec_mask, Tensor? keep, int activation, int gate, bool return_sequences) -> "
+        "(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
   m.def("gru_backward(Tensor? dy, Tensor? dh_T, Tensor xt, Tensor act, Tensor hs, Tensor hn, "
-        "Tensor W_x, Tensor W_h, Tensor? rec_mask, Tensor? keep, int need) -> (Tensor, Tensor, "
-        "Tensor, Tensor, Tensor, Tensor)");
+        "Tensor W_x, Tensor W_h, Tensor? rec_mask, Tensor? keep, int activation, int gate, "
+        "int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
   m.def("set_step_threads_min_flops", rnnkit::set_step_threads_min_flops);
   m.def("release_workspace", rnnkit::release_workspace);
 }

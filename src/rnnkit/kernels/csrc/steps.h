@@ -163,6 +163,40 @@ inline void recurrent_grad(int64_t B, int64_t H, const T* g, const T* m, const b
 
 enum Need { DX = 1, DWX = 2, DWH = 4, DBX = 8, DBH = 16 };
 
+// ---- activations --------------------------------------------------------------------------
+// What the kernels take: activation tanh or relu, gates (recurrent_activation) sigmoid or
+// hard_sigmoid (Keras 3: clip(x / 6 + 1/2, 0, 1)). The codes are the Python side's
+// (kernels/rnn.py ACTIVATIONS). Backward needs each derivative as a function of the output.
+enum Act : int64_t { TANH = 0, SIGMOID = 1, HARD_SIGMOID = 2, RELU = 3 };
+template <int A, typename T>
+INLINE T act(T x) {
+  if constexpr (A == TANH) return tanh_(x);
+  else if constexpr (A == SIGMOID) return sigmoid_(x);
+  else if constexpr (A == HARD_SIGMOID) return std::min(T(1), std::max(T(0), x * T(1.0 / 6) + T(0.5)));
+  else return x > T(0) ? x : T(0);
+}
+template <int A, typename T>
+INLINE T dact(T y) {  // f'(x) from y = f(x)
+  if constexpr (A == TANH) return T(1) - y * y;
+  else if constexpr (A == SIGMOID) return y * (T(1) - y);
+  else if constexpr (A == HARD_SIGMOID) return (y > T(0) && y < T(1)) ? T(1.0 / 6) : T(0);
+  else return y > T(0) ? T(1) : T(0);
+}
+
+// f(A, G) with A, G the activation and gate codes as compile-time constants.
+template <typename F>
+inline void with_activations(int64_t a, int64_t g, const F& f) {
+  TORCH_CHECK((a == TANH || a == RELU) && (g == SIGMOID || g == HARD_SIGMOID),
+              "rnnkit kernels take activation tanh (0) or relu (3) and gates sigmoid (1) or "
+              "hard_sigmoid (2), got ", a, " and ", g);
+  auto gates = [&](auto A) {
+    if (g == HARD_SIGMOID) f(A, std::integral_constant<int, HARD_SIGMOID>{});
+    else f(A, std::integral_constant<int, SIGMOID>{});
+  };
+  if (a == RELU) gates(std::integral_constant<int, RELU>{});
+  else gates(std::integral_constant<int, TANH>{});
+}
+
 // After the sweep, over all T * B rows at once:
 //   dx = dZx W_x,  dW_x = dZx^T X,  dW_h = dZh^T (H_prev ⊙ m),  db_x = sum dZx,  db_h = sum dZh
 // (dW as (X^T dZ)^T: BLAS runs the long inner dimension faster in that order).
