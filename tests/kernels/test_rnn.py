@@ -291,3 +291,13 @@ def test_relu_and_hard_sigmoid_gates_pass_gradcheck(kernels, kind):
         return function(x, *([None] * (2 if kind == "lstm" else 1)), *weights, **acts)[0]
 
     assert torch.autograd.gradcheck(f, (x, *w.values()))
+
+
+def test_a_mask_of_the_wrong_shape_is_refused_with_both_shapes(kernels):
+    w = make_weights("lstm", 3, 4, True, torch.float32)
+    with pytest.raises(ValueError, match=r"rec_mask must have shape \(2, 4\).*got \(2, 3\)"):
+        lstm_fused(torch.randn(2, 5, 3), None, None, w["W_x"], w["W_h"], w["b"],
+                   rec_mask=torch.ones(2, 3))
+    with pytest.raises(ValueError, match=r"keep must have shape \(2, 5\).*got \(5, 2\)"):
+        lstm_fused(torch.randn(2, 5, 3), None, None, w["W_x"], w["W_h"], w["b"],
+                   keep=torch.ones(5, 2, dtype=torch.bool))

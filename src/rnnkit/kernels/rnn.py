@@ -99,7 +99,7 @@ def simple_rnn_fused(x: Tensor, h0: Tensor | None, W_xh: Tensor, W_hh: Tensor,
     _check("simple_rnn_fused", x, {"h0": h0}, {"W_x": W_xh, "W_h": W_hh, "b": b_h}, 1)
     codes = _codes("simple_rnn_fused", activation)
     if _use_kernel("simple_rnn_fused", x, rec_mask, keep, codes):
-        y, h_T = ops.call("rnn_forward", x, h0, W_xh, W_hh, b_h, *_masks(x, rec_mask, keep),
+        y, h_T = ops.call("rnn_forward", x, h0, W_xh, W_hh, b_h, *_masks(x, h0, rec_mask, keep),
                           *codes, return_sequences)
     else:
         y, (h_T,) = _torch_rnn("rnn_relu" if activation == "relu" else "rnn", x, [h0], W_xh,
@@ -124,7 +124,7 @@ def lstm_fused(x: Tensor, h0: Tensor | None, c0: Tensor | None, W_x: Tensor, W_h
     codes = _codes("lstm_fused", activation, recurrent_activation)
     if _use_kernel("lstm_fused", x, rec_mask, keep, codes):
         y, h_T, c_T = ops.call("lstm_forward", x, h0, c0, W_x, W_h, b,
-                               *_masks(x, rec_mask, keep), *codes, return_sequences)
+                               *_masks(x, h0, rec_mask, keep), *codes, return_sequences)
     else:
         y, (h_T, c_T) = _torch_rnn("lstm", x, [h0, c0], W_x, W_h, b, None)
     return (y if return_sequences else h_T), (h_T, c_T)
@@ -146,7 +146,7 @@ def gru_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tensor, b_x: Tenso
     codes = _codes("gru_fused", activation, recurrent_activation)
     if _use_kernel("gru_fused", x, rec_mask, keep, codes):
         y, h_T = ops.call("gru_forward", x, h0, W_x, W_h, b_x, b_h,
-                          *_masks(x, rec_mask, keep), *codes, return_sequences)
+                          *_masks(x, h0, rec_mask, keep), *codes, return_sequences)
     else:
         y, (h_T,) = _torch_rnn("gru", x, [h0], W_x, W_h, b_x, b_h)
     return (y if return_sequences else h_T), h_T
@@ -171,7 +171,7 @@ def gru_reset_before_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tenso
             f"{fused_available()[1]}); PyTorch has no GRU with reset_after=False. The GRU "
             "layer runs its readable loop instead.")
     y, h_T = ops.call("gru_reset_before_forward", x, h0, W_x, W_h, b_x,
-                      *_masks(x, rec_mask, keep), *codes, return_sequences)
+                      *_masks(x, h0, rec_mask, keep), *codes, return_sequences)
     return (y if return_sequences else h_T), h_T
 
 
@@ -203,8 +203,13 @@ def _codes(name: str, activation: str, gates: str | None = None) -> tuple[int, .
     return ACTIVATIONS[activation], ACTIVATIONS[gates]
 
 
-def _masks(x: Tensor, rec_mask: Tensor | None, keep: Tensor | None):
-    """The two masks as the ops take them: rec_mask in x's dtype, keep as bool."""
+def _masks(x: Tensor, h0: Tensor, rec_mask: Tensor | None, keep: Tensor | None):
+    """The two masks as the ops take them: rec_mask (B, H) in x's dtype, keep (B, T) bool."""
+    B, T, H = x.shape[0], x.shape[1], h0.shape[1]
+    for name, m, shape in (("rec_mask", rec_mask, (B, H)), ("keep", keep, (B, T))):
+        if m is not None and tuple(m.shape) != shape:
+            raise ValueError(f"{name} must have shape {shape} for x {tuple(x.shape)} and "
+                             f"{H} units, got {tuple(m.shape)}.")
     if rec_mask is not None:
         rec_mask = rec_mask.to(dtype=x.dtype).contiguous()
     if keep is not None:
