@@ -91,8 +91,10 @@ def test_an_activation_neither_kernel_has_falls_back_to_the_loop_and_says_both()
            "only, not activation 'tanh' / recurrent_activation 'tanh'" in reason
 
 
-def test_padding_in_training_is_packed_for_pytorchs_kernel():
-    name, reason = path_of(LSTM(8), mask=post_padded())
+def test_padding_in_training_takes_rnnkits_kernel_and_in_inference_pytorchs_packed():
+    name, reason = path_of(LSTM(128), mask=post_padded())
+    assert name == "rnnkit" and "padded batch" in reason
+    name, reason = path_of(LSTM(128), mask=post_padded(), training=False, grad=False)
     assert name == "torch" and "packed" in reason
 
 

@@ -20,9 +20,11 @@ The choice for SimpleRNN, LSTM and GRU, in order:
      or 'compiled': any path but the loop, else an error);
   2. rnnkit's kernel when it applies and PyTorch's does not (recurrent dropout in training,
      reset_after=False, hard_sigmoid gates, relu in an LSTM or GRU, padding with gaps), or
-     in training (autograd on) without padding
-     where it is the faster of the two (every SimpleRNN and GRU; an LSTM over 500 steps or
-     more, or of fewer than 64 units: BENCHMARKS.md, benchmarks/bench_lstm_choice.py);
+     in training (autograd on) where it is the faster of the two: on padded batches
+     (PyTorch's must be packed: masked Bidirectional LSTM(64-256) and GRU(128), 80 steps,
+     took 0.5-0.8x the epoch time on a loaded machine), every SimpleRNN and GRU, an LSTM
+     over 500 steps or more or of fewer than 64 units (BENCHMARKS.md,
+     benchmarks/bench_lstm_choice.py);
   3. PyTorch's kernel when it applies;
   4. the loop, with the reasons neither kernel applies.
 
@@ -154,7 +156,11 @@ def _choose_recurrent(spec: KernelSpec, x: Tensor, mask: Tensor | None, rec_drop
             return Path("rnnkit", f"rnnkit's C++ {name} kernel: {torch_not}")
         if asked == "rnnkit":
             return Path("rnnkit", f"rnnkit's C++ {name} kernel, as use_path asks")
-        if training and not padded and _rnnkit_pays(spec, x):
+        if training and padded:
+            return Path("rnnkit", f"rnnkit's C++ {name} kernel for training on a padded batch "
+                                  "(it carries the state over padded steps; PyTorch's kernel "
+                                  "would need the batch packed, which costs more)")
+        if training and _rnnkit_pays(spec, x):
             return Path("rnnkit", f"rnnkit's C++ {name} kernel for training (input product "
                                   "for all steps, one BLAS product a step, vectorised gates)")
     if torch_not is None:
