@@ -3,7 +3,7 @@
     python benchmarks/bench_lstm_choice.py --threads 2
 
 One layer, forward + backward, the same weights on both sides, interleaved, medians. The
-table is what `LSTMCell.own_kernel_pays` is chosen from (BENCHMARKS.md).
+table is what `kernels.dispatch._rnnkit_pays` is chosen from (BENCHMARKS.md).
 """
 import argparse
 import statistics
@@ -11,6 +11,7 @@ import time
 
 import torch
 
+from rnnkit.kernels import use_path
 from rnnkit.layers import GRU, LSTM, SimpleRNN
 
 CASES = [  # (layer, units, batch, steps, inputs, return_sequences)
@@ -22,9 +23,10 @@ CASES = [  # (layer, units, batch, steps, inputs, return_sequences)
 ]
 
 
-def step(layer, x) -> float:
+def step(layer, x, path) -> float:
     t0 = time.perf_counter()
-    layer(x).sum().backward()
+    with use_path(path):
+        layer(x).sum().backward()
     return time.perf_counter() - t0
 
 
@@ -34,11 +36,9 @@ def case(cls, H, B, T, D, return_sequences, repeats):
     theirs = cls(H, return_sequences=return_sequences)
     ours(x[:1]), theirs(x[:1])
     theirs.load_state_dict(ours.state_dict())
-    ours.cell.own_kernel_pays = lambda x: True            # rnnkit's kernel, whatever the size
-    theirs._own_kernel_applies = lambda x, mask: False   # torch's kernel
     t_ours, t_torch = [], []
     for i in range(repeats + 2):
-        a, b = step(ours, x), step(theirs, x)
+        a, b = step(ours, x, "rnnkit"), step(theirs, x, "torch")
         if i >= 2:
             t_ours.append(a)
             t_torch.append(b)

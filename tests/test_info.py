@@ -10,4 +10,4 @@ def test_info_names_versions_and_the_path_each_recurrent_layer_takes(capsys):
                 "bundled datasets"):
         assert key in lines, key
     assert "ud_english_ewt_pos" in lines["bundled datasets"]
-    assert lines["LSTM path"].split()[2].rstrip(":") in ("fused", "loop")
+    assert lines["LSTM path"].split()[2].rstrip(":") in ("torch", "rnnkit", "loop")

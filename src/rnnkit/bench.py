@@ -30,6 +30,7 @@ from torch.utils.data import DataLoader, TensorDataset
 
 from . import datasets
 from .errors import UserError
+from .kernels.dispatch import kernel_spec, torch_weights
 from .layers import GRU, LSTM, Dense, Embedding, Input, SimpleRNN
 from .models import Model, Sequential
 from .utils import set_random_seed
@@ -100,7 +101,7 @@ class PlainModel(nn.Module):
             self.embed = nn.Embedding(e.input_dim, e.output_dim)
             self.embed.weight.data.copy_(e.embeddings.data)
         rnn, dense = layers
-        weights, has_bias = rnn.cell.fused_weights()
+        weights, has_bias = torch_weights(kernel_spec(rnn.cell))
         self.rnn = TORCH_RNN[type(rnn)](weights[0].shape[1], rnn.units, batch_first=True)
         self.return_sequences = rnn.return_sequences
         with torch.no_grad():

@@ -20,11 +20,13 @@ from __future__ import annotations
 
 import os
 import warnings
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
 import torch
+
+from .kernels import use_path
 
 
 def export_onnx(model, path: str | os.PathLike, example=None, check: bool = True,
@@ -82,21 +84,12 @@ def _padding(model) -> float | None:
 
 @contextmanager
 def _loops_if_masked(model):
-    """Recurrent layers on their readable loop while a masked model is traced, put back after.
+    """Recurrent layers on their readable loop while a masked model is traced.
 
-    The fast path checks the mask in Python (no padding in the example: no packing), so a
-    trace of it drops the mask; the loop's per-step select is traced as operators."""
-    from .layers.recurrent import RNN
-    masked = _padding(model) is not None
-    layers = [m for m in model.modules() if isinstance(m, RNN)] if masked else []
-    saved = [layer.implementation for layer in layers]
-    try:
-        for layer in layers:
-            layer.implementation = "loop"
+    The compiled paths check the mask in Python (no padding in the example: no packing), so
+    a trace of them drops the mask; the loop's per-step select is traced as operators."""
+    with (use_path("loop") if _padding(model) is not None else nullcontext()):
         yield
-    finally:
-        for layer, implementation in zip(layers, saved):
-            layer.implementation = implementation
 
 
 def _padded(model, x):

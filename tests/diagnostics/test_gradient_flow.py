@@ -90,12 +90,12 @@ def test_bidirectional_reports_both_directions_each_in_its_reading_order():
 def test_gradient_flow_leaves_the_model_as_it_found_it():
     model = tiny_model(LSTM(4))
     x, y = torch.randn(3, 6, 2), torch.randn(3, 1)
-    model(x)                                            # the fused path ran last
+    model(x)                                            # a compiled path ran last
     before = [p.detach().clone() for p in model.parameters()]
     model.train()
     gradient_flow(model, x, y)
     layer = model.layers[0]
-    assert (layer.implementation, layer.last_path) == ("auto", "fused")
+    assert (layer.implementation, layer.last_path) == ("auto", "rnnkit")
     assert model.training
     assert all(p.grad is None for p in model.parameters())
     assert all(torch.equal(a, b) for a, b in zip(before, model.parameters()))

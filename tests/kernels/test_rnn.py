@@ -11,7 +11,8 @@ import torch
 
 from rnnkit.kernels import build
 from rnnkit.kernels import rnn as fused
-from rnnkit.kernels.rnn import fused_available, gru_fused, lstm_fused, simple_rnn_fused
+from rnnkit.kernels.rnn import (fused_available, gru_fused, gru_reset_before_fused, lstm_fused,
+                                simple_rnn_fused)
 
 GATES = {"rnn": 1, "lstm": 4, "gru": 3}
 TOL = {torch.float64: 1e-11, torch.float32: 1e-5}
@@ -239,3 +240,64 @@ def test_wrong_shapes_raise_errors_that_name_the_fix():
     with pytest.raises(ValueError, match="convert them to one dtype"):
         lstm_fused(torch.randn(2, 5, 3, dtype=torch.float64), None, None, w["W_x"], w["W_h"],
                    w["b"])
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru", "gru_reset_before"])
+def test_gradients_with_a_recurrent_dropout_mask_and_padding_pass_gradcheck(kernels, kind):
+    B, T, D, H = 3, 4, 2, 3
+    x = torch.randn(B, T, D, dtype=torch.float64, requires_grad=True)
+    states = [torch.randn(B, H, dtype=torch.float64, requires_grad=True)
+              for _ in range(2 if kind == "lstm" else 1)]
+    w = make_weights("gru" if kind.startswith("gru") else kind, D, H, True, torch.float64)
+    if kind == "gru_reset_before":
+        del w["b_h"]
+    rec_mask = torch.tensor([[2.0, 0.0, 2.0]] * B, dtype=torch.float64)  # rate 0.5, kept x2
+    keep = torch.tensor([[True, False, True, True], [False, False, True, True],
+                         [True, True, True, False]])
+    function = {"rnn": simple_rnn_fused, "lstm": lstm_fused, "gru": gru_fused,
+                "gru_reset_before": gru_reset_before_fused}[kind]
+
+    def f(*args):
+        n = len(states) + 1
+        return function(args[0], *args[1:n], *args[n:], rec_mask=rec_mask, keep=keep)[0]
+
+    assert torch.autograd.gradcheck(f, (x, *states, *w.values()))
+
+
+def test_masks_need_rnnkits_kernels_and_say_so_where_they_do_not_run(monkeypatch):
+    monkeypatch.setattr(build, "_result", (False, "no compiler (test)"))
+    w = make_weights("gru", 3, 4, True, torch.float32)
+    with pytest.raises(RuntimeError, match="only rnnkit's C\\+\\+ kernels take.*no compiler"):
+        gru_fused(torch.randn(2, 5, 3), None, w["W_x"], w["W_h"], w["b_x"], w["b_h"],
+                  rec_mask=torch.ones(2, 4))
+    with pytest.raises(RuntimeError, match="PyTorch has no GRU with reset_after=False"):
+        gru_reset_before_fused(torch.randn(2, 5, 3), None, w["W_x"], w["W_h"], w["b_x"])
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru", "gru_reset_before"])
+def test_relu_and_hard_sigmoid_gates_pass_gradcheck(kernels, kind):
+    B, T, D, H = 2, 4, 2, 3
+    x = torch.randn(B, T, D, dtype=torch.float64, requires_grad=True)
+    w = make_weights("gru" if kind.startswith("gru") else kind, D, H, True, torch.float64)
+    if kind == "gru_reset_before":
+        del w["b_h"]
+    function = {"rnn": simple_rnn_fused, "lstm": lstm_fused, "gru": gru_fused,
+                "gru_reset_before": gru_reset_before_fused}[kind]
+    acts = {"activation": "relu"}
+    if kind != "rnn":
+        acts["recurrent_activation"] = "hard_sigmoid"
+
+    def f(x, *weights):
+        return function(x, *([None] * (2 if kind == "lstm" else 1)), *weights, **acts)[0]
+
+    assert torch.autograd.gradcheck(f, (x, *w.values()))
+
+
+def test_a_mask_of_the_wrong_shape_is_refused_with_both_shapes(kernels):
+    w = make_weights("lstm", 3, 4, True, torch.float32)
+    with pytest.raises(ValueError, match=r"rec_mask must have shape \(2, 4\).*got \(2, 3\)"):
+        lstm_fused(torch.randn(2, 5, 3), None, None, w["W_x"], w["W_h"], w["b"],
+                   rec_mask=torch.ones(2, 3))
+    with pytest.raises(ValueError, match=r"keep must have shape \(2, 5\).*got \(5, 2\)"):
+        lstm_fused(torch.randn(2, 5, 3), None, None, w["W_x"], w["W_h"], w["b"],
+                   keep=torch.ones(5, 2, dtype=torch.bool))

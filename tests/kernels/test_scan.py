@@ -9,6 +9,7 @@ import torch
 
 from rnnkit.kernels import build
 from rnnkit.kernels import scan as fused_scan
+from rnnkit.kernels.dispatch import _torch_scan
 from rnnkit.kernels.scan import (linear_scan_compiled, min_rnn_input_scan, min_rnn_scan,
                                  scan_available)
 from rnnkit.layers import MinGRU, MinLSTM
@@ -85,12 +86,12 @@ def test_fused_gate_scans_match_the_pytorch_scan_with_and_without_a_mask(kernels
     keep = (torch.rand(B, T) > 0.3) if masked else None          # gaps anywhere
     dy = torch.randn(B, T, H, dtype=dtype)
     inputs = (x, cell.W, cell.b, h0)
-    ref = outputs_and_grads(lambda x, W, b, h0: cell._torch_scan(cell._gates(x), h0, keep),
+    ref = outputs_and_grads(lambda x, W, b, h0: _torch_scan(cell, x, h0, keep),
                             inputs, dy)
     product_inside = outputs_and_grads(
         lambda x, W, b, h0: min_rnn_input_scan(kind, x, W, b, h0, keep), inputs, dy)
     product_outside = outputs_and_grads(
-        lambda x, W, b, h0: min_rnn_scan(kind, cell._gates(x), h0, keep), inputs, dy)
+        lambda x, W, b, h0: min_rnn_scan(kind, cell.gates(x), h0, keep), inputs, dy)
     for ours in (product_inside, product_outside):
         for o, r in zip(ours, ref):
             assert_close(o, r, dtype)
@@ -101,7 +102,7 @@ def test_fused_gate_scans_pass_gradcheck(kernels, kind):
     cell = make_cell(kind, 2, 3, torch.float64)
     x = torch.randn(2, 6, 2, dtype=torch.float64, requires_grad=True)
     h0 = torch.randn(2, 3, dtype=torch.float64, requires_grad=True)
-    gates = cell._gates(x).detach().requires_grad_()
+    gates = cell.gates(x).detach().requires_grad_()
     keep = torch.tensor([[True, False, True, True, False, True]] * 2)
     assert torch.autograd.gradcheck(
         lambda x, W, b, h0: min_rnn_input_scan(kind, x, W, b, h0, keep), (x, cell.W, cell.b, h0))
@@ -122,7 +123,7 @@ def test_min_layers_run_the_compiled_scan_and_equal_their_sequential_path(kernel
         y.square().sum().backward()
         results.append([y, *(p.grad.clone() for p in layer.parameters())])
     layer(x)
-    assert layer.last_path == "fused" and "C++ scan" in layer.path_reason
+    assert layer.last_path == "scan" and "C++ scan" in layer.path_reason
     for par, seq in zip(*results):
         torch.testing.assert_close(par, seq, rtol=1e-10, atol=1e-10)
 
@@ -131,10 +132,10 @@ def test_min_layers_run_the_compiled_scan_and_equal_their_sequential_path(kernel
 def test_min_layers_fall_back_to_the_pytorch_scan_when_the_kernel_is_unavailable(monkeypatch,
                                                                                    cls):
     monkeypatch.setattr(build, "_result", (False, "no compiler (test)"))
-    layer = cls(5, return_sequences=True, implementation="fused")
+    layer = cls(5, return_sequences=True, implementation="compiled")
     x = torch.randn(2, 12, 3)
     y = layer(x)
-    assert layer.last_path == "fused" and "no compiler (test)" in layer.path_reason
+    assert layer.last_path == "scan" and "no compiler (test)" in layer.path_reason
     torch.testing.assert_close(y, layer.forward_sequential(x))
     a, b, h0 = torch.rand(2, 4, 3), torch.randn(2, 4, 3), torch.randn(2, 3)
     torch.testing.assert_close(linear_scan_compiled(a, b, h0), linear_scan_loop(a, b, h0))

@@ -113,7 +113,7 @@ def test_stacked_cells_weights_are_each_cells_in_turn():
     assert all(np.array_equal(a, b) for a, b in zip(layer.get_weights(), new))
 
 
-def test_rnnkit_cell_in_rnn_equals_its_layer_and_keeps_the_fused_path():
+def test_rnnkit_cell_in_rnn_equals_its_layer_and_keeps_the_compiled_paths():
     torch.manual_seed(0)
     lstm = LSTM(4, return_sequences=True)
     x = torch.randn(2, 5, 3)
@@ -122,7 +122,7 @@ def test_rnnkit_cell_in_rnn_equals_its_layer_and_keeps_the_fused_path():
     layer(x)
     layer.set_weights(lstm.get_weights())
     torch.testing.assert_close(layer(x), expected)
-    assert layer.last_path == "fused"
+    assert layer.last_path == lstm.last_path != "loop"
 
 
 def test_states_of_several_sizes_and_an_own_output_size():

@@ -1,9 +1,14 @@
-"""Keras's shapes for every flag, masks equal to unpadded runs, fast-path reporting."""
+"""Keras's shapes for every flag, masks equal to unpadded runs on every path, state, config.
+
+Which path a call takes, and why, is tested with the chooser in tests/kernels/test_dispatch.py.
+"""
 import itertools
 
 import pytest
 import torch
 
+from rnnkit.kernels import use_path
+from rnnkit.kernels.rnn import fused_available
 from rnnkit.layers import GRU, LSTM, Bidirectional, SimpleRNN
 from rnnkit.layers.recurrent import RNN
 
@@ -61,16 +66,19 @@ def padded(x_list, side):
 
 @pytest.mark.parametrize("cls", KINDS)
 @pytest.mark.parametrize("side", ["pre", "post"])
-@pytest.mark.parametrize("implementation", ["fused", "loop"])
+@pytest.mark.parametrize("path", ["torch", "rnnkit", "loop"])
 @pytest.mark.parametrize("go_backwards", [False, True])
-def test_masked_batch_equals_each_sequence_run_alone(cls, side, implementation, go_backwards):
-    layer = cls(H, return_state=True, implementation=implementation, go_backwards=go_backwards)
+def test_masked_batch_equals_each_sequence_run_alone(cls, side, path, go_backwards):
+    if path == "rnnkit" and not fused_available()[0]:
+        pytest.skip(fused_available()[1])
+    layer = cls(H, return_state=True, go_backwards=go_backwards)
     seqs = [torch.randn(n, D, dtype=torch.float64) for n in (6, 2, 4)]
     layer.maybe_build((None, None, D))
     layer.double()
     x, mask = padded(seqs, side)
-    batch = layer(x, mask=mask)
-    assert layer.last_path == implementation
+    with use_path(path):
+        batch = layer(x, mask=mask)
+    assert layer.last_path == path
     for i, seq in enumerate(seqs):
         alone = layer(seq[None])
         for got, want in zip(batch, alone):
@@ -79,7 +87,7 @@ def test_masked_batch_equals_each_sequence_run_alone(cls, side, implementation, 
 
 @pytest.mark.parametrize("cls", KINDS)
 @pytest.mark.parametrize("side", ["pre", "post"])
-@pytest.mark.parametrize("implementation", ["fused", "loop"])
+@pytest.mark.parametrize("implementation", ["compiled", "loop"])
 def test_masked_sequence_outputs_line_up_with_the_unpadded_run(cls, side, implementation):
     layer = cls(H, return_sequences=True, implementation=implementation).double()
     seqs = [torch.randn(n, D, dtype=torch.float64) for n in (5, 3)]
@@ -94,7 +102,7 @@ def test_masked_sequence_outputs_line_up_with_the_unpadded_run(cls, side, implem
 
 
 @pytest.mark.parametrize("cls", KINDS)
-@pytest.mark.parametrize("implementation", ["fused", "loop"])
+@pytest.mark.parametrize("implementation", ["compiled", "loop"])
 def test_zero_output_for_mask_writes_zeros_at_padded_steps(cls, implementation):
     layer = cls(H, return_sequences=True, zero_output_for_mask=True,
                 implementation=implementation)
@@ -105,7 +113,7 @@ def test_zero_output_for_mask_writes_zeros_at_padded_steps(cls, implementation):
 
 
 @pytest.mark.parametrize("cls", KINDS)
-@pytest.mark.parametrize("implementation", ["fused", "loop"])
+@pytest.mark.parametrize("implementation", ["compiled", "loop"])
 def test_an_all_padding_row_keeps_the_initial_state_and_does_not_crash(cls, implementation):
     layer = cls(H, return_sequences=True, return_state=True, implementation=implementation)
     x = torch.randn(2, T, D)
@@ -117,41 +125,15 @@ def test_an_all_padding_row_keeps_the_initial_state_and_does_not_crash(cls, impl
         assert torch.count_nonzero(s[1]) == 0
 
 
-def test_a_mask_with_gaps_falls_back_to_the_loop_and_says_why():
-    layer = LSTM(H)
-    mask = torch.tensor([[True, False, True, True, True, True]] * B)
-    layer(torch.randn(B, T, D), mask=mask)
-    assert layer.last_path == "loop"
-    assert "gaps" in layer.path_reason
-
-
-def test_the_layer_reports_the_fused_path_and_its_kernel():
-    layer = GRU(H)
-    layer(torch.randn(B, T, D))
-    assert layer.last_path == "fused"
-    assert "GRU" in layer.path_reason and "kernel" in layer.path_reason
-
-
-def test_strict_fused_mode_raises_instead_of_falling_back():
-    layer = SimpleRNN(H, activation="sigmoid", implementation="fused")
-    with pytest.raises(RuntimeError, match="cannot take it: activation 'sigmoid'"):
+def test_strict_compiled_mode_raises_instead_of_falling_back_and_says_why():
+    layer = SimpleRNN(H, activation="sigmoid", implementation="compiled")
+    with pytest.raises(RuntimeError, match="asked for the 'compiled' path .* takes 'loop'.*"
+                                           "not 'sigmoid'"):
         layer(torch.randn(B, T, D))
 
 
-def test_recurrent_dropout_runs_the_loop_while_training_and_the_kernel_in_eval():
-    layer = LSTM(H, recurrent_dropout=0.5)
-    layer.train()
-    layer(torch.randn(B, T, D))
-    assert layer.last_path == "loop" and "recurrent_dropout" in layer.path_reason
-    layer.eval()
-    layer(torch.randn(B, T, D))
-    assert layer.last_path == "fused"
-
-
-def test_gru_reset_before_variant_runs_on_the_readable_path():
-    layer = GRU(H, reset_after=False)
-    layer(torch.randn(B, T, D))
-    assert layer.last_path == "loop" and "reset_after" in layer.path_reason
+def test_the_old_name_fused_is_read_as_compiled():
+    assert LSTM(H, implementation="fused").implementation == "compiled"
 
 
 def test_stateful_layer_carries_state_between_batches_until_reset():
@@ -214,15 +196,3 @@ def test_unknown_names_and_bad_arguments_are_rejected_with_the_choices():
 
 def test_every_recurrent_layer_is_a_torch_module():
     assert all(issubclass(cls, torch.nn.Module) and issubclass(cls, RNN) for cls in KINDS)
-
-
-def test_a_wide_lstm_on_short_sequences_trains_on_torchs_kernel_and_says_why():
-    layer = LSTM(64)
-    layer(torch.zeros(2, 50, 3))
-    assert layer.last_path == "fused" and "faster than rnnkit's kernel" in layer.path_reason
-
-
-@pytest.mark.parametrize("units, steps", [(32, 50), (64, 600)])
-def test_narrow_or_long_lstms_are_where_rnnkits_kernel_pays(units, steps):
-    assert LSTM(units).cell.own_kernel_pays(torch.zeros(2, steps, 3))
-    assert not LSTM(64).cell.own_kernel_pays(torch.zeros(2, 50, 3))

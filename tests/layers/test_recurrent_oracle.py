@@ -3,19 +3,36 @@ import pytest
 import torch
 from torch import nn
 
+from rnnkit.kernels import use_path
+from rnnkit.kernels.rnn import fused_available
 from rnnkit.layers import GRU, LSTM, SimpleRNN
 
 CASES = {"SimpleRNN": (SimpleRNN, nn.RNN), "LSTM": (LSTM, nn.LSTM), "GRU": (GRU, nn.GRU)}
 B, T, D, H = 3, 7, 4, 5
 
 
+def by_torch_name(layer) -> dict:
+    """Our parameters under torch's names, mapped by hand (None: we have no such bias)."""
+    c = layer.cell
+    if isinstance(layer, SimpleRNN):
+        return {"weight_ih": c.W_xh, "weight_hh": c.W_hh, "bias_ih": c.b_h, "bias_hh": None}
+    if isinstance(layer, LSTM):
+        return {"weight_ih": c.W_x, "weight_hh": c.W_h, "bias_ih": c.b, "bias_hh": None}
+    return {"weight_ih": c.W_x, "weight_hh": c.W_h, "bias_ih": c.b_x, "bias_hh": c.b_h}
+
+
 def copy_into_torch(layer, ref: nn.RNNBase, suffix: str = "_l0") -> None:
-    """Our weights into torch's: [W_ih, W_hh, b_ih, b_hh]; a single Keras bias goes to b_ih."""
-    weights, has_biases = layer.cell.fused_weights()
-    names = ["weight_ih", "weight_hh", "bias_ih", "bias_hh"][:len(weights)]
+    """W_ih <- W_x, W_hh <- W_h, b_ih <- our (first) bias, b_hh <- b_h or zeros."""
     with torch.no_grad():
-        for name, w in zip(names, weights):
-            getattr(ref, name + suffix).copy_(w)
+        for name, ours in by_torch_name(layer).items():
+            theirs = getattr(ref, name + suffix, None)
+            if theirs is not None:
+                theirs.copy_(ours if ours is not None else torch.zeros_like(theirs))
+
+
+def skip_without_kernels(path: str) -> None:
+    if path == "rnnkit" and not fused_available()[0]:
+        pytest.skip(fused_available()[1])
 
 
 def make_pair(kind, use_bias=True, dtype=torch.float64, **kwargs):
@@ -34,21 +51,24 @@ def grads_of(params, out):
 
 @pytest.mark.parametrize("kind", CASES)
 @pytest.mark.parametrize("use_bias", [True, False])
-@pytest.mark.parametrize("implementation", ["fused", "loop"])
+@pytest.mark.parametrize("path", ["torch", "rnnkit", "loop"])
 @pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
-def test_layer_matches_torch_with_copied_weights(kind, use_bias, implementation, dtype):
-    layer, ref = make_pair(kind, use_bias, dtype, implementation=implementation)
+def test_layer_matches_torch_with_copied_weights(kind, use_bias, path, dtype):
+    skip_without_kernels(path)
+    layer, ref = make_pair(kind, use_bias, dtype)
     x = torch.randn(B, T, D, dtype=dtype, requires_grad=True)
-    ours = layer(x)
+    with use_path(path):
+        ours = layer(x)
     theirs = ref(x)[0]
     torch.testing.assert_close(ours, theirs, atol=1e-5, rtol=1e-5)
-    w_ours = [x, *[p for p in layer.cell.fused_weights()[0][:2]]]
+    named = by_torch_name(layer)
+    w_ours = [x, named["weight_ih"], named["weight_hh"]]
     w_theirs = [x, ref.weight_ih_l0, ref.weight_hh_l0]
     for g_ours, g_theirs in zip(grads_of(w_ours, ours), grads_of(w_theirs, theirs)):
         torch.testing.assert_close(g_ours, g_theirs, atol=1e-5, rtol=1e-5)
     if use_bias:
-        bias_ours = layer.cell.fused_weights()[0][2]
-        (g_b,) = grads_of([bias_ours], layer(x))
+        with use_path(path):
+            (g_b,) = grads_of([named["bias_ih"]], layer(x))
         (g_ref,) = grads_of([ref.bias_ih_l0], ref(x)[0])
         torch.testing.assert_close(g_b, g_ref, atol=1e-5, rtol=1e-5)
 
@@ -88,15 +108,17 @@ def test_bidirectional_concat_matches_torch_bidirectional(kind):
 
 
 @pytest.mark.parametrize("kind", CASES)
-def test_readable_loop_matches_fused_path_with_initial_state(kind):
+@pytest.mark.parametrize("path", ["torch", "rnnkit"])
+def test_readable_loop_matches_each_compiled_path_with_initial_state(kind, path):
+    skip_without_kernels(path)
     layer, _ = make_pair(kind, return_state=True)
     x = torch.randn(B, T, D, dtype=torch.float64)
     init = [torch.randn(B, H, dtype=torch.float64) for _ in layer.cell.state_size]
-    layer.implementation = "fused"
-    fused = layer(x, initial_state=init)
-    layer.implementation = "loop"
-    loop = layer(x, initial_state=init)
-    for a, b in zip(fused, loop):
+    with use_path(path):
+        compiled = layer(x, initial_state=init)
+    with use_path("loop"):
+        loop = layer(x, initial_state=init)
+    for a, b in zip(compiled, loop):
         torch.testing.assert_close(a, b)
 
 

@@ -120,4 +120,4 @@ def test_batch_input_shape_fixes_the_batch_of_a_stateful_model():
 def test_keras_implementation_numbers_are_accepted_and_take_the_fast_path():
     layer = LSTM(3, implementation=2)
     layer(torch.zeros(1, 4, 2))
-    assert layer.last_path == "fused"
+    assert layer.last_path == "rnnkit"

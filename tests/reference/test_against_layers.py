@@ -27,7 +27,7 @@ def twin_models(implementation):
     return ref, model
 
 
-@pytest.mark.parametrize("implementation", ["loop", "fused"])
+@pytest.mark.parametrize("implementation", ["loop", "compiled"])
 def test_reference_and_layers_give_the_same_outputs_and_gradients(implementation):
     ref, model = twin_models(implementation)
     rng = np.random.default_rng(2)

@@ -41,6 +41,7 @@ import torch
 from torch import Tensor
 
 from .. import losses as losses_mod
+from ..kernels import use_path
 from ..layers.bidirectional import Bidirectional
 from ..layers.recurrent import RNN
 from ..models.data import align_targets, as_tensor, check_same_length
@@ -245,22 +246,19 @@ def _record_steps(layers: list[RNN]) -> Iterator[dict[RNN, list[Tensor]]]:
     so a forward hook on the cell sees every h_t in the order the layer reads the sequence.
     """
     steps: dict[RNN, list[Tensor]] = {layer: [] for layer in layers}
-    saved = [(layer, layer.implementation, layer.last_path, layer.path_reason,
-              layer._states) for layer in layers]
+    saved = [(layer, layer.last_path, layer.path_reason, layer._states) for layer in layers]
     handles = []
     try:
         for layer in layers:
-            layer.implementation = "loop"
             handles.append(layer.cell.register_forward_hook(
                 lambda cell, args, out, kept=steps[layer]: kept.append(out[0])))
-        yield steps
+        with use_path("loop"):
+            yield steps
     finally:
         for handle in handles:
             handle.remove()
-        for layer, implementation, last_path, reason, states in saved:
-            layer.implementation, layer.last_path, layer.path_reason = \
-                implementation, last_path, reason
-            layer._states = states
+        for layer, last_path, reason, states in saved:
+            layer.last_path, layer.path_reason, layer._states = last_path, reason, states
     for layer in layers:
         assert steps[layer], f"{layer.name}: the cell was never called on the loop path"
 

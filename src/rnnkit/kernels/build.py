@@ -80,8 +80,9 @@ class Extension:
         return h.hexdigest()[:16]
 
 
-KERNELS = Extension("rnnkit_kernels", (CSRC / "rnn.cpp", CSRC / "scan.cpp"),
-                    (CSRC / "common.h",), tuple(CFLAGS))
+KERNELS = Extension("rnnkit_kernels",
+                    (CSRC / "rnn.cpp", CSRC / "gru_reset_before.cpp", CSRC / "scan.cpp"),
+                    (CSRC / "common.h", CSRC / "steps.h"), tuple(CFLAGS))
 
 _lock = threading.Lock()
 _result: tuple[bool, str] | None = None     # this process's answer for KERNELS, once known

@@ -93,7 +93,17 @@ class Bidirectional(Layer):
 
     @property
     def last_path(self) -> str | None:
-        return self.forward_layer.last_path
+        """The path both directions took ("rnnkit", ...), or "forward / backward" when they
+        differ (e.g. "torch / loop")."""
+        fw, bw = self.forward_layer.last_path, self.backward_layer.last_path
+        return fw if fw == bw else f"{fw} / {bw}"
+
+    @property
+    def path_reason(self) -> str | None:
+        fw, bw = self.forward_layer.path_reason, self.backward_layer.path_reason
+        if fw is None and bw is None:
+            return None
+        return fw if fw == bw else f"forward: {fw}; backward: {bw}"
 
     def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
         return mask if self.return_sequences else None

@@ -43,14 +43,6 @@ def init_cell(cell, units, activation, use_bias, kernel_initializer, recurrent_i
         cell.recurrent_activation_name = activations.name_of(recurrent_activation)
 
 
-def gated_fused_blocker(cell) -> str | None:
-    """Why an LSTM/GRU cell cannot take the fused kernels (which have tanh and sigmoid)."""
-    if cell.activation_name != "tanh" or cell.recurrent_activation_name != "sigmoid":
-        return (f"activation {cell.activation_name!r} / recurrent_activation "
-                f"{cell.recurrent_activation_name!r} (the fused kernel has tanh / sigmoid)")
-    return None
-
-
 def cell_config(cell) -> dict[str, Any]:
     return {"units": cell.units, "activation": cell.activation_name, "use_bias": cell.use_bias,
             "kernel_initializer": initializers.serialize(cell.kernel_initializer),
@@ -62,15 +54,6 @@ def cell_config(cell) -> dict[str, Any]:
 
 def new_weight(init, *shape: int) -> torch.nn.Parameter:
     return torch.nn.Parameter(initializers.get(init)(torch.empty(*shape)))
-
-
-def fused_weights(W_x: Tensor, W_h: Tensor, b_x: Tensor | None, b_h: Tensor | None):
-    """The flat weight list of PyTorch's fused kernels: [W_ih, W_hh, b_ih, b_hh]."""
-    if b_x is None and b_h is None:
-        return [W_x, W_h], False
-    if b_h is None:                       # one Keras bias: the kernel adds b_ih + b_hh
-        b_h = torch.zeros_like(b_x)
-    return [W_x, W_h, b_x, b_h], True
 
 
 # ---- Keras's weight layout: kernel (D, G*H), recurrent_kernel (H, G*H), bias ---------------

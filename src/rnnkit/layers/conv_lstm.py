@@ -22,6 +22,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .. import initializers
+from ..kernels import KernelSpec
 from .base import Layer, Shape
 from .cells import init_cell
 from .recurrent import RNN
@@ -148,8 +149,9 @@ class ConvLSTMCell(Layer):
         h_t = sigma(o) * act(c_t)                                      # h_t = o ⊙ tanh(c_t)
         return h_t.flatten(1), (h_t.flatten(1), c_t.flatten(1))
 
-    def fused_blocker(self) -> str:
-        return "ConvLSTM has no fused kernel: the readable loop runs its convolutions"
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(missing="ConvLSTM has no compiled kernel: the readable loop runs its "
+                                  "convolutions")
 
     # -- Keras's weight layout --------------------------------------------------------------
     def get_weights(self) -> list[np.ndarray]:

@@ -15,10 +15,10 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from ..kernels import rnn as fused
+from ..kernels import KernelSpec
 from .base import Layer, Shape
-from .cells import (build_from_kernel, cell_config, copy_into, fused_weights,
-                    gated_fused_blocker, init_cell, keras_layout, new_weight, swap_first_two)
+from .cells import (build_from_kernel, cell_config, copy_into, init_cell, keras_layout,
+                    new_weight, swap_first_two)
 from .recurrent import RNN
 
 
@@ -40,7 +40,7 @@ class GRUCell(Layer):
         z   = σ(x_z + W_hz h_{t-1})
         n   = tanh(x_n + W_hn (r ⊙ h_{t-1}))
 
-    That variant runs on the readable path only.
+    Both variants have a compiled path (rnnkit's C++ kernels; PyTorch's for reset_after=True).
 
     Shapes: x_t (B, D), h_prev (B, H) -> h_t (B, H). W_x is (3H, D), W_h is (3H, H), b_x and
     b_h are (3H,) (b_h only with reset_after=True, as Keras's (2, 3H) bias). Init as Keras:
@@ -90,23 +90,9 @@ class GRUCell(Layer):
         h_t = (1.0 - z) * n + z * h_prev                       # h_t = (1-z) ⊙ n + z ⊙ h_{t-1}
         return h_t, (h_t,)
 
-    fused_kernel = "gru"
-
-    def fused_blocker(self) -> str | None:
-        if not self.reset_after:
-            return "reset_after=False (the fused kernel applies the reset gate after W_hn h)"
-        return gated_fused_blocker(self)
-
-    def fused_weights(self):
-        return fused_weights(self.W_x, self.W_h, self.b_x, self.b_h)
-
-    def own_kernel_ok(self) -> bool:
-        return self.fused_blocker() is None
-
-    def own_kernel(self, x: Tensor, state: tuple[Tensor], return_sequences: bool):
-        y, h_T = fused.gru_fused(x, state[0], self.W_x, self.W_h, self.b_x, self.b_h,
-                                 return_sequences)
-        return y, (h_T,)
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec("gru", (self.W_x, self.W_h, self.b_x, self.b_h), self.activation_name,
+                          self.recurrent_activation_name, self.reset_after)
 
     # Keras's layout: kernel (D, 3H), recurrent_kernel (H, 3H) in gate order z, r, h (ours
     # is r, z, n: swap the first two blocks); bias (2, 3H) = [b_x; b_h] with reset_after,

@@ -18,7 +18,7 @@ creating weights with `self.add_weight(...)`, an `output_size` and
 
     RNN(MinimalRNNCell(32))            RNN([MinimalRNNCell(32), MinimalRNNCell(64)])
 
-rnnkit's own cells (`RNN(LSTMCell(8))`) run as they are, fused path included. A Keras-style
+rnnkit's own cells (`RNN(LSTMCell(8))`) run as they are, compiled paths included. A Keras-style
 cell is wrapped in `KerasCell`, which makes it one step of rnnkit's time loop
 (recurrent.RNN): the loop's state is the tuple (y_{t-1}, s_1, ..., s_n), the last output
 first, then the cell's states flattened. Carrying y_{t-1} as a state gives Keras's
@@ -35,6 +35,7 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from ..kernels import KernelSpec
 from .base import Layer, Shape, _snake
 from .recurrent import RNN as _LoopRNN
 
@@ -75,8 +76,8 @@ def _output_size(cell) -> int:
 
 
 def _is_rnnkit_cell(cell) -> bool:
-    """rnnkit's own cells step as cell(x_t, state_tuple, rec_mask) and have a fused blocker."""
-    return isinstance(cell, Layer) and callable(getattr(cell, "fused_blocker", None)) \
+    """rnnkit's own cells step as cell(x_t, state_tuple, rec_mask) and have a kernel_spec."""
+    return isinstance(cell, Layer) and callable(getattr(cell, "kernel_spec", None)) \
         and hasattr(cell, "input_size")
 
 
@@ -238,8 +239,9 @@ class KerasCell(Layer):
         y_t, new = _step(self.cell, x_t, _nest(state[1:], self.spec), self.training)
         return y_t, (y_t, *_flatten(new))
 
-    def fused_blocker(self) -> str:
-        return f"{type(self.cell).__name__} is a Keras-style cell: the readable loop runs it"
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(missing=f"{type(self.cell).__name__} is a Keras-style cell: the "
+                                  "readable loop runs it")
 
     def initial_state(self, B: int, x: Tensor, given=None) -> tuple[Tensor, ...]:
         """(y_0, *states): zeros, the cell's get_initial_state, or the states given."""
@@ -293,7 +295,7 @@ class _EveryRecurrentLayer(type):
 class RNN(_LoopRNN, metaclass=_EveryRecurrentLayer):
     """Keras's `RNN(cell)`: any cell run over time by rnnkit's one loop (recurrent.RNN).
 
-    `cell` is one of rnnkit's cells (`RNN(LSTMCell(8))` is an LSTM layer, fused path
+    `cell` is one of rnnkit's cells (`RNN(LSTMCell(8))` is an LSTM layer, compiled paths
     included), a Keras-style cell (see this module's docstring), or a list of cells, which
     becomes StackedRNNCells. Flags as every recurrent layer: return_sequences, return_state
     (then the output is followed by the cell's states in Keras's nesting), go_backwards,

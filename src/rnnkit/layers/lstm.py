@@ -11,10 +11,10 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from ..kernels import rnn as fused
+from ..kernels import KernelSpec
 from .base import Layer, Shape
-from .cells import (build_from_kernel, cell_config, copy_into, fused_weights,
-                    gated_fused_blocker, init_cell, keras_layout, new_weight)
+from .cells import (build_from_kernel, cell_config, copy_into, init_cell, keras_layout,
+                    new_weight)
 from .recurrent import RNN
 
 
@@ -72,28 +72,9 @@ class LSTMCell(Layer):
         h_t = sigma(o) * act(c_t)                              # h_t = o ⊙ tanh(c_t)
         return h_t, (h_t, c_t)
 
-    fused_kernel = "lstm"
-
-    def fused_blocker(self) -> str | None:
-        return gated_fused_blocker(self)
-
-    def fused_weights(self):
-        return fused_weights(self.W_x, self.W_h, self.b, None)
-
-    def own_kernel_ok(self) -> bool:
-        return self.fused_blocker() is None
-
-    def own_kernel_pays(self, x: Tensor) -> bool:
-        """rnnkit's LSTM kernel against torch's oneDNN LSTM, forward + backward, batch 32,
-        2 threads (BENCHMARKS.md): faster over long sequences (T=1000: 0.49x the time; it
-        flushes the denormal numbers vanishing gradients reach) and for narrow layers
-        (H=32: 0.74x); slower from 64 units on shorter sequences (H=256, T=100: 1.68x)."""
-        return x.shape[1] >= 500 or self.units < 64
-
-    def own_kernel(self, x: Tensor, state: tuple[Tensor, Tensor], return_sequences: bool):
-        y, (h_T, c_T) = fused.lstm_fused(x, state[0], state[1], self.W_x, self.W_h, self.b,
-                                         return_sequences)
-        return y, (h_T, c_T)
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec("lstm", (self.W_x, self.W_h, self.b, None), self.activation_name,
+                          self.recurrent_activation_name)
 
     # Keras's layout: kernel (D, 4H), recurrent_kernel (H, 4H), bias (4H,); Keras's gate
     # order i, f, c, o is ours (i, f, g, o), so a transpose is the whole conversion.

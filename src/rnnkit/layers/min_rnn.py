@@ -26,10 +26,8 @@ from torch import Tensor
 from .. import initializers
 from .base import Layer, Shape
 from .cells import check_rate, check_units, new_weight
-from ..kernels.scan import (MAX_FUSED_FEATURES, compiled_scan_applies, min_rnn_input_scan,
-                            min_rnn_scan)
+from ..kernels import KernelSpec, use_path
 from .recurrent import RNN
-from .scan import linear_scan, linear_scan_doubling
 
 
 class _MinCell(Layer):
@@ -57,56 +55,18 @@ class _MinCell(Layer):
         self.W = new_weight(self.kernel_initializer, G * H, D)
         self.b = new_weight(self.bias_initializer, G * H) if self.use_bias else None
 
-    def _gates(self, x: Tensor) -> Tensor:
+    def gates(self, x: Tensor) -> Tensor:
         return F.linear(x, self.W, self.b)                     # x W^T + b, one product
 
     def forward(self, x_t: Tensor, state: tuple[Tensor], rec_mask: Tensor | None = None):
         self._build_from(x_t)
         (h_prev,) = state
-        a, b = self.coefficients(self._gates(x_t))
+        a, b = self.coefficients(self.gates(x_t))
         h_t = a * h_prev + b                                   # h_t = a_t ⊙ h_{t-1} + b_t
         return h_t, (h_t,)
 
-    def scan_sequence(self, x: Tensor, state: tuple[Tensor], mask: Tensor | None):
-        if not compiled_scan_applies(x)[0]:
-            h = self._torch_scan(self._gates(x), state[0], mask)
-        elif x.shape[-1] <= MAX_FUSED_FEATURES:                # C++: product, gates, scan
-            h = min_rnn_input_scan(self.kind, x, self.W, self.b, state[0], mask)
-        else:                                                  # product by BLAS, then C++
-            h = min_rnn_scan(self.kind, self._gates(x), state[0], mask)
-        if mask is not None:
-            h_last = h[:, -1]
-            h = h * mask.unsqueeze(-1).to(h.dtype)
-            return h, (h_last,)
-        return h, (h[:, -1],)
-
-    def _torch_scan(self, gates: Tensor, h0: Tensor, mask: Tensor | None) -> Tensor:
-        """The scan in PyTorch operations: the readable fast path (GPU, or no compiler)."""
-        a, b = self.coefficients(gates)                        # (B, T, H) each, all steps
-        if mask is not None:                                   # padded step: keep the state
-            m = mask.unsqueeze(-1).to(a.dtype)
-            a, b = a * m + (1.0 - m), b * m
-        scan = linear_scan_doubling if a.is_cuda else linear_scan
-        return scan(a, b, h0)
-
-    def scan_name(self, x: Tensor) -> str:
-        compiled, why_not = compiled_scan_applies(x)
-        if compiled and x.shape[-1] <= MAX_FUSED_FEATURES:
-            return ("rnnkit's C++ scan with the input product and the gate activations "
-                    f"fused in (D = {x.shape[-1]} <= {MAX_FUSED_FEATURES} input features)")
-        if compiled:
-            return ("input gates for all steps in one product, then rnnkit's C++ scan "
-                    "with the gate activations fused in")
-        if x.is_cuda:
-            return "input gates for all steps in one product, then a parallel doubling scan"
-        return ("input gates for all steps in one product, then a linear scan (one op a "
-                f"step): {why_not}")
-
-    def fused_blocker(self) -> str | None:
-        if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
-            return ("tracing or ONNX export records the readable loop: ONNX has no scan with "
-                    "these gates, and a traced Python scan writes in place into its output")
-        return None
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec(f"min_{self.kind}", (self.W, self.b))
 
     def get_config(self) -> dict[str, Any]:
         return {**super().get_config(), "units": self.units, "use_bias": self.use_bias,
@@ -172,20 +132,16 @@ class MinGRU(RNN):
                          input_shape=input_shape, trainable=trainable)
 
     def forward_parallel(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
-        """All steps' outputs by the scan (the fast path)."""
-        return self._run_with(x, mask, "fused")
+        """All steps' outputs (B, T, H) by the scan (the fast path)."""
+        return self._all_steps(x, mask, "scan")
 
     def forward_sequential(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
-        """All steps' outputs by stepping the cell (the readable path)."""
-        return self._run_with(x, mask, "loop")
+        """All steps' outputs (B, T, H) by stepping the cell (the readable path)."""
+        return self._all_steps(x, mask, "loop")
 
-    def _run_with(self, x: Tensor, mask: Tensor | None, implementation: str) -> Tensor:
-        saved = (self.implementation, self.return_sequences, self.return_state)
-        self.implementation, self.return_sequences, self.return_state = implementation, True, False
-        try:
-            return self(x, mask=mask)
-        finally:
-            self.implementation, self.return_sequences, self.return_state = saved
+    def _all_steps(self, x: Tensor, mask: Tensor | None, path: str) -> Tensor:
+        with use_path(path):
+            return self.sequence(x, mask)[0]
 
     def get_config(self) -> dict[str, Any]:
         config = super().get_config()

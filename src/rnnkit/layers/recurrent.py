@@ -1,38 +1,37 @@
-"""The one time loop that serves every recurrent cell, and the fused fast path beside it.
+"""The one time loop that serves every recurrent cell; the compiled paths are chosen beside it.
 
 Shapes: B batch, T time steps, D input features, H hidden units.
 
-A recurrent layer (SimpleRNN, LSTM, GRU) is a cell (one time step, its equations in its
-docstring) plus this class, which owns time order, `go_backwards`, masks, dropout, initial
-and stateful state, and Keras's `return_sequences` / `return_state` flags. It runs one of
-two paths:
+A recurrent layer (SimpleRNN, LSTM, GRU, MinGRU, ...) is a cell (one time step, its
+equations in its docstring) plus this class, which owns time order, `go_backwards`, masks,
+dropout (its masks drawn here, once per sequence), initial and stateful state, and Keras's
+`return_sequences` / `return_state` flags. Every call runs one path, chosen by
+`kernels.choose` and run by `kernels.run` (kernels/dispatch.py): "loop", this module's
+readable loop (the reference every other path is tested against), or a compiled one:
+"torch" (PyTorch's RNN kernels), "rnnkit" (rnnkit's C++ ops) or "scan" (MinGRU/MinLSTM).
+`layer.last_path` and `layer.path_reason` say which ran and why.
 
-- `_loop`: the readable path, the cell called once per step in a Python loop;
-- `_fused`: the fast path, PyTorch's fused kernel for the whole sequence (oneDNN or ATen on
-  CPU, cuDNN on GPU); padded batches go through packed sequences, pre- or post-padded.
-
-`implementation="auto"` takes the fast path whenever the configuration allows and says why
-not otherwise (`layer.last_path`, `layer.path_reason`); `"fused"` is strict and raises
-instead of falling back; `"loop"` always runs the readable path.
+implementation: "auto" (Keras's 1 and 2 too) lets rnnkit choose; "loop" always runs the
+loop; "compiled" takes a compiled path or raises saying why not. To force a path for some
+calls only: `with rnnkit.kernels.use_path("loop"): ...`.
 """
 from __future__ import annotations
 
 from typing import Any, Sequence
 
 import torch
-from torch import Tensor, _VF
-from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
+from torch import Tensor
 
-from ..kernels import rnn as fused
+from .. import kernels
 from .base import Layer, Shape, check_features
 
-IMPLEMENTATIONS = ("auto", "fused", "loop", 1, 2)   # Keras's 1 and 2 mean "auto" here
+IMPLEMENTATIONS = ("auto", "compiled", "loop", 1, 2)   # Keras's 1 and 2 mean "auto" here
 
 State = tuple[Tensor, ...]
 
 
 class RNN(Layer):
-    """A recurrent layer: a cell run over time. Subclasses give the cell and the fused call.
+    """A recurrent layer: a cell run over time. Subclasses give the cell.
 
     Keras's flags, applied in one place (`_keras_outputs`):
       return_sequences  output every step (B, T, H) instead of the last (B, H)
@@ -54,11 +53,14 @@ class RNN(Layer):
                  name: str | None = None, input_shape: Shape | None = None,
                  trainable: bool = True):
         super().__init__(name=name, input_shape=input_shape, trainable=trainable)
+        if implementation == "fused":          # the old name of "compiled", in saved configs
+            implementation = "compiled"
         if implementation not in IMPLEMENTATIONS:
             raise ValueError(
                 f"implementation must be one of {IMPLEMENTATIONS}, got {implementation!r}. "
-                "'auto' takes the fused kernel when it can, 'fused' raises when it cannot, "
-                "'loop' always runs the readable cell loop (Keras's 1 and 2 act as 'auto').")
+                "'auto' takes a compiled kernel when one applies, 'compiled' raises when none "
+                "does, 'loop' always runs the readable cell loop (Keras's 1 and 2 act as "
+                "'auto').")
         self.cell = cell
         self.return_sequences = bool(return_sequences)
         self.return_state = bool(return_state)
@@ -67,7 +69,7 @@ class RNN(Layer):
         self.unroll = bool(unroll)          # accepted for Keras compatibility; no effect
         self.implementation = implementation
         self.zero_output_for_mask = bool(zero_output_for_mask)
-        self.last_path: str | None = None   # "fused" or "loop", set by every forward
+        self.last_path: str | None = None   # "loop", "torch", "rnnkit" or "scan", every call
         self.path_reason: str | None = None
         self._states: State | None = None    # carried between batches when stateful
 
@@ -101,6 +103,17 @@ class RNN(Layer):
     # -- the public call --------------------------------------------------------------------
     def forward(self, x: Tensor, mask: Tensor | None = None,
                 initial_state: Sequence[Tensor] | Tensor | None = None):
+        outputs, state = self.sequence(x, mask, initial_state, self.return_sequences)
+        if self.stateful:
+            self._states = tuple(s.detach() for s in state)
+        return self._keras_outputs(outputs, state)
+
+    def sequence(self, x: Tensor, mask: Tensor | None = None,
+                 initial_state: Sequence[Tensor] | Tensor | None = None,
+                 all_outputs: bool = True) -> tuple[Tensor, State]:
+        """Every step's output (B, T, H), in the order processed, and the final state: the
+        layer's work before Keras's flags and the stateful carry. With all_outputs=False the
+        masked steps' outputs are left at zero (only the final state is used)."""
         x = self._check_input(x)
         B, T, _ = x.shape
         mask = self._check_mask(mask, B, T, x.device)
@@ -110,79 +123,25 @@ class RNN(Layer):
             x = x.flip(1)
             mask = None if mask is None else mask.flip(1)
         x = _dropout_over_time(x, self.cell.dropout, self.training)
+        rec_mask = self._recurrent_dropout_mask(state[0])
 
-        use_fused, reason = self.fast_path_status(x, mask)
-        self.last_path, self.path_reason = ("fused" if use_fused else "loop"), reason
-        if use_fused:
-            outputs, state = self._fused_masked(x, state, mask)
-        else:
-            outputs, state = self._loop(x, state, mask)
-        if mask is not None and self.return_sequences and not self.zero_output_for_mask:
-            outputs = _repeat_last_output(outputs, mask)        # both paths wrote zeros there
-
-        if self.stateful:
-            self._states = tuple(s.detach() for s in state)
-        return self._keras_outputs(outputs, state)
+        path = kernels.choose(self, x, mask, self.training)
+        self.last_path, self.path_reason = path
+        outputs, state = kernels.run(self, path, x, state, mask, rec_mask)
+        if mask is not None and all_outputs and not self.zero_output_for_mask:
+            outputs = _repeat_last_output(outputs, mask)        # every path wrote zeros there
+        return outputs, state
 
     def _keras_outputs(self, outputs: Tensor, state: State):
         """The one place that applies return_sequences and return_state."""
         y = outputs if self.return_sequences else state[0]   # last output == final h
         return [y, *state] if self.return_state else y
 
-    # -- the two paths ----------------------------------------------------------------------
-    def fast_path_status(self, x: Tensor, mask: Tensor | None) -> tuple[bool, str]:
-        """(True, kernel) when the fused kernel can run this call, else (False, the reason)."""
-        reason = self._fused_blocker(x, mask)
-        self._own_kernel = reason is None and self._own_kernel_applies(x, mask)
-        if reason is None:
-            if hasattr(self.cell, "scan_sequence"):
-                return True, self.cell.scan_name(x)
-            if self._own_kernel:
-                return True, (f"rnnkit fused {type(self).__name__} CPU kernel for training "
-                              "(hoisted input product, vectorised gates)")
-            why = ""
-            if x.device.type == "cpu" and torch.is_grad_enabled() and \
-                    not getattr(self.cell, "own_kernel_pays", lambda x: True)(x):
-                why = "; faster than rnnkit's kernel for this size (see LSTMCell.own_kernel_pays)"
-            return True, f"fused {type(self).__name__} kernel ({_backend_name(x)}){why}"
-        if self.implementation == "fused":
-            raise RuntimeError(
-                f"{type(self).__name__} {self.name!r} was asked for the fused path "
-                f"(implementation='fused') but cannot take it: {reason}. Use "
-                "implementation='auto' to fall back to the readable loop.")
-        return False, reason
-
-    def _fused_blocker(self, x: Tensor, mask: Tensor | None) -> str | None:
-        if self.implementation == "loop":
-            return "implementation='loop' asks for the readable cell loop"
-        if self.training and self.cell.recurrent_dropout > 0:
-            return "recurrent_dropout > 0 needs a new mask on h_{t-1} at every step"
-        reason = self.cell.fused_blocker()
-        if reason is not None:
-            return reason
-        if mask is not None and not hasattr(self.cell, "scan_sequence") \
-                and not _is_contiguous_mask(mask):
-            return "the mask has gaps inside a sequence (only pre- or post-padding packs)"
-        return None
-
-    def _own_kernel_applies(self, x: Tensor, mask: Tensor | None) -> bool:
-        """rnnkit's C++ kernels (kernels/rnn.py) train SimpleRNN and GRU faster than torch's
-        on CPU, and LSTM where the cell says its kernel pays (`own_kernel_pays`); for
-        inference, masks and GPUs torch's kernels are used."""
-        return (x.device.type == "cpu" and torch.is_grad_enabled()
-                and not torch.jit.is_tracing() and not torch.onnx.is_in_onnx_export()
-                and x.dtype in (torch.float32, torch.float64)
-                and (mask is None or bool(mask.all()))
-                and getattr(self.cell, "own_kernel_ok", lambda: False)()
-                and getattr(self.cell, "own_kernel_pays", lambda x: True)(x)
-                and fused.fused_available()[0])
-
-    def _loop(self, x: Tensor, state: State, mask: Tensor | None) -> tuple[Tensor, State]:
-        """The readable path: one cell step per time step."""
-        rec_mask = None
-        if self.training and self.cell.recurrent_dropout > 0:     # one mask for all steps
-            rec_mask = _dropout_over_time(torch.ones_like(state[0])[:, None],
-                                          self.cell.recurrent_dropout, True)[:, 0]
+    # -- the readable path -------------------------------------------------------------------
+    def loop(self, x: Tensor, state: State, mask: Tensor | None,
+             rec_mask: Tensor | None = None) -> tuple[Tensor, State]:
+        """The readable path: one cell step per time step. Masked steps keep the state and
+        output zeros; rec_mask (B, H) multiplies h_{t-1} in the recurrent product."""
         outputs = []
         for t in range(x.shape[1]):
             out_t, new_state = self.cell(x[:, t], state, rec_mask)
@@ -194,47 +153,14 @@ class RNN(Layer):
             outputs.append(out_t)
         return torch.stack(outputs, dim=1), state
 
-    def _fused_masked(self, x: Tensor, state: State, mask: Tensor | None) -> tuple[Tensor, State]:
-        """The fast path; padded rows are moved to the left and packed, then put back."""
-        if hasattr(self.cell, "scan_sequence"):          # MinGRU, MinLSTM: any mask
-            return self.cell.scan_sequence(x, state, mask)
-        if getattr(self, "_own_kernel", False):
-            return self.cell.own_kernel(x, state, self.return_sequences)
-        if mask is None or bool(mask.all()):
-            return self._fused(x, state, None)
-        B, T, _ = x.shape
-        lengths = mask.sum(1)
-        left = torch.arange(T, device=x.device)[None, :] < lengths[:, None]   # (B, T)
-        x_left = x.new_zeros(x.shape)
-        x_left[left] = x[mask]
-        packed = pack_padded_sequence(x_left, lengths.clamp(min=1).cpu(), batch_first=True,
-                                      enforce_sorted=False)
-        out_left, new_state = self._fused(x_left, state, packed)
-        outputs = out_left.new_zeros(B, T, out_left.shape[-1])
-        outputs[mask] = out_left[left]
-        empty = (lengths == 0)[:, None]                       # all-padding rows keep h0
-        if bool(empty.any()):
-            new_state = tuple(torch.where(empty, s0, s) for s0, s in zip(state, new_state))
-        return outputs, new_state
-
-    def _fused(self, x: Tensor, state: State, packed: PackedSequence | None):
-        weights, has_biases = self.cell.fused_weights()
-        hx = tuple(s.unsqueeze(0) for s in state)              # (1, B, H): one layer
-        if packed is not None:
-            hx = tuple(h.index_select(1, packed.sorted_indices) for h in hx)
-        args = (hx if len(hx) > 1 else hx[0], weights, has_biases, 1, 0.0, self.training, False)
-        kernel = getattr(_VF, self.cell.fused_kernel)
-        if packed is None:
-            out = kernel(x, *args, True)                       # batch_first=True
-        else:
-            out = kernel(packed.data, packed.batch_sizes, *args)
-        y, h_n = out[0], out[1:]
-        if packed is not None:
-            y, _ = pad_packed_sequence(
-                PackedSequence(y, packed.batch_sizes, packed.sorted_indices,
-                               packed.unsorted_indices), batch_first=True, total_length=x.shape[1])
-            h_n = tuple(h.index_select(1, packed.unsorted_indices) for h in h_n)
-        return y, tuple(h[0] for h in h_n)
+    def _recurrent_dropout_mask(self, h: Tensor) -> Tensor | None:
+        """Keras's recurrent dropout: one mask (B, H) on h_{t-1} for every step, drawn here
+        so that every path gets the same one; None outside training or at rate 0."""
+        rate = self.cell.recurrent_dropout
+        if not self.training or rate == 0.0:
+            return None
+        keep = torch.empty(h.shape, device=h.device, dtype=h.dtype)
+        return keep.bernoulli_(1.0 - rate).div_(1.0 - rate)
 
     # -- input, mask and state checks -------------------------------------------------------
     def _check_input(self, x: Tensor) -> Tensor:
@@ -339,15 +265,3 @@ def _repeat_last_output(outputs: Tensor, mask: Tensor) -> Tensor:
     last_real = torch.where(mask, steps, -1).cummax(dim=1).values        # (B, T), -1: none yet
     held = outputs.gather(1, last_real.clamp(min=0)[..., None].expand_as(outputs))
     return held * (last_real >= 0)[..., None].to(outputs.dtype)
-
-
-def _is_contiguous_mask(mask: Tensor) -> bool:
-    """True when each row is one run of True steps (pre-, post- or no padding)."""
-    starts = (mask[:, 1:] & ~mask[:, :-1]).sum(1) + mask[:, 0].long()
-    return bool((starts <= 1).all())
-
-
-def _backend_name(x: Tensor) -> str:
-    if x.is_cuda:
-        return "cuDNN" if torch.backends.cudnn.is_available() else "CUDA ATen"
-    return "oneDNN/ATen CPU"

@@ -9,10 +9,10 @@ from typing import Any
 import torch
 from torch import Tensor
 
-from ..kernels import rnn as fused
+from ..kernels import KernelSpec
 from .base import Layer, Shape
-from .cells import (build_from_kernel, cell_config, copy_into, fused_weights, init_cell,
-                    keras_layout, new_weight)
+from .cells import (build_from_kernel, cell_config, copy_into, init_cell, keras_layout,
+                    new_weight)
 from .recurrent import RNN
 
 
@@ -54,26 +54,9 @@ class SimpleRNNCell(Layer):
         h_t = self.activation(a_t)                         # h_t = tanh(a_t)
         return h_t, (h_t,)
 
-    # the fused kernel: torch's rnn_tanh / rnn_relu
-    @property
-    def fused_kernel(self) -> str:
-        return "rnn_relu" if self.activation_name == "relu" else "rnn_tanh"
-
-    def fused_blocker(self) -> str | None:
-        if self.activation_name not in ("tanh", "relu"):
-            return f"activation {self.activation_name!r} (the fused kernel has tanh and relu)"
-        return None
-
-    def fused_weights(self):
-        return fused_weights(self.W_xh, self.W_hh, self.b_h, None)
-
-    def own_kernel_ok(self) -> bool:
-        return self.activation_name == "tanh"
-
-    def own_kernel(self, x: Tensor, state: tuple[Tensor], return_sequences: bool):
-        y, h_T = fused.simple_rnn_fused(x, state[0], self.W_xh, self.W_hh, self.b_h,
-                                        return_sequences)
-        return y, (h_T,)
+    def kernel_spec(self) -> KernelSpec:
+        return KernelSpec("simple_rnn", (self.W_xh, self.W_hh, self.b_h, None),
+                          self.activation_name)
 
     # Keras's layout: kernel (D, H), recurrent_kernel (H, H), bias (H,)
     def _own_keras_weights(self) -> list:

@@ -4,181 +4,79 @@
 // The input product for all steps is one matrix product, each step one BLAS call for the
 // recurrent product, and the gate non-linearities one loop the compiler vectorizes. Backward
 // stores the gate gradients of every step and gets the weight gradients as single products
-// over all (T * B) rows after the sweep.
+// over all (T * B) rows after the sweep. Every op takes the two optional masks of steps.h:
+// rec_mask (B, H), Keras's recurrent dropout, and keep (B, T), the padding mask.
 //
 // Internally time-major: z (T, B, G) with G = H, 4H or 3H; hs (T + 1, B, H) with hs[0] = h0.
-#include "common.h"
+#include "steps.h"
 
 namespace rnnkit {
 
-// ---- matrix products, straight to BLAS (row-major here, column-major in BLAS) ------------
-extern "C" {
-void sgemm_(const char*, const char*, const int*, const int*, const int*, const float*,
-            const float*, const int*, const float*, const int*, const float*, float*,
-            const int*) __attribute__((weak));
-void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*,
-            const double*, const int*, const double*, const int*, const double*, double*,
-            const int*) __attribute__((weak));
-}
-
-// Step products under 2^23 flops (8.4 MFLOP; at B = 32: LSTM up to 180 units, GRU up to 200)
-// run on one thread: splitting so small a product gains microseconds on an idle machine and
-// costs milliseconds a step when another process holds the second core. Tunable for benchmarks.
-extern "C" int MKL_Set_Num_Threads_Local(int) __attribute__((weak));
-static double step_threads_min_flops = double(1 << 23);
-void set_step_threads_min_flops(double flops) { step_threads_min_flops = flops; }
-struct StepThreads {
-  int prev = -1;
-  bool parallel;  // big steps: the product and the gate loop both use torch's threads
-  explicit StepThreads(double flops) : parallel(flops >= step_threads_min_flops) {
-    if (!parallel && MKL_Set_Num_Threads_Local) prev = MKL_Set_Num_Threads_Local(1);
-  }
-  ~StepThreads() { if (prev >= 0) MKL_Set_Num_Threads_Local(prev); }
-};
-
-// C (M, N) = A (M, K) B (K, N) + beta C, row-major with leading dimensions lda, ldb, ldc.
+// Carry row b of a state over a padded step: dst = src.
 template <typename T>
-static void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
-                 int64_t ldb, T beta, T* C, int64_t ldc) {
-  constexpr bool f32 = std::is_same<T, float>::value;
-  const T one = 1;
-  if (f32 ? sgemm_ != nullptr : dgemm_ != nullptr) {  // column-major BLAS: C^T = B^T A^T
-    const int m = M, n = N, k = K, la = lda, lb = ldb, lc = ldc;
-    if constexpr (f32) sgemm_("N", "N", &n, &m, &k, &one, B, &lb, A, &la, &beta, C, &lc);
-    else dgemm_("N", "N", &n, &m, &k, &one, B, &lb, A, &la, &beta, C, &lc);
-    return;
-  }
-  auto o = at::TensorOptions().dtype(c10::CppTypeToScalarType<T>::value);
-  Tensor a = at::from_blob((void*)A, {M, K}, {lda, 1}, o);
-  Tensor b = at::from_blob((void*)B, {K, N}, {ldb, 1}, o);
-  Tensor c = at::from_blob(C, {M, N}, {ldc, 1}, o);
-  if (beta == T(0)) at::mm_out(c, a, b);
-  else at::addmm_out(c, c, a, b, beta, one);
-}
+INLINE void carry(const T* src, T* dst, int64_t H) { std::memcpy(dst, src, H * sizeof(T)); }
 
-// The recurrent product of every step, C (M, N) = A (M, K) W (K, N) + beta C. Forward passes
-// W_h^T made contiguous (BLAS is faster on it than on a transposed W_h), backward W_h itself.
-template <typename T>
-struct StepProduct {
-  Tensor W;
-  int64_t M;
-  StepThreads threads;
-  StepProduct(const Tensor& W_, int64_t M_)
-      : W(W_.contiguous()), M(M_), threads(2.0 * M_ * W_.size(0) * W_.size(1)) {}
-  void operator()(const T* A, int64_t lda, T beta, T* C, int64_t ldc) const {
-    const int64_t K = W.size(0), N = W.size(1);
-    gemm<T>(M, N, K, A, lda, W.data_ptr<T>(), N, beta, C, ldc);
-  }
-};
-
-
-// ---- shared pieces of every layer --------------------------------------------------------
-// Run a gate loop over batch rows [b0, b1): split over torch's threads for big steps.
-template <typename F>
-static void rows(int64_t B, const StepThreads& threads, const F& f) {
-  if (threads.parallel) at::parallel_for(0, B, 1, f);
-  else f(0, B);
-}
-
-static Tensor time_major(const Tensor& x) {  // (B, T, D) -> (T, B, D), contiguous
-  Tensor xt = workspace({x.size(1), x.size(0), x.size(2)}, x.options());
-  xt.copy_(x.transpose(0, 1));
-  return xt;
-}
-
-// z = x W_x^T for all steps at once: (T, B, G), time-major. The gate loops add the bias.
-static Tensor input_product(const Tensor& xt, const Tensor& W_x) {
-  const int64_t T = xt.size(0), B = xt.size(1), D = xt.size(2), G = W_x.size(0);
-  Tensor z = workspace({T, B, G}, xt.options()), z2 = z.view({T * B, G});
-  at::mm_out(z2, xt.view({T * B, D}), W_x.t());
-  return z;
-}
-
-static Tensor bias_or_zeros(const OptTensor& b, int64_t G, const Tensor& like) {
-  return b.has_value() ? b->contiguous() : at::zeros({G}, like.options());
-}
-
-static Tensor state_buffer(const Tensor& s0, int64_t T) {  // (T + 1, B, H), [0] = s0
-  Tensor s = workspace({T + 1, s0.size(0), s0.size(1)}, s0.options());
-  s[0].copy_(s0);
-  return s;
-}
-
-static Tensor outputs(const Tensor& hs, bool return_sequences) {  // (B, T, H) batch-first
-  return return_sequences ? hs.slice(0, 1).transpose(0, 1).contiguous() : none_like(hs);
-}
-
-static Tensor grad_buffer(const OptTensor& g, const Tensor& like) {  // dh_T or dc_T
-  return g.has_value() ? g->contiguous().clone() : at::zeros_like(like);
-}
-
-enum Need { DX = 1, DWX = 2, DWH = 4, DBX = 8, DBH = 16 };
-
-// After the sweep, over all T * B rows at once:
-//   dx = dZx W_x,  dW_x = dZx^T X,  dW_h = dZh^T H_prev,  db_x = sum dZx,  db_h = sum dZh
-// (dW as (X^T dZ)^T: BLAS runs the long inner dimension faster in that order).
-static std::vector<Tensor> sweep_grads(const Tensor& dzx, const Tensor& dzh, const Tensor& xt,
-                                       const Tensor& hs, const Tensor& W_x, int64_t need) {
-  const int64_t T = xt.size(0), B = xt.size(1), D = xt.size(2), H = hs.size(2);
-  Tensor gx = dzx.view({T * B, dzx.size(2)}), gh = dzh.view({T * B, dzh.size(2)});
-  Tensor h_prev = hs.slice(0, 0, T).reshape({T * B, H}), none = none_like(xt);
-  return {(need & DX) ? at::mm(gx, W_x).view({T, B, D}).transpose(0, 1) : none,
-          (need & DWX) ? at::mm(xt.view({T * B, D}).t(), gx).t() : none,
-          (need & DWH) ? at::mm(h_prev.t(), gh).t() : none,
-          (need & DBX) ? gx.sum(0) : none,
-          (need & DBH) ? gh.sum(0) : none};
-}
-
-// dh += dy[:, t], the gradient that reaches h_t from the outputs of step t.
-template <typename T>
-static void add_output_grad(int64_t b0, int64_t b1, int64_t H, const T* dy_t, int64_t ld, T* dh) {
-  if (dy_t == nullptr) return;
-  for (int64_t b = b0; b < b1; ++b)
-    for (int64_t j = 0; j < H; ++j) dh[b * H + j] += dy_t[b * ld + j];
-}
-
-// ---- SimpleRNN: h_t = tanh(z_t + b_h), z_t = x_t W_xh^T + h_{t-1} W_hh^T --------------------
-template <typename T>
+// ---- SimpleRNN: h_t = tanh(z_t + b_h), z_t = x_t W_xh^T + (h_{t-1} ⊙ m) W_hh^T -------------
+template <typename T, int A>
 CLONES static void rnn_cell_fwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ z,
-                                const T* __restrict__ bias, T* __restrict__ h) {
-  for (int64_t b = b0; b < b1; ++b)
-    for (int64_t j = 0; j < H; ++j) h[b * H + j] = tanh_(z[b * H + j] + bias[j]);
+                                const T* __restrict__ bias, const T* __restrict__ h_prev,
+                                const bool* keep, T* __restrict__ h) {
+  for (int64_t b = b0; b < b1; ++b) {
+    if (keep && !keep[b]) { carry(h_prev + b * H, h + b * H, H); continue; }
+    for (int64_t j = 0; j < H; ++j) h[b * H + j] = act<A>(z[b * H + j] + bias[j]);
+  }
 }
-template <typename T>
+template <typename T, int A>
 CLONES static void rnn_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ h,
-                                const T* __restrict__ dh, T* __restrict__ dz) {
-  for (int64_t i = b0 * H; i < b1 * H; ++i) dz[i] = dh[i] * (T(1) - h[i] * h[i]);  // 1 - tanh^2
+                                const T* __restrict__ dh, const bool* keep, T* __restrict__ dz) {
+  for (int64_t b = b0; b < b1; ++b) {
+    if (keep && !keep[b]) { std::fill(dz + b * H, dz + (b + 1) * H, T(0)); continue; }
+    for (int64_t i = b * H; i < (b + 1) * H; ++i) dz[i] = dh[i] * dact<A>(h[i]);
+  }
 }
 
-Tensors<4> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x,
-                                const Tensor& W_h, const OptTensor& b, bool return_sequences) {
+Tensors<4> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, const Tensor& W_h,
+                       const OptTensor& b, const OptTensor& rec_mask, const OptTensor& keep,
+                       int64_t activation, bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1);
   Tensor xt = time_major(x);           // (T, B, D)
-  Tensor z = input_product(xt, W_x);           // (T, B, H)
-  Tensor hs = state_buffer(h0, T), bias = bias_or_zeros(b, H, x);
+  Tensor z = input_product(xt, W_x);   // (T, B, H)
+  Tensor hs = state_buffer(h0, T), bias = bias_or_zeros(b, H, x), hm = at::empty({B, H}, x.options());
+  RecMask m(rec_mask);
+  Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "rnn_forward", [&] {
+    with_activations(activation, SIGMOID, [&](auto A_, auto) {
+    constexpr int A = decltype(A_)::value;
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *zp = z.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     for (int64_t t = 0; t < T; ++t) {
       scalar_t *z_t = zp + t * B * H, *h_t = hp + (t + 1) * B * H;
-      step(h_t - B * H, H, 1, z_t, H);  // z_t += h_{t-1} W_hh^T
+      const scalar_t* h_in = dropped(h_t - B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
+      step(h_in, H, 1, z_t, H);  // z_t += (h_{t-1} ⊙ m) W_hh^T
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        rnn_cell_fwd<scalar_t>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), h_t);
+        rnn_cell_fwd<scalar_t, A>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), h_t - B * H, kp(t),
+                                  h_t);
       });
     }
+    });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, hs);
 }
 
 Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor& xt,
-                                 const Tensor& hs, const Tensor& W_x, const Tensor& W_h,
-                                 int64_t need) {
+                        const Tensor& hs, const Tensor& W_x, const Tensor& W_h,
+                        const OptTensor& rec_mask, const OptTensor& keep, int64_t activation,
+                        int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), H = hs.size(2);
   FlushDenormals ftz(true);
   Tensor dz = workspace({T, B, H}, xt.options()), dh = grad_buffer(dhT, hs[0]);
-  Tensor dyc = dy.has_value() ? dy->contiguous() : Tensor();
+  Tensor dyc = dy.has_value() ? dy->contiguous() : Tensor(), g = at::empty({B, H}, xt.options());
+  RecMask m(rec_mask);
+  Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(xt.scalar_type(), "rnn_backward", [&] {
+    with_activations(activation, SIGMOID, [&](auto A_, auto) {
+    constexpr int A = decltype(A_)::value;
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dzp = dz.data_ptr<scalar_t>(), *dhp = dh.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
@@ -186,91 +84,118 @@ Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
       scalar_t* dz_t = dzp + t * B * H;
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
         add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        rnn_cell_bwd<scalar_t>(b0, b1, H, hs.data_ptr<scalar_t>() + (t + 1) * B * H, dhp, dz_t);
+        rnn_cell_bwd<scalar_t, A>(b0, b1, H, hs.data_ptr<scalar_t>() + (t + 1) * B * H, dhp,
+                                  kp(t), dz_t);
       });
-      step(dz_t, H, 0, dhp, H);  // dh_{t-1} = dz_t W_hh: the "through time" in BPTT
+      if (!m.m.defined() && !kp.any()) {
+        step(dz_t, H, 0, dhp, H);  // dh_{t-1} = dz_t W_hh: the "through time" in BPTT
+      } else {
+        step(dz_t, H, 0, g.data_ptr<scalar_t>(), H);
+        recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), false, dhp);
+      }
     }
+    });
   });
-  auto g = sweep_grads(dz, dz, xt, hs, W_x, need);
-  return std::make_tuple(g[0], dh, g[1], g[2], g[3]);
+  auto gr = sweep_grads(dz, dz, xt, hs, W_x, m, need);
+  return std::make_tuple(gr[0], dh, gr[1], gr[2], gr[3]);
 }
 
-// ---- LSTM: z = x_t W_x^T + h_{t-1} W_h^T + b, gates i, f, g, o ------------------------------
+// ---- LSTM: z = x_t W_x^T + (h_{t-1} ⊙ m) W_h^T + b, gates i, f, g, o ------------------------
 //   c_t = σ(f) c_{t-1} + σ(i) tanh(g),  h_t = σ(o) tanh(c_t)
-template <typename T>
+template <typename T, int A, int G>
 CLONES static void lstm_cell_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict__ z,
-                                 const T* __restrict__ bias, const T* __restrict__ c_prev,
+                                 const T* __restrict__ bias, const T* __restrict__ h_prev,
+                                 const T* __restrict__ c_prev, const bool* keep,
                                  T* __restrict__ c, T* __restrict__ tc, T* __restrict__ h) {
   for (int64_t b = b0; b < b1; ++b) {
+    if (keep && !keep[b]) {
+      carry(h_prev + b * H, h + b * H, H);
+      carry(c_prev + b * H, c + b * H, H);
+      continue;
+    }
     T* __restrict__ zb = z + b * 4 * H;  // pre-activations in, activations out
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
-      T i = sigmoid_(zb[j] + bias[j]), f = sigmoid_(zb[H + j] + bias[H + j]);
-      T g = tanh_(zb[2 * H + j] + bias[2 * H + j]), o = sigmoid_(zb[3 * H + j] + bias[3 * H + j]);
+      T i = act<G>(zb[j] + bias[j]), f = act<G>(zb[H + j] + bias[H + j]);
+      T g = act<A>(zb[2 * H + j] + bias[2 * H + j]), o = act<G>(zb[3 * H + j] + bias[3 * H + j]);
       zb[j] = i; zb[H + j] = f; zb[2 * H + j] = g; zb[3 * H + j] = o;
       c[k] = f * c_prev[k] + i * g;
-      tc[k] = tanh_(c[k]);
+      tc[k] = act<A>(c[k]);
       h[k] = o * tc[k];
     }
   }
 }
-template <typename T>
+template <typename T, int A, int G>
 CLONES static void lstm_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ a,
                                  const T* __restrict__ c_prev, const T* __restrict__ tc,
-                                 const T* __restrict__ dh, T* __restrict__ dc,
-                                 T* __restrict__ dz) {
+                                 const T* __restrict__ dh, const bool* keep,
+                                 T* __restrict__ dc, T* __restrict__ dz) {
   for (int64_t b = b0; b < b1; ++b) {
-    const T* __restrict__ ab = a + b * 4 * H;
     T* __restrict__ dzb = dz + b * 4 * H;
+    if (keep && !keep[b]) { std::fill(dzb, dzb + 4 * H, T(0)); continue; }  // dc carries over
+    const T* __restrict__ ab = a + b * 4 * H;
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
       T i = ab[j], f = ab[H + j], g = ab[2 * H + j], o = ab[3 * H + j], t = tc[k];
-      T dc_k = dc[k] + dh[k] * o * (T(1) - t * t);         // h = o tanh(c)
-      dzb[j] = dc_k * g * i * (T(1) - i);                  // c = f c_prev + i g
-      dzb[H + j] = dc_k * c_prev[k] * f * (T(1) - f);
-      dzb[2 * H + j] = dc_k * i * (T(1) - g * g);
-      dzb[3 * H + j] = dh[k] * t * o * (T(1) - o);
+      T dc_k = dc[k] + dh[k] * o * dact<A>(t);             // h = o tanh(c)
+      dzb[j] = dc_k * g * dact<G>(i);                      // c = f c_prev + i g
+      dzb[H + j] = dc_k * c_prev[k] * dact<G>(f);
+      dzb[2 * H + j] = dc_k * i * dact<A>(g);
+      dzb[3 * H + j] = dh[k] * t * dact<G>(o);
       dc[k] = dc_k * f;                                    // flows into c_{t-1}
     }
   }
 }
 
-Tensors<8> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0,
-                                 const Tensor& W_x, const Tensor& W_h, const OptTensor& b,
-                                 bool return_sequences) {
+Tensors<8> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, const Tensor& W_x,
+                        const Tensor& W_h, const OptTensor& b, const OptTensor& rec_mask,
+                        const OptTensor& keep, int64_t activation, int64_t gate,
+                        bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1), G = 4 * H;
   Tensor xt = time_major(x);
   Tensor z = input_product(xt, W_x);  // (T, B, 4H); becomes the activations
   Tensor hs = state_buffer(h0, T), cs = state_buffer(c0, T), bias = bias_or_zeros(b, G, x);
-  Tensor tcs = workspace({T, B, H}, x.options());  // tanh(c_t)
+  Tensor tcs = workspace({T, B, H}, x.options()), hm = at::empty({B, H}, x.options());
+  RecMask m(rec_mask);
+  Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "lstm_forward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *zp = z.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     scalar_t *cp = cs.data_ptr<scalar_t>(), *tp = tcs.data_ptr<scalar_t>();
     for (int64_t t = 0; t < T; ++t) {
       scalar_t* z_t = zp + t * B * G;
-      step(hp + t * B * H, H, 1, z_t, G);  // z_t += h_{t-1} W_h^T
+      const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
+      step(h_in, H, 1, z_t, G);  // z_t += (h_{t-1} ⊙ m) W_h^T
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        lstm_cell_fwd<scalar_t>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), cp + t * B * H,
-                                cp + (t + 1) * B * H, tp + t * B * H, hp + (t + 1) * B * H);
+        lstm_cell_fwd<scalar_t, A, Gt>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), hp + t * B * H,
+                                       cp + t * B * H, kp(t), cp + (t + 1) * B * H,
+                                       tp + t * B * H, hp + (t + 1) * B * H);
       });
     }
+    });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), cs[T].clone(), xt, z, hs,
                          cs, tcs);
 }
 
-Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT,
-                                  const OptTensor& dcT, const Tensor& xt, const Tensor& act,
-                                  const Tensor& hs, const Tensor& cs, const Tensor& tcs,
-                                  const Tensor& W_x, const Tensor& W_h, int64_t need) {
+Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT, const OptTensor& dcT,
+                         const Tensor& xt, const Tensor& a, const Tensor& hs, const Tensor& cs,
+                         const Tensor& tcs, const Tensor& W_x, const Tensor& W_h,
+                         const OptTensor& rec_mask, const OptTensor& keep, int64_t activation,
+                         int64_t gate, int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), H = hs.size(2), G = 4 * H;
   FlushDenormals ftz(true);
   Tensor dz = workspace({T, B, G}, xt.options());
   Tensor dh = grad_buffer(dhT, hs[0]), dc = grad_buffer(dcT, hs[0]);
-  Tensor dyc = dy.has_value() ? dy->contiguous() : Tensor();
+  Tensor dyc = dy.has_value() ? dy->contiguous() : Tensor(), g = at::empty({B, H}, xt.options());
+  RecMask m(rec_mask);
+  Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(xt.scalar_type(), "lstm_backward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dzp = dz.data_ptr<scalar_t>(), *dhp = dh.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
@@ -278,54 +203,67 @@ Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT,
       scalar_t* dz_t = dzp + t * B * G;
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
         add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        lstm_cell_bwd<scalar_t>(b0, b1, H, act.data_ptr<scalar_t>() + t * B * G,
+        lstm_cell_bwd<scalar_t, A, Gt>(b0, b1, H, a.data_ptr<scalar_t>() + t * B * G,
                                 cs.data_ptr<scalar_t>() + t * B * H,
-                                tcs.data_ptr<scalar_t>() + t * B * H, dhp,
+                                tcs.data_ptr<scalar_t>() + t * B * H, dhp, kp(t),
                                 dc.data_ptr<scalar_t>(), dz_t);
       });
-      step(dz_t, G, 0, dhp, H);  // dh_{t-1} = dz_t W_h
+      if (!m.m.defined() && !kp.any()) {
+        step(dz_t, G, 0, dhp, H);  // dh_{t-1} = dz_t W_h
+      } else {
+        step(dz_t, G, 0, g.data_ptr<scalar_t>(), H);
+        recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), false, dhp);
+      }
     }
+    });
   });
-  auto g = sweep_grads(dz, dz, xt, hs, W_x, need);
-  return std::make_tuple(g[0], dh, dc, g[1], g[2], g[3]);
+  auto gr = sweep_grads(dz, dz, xt, hs, W_x, m, need);
+  return std::make_tuple(gr[0], dh, dc, gr[1], gr[2], gr[3]);
 }
 
-// ---- GRU (reset after): gates r, z (here u), n ----------------------------------------------
-//   r = σ(x W_xr^T + b_xr + h W_hr^T + b_hr), u likewise,
-//   n = tanh(x W_xn^T + b_xn + r (h W_hn^T + b_hn)),  h_t = (1 - u) n + u h_{t-1}
-template <typename T>
+// ---- GRU (reset after): gates r, z (here u), n; h_in = h_{t-1} ⊙ m -------------------------
+//   r = σ(x W_xr^T + b_xr + h_in W_hr^T + b_hr), u likewise,
+//   n = tanh(x W_xn^T + b_xn + r (h_in W_hn^T + b_hn)),  h_t = (1 - u) n + u h_{t-1}
+template <typename T, int A, int G>
 CLONES static void gru_cell_fwd(int64_t b0, int64_t b1, int64_t H, T* __restrict__ gx,
                                 const T* __restrict__ gh, const T* __restrict__ bx,
                                 const T* __restrict__ bh, const T* __restrict__ h_prev,
-                                T* __restrict__ h, T* __restrict__ hn) {
+                                const bool* keep, T* __restrict__ h, T* __restrict__ hn) {
   for (int64_t b = b0; b < b1; ++b) {
+    if (keep && !keep[b]) { carry(h_prev + b * H, h + b * H, H); continue; }
     T* __restrict__ xb = gx + b * 3 * H;  // pre-activations in, activations r, u, n out
     const T* __restrict__ hb = gh + b * 3 * H;
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
-      T r = sigmoid_(xb[j] + bx[j] + hb[j] + bh[j]);
-      T u = sigmoid_(xb[H + j] + bx[H + j] + hb[H + j] + bh[H + j]);
+      T r = act<G>(xb[j] + bx[j] + hb[j] + bh[j]);
+      T u = act<G>(xb[H + j] + bx[H + j] + hb[H + j] + bh[H + j]);
       T hn_k = hb[2 * H + j] + bh[2 * H + j];  // h W_hn^T + b_hn, kept for backward
-      T n = tanh_(xb[2 * H + j] + bx[2 * H + j] + r * hn_k);
+      T n = act<A>(xb[2 * H + j] + bx[2 * H + j] + r * hn_k);
       xb[j] = r; xb[H + j] = u; xb[2 * H + j] = n;
       hn[k] = hn_k;
       h[k] = n + u * (h_prev[k] - n);
     }
   }
 }
-template <typename T>
+template <typename T, int A, int G>
 CLONES static void gru_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __restrict__ a,
                                 const T* __restrict__ hn, const T* __restrict__ h_prev,
-                                T* __restrict__ dh, T* __restrict__ dgx, T* __restrict__ dgh) {
+                                const bool* keep, T* __restrict__ dh, T* __restrict__ dgx,
+                                T* __restrict__ dgh) {
   for (int64_t b = b0; b < b1; ++b) {
-    const T* __restrict__ ab = a + b * 3 * H;
     T *__restrict__ xb = dgx + b * 3 * H, *__restrict__ hb = dgh + b * 3 * H;
+    if (keep && !keep[b]) {  // dh carries over
+      std::fill(xb, xb + 3 * H, T(0));
+      std::fill(hb, hb + 3 * H, T(0));
+      continue;
+    }
+    const T* __restrict__ ab = a + b * 3 * H;
     for (int64_t j = 0; j < H; ++j) {
       const int64_t k = b * H + j;
       T r = ab[j], u = ab[H + j], n = ab[2 * H + j], d = dh[k];
-      T dn = d * (T(1) - u) * (T(1) - n * n);         // h = (1 - u) n + u h_prev
-      T du = d * (h_prev[k] - n) * u * (T(1) - u);
-      T dr = dn * hn[k] * r * (T(1) - r);              // n = tanh(x_n + r hn)
+      T dn = d * (T(1) - u) * dact<A>(n);             // h = (1 - u) n + u h_prev
+      T du = d * (h_prev[k] - n) * dact<G>(u);
+      T dr = dn * hn[k] * dact<G>(r);                  // n = tanh(x_n + r hn)
       xb[j] = dr; xb[H + j] = du; xb[2 * H + j] = dn;
       hb[j] = dr; hb[H + j] = du; hb[2 * H + j] = dn * r;
       dh[k] = d * u;                                   // direct path into h_{t-1}
@@ -333,40 +271,53 @@ CLONES static void gru_cell_bwd(int64_t b0, int64_t b1, int64_t H, const T* __re
   }
 }
 
-Tensors<6> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x,
-                                const Tensor& W_h, const OptTensor& b_x, const OptTensor& b_h,
-                                bool return_sequences) {
+Tensors<6> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, const Tensor& W_h,
+                       const OptTensor& b_x, const OptTensor& b_h, const OptTensor& rec_mask,
+                       const OptTensor& keep, int64_t activation, int64_t gate,
+                       bool return_sequences) {
   const int64_t B = x.size(0), T = x.size(1), H = h0.size(1), G = 3 * H;
   Tensor xt = time_major(x);
   Tensor gx = input_product(xt, W_x);  // (T, B, 3H); becomes the activations r, u, n
   Tensor hs = state_buffer(h0, T), hn = workspace({T, B, H}, x.options());
-  Tensor gh = at::empty({B, G}, x.options());
+  Tensor gh = at::empty({B, G}, x.options()), hm = at::empty({B, H}, x.options());
   Tensor bx = bias_or_zeros(b_x, G, x), bh = bias_or_zeros(b_h, G, x);
+  RecMask m(rec_mask);
+  Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(x.scalar_type(), "gru_forward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *gxp = gx.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     for (int64_t t = 0; t < T; ++t) {
-      step(hp + t * B * H, H, 0, gh.data_ptr<scalar_t>(), G);  // gh = h_{t-1} W_h^T
+      const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
+      step(h_in, H, 0, gh.data_ptr<scalar_t>(), G);  // gh = (h_{t-1} ⊙ m) W_h^T
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        gru_cell_fwd<scalar_t>(b0, b1, H, gxp + t * B * G, gh.data_ptr<scalar_t>(),
-                               bx.data_ptr<scalar_t>(), bh.data_ptr<scalar_t>(), hp + t * B * H,
-                               hp + (t + 1) * B * H, hn.data_ptr<scalar_t>() + t * B * H);
+        gru_cell_fwd<scalar_t, A, Gt>(b0, b1, H, gxp + t * B * G, gh.data_ptr<scalar_t>(),
+                                      bx.data_ptr<scalar_t>(), bh.data_ptr<scalar_t>(),
+                                      hp + t * B * H, kp(t), hp + (t + 1) * B * H,
+                                      hn.data_ptr<scalar_t>() + t * B * H);
       });
     }
+    });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, gx, hs, hn);
 }
 
 Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor& xt,
-                                 const Tensor& act, const Tensor& hs, const Tensor& hn,
-                                 const Tensor& W_x, const Tensor& W_h, int64_t need) {
+                        const Tensor& a, const Tensor& hs, const Tensor& hn, const Tensor& W_x,
+                        const Tensor& W_h, const OptTensor& rec_mask, const OptTensor& keep,
+                        int64_t activation, int64_t gate, int64_t need) {
   const int64_t T = xt.size(0), B = xt.size(1), H = hs.size(2), G = 3 * H;
   FlushDenormals ftz(true);
   Tensor dgx = workspace({T, B, G}, xt.options()), dgh = workspace({T, B, G}, xt.options());
-  Tensor dh = grad_buffer(dhT, hs[0]);
+  Tensor dh = grad_buffer(dhT, hs[0]), g = at::empty({B, H}, xt.options());
   Tensor dyc = dy.has_value() ? dy->contiguous() : Tensor();
+  RecMask m(rec_mask);
+  Keep kp(keep);
   AT_DISPATCH_FLOATING_TYPES(xt.scalar_type(), "gru_backward", [&] {
+    with_activations(activation, gate, [&](auto A_, auto G_) {
+    constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dhp = dh.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
@@ -374,17 +325,22 @@ Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
       scalar_t* dgh_t = dgh.data_ptr<scalar_t>() + t * B * G;
       rows(B, step.threads, [&](int64_t b0, int64_t b1) {
         add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        gru_cell_bwd<scalar_t>(b0, b1, H, act.data_ptr<scalar_t>() + t * B * G,
-                               hn.data_ptr<scalar_t>() + t * B * H, hp + t * B * H, dhp,
+        gru_cell_bwd<scalar_t, A, Gt>(b0, b1, H, a.data_ptr<scalar_t>() + t * B * G,
+                               hn.data_ptr<scalar_t>() + t * B * H, hp + t * B * H, kp(t), dhp,
                                dgx.data_ptr<scalar_t>() + t * B * G, dgh_t);
       });
-      step(dgh_t, G, 1, dhp, H);  // dh_{t-1} = u dh_t + dgh_t W_h
+      if (!m.m.defined()) {
+        step(dgh_t, G, 1, dhp, H);  // dh_{t-1} = u dh_t + dgh_t W_h (padded rows: dgh_t = 0)
+      } else {
+        step(dgh_t, G, 0, g.data_ptr<scalar_t>(), H);
+        recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), true, dhp);
+      }
     }
+    });
   });
-  auto g = sweep_grads(dgx, dgh, xt, hs, W_x, need);
-  return std::make_tuple(g[0], dh, g[1], g[2], g[3], g[4]);
+  auto gr = sweep_grads(dgx, dgh, xt, hs, W_x, m, need);
+  return std::make_tuple(gr[0], dh, gr[1], gr[2], gr[3], gr[4]);
 }
-
 
 }  // namespace rnnkit
 
@@ -394,20 +350,24 @@ Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
 // outputs slot is empty with return_sequences=False. `need` is a bit mask of the gradients to
 // compute (1 dx, 2 dW_x, 4 dW_h, 8 db or db_x, 16 db_h); the others come back empty.
 TORCH_LIBRARY_FRAGMENT(rnnkit, m) {
-  m.def("rnn_forward(Tensor x, Tensor h0, Tensor W_x, Tensor W_h, Tensor? b, "
-        "bool return_sequences) -> (Tensor, Tensor, Tensor, Tensor)");
+  m.def("rnn_forward(Tensor x, Tensor h0, Tensor W_x, Tensor W_h, Tensor? b, Tensor? rec_mask, "
+        "Tensor? keep, int activation, bool return_sequences) -> (Tensor, Tensor, Tensor, Tensor)");
   m.def("rnn_backward(Tensor? dy, Tensor? dh_T, Tensor xt, Tensor hs, Tensor W_x, Tensor W_h, "
-        "int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor)");
+        "Tensor? rec_mask, Tensor? keep, int activation, int need) -> (Tensor, Tensor, Tensor, "
+        "Tensor, Tensor)");
   m.def("lstm_forward(Tensor x, Tensor h0, Tensor c0, Tensor W_x, Tensor W_h, Tensor? b, "
-        "bool return_sequences) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, "
-        "Tensor)");
+        "Tensor? rec_mask, Tensor? keep, int activation, int gate, bool return_sequences) -> "
+        "(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
   m.def("lstm_backward(Tensor? dy, Tensor? dh_T, Tensor? dc_T, Tensor xt, Tensor act, "
-        "Tensor hs, Tensor cs, Tensor tcs, Tensor W_x, Tensor W_h, int need) -> (Tensor, "
-        "Tensor, Tensor, Tensor, Tensor, Tensor)");
+        "Tensor hs, Tensor cs, Tensor tcs, Tensor W_x, Tensor W_h, Tensor? rec_mask, "
+        "Tensor? keep, int activation, int gate, int need) -> (Tensor, Tensor, Tensor, Tensor, "
+        "Tensor, Tensor)");
   m.def("gru_forward(Tensor x, Tensor h0, Tensor W_x, Tensor W_h, Tensor? b_x, Tensor? b_h, "
-        "bool return_sequences) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
+        "Tensor? rec_mask, Tensor? keep, int activation, int gate, bool return_sequences) -> "
+        "(Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
   m.def("gru_backward(Tensor? dy, Tensor? dh_T, Tensor xt, Tensor act, Tensor hs, Tensor hn, "
-        "Tensor W_x, Tensor W_h, int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
+        "Tensor W_x, Tensor W_h, Tensor? rec_mask, Tensor? keep, int activation, int gate, "
+        "int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
   m.def("set_step_threads_min_flops", rnnkit::set_step_threads_min_flops);
   m.def("release_workspace", rnnkit::release_workspace);
 }

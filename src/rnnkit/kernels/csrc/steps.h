@@ -1,0 +1,228 @@
+// The pieces every recurrent kernel shares (rnn.cpp: SimpleRNN, LSTM, GRU; gru_reset_before.cpp):
+// BLAS products, the per-step thread choice, time-major buffers, the two masks a layer may
+// pass, and the weight gradients over all steps. Built by rnnkit/kernels/build.py.
+//
+// The two masks, both optional:
+//   rec_mask (B, H)  Keras's recurrent dropout: one mask for the whole sequence, applied to
+//                    h_{t-1} before the recurrent product (forward: (h ⊙ m) W_h^T; backward:
+//                    the gradient through that product times m, and dW_h from h ⊙ m).
+//   keep (B, T)      the padding mask: where keep is false the state is carried over
+//                    unchanged (h_t = h_{t-1}, c_t = c_{t-1}) and that step has no gradient
+//                    of its own; the caller zeroes the outputs there.
+#pragma once
+
+#include "common.h"
+
+namespace rnnkit {
+
+// ---- matrix products, straight to BLAS (row-major here, column-major in BLAS) ------------
+extern "C" {
+void sgemm_(const char*, const char*, const int*, const int*, const int*, const float*,
+            const float*, const int*, const float*, const int*, const float*, float*,
+            const int*) __attribute__((weak));
+void dgemm_(const char*, const char*, const int*, const int*, const int*, const double*,
+            const double*, const int*, const double*, const int*, const double*, double*,
+            const int*) __attribute__((weak));
+}
+
+// Step products under 2^23 flops (8.4 MFLOP; at B = 32: LSTM up to 180 units, GRU up to 200)
+// run on one thread: splitting so small a product gains microseconds on an idle machine and
+// costs milliseconds a step when another process holds the second core. Tunable for benchmarks.
+extern "C" int MKL_Set_Num_Threads_Local(int) __attribute__((weak));
+inline double step_threads_min_flops = double(1 << 23);
+inline void set_step_threads_min_flops(double flops) { step_threads_min_flops = flops; }
+struct StepThreads {
+  int prev = -1;
+  bool parallel;  // big steps: the product and the gate loop both use torch's threads
+  explicit StepThreads(double flops) : parallel(flops >= step_threads_min_flops) {
+    if (!parallel && MKL_Set_Num_Threads_Local) prev = MKL_Set_Num_Threads_Local(1);
+  }
+  ~StepThreads() { if (prev >= 0) MKL_Set_Num_Threads_Local(prev); }
+};
+
+// C (M, N) = A (M, K) B (K, N) + beta C, row-major with leading dimensions lda, ldb, ldc.
+template <typename T>
+inline void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
+                 int64_t ldb, T beta, T* C, int64_t ldc) {
+  constexpr bool f32 = std::is_same<T, float>::value;
+  const T one = 1;
+  if (f32 ? sgemm_ != nullptr : dgemm_ != nullptr) {  // column-major BLAS: C^T = B^T A^T
+    const int m = M, n = N, k = K, la = lda, lb = ldb, lc = ldc;
+    if constexpr (f32) sgemm_("N", "N", &n, &m, &k, &one, B, &lb, A, &la, &beta, C, &lc);
+    else dgemm_("N", "N", &n, &m, &k, &one, B, &lb, A, &la, &beta, C, &lc);
+    return;
+  }
+  auto o = at::TensorOptions().dtype(c10::CppTypeToScalarType<T>::value);
+  Tensor a = at::from_blob((void*)A, {M, K}, {lda, 1}, o);
+  Tensor b = at::from_blob((void*)B, {K, N}, {ldb, 1}, o);
+  Tensor c = at::from_blob(C, {M, N}, {ldc, 1}, o);
+  if (beta == T(0)) at::mm_out(c, a, b);
+  else at::addmm_out(c, c, a, b, beta, one);
+}
+
+// The recurrent product of every step, C (M, N) = A (M, K) W (K, N) + beta C. Forward passes
+// W_h^T made contiguous (BLAS is faster on it than on a transposed W_h), backward W_h itself.
+template <typename T>
+struct StepProduct {
+  Tensor W;
+  int64_t M;
+  StepThreads threads;
+  StepProduct(const Tensor& W_, int64_t M_)
+      : W(W_.contiguous()), M(M_), threads(2.0 * M_ * W_.size(0) * W_.size(1)) {}
+  void operator()(const T* A, int64_t lda, T beta, T* C, int64_t ldc) const {
+    const int64_t K = W.size(0), N = W.size(1);
+    gemm<T>(M, N, K, A, lda, W.data_ptr<T>(), N, beta, C, ldc);
+  }
+};
+
+// Run a gate loop over batch rows [b0, b1): split over torch's threads for big steps.
+template <typename F>
+inline void rows(int64_t B, const StepThreads& threads, const F& f) {
+  if (threads.parallel) at::parallel_for(0, B, 1, f);
+  else f(0, B);
+}
+
+inline Tensor time_major(const Tensor& x) {  // (B, T, D) -> (T, B, D), contiguous
+  Tensor xt = workspace({x.size(1), x.size(0), x.size(2)}, x.options());
+  xt.copy_(x.transpose(0, 1));
+  return xt;
+}
+
+// z = x W_x^T for all steps at once: (T, B, G), time-major. The gate loops add the bias.
+inline Tensor input_product(const Tensor& xt, const Tensor& W_x) {
+  const int64_t T = xt.size(0), B = xt.size(1), D = xt.size(2), G = W_x.size(0);
+  Tensor z = workspace({T, B, G}, xt.options()), z2 = z.view({T * B, G});
+  at::mm_out(z2, xt.view({T * B, D}), W_x.t());
+  return z;
+}
+
+inline Tensor bias_or_zeros(const OptTensor& b, int64_t G, const Tensor& like) {
+  return b.has_value() ? b->contiguous() : at::zeros({G}, like.options());
+}
+
+inline Tensor state_buffer(const Tensor& s0, int64_t T) {  // (T + 1, B, H), [0] = s0
+  Tensor s = workspace({T + 1, s0.size(0), s0.size(1)}, s0.options());
+  s[0].copy_(s0);
+  return s;
+}
+
+inline Tensor outputs(const Tensor& hs, bool return_sequences) {  // (B, T, H) batch-first
+  return return_sequences ? hs.slice(0, 1).transpose(0, 1).contiguous() : none_like(hs);
+}
+
+inline Tensor grad_buffer(const OptTensor& g, const Tensor& like) {  // dh_T or dc_T
+  return g.has_value() ? g->contiguous().clone() : at::zeros_like(like);
+}
+
+// ---- the masks -----------------------------------------------------------------------------
+// The recurrent dropout mask as a pointer (nullptr: none), contiguous (B, H).
+struct RecMask {
+  Tensor m;
+  explicit RecMask(const OptTensor& mask) : m(mask.has_value() ? mask->contiguous() : Tensor()) {}
+  template <typename T> const T* ptr() const { return m.defined() ? m.data_ptr<T>() : nullptr; }
+};
+
+// The padding mask, time-major (T, B) bytes; keep(t) points at step t's B flags or is nullptr.
+struct Keep {
+  Tensor k;
+  int64_t B = 0;
+  explicit Keep(const OptTensor& keep) {
+    if (keep.has_value()) {
+      k = keep->to(at::kBool).t().contiguous();
+      B = k.size(1);
+    }
+  }
+  const bool* operator()(int64_t t) const { return k.defined() ? k.data_ptr<bool>() + t * B : nullptr; }
+  bool any() const { return k.defined(); }
+};
+
+// The input of step t's recurrent product: h_{t-1}, or h_{t-1} ⊙ m written into buf.
+template <typename T>
+inline const T* dropped(const T* h, const T* m, T* buf, int64_t n) {
+  if (m == nullptr) return h;
+  for (int64_t i = 0; i < n; ++i) buf[i] = h[i] * m[i];
+  return buf;
+}
+
+// dh_{t-1} (B, H) from g = dz_t W_h, the gradient through the recurrent product: on the rows
+// the padding mask kept, dh = g ⊙ m (or dh += g ⊙ m where the cell has a direct path from
+// h_{t-1}, as GRU's z ⊙ h_{t-1}); rows carried over keep their dh.
+template <typename T>
+inline void recurrent_grad(int64_t B, int64_t H, const T* g, const T* m, const bool* keep,
+                           bool accumulate, T* dh) {
+  for (int64_t b = 0; b < B; ++b) {
+    if (keep && !keep[b]) continue;
+    T* __restrict__ d = dh + b * H;
+    const T* __restrict__ gb = g + b * H;
+    const T* __restrict__ mb = m ? m + b * H : nullptr;
+    if (!accumulate) for (int64_t j = 0; j < H; ++j) d[j] = 0;
+    if (mb) for (int64_t j = 0; j < H; ++j) d[j] += gb[j] * mb[j];
+    else for (int64_t j = 0; j < H; ++j) d[j] += gb[j];
+  }
+}
+
+enum Need { DX = 1, DWX = 2, DWH = 4, DBX = 8, DBH = 16 };
+
+// ---- activations --------------------------------------------------------------------------
+// What the kernels take: activation tanh or relu, gates (recurrent_activation) sigmoid or
+// hard_sigmoid (Keras 3: clip(x / 6 + 1/2, 0, 1)). The codes are the Python side's
+// (kernels/rnn.py ACTIVATIONS). Backward needs each derivative as a function of the output.
+enum Act : int64_t { TANH = 0, SIGMOID = 1, HARD_SIGMOID = 2, RELU = 3 };
+template <int A, typename T>
+INLINE T act(T x) {
+  if constexpr (A == TANH) return tanh_(x);
+  else if constexpr (A == SIGMOID) return sigmoid_(x);
+  else if constexpr (A == HARD_SIGMOID) return std::min(T(1), std::max(T(0), x * T(1.0 / 6) + T(0.5)));
+  else return x > T(0) ? x : T(0);
+}
+template <int A, typename T>
+INLINE T dact(T y) {  // f'(x) from y = f(x)
+  if constexpr (A == TANH) return T(1) - y * y;
+  else if constexpr (A == SIGMOID) return y * (T(1) - y);
+  else if constexpr (A == HARD_SIGMOID) return (y > T(0) && y < T(1)) ? T(1.0 / 6) : T(0);
+  else return y > T(0) ? T(1) : T(0);
+}
+
+// f(A, G) with A, G the activation and gate codes as compile-time constants.
+template <typename F>
+inline void with_activations(int64_t a, int64_t g, const F& f) {
+  TORCH_CHECK((a == TANH || a == RELU) && (g == SIGMOID || g == HARD_SIGMOID),
+              "rnnkit kernels take activation tanh (0) or relu (3) and gates sigmoid (1) or "
+              "hard_sigmoid (2), got ", a, " and ", g);
+  auto gates = [&](auto A) {
+    if (g == HARD_SIGMOID) f(A, std::integral_constant<int, HARD_SIGMOID>{});
+    else f(A, std::integral_constant<int, SIGMOID>{});
+  };
+  if (a == RELU) gates(std::integral_constant<int, RELU>{});
+  else gates(std::integral_constant<int, TANH>{});
+}
+
+// After the sweep, over all T * B rows at once:
+//   dx = dZx W_x,  dW_x = dZx^T X,  dW_h = dZh^T (H_prev ⊙ m),  db_x = sum dZx,  db_h = sum dZh
+// (dW as (X^T dZ)^T: BLAS runs the long inner dimension faster in that order).
+inline std::vector<Tensor> sweep_grads(const Tensor& dzx, const Tensor& dzh, const Tensor& xt,
+                                       const Tensor& hs, const Tensor& W_x, const RecMask& m,
+                                       int64_t need) {
+  const int64_t T = xt.size(0), B = xt.size(1), D = xt.size(2), H = hs.size(2);
+  Tensor gx = dzx.view({T * B, dzx.size(2)}), gh = dzh.view({T * B, dzh.size(2)});
+  Tensor none = none_like(xt), h_prev;
+  if (need & DWH) {
+    h_prev = hs.slice(0, 0, T);
+    h_prev = (m.m.defined() ? h_prev * m.m.unsqueeze(0) : h_prev).reshape({T * B, H});
+  }
+  return {(need & DX) ? at::mm(gx, W_x).view({T, B, D}).transpose(0, 1) : none,
+          (need & DWX) ? at::mm(xt.view({T * B, D}).t(), gx).t() : none,
+          (need & DWH) ? at::mm(h_prev.t(), gh).t() : none,
+          (need & DBX) ? gx.sum(0) : none,
+          (need & DBH) ? gh.sum(0) : none};
+}
+
+// dh += dy[:, t], the gradient that reaches h_t from the outputs of step t.
+template <typename T>
+inline void add_output_grad(int64_t b0, int64_t b1, int64_t H, const T* dy_t, int64_t ld, T* dh) {
+  if (dy_t == nullptr) return;
+  for (int64_t b = b0; b < b1; ++b)
+    for (int64_t j = 0; j < H; ++j) dh[b * H + j] += dy_t[b * ld + j];
+}
+
+}  // namespace rnnkit
