@@ -113,7 +113,7 @@ def report(rows, args) -> None:
     print(f"\nmixed_bfloat16 vs float32, char model, {args.sequences} x 100 chars, batch 32 "
           f"({args.label}; {args.epochs} epochs, first untimed; seeds {args.seeds}; threads "
           f"{args.threads or 'auto'}; torch {torch.__version__}; load now "
-          f"{os.getloadavg()[0]:.1f})\n")
+          f"{os.getloadavg()[0]:.1f}; {_env()})\n")
     print("| layer | float32 s/epoch | bf16 s/epoch | bf16/fp32 time | final loss fp32 | "
           "final loss bf16 | bf16 - fp32 (mean ± sd) | bf16 kernel |")
     print("|---|---|---|---|---|---|---|---|")
@@ -127,6 +127,11 @@ def report(rows, args) -> None:
               f"{statistics.median(ratios):.2f} | {statistics.mean(r['loss'] for r in fp):.4f} "
               f"| {statistics.mean(r['loss'] for r in bf):.4f} | {statistics.mean(diffs):+.4f} "
               f"± {sd:.4f} | {bf[0]['path']} |")
+
+
+def _env() -> str:
+    return ", ".join(f"{k}={os.environ.get(k, 'unset')}" for k in
+                     ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "RNNKIT_NUM_THREADS"))
 
 
 if __name__ == "__main__":

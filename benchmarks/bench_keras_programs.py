@@ -235,7 +235,7 @@ def main(argv=None) -> None:
 def report(results: dict, args, frameworks: list[str]) -> None:
     print(f"\nKeras programs, s/epoch ({args.label}; {args.epochs} epochs, first untimed; "
           f"seeds {args.seeds}; threads {args.threads or 'each framework default'}; "
-          f"load now {os.getloadavg()[0]:.1f}); ratio below 1.0: rnnkit faster\n")
+          f"load now {os.getloadavg()[0]:.1f}; {_env()}); ratio below 1.0: rnnkit faster\n")
     print("| workload | rnnkit | plain PyTorch | Keras/TF | rnnkit/PyTorch | rnnkit/Keras | "
           "final loss rnnkit / PyTorch / Keras |")
     print("|---|---|---|---|---|---|---|")
@@ -253,6 +253,11 @@ def report(results: dict, args, frameworks: list[str]) -> None:
               f"{fmt(med, 'torch', '{:.3f}')} | {fmt(med, 'keras', '{:.3f}')} | "
               f"{fmt(ratio, 'torch', '{:.2f}')} | {fmt(ratio, 'keras', '{:.2f}')} | "
               f"{' / '.join(fmt(loss, fw, '{:.4f}') for fw in ('rnnkit', 'torch', 'keras'))} |")
+
+
+def _env() -> str:
+    return ", ".join(f"{k}={os.environ.get(k, 'unset')}" for k in
+                     ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "RNNKIT_NUM_THREADS"))
 
 
 if __name__ == "__main__":

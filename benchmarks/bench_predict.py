@@ -36,7 +36,7 @@ import numpy as np
 
 T, V, H, GEN = 40, 57, 128, 400
 
-# The program each Keras side runs (keras, or rnnkit with the prefix changed): it prints
+# The program Keras 3 on TensorFlow runs (rnnkit runs the same loops in process): it prints
 # one JSON line of timings and the generated text.
 PROGRAM = '''
 import json, sys, time
@@ -83,14 +83,13 @@ def keras_weights(rng) -> list[np.ndarray]:
             for s in shapes]
 
 
-def run_program(python: str, prefix: str, weights_path: str, reps: int, env: dict) -> dict:
-    code = PROGRAM if prefix == "keras" else PROGRAM.replace(
-        "import keras\n", "import rnnkit as keras\n").replace("from keras import", "from rnnkit import")
-    out = subprocess.run([python, "-c", code, weights_path, str(reps)], capture_output=True,
+def run_program(python: str, weights_path: str, reps: int, env: dict) -> dict:
+    """Keras 3 on TensorFlow, in its own Python."""
+    out = subprocess.run([python, "-c", PROGRAM, weights_path, str(reps)], capture_output=True,
                          text=True, env=env, timeout=3600)
     line = next((ln for ln in out.stdout.splitlines() if ln.startswith("RESULT ")), None)
     if line is None:
-        raise RuntimeError(f"{prefix} program failed:\n{out.stderr[-3000:]}")
+        raise RuntimeError(f"Keras program failed:\n{out.stderr[-3000:]}")
     return json.loads(line[len("RESULT "):])
 
 
@@ -256,8 +255,8 @@ def main(argv=None) -> None:
         order = ["local", "keras_tf"] if r % 2 == 0 else ["keras_tf", "local"]
         for side in order:
             if side == "keras_tf" and use_tf:
-                runs[side].append(run_program(args.tf_python, "keras", str(tmp / "w.npz"),
-                                              args.calls, env))
+                runs[side].append(run_program(args.tf_python, str(tmp / "w.npz"), args.calls,
+                                              env))
             elif side == "local":
                 runs[side].append(in_process(weights, args.calls, args.threads))
     report(runs, args, use_tf)
@@ -271,7 +270,7 @@ def report(runs: dict, args, use_tf: bool) -> None:
     local, tf = runs["local"], runs["keras_tf"]
     print(f"\nInference, Input(40,57)->LSTM(128)->Dense(57) ({args.label}; threads: "
           f"{args.threads or 'defaults'}; {len(local)} repeat(s), medians; load "
-          f"{os.getloadavg()[0]:.1f})\n")
+          f"{os.getloadavg()[0]:.1f}; {_env()})\n")
     print("| measure | rnnkit | plain PyTorch | Keras 3 / TF | rnnkit/PyTorch | rnnkit/Keras |")
     print("|---|---|---|---|---|---|")
 
@@ -322,6 +321,11 @@ def report(runs: dict, args, use_tf: bool) -> None:
               f"{vals['torch']:.0f} | {vals['rnnkit'] / vals['onnxruntime']:.2f} |")
     print(f"\nONNX Runtime vs rnnkit, largest difference on 256 windows: "
           f"{local[0]['throughput']['max_abs_diff_onnx']:.1e}")
+
+
+def _env() -> str:
+    return ", ".join(f"{k}={os.environ.get(k, 'unset')}" for k in
+                     ("OMP_NUM_THREADS", "OMP_WAIT_POLICY", "RNNKIT_NUM_THREADS"))
 
 
 if __name__ == "__main__":

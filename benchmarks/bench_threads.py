@@ -33,7 +33,7 @@ else:
     torch.set_num_threads(int(threads))
 torch.manual_seed(0)
 out = {"threads_used": torch.get_num_threads()}
-for units, B, T, D, n in ((32, 32, 20, 1, 31), (256, 128, 100, 64, 5)):
+for units, B, T, D, n in ((32, 32, 20, 1, 31), (256, 128, 100, 64, 3)):
     layer = LSTM(units, return_sequences=True)
     x = torch.randn(B, T, D)
     layer(x)

@@ -7,14 +7,19 @@
 Threads. torch runs its CPU kernels on an OpenMP team whose threads spin while they wait
 for work. On a machine where other processes keep the cores busy that collapses: each
 parallel step waits at a barrier for a thread the scheduler has put to sleep. Measured on
-the project's 2-core machine (torch 2.13, loaded by other jobs, plus two busy processes;
-forward + backward of one layer, medians; benchmarks/bench_threads.py):
+the project's 2-core machine (torch 2.13, already loaded by other jobs, plus two busy
+processes started by `python benchmarks/bench_threads.py`; forward + backward of one layer,
+median ms):
 
-    | layer, batch, steps  | 1 thread | 2 threads | 2 threads, OMP_WAIT_POLICY=PASSIVE |
-    | LSTM(32), 32, 20     | 0.5 ms   | 157 ms    | 7.1 ms                             |
-    | LSTM(256), 128, 100  | 3.4 s    | 27 s      | 1.5 s                              |
+    | layer, batch x steps  | 1 thread | 2 threads | 2 threads, OMP_WAIT_POLICY=PASSIVE |
+    | LSTM(32), 32 x 20     | 0.5      | 336       | 0.5                                |
+    | LSTM(256), 128 x 100  | 3,180    | 24,508    | 1,923                              |
 
-and with the machine quiet, two threads are up to ~1.8x faster than one on large products.
+PASSIVE (threads sleep instead of spinning) must be set before torch starts, and it slows
+a quiet machine (BENCHMARKS.md: plain PyTorch 2-8x slower with it); one thread does not
+collapse and leaves the other core to the other jobs (two PASSIVE threads ran the LSTM(256)
+1.65x faster under load by taking a larger share of the machine from them). With the machine
+quiet, two threads are faster than one on large products (about 1.8x for torch.mm).
 So "auto" (the default) uses every core while no other process is running, and one thread
 while others are: `auto_threads()` counts the runnable tasks of other processes (Linux's
 /proc/stat minus this process's own) over ~2 ms, and fit/evaluate/predict ask it at most
