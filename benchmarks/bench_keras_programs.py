@@ -170,7 +170,10 @@ def program(framework: str, name: str) -> str:
         return TORCH_PROGRAM.format(data=DATA[data], spec=repr(spec), loss=loss,
                                     optimizer=optimizer)
     text = KERAS_PROGRAM.format(data=DATA[data], layers=layers, optimizer=optimizer, loss=loss)
-    if framework == "rnnkit":             # the prefix change a Keras user makes
+    if framework == "rnnkit_bf16":        # the Keras line that turns on mixed precision
+        text = text.replace("model = keras.Sequential", 'keras.mixed_precision.set_global_policy('
+                            '"mixed_bfloat16")\nmodel = keras.Sequential')
+    if framework.startswith("rnnkit"):    # the prefix change a Keras user makes
         text = text.replace("import keras\n", "import rnnkit as keras\n").replace(
             "from keras import", "from rnnkit import")
     return text
@@ -184,7 +187,7 @@ def run(framework: str, name: str, seed: int, epochs: int, args) -> dict:
     if args.threads:
         env.update(OMP_NUM_THREADS=str(args.threads), TF_NUM_INTRAOP_THREADS=str(args.threads),
                    TF_NUM_INTEROP_THREADS="1")
-    if framework == "rnnkit":
+    if framework.startswith("rnnkit"):
         env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(HERE.parent / "src"),
                                                           env.get("PYTHONPATH")]))
     out = subprocess.run([python, "-c", program(framework, name), str(seed), str(epochs),
@@ -210,8 +213,13 @@ def main(argv=None) -> None:
     p.add_argument("--skip", nargs="*", default=[], choices=["keras", "torch", "rnnkit"])
     p.add_argument("--label", default="loaded", help="printed with the figures (quiet/loaded)")
     p.add_argument("--inference", action="store_true", help="then run bench_predict.py")
+    p.add_argument("--bf16", action="store_true",
+                   help="also rnnkit with keras.mixed_precision.set_global_policy"
+                        "('mixed_bfloat16') in the program")
     args = p.parse_args(argv)
     frameworks = [f for f in ("rnnkit", "torch", "keras") if f not in args.skip]
+    if args.bf16:
+        frameworks.append("rnnkit_bf16")
     if "keras" in frameworks and not Path(args.tf_python).exists():
         print(f"No Keras/TF Python at {args.tf_python}: skipping Keras 3 on TensorFlow.")
         frameworks.remove("keras")
@@ -236,9 +244,11 @@ def report(results: dict, args, frameworks: list[str]) -> None:
     print(f"\nKeras programs, s/epoch ({args.label}; {args.epochs} epochs, first untimed; "
           f"seeds {args.seeds}; threads {args.threads or 'each framework default'}; "
           f"load now {os.getloadavg()[0]:.1f}; {_env()}); ratio below 1.0: rnnkit faster\n")
+    bf16 = "rnnkit_bf16" in frameworks
     print("| workload | rnnkit | plain PyTorch | Keras/TF | rnnkit/PyTorch | rnnkit/Keras | "
-          "final loss rnnkit / PyTorch / Keras |")
-    print("|---|---|---|---|---|---|---|")
+          "final loss rnnkit / PyTorch / Keras |" +
+          (" rnnkit bf16 | bf16/PyTorch | bf16/Keras | bf16 loss |" if bf16 else ""))
+    print("|---|---|---|---|---|---|---|" + ("---|---|---|---|" if bf16 else ""))
     for name in args.only:
         med = {fw: statistics.median(r["s_epoch"] for r in results[(name, fw)])
                for fw in frameworks}
@@ -248,11 +258,17 @@ def report(results: dict, args, frameworks: list[str]) -> None:
         ratio = {fw: statistics.median(a["s_epoch"] / b["s_epoch"] for a, b in
                                        zip(results[(name, "rnnkit")], results[(name, fw)]))
                  for fw in frameworks if fw != "rnnkit" and "rnnkit" in frameworks}
+        ratio16 = {fw: statistics.median(a["s_epoch"] / b["s_epoch"] for a, b in
+                                         zip(results[(name, "rnnkit_bf16")], results[(name, fw)]))
+                   for fw in frameworks if fw in ("torch", "keras") and bf16}
         fmt = (lambda d, k, f: f.format(d[k]) if k in d else "-")
         print(f"| {WORKLOADS[name][0]} | {fmt(med, 'rnnkit', '{:.3f}')} | "
               f"{fmt(med, 'torch', '{:.3f}')} | {fmt(med, 'keras', '{:.3f}')} | "
               f"{fmt(ratio, 'torch', '{:.2f}')} | {fmt(ratio, 'keras', '{:.2f}')} | "
-              f"{' / '.join(fmt(loss, fw, '{:.4f}') for fw in ('rnnkit', 'torch', 'keras'))} |")
+              f"{' / '.join(fmt(loss, fw, '{:.4f}') for fw in ('rnnkit', 'torch', 'keras'))} |"
+              + (f" {med['rnnkit_bf16']:.3f} | {fmt(ratio16, 'torch', '{:.2f}')} | "
+                 f"{fmt(ratio16, 'keras', '{:.2f}')} | {loss['rnnkit_bf16']:.4f} |"
+                 if bf16 else ""))
 
 
 def _env() -> str:
