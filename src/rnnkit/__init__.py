@@ -22,6 +22,7 @@ from .layers import Input, Layer
 from .models import Model, Sequential, load_model
 from . import ops  # keras.ops on torch
 from . import backend, data, random   # keras.backend, tf.data, tf.random
+from . import config, mixed_precision   # keras.config (threads: set_threads), keras.mixed_precision
 
 __version__ = "0.1.0"
 

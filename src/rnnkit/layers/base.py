@@ -31,8 +31,11 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from .. import mixed_precision
 from . import penalties
 from .symbolic import MASKED_BASES, call_symbolic, flatten, is_symbolic, map_structure
+
+_FLOAT32 = mixed_precision.Policy("float32")
 
 Shape = tuple  # a shape with None for unknown sizes, batch first: (None, T, D)
 
@@ -169,10 +172,22 @@ class Layer(nn.Module):
             self.input_shape_arg = (input_dim,) if self.input_shape_arg is None \
                 else tuple(self.input_shape_arg[:-1]) + (input_dim,)
         if dtype is not None:
-            self.dtype_arg = _check_dtype(dtype)
+            policy = mixed_precision.policy_for(dtype)
+            if policy is not None:
+                self.dtype_policy = policy
+                self._run_policy = policy if policy.is_mixed or policy.name == "float32" \
+                    else None
+            if policy is None or not policy.is_mixed:
+                self.dtype_arg = _check_dtype(dtype)
 
     def __call__(self, *args, **kwargs):
-        outputs = call_module(self, super().__call__, args, kwargs)
+        policy = self.__dict__.get("_run_policy")
+        if policy is not None:                    # mixed precision, or float32 inside it
+            outputs = mixed_precision.call_in_policy(
+                policy, lambda *a, **k: call_module(self, super(Layer, self).__call__, a, k),
+                args, kwargs)
+        else:
+            outputs = call_module(self, super().__call__, args, kwargs)
         if self.activity_regularizer is not None:
             penalty = penalties.activity_penalty(self.activity_regularizer, outputs)
             if penalty is not None:
@@ -215,6 +230,8 @@ class Layer(nn.Module):
         self.input_shape_arg = None
         self.batch_size: int | None = None
         self.dtype_arg: torch.dtype | None = None
+        self.dtype_policy = mixed_precision.global_policy()     # read once, as in Keras
+        self._run_policy = self.dtype_policy if self.dtype_policy.is_mixed else None
         if input_shape is not None:
             self.input_shape_arg = _check_shape(input_shape, "input_shape")
 
@@ -233,7 +250,10 @@ class Layer(nn.Module):
         """Lazy build at the first call, with the weights on the input's device and dtype."""
         if not self.built:
             self.maybe_build(tuple(x.shape))
-            self.to(device=x.device, dtype=x.dtype if x.is_floating_point() else None)
+            dtype = x.dtype if x.is_floating_point() else None
+            if dtype is not None and self.__dict__.get("dtype_policy", _FLOAT32).is_mixed:
+                dtype = torch.float32           # bfloat16 inputs, float32 weights (Keras)
+            self.to(device=x.device, dtype=dtype)
 
     # -- Keras-style layers written by users: build(), call(), add_weight() ------------------
     def call(self, inputs, *args, **kwargs):
@@ -298,6 +318,16 @@ class Layer(nn.Module):
 
     def compute_output_shape(self, input_shape: Shape) -> Shape:
         return tuple(input_shape)
+
+    @property
+    def compute_dtype(self) -> str:
+        """The dtype this layer computes in ('bfloat16' under 'mixed_bfloat16')."""
+        return self.__dict__.get("dtype_policy", mixed_precision.Policy()).compute_dtype
+
+    @property
+    def variable_dtype(self) -> str:
+        """The dtype of this layer's weights ('float32' under a mixed policy)."""
+        return self.__dict__.get("dtype_policy", mixed_precision.Policy()).variable_dtype
 
     def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
         return mask if self.supports_masking else None

@@ -37,7 +37,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from .. import config
 from .. import losses as losses_mod
+from .. import mixed_precision
 from .. import metrics as metrics_mod
 from .. import optimizers as optimizers_mod
 from ..callbacks.base import History
@@ -82,8 +84,14 @@ class Model(nn.Module):
         self.history: History | None = None
         self.trainable = trainable
         self.build_input_shape = None
+        self.dtype_policy = mixed_precision.global_policy()     # read once, as in Keras
 
     def __call__(self, *args, **kwargs):
+        policy = self.__dict__.get("dtype_policy")
+        if policy is not None and policy.is_mixed:
+            return mixed_precision.call_in_policy(
+                policy, lambda *a, **k: call_module(self, super(Model, self).__call__, a, k),
+                args, kwargs)
         return call_module(self, super().__call__, args, kwargs)
 
     def to_json(self, **kwargs) -> str:
@@ -362,6 +370,7 @@ class Model(nn.Module):
         cbs.on_train_begin()
         start = self.__dict__.pop("_resume_epoch", initial_epoch)    # see resume_at
         for epoch in range(start, epochs):
+            config.apply()                          # threads: see rnnkit.config
             cbs.on_epoch_begin(epoch)
             logs = self._run_epoch(train, batch_size, shuffle, cbs, epoch)
             if val is not None and (epoch + 1) % validation_freq == 0:
@@ -448,7 +457,7 @@ class Model(nn.Module):
     def _train_step(self, xs: list[Tensor], ys: list[Tensor], w: Tensor | None):
         """One step of gradient descent: forward, loss, BPTT, clip, update."""
         self.optimizer.zero_grad(set_to_none=True)
-        outs, masks = scoring.forward_for_loss(self, xs)
+        outs, masks = self._forward_for_loss(xs)
         loss, parts = scoring.compute_loss(self, ys, outs, w, masks)
         loss.backward()
         if distributed.active():
@@ -463,6 +472,13 @@ class Model(nn.Module):
         for layer in penalties.constrained_layers(self):    # Keras's weight constraints
             penalties.apply_constraints(layer)
         return loss.detach(), [p.detach() for p in parts], [o.detach() for o in outs], masks
+
+    def _forward_for_loss(self, xs: list[Tensor]):
+        """Outputs (or logits) and masks; under a mixed policy computed in bfloat16 and
+        handed to the loss in float32."""
+        with mixed_precision.model_scope(self):
+            outs, masks = scoring.forward_for_loss(self, xs)
+        return mixed_precision.to_float32(outs), masks
 
     def train_step(self, data):
         """Keras's train_step(data) on one batch (x, y[, sample_weight]); returns the logs."""
@@ -483,6 +499,7 @@ class Model(nn.Module):
         """Loss (and metrics) on (x, y): a float, a list [loss, *metrics], or a dict."""
         self._require_compiled("evaluate")
         batch_size = _check_batch_size(batch_size)
+        config.apply()
         if is_batch_source(x):
             data = BatchSource(x, steps, "x")
         else:
@@ -500,7 +517,7 @@ class Model(nn.Module):
         sums, seen = None, 0
         scoring.reset_metrics(self)
         for xs, ys, w in self._epoch_batches(data, batch_size, False, 0):
-            outs, masks = scoring.forward_for_loss(self, xs)
+            outs, masks = self._forward_for_loss(xs)
             loss, parts = scoring.compute_loss(self, ys, outs, w, masks)
             batch = scoring.batch_sums(self, loss, parts, outs, ys, masks)
             sums = batch if sums is None else sums + batch
@@ -511,18 +528,24 @@ class Model(nn.Module):
     def predict(self, x, batch_size: int | None = None, verbose="auto", steps=None,
                 callbacks=None):
         """The model's outputs for x, as a NumPy array (a list of arrays for several
-        outputs), batch by batch, in eval mode."""
+        outputs), batch by batch, in eval mode. Arrays are converted once; inputs of one
+        batch or fewer samples run in one call with nothing concatenated."""
         batch_size = _check_batch_size(batch_size)
-        self.eval()
-        if is_batch_source(x):
-            batches = ([to_device(t, self.device) for t in self._x_tensors(bx)]
-                       for bx, _, _ in BatchSource(x, steps, "x").epoch())
-        else:
-            data = Dataset(self._x_tensors(x))
-            batches = ([to_device(t, self.device) for t in xs]
-                       for xs, _, _ in data.batches(batch_size))
-        chunks = [self._run(xs)[0] for xs in batches]
-        outs = [_numpy(torch.cat([c[k] for c in chunks])) for k in range(len(chunks[0]))]
+        config.apply()
+        if self.training:
+            self.eval()
+        with mixed_precision.model_scope(self):
+            if is_batch_source(x):
+                chunks = [self._run([to_device(t, self.device) for t in self._x_tensors(bx)])[0]
+                          for bx, _, _ in BatchSource(x, steps, "x").epoch()]
+            else:
+                xs = [to_device(t, self.device) for t in self._x_tensors(x)]
+                n = len(xs[0])
+                chunks = [self._run(xs if n <= batch_size else
+                                    [t[i:i + batch_size] for t in xs])[0]
+                          for i in range(0, n, batch_size)]
+        outs = [_numpy(chunks[0][k] if len(chunks) == 1 else torch.cat([c[k] for c in chunks]))
+                for k in range(len(chunks[0]))]
         return outs[0] if len(outs) == 1 else outs
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None,
