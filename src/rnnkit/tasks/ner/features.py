@@ -13,7 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..tag import OOV, PAD, word_signature
+from ..tag.vocab import OOV, PAD, word_signature
 
 Sentence = list[tuple[str, str]]
 MAX_CHARS = 20              # longer words keep their first and last 10 characters
