@@ -50,8 +50,11 @@ def run(task: str, seeds: list[int], root: str, cell: str | None = None, quick: 
         m = result["metrics"]
         values = {"accuracy": m["model"]["accuracy"], "macro F1": m["model"]["macro_f1"]}
         if "network_alone" in m:
-            values.update({"network alone acc": m["network_alone"]["accuracy"],
-                           "network weight in the blend": m["blend"]["weight"]})
+            values["network alone acc"] = m["network_alone"]["accuracy"]
+        if m.get("blend"):
+            partner = [k for k in m["blend"] if k not in ("network", "fitted_on")][0]
+            values.update({"blend weight a (network)": m["blend"]["network"],
+                           f"blend weight b ({partner.replace('_', ' ')})": m["blend"][partner]})
         values.update({**{f"{name} acc": b["accuracy"] for name, b in m["baselines"].items()},
                        "strongest baseline acc": result["baseline_score"],
                        "epochs": m["epochs_run"], "seconds": time.perf_counter() - start})

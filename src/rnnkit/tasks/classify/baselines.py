@@ -152,19 +152,56 @@ def summary_statistics(series: list[np.ndarray]) -> np.ndarray:
     return np.array(rows)
 
 
+class SummaryRegression:
+    """Softmax regression on the standardised summary statistics of each series,
+    JSON-saveable so that a saved run can blend it with the network.
+
+    >>> rng = np.random.default_rng(0)
+    >>> series = [rng.normal(m, 0.1, (5, 1)) for m in (-1, -1, 1, 1)]
+    >>> SummaryRegression.fit(series, [0, 0, 1, 1], 2).proba(series).argmax(1).tolist()
+    [0, 0, 1, 1]
+    """
+
+    def __init__(self, mean: np.ndarray, std: np.ndarray, W: np.ndarray, b: np.ndarray):
+        self.mean, self.std = np.asarray(mean), np.asarray(std)
+        self.W, self.b = np.asarray(W), np.asarray(b)
+
+    @classmethod
+    def fit(cls, series: list[np.ndarray], y, n_classes: int,
+            l2: float = 1.0) -> SummaryRegression:
+        stats = summary_statistics(series)
+        mean, std = stats.mean(0), stats.std(0)
+        std[std == 0] = 1.0
+        W, b = fit_logistic_regression((stats - mean) / std, y, n_classes, l2)
+        return cls(mean, std, W, b)
+
+    def features(self, series: list[np.ndarray]) -> np.ndarray:
+        return (summary_statistics(series) - self.mean) / self.std
+
+    def proba(self, series: list[np.ndarray]) -> np.ndarray:
+        """(N, K) class probabilities."""
+        return softmax_proba(self.features(series), self.W, self.b)
+
+    def to_json(self) -> str:
+        return json.dumps({k: getattr(self, k).tolist() for k in ("mean", "std", "W", "b")})
+
+    @classmethod
+    def from_json(cls, text: str) -> SummaryRegression:
+        d = json.loads(text)
+        return cls(*(np.array(d[k]) for k in ("mean", "std", "W", "b")))
+
+
 def sequence_baselines(x_train: list[np.ndarray], y_train, x_test: list[np.ndarray], y_test,
-                       classes: list[str]) -> dict[str, dict[str, Any]]:
+                       classes: list[str], regression: SummaryRegression | None = None
+                       ) -> dict[str, dict[str, Any]]:
     """The majority class, softmax regression and 1-nearest-neighbour on standardised
-    summary statistics, fitted on the training series."""
-    s_train, s_test = summary_statistics(x_train), summary_statistics(x_test)
-    mean, std = s_train.mean(0), s_train.std(0)
-    std[std == 0] = 1.0
-    s_train, s_test = (s_train - mean) / std, (s_test - mean) / std
-    W, b = fit_logistic_regression(s_train, y_train, len(classes))
+    summary statistics, fitted on the training series (`regression`, if given, already is)."""
+    regression = regression or SummaryRegression.fit(x_train, y_train, len(classes))
+    s_train, s_test = regression.features(x_train), regression.features(x_test)
     distance = ((s_test ** 2).sum(1)[:, None] + (s_train ** 2).sum(1)[None, :]
                 - 2 * s_test @ s_train.T)                                    # (N_test, N)
     nearest = np.asarray(y_train)[distance.argmin(1)]
     return {"majority_class": majority_baseline(y_train, y_test, classes),
             "summary_statistics_logistic_regression": short_scores(
-                y_test, softmax_proba(s_test, W, b).argmax(1), classes),
+                y_test, regression.proba(x_test).argmax(1), classes),
             "nearest_neighbour": short_scores(y_test, nearest, classes)}

@@ -84,8 +84,11 @@ def write_classify_run(out: Path, model: Sequential, task: dict[str, Any],
                      f"{metrics['epochs_run']} ({metrics['best_epoch']})",
                  "training seconds": metrics["seconds"]}
         if metrics.get("blend"):
-            table["blend weights: network / bag of words (fitted on validation)"] = \
-                f"{metrics['blend']['network']:.2f} / {metrics['blend']['bag_of_words']:.2f}"
+            partner = "bag_of_words" if "bag_of_words" in metrics["blend"] else \
+                "summary_statistics"
+            table[f"blend weights: network / {partner.replace('_', ' ')} (fitted on "
+                  "validation)"] = (f"{metrics['blend']['network']:.2f} / "
+                                    f"{metrics['blend'][partner]:.2f}")
         write_report(folder, title, summary, table,
                      [("curves.png", "Loss and accuracy per epoch, training and validation"),
                       ("confusion.png", "Held-out confusion matrix (counts)")],

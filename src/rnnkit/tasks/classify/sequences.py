@@ -1,7 +1,11 @@
 """Classifying sequences of feature vectors (speech frames, sensor readings): series of
 shape (T_i, F) -> scaled with training statistics -> padded after the end and masked ->
 (Bi)LSTM or GRU -> Dense(softmax), scored on held-out series against the majority class,
-softmax regression and the nearest neighbour on summary statistics (baselines.py).
+softmax regression and the nearest neighbour on summary statistics (baselines.py). As for
+texts (text.py), the network's probabilities are blended with the summary-statistics
+regression's, softmax_k(a log p_net(k) + b log p_reg(k)), (a, b) fitted on the validation
+series: on Japanese Vowels that regression alone is as accurate as the BiGRU (98.6% against
+98.4%, quick settings, seed 0).
 
     rnnkit classify --dataset japanese_vowels        # the official 270 / 370 split
     rnnkit classify gestures.ts                      # a .ts file, stratified held-out part
@@ -27,12 +31,12 @@ from ...preprocessing.timeseries import StandardScaler
 from ...utils import set_random_seed
 from ..runs import default_run_dir
 from ..settings import as_dict, command_line
-from .baselines import sequence_baselines
+from .baselines import SummaryRegression, sequence_baselines, short_scores
 from .network import fit_classifier, predict_proba, recurrent_classifier
 from .report import judge, write_classify_run
 from .scores import classification_scores, stratified_split
 from .settings import SequenceSettings, build
-from .text import result
+from .text import blend, fit_blend, result
 
 JAPANESE_VOWELS = "japanese_vowels"
 
@@ -79,16 +83,34 @@ def classify_sequences(path: str | os.PathLike | None = None,
                                          s.learning_rate, s.patience, not s.quiet)
     seconds = round(time.perf_counter() - start, 1)
 
-    proba = predict_proba(model, pad_scaled(scaler, x_test), len(classes))    # (N_test, K)
+    # The blend's weights from the validation series, with a regression fitted without them.
+    weights = None
+    if s.blend == "auto":
+        weights = fit_blend(
+            predict_proba(model, x_val, len(classes)),
+            SummaryRegression.fit([x_train[i] for i in fit_idx], y_train[fit_idx],
+                                  len(classes)).proba([x_train[i] for i in val_idx]),
+            y_train[val_idx])
+    regression = SummaryRegression.fit(x_train, y_train, len(classes))   # also a baseline
+    net_proba = predict_proba(model, pad_scaled(scaler, x_test), len(classes))  # (N_test, K)
+    proba = net_proba if weights is None else blend(net_proba, regression.proba(x_test),
+                                                    weights)
     network = ("Bi" if s.bidirectional else "") + s.cell.upper()
+    model_name = network if weights is None else f"{network} + summary statistics"
     metrics = {
         "task": "classify", "kind": "sequences", "data": source,
         "n_train": len(fit_idx), "n_val": len(val_idx), "n_test": len(y_test),
-        "n_features": int(x_train[0].shape[1]), "model_name": network,
+        "n_features": int(x_train[0].shape[1]), "model_name": model_name,
         "model": classification_scores(y_test, proba.argmax(1), classes),
-        "baselines": sequence_baselines(x_train, y_train, x_test, y_test, classes),
+        "network_name": network,
+        "network_alone": short_scores(y_test, net_proba.argmax(1), classes),
+        "blend": None if weights is None else {
+            "network": weights[0], "summary_statistics": weights[1],
+            "fitted_on": f"log-loss of the {len(val_idx)} validation series"},
+        "baselines": sequence_baselines(x_train, y_train, x_test, y_test, classes,
+                                        regression),
         "epochs_run": len(history["loss"]), "best_epoch": best_epoch, "seconds": seconds}
-    metrics["verdict"] = judge(metrics, network)
+    metrics["verdict"] = judge(metrics, model_name)
     command = command_line("classify", given,
                            [] if path is None else [shlex.quote(str(path))])
     if path is None:
@@ -98,10 +120,12 @@ def classify_sequences(path: str | os.PathLike | None = None,
             "path": None if path is None else str(path), "test_path": test_path,
             "n_features": metrics["n_features"], **as_dict(s),
             "test_fraction": None if test_path or path is None else s.test_fraction,
-            "command": command}
+            "blend_weights": weights, "command": command}
+    files = {"scaler.json": json.dumps(scaler.to_dict(), indent=2)}
+    if weights is not None:
+        files["summary_regression.json"] = regression.to_json()
     out = Path(out) if out is not None else default_run_dir("classify")
-    write_classify_run(out, model, task, metrics, history, classes,
-                       {"scaler.json": json.dumps(scaler.to_dict(), indent=2)},
+    write_classify_run(out, model, task, metrics, history, classes, files,
                        f"Sequence classification: {source}", "series", command)
     return result(out, metrics)
 

@@ -18,7 +18,7 @@ from ...models import load_model
 from ...preprocessing.text import tokenizer_from_json
 from ...preprocessing.timeseries import StandardScaler
 from ..runs import input_lines
-from .baselines import BagOfWords
+from .baselines import BagOfWords, SummaryRegression
 from .network import predict_proba
 from .sequences import check_series, pad_scaled
 from .text import blend, predict_texts
@@ -44,8 +44,12 @@ def predict(run_dir: str | os.PathLike, inputs) -> list[tuple[str, float]]:
     else:
         scaler = StandardScaler.from_dict(
             json.loads((run_dir / "scaler.json").read_text(encoding="utf-8")))
-        proba = predict_proba(model, pad_scaled(scaler, _series(inputs, task["n_features"])),
-                              len(classes))
+        series = _series(inputs, task["n_features"])
+        proba = predict_proba(model, pad_scaled(scaler, series), len(classes))
+        if task.get("blend_weights"):
+            regression = SummaryRegression.from_json(
+                (run_dir / "summary_regression.json").read_text(encoding="utf-8"))
+            proba = blend(proba, regression.proba(series), task["blend_weights"])
     best = proba.argmax(1)
     return [(classes[k], float(proba[i, k])) for i, k in enumerate(best)]
 

@@ -16,6 +16,10 @@ from ..settings import check, flag
 from .network import CELLS
 
 BLEND = ("auto", "none")
+BLEND_HELP = ("auto: combine the network's class probabilities with those of the baseline "
+              "that reads the data differently (the bag of words for texts, the regression "
+              "on summary statistics for sequences), weights fitted on the validation part; "
+              "none: the network alone")
 
 
 def _fraction(settings, name: str, low: float = 0.0, high: float = 1.0) -> None:
@@ -50,9 +54,7 @@ class TextSettings:
     learning_rate: float = flag("Adam step size", 1e-3, low=1e-6, high=1.0, metavar="LR")
     patience: int = flag("epochs without a better validation loss before stopping", 4,
                          low=1, metavar="N")
-    blend: str = flag("auto: average the network's probabilities with the bag-of-words "
-                      "model's, the weight chosen on the validation texts; none: the network "
-                      "alone", "auto", choices=BLEND)
+    blend: str = flag(BLEND_HELP, "auto", choices=BLEND)
     test_fraction: float = flag("share of each class held out for the final score", 0.2,
                                 metavar="F")
     seed: int = flag("seed of the split and the weights", 0, low=0, metavar="N")
@@ -88,6 +90,7 @@ class SequenceSettings:
     learning_rate: float = flag("Adam step size", 3e-3, low=1e-6, high=1.0, metavar="LR")
     patience: int = flag("epochs without a better validation loss before stopping", 10,
                          low=1, metavar="N")
+    blend: str = flag(BLEND_HELP, "auto", choices=BLEND)
     test_fraction: float = flag("share of each class held out for the final score", 0.2,
                                 metavar="F")
     seed: int = flag("seed of the split and the weights", 0, low=0, metavar="N")
