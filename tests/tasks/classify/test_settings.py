@@ -54,7 +54,8 @@ def test_verbose_is_the_older_spelling_of_quiet():
 
 
 def test_quick_shrinks_a_run_but_keeps_smaller_settings():
-    assert TextSettings(quick=True).quick_version().epochs == 4
+    assert (TextSettings(quick=True).quick_version().epochs,
+            TextSettings(quick=True).quick_version().patience) == (8, 2)
     assert TextSettings(quick=True, epochs=2).quick_version().epochs == 2
     assert SequenceSettings(quick=True).quick_version().units == 32
     assert TextSettings().quick_version() == TextSettings()
