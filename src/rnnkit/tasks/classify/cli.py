@@ -58,7 +58,9 @@ def main(args: argparse.Namespace) -> int:
     given = [n for n in {*_fields(TextSettings), *_fields(SequenceSettings)} if hasattr(args, n)]
     wrong = sorted("--" + n.replace("_", "-") for n in given if n not in _fields(cls))
     if wrong and sequences:
-        raise UserError(f"{', '.join(wrong)} apply to texts; this run classifies sequences.")
+        verb, them = ("apply", "them") if len(wrong) > 1 else ("applies", "it")
+        raise UserError(f"{', '.join(wrong)} {verb} to texts; this run classifies sequences. "
+                        f"Drop {them}, or pass a file of texts.")
     if wrong:
         raise UserError("--test-file is for .ts sequence files; text runs hold out "
                         "--test-fraction of FILE.")
