@@ -11,6 +11,13 @@ accuracy >= 80%; Japanese Vowels, the official split (270 train / 370 test): acc
 the bag-of-words logistic regression, which the network alone does not beat; the model is
 the network averaged with it, the weight chosen on validation). The seed changes the
 weights, the batches and, for the sentiment set, which sentences are held out.
+
+Measured (seeds 0-4, 1 thread, a loaded 2-core machine), held-out accuracy mean +- std:
+sentiment, the defaults (= --quick since quick stops at 8 epochs): blend 82.95 +- 1.02,
+BiLSTM alone 82.55 +- 1.22, bag of words 82.35 +- 0.56 (the blend loses on seed 1: 81.75
+against 82.25). Japanese Vowels, defaults: blend 98.70 +- 0.20, BiGRU alone 98.16 +- 0.46,
+regression on summary statistics 98.65 (no seed dependence), 1-NN 96.22; --quick: blend
+98.27 +- 0.50, BiGRU alone 98.00 +- 0.28, so there the regression wins.
 """
 from __future__ import annotations
 
