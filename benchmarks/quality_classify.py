@@ -3,11 +3,21 @@
     .venv/bin/python benchmarks/quality_classify.py                 # seeds 0 1 2, both tasks
     .venv/bin/python benchmarks/quality_classify.py --only text --seeds 0 1 2 3 4
     .venv/bin/python benchmarks/quality_classify.py --cell mingru     # the parallel layer
+    .venv/bin/python benchmarks/quality_classify.py --quick --only text  # the demo's settings
 
 Targets (issue 3): sentiment sentences (amazon + yelp, 2,000), 20% of each class held out:
-accuracy >= 80% (TF-IDF + logistic regression is quoted at ~83%); Japanese Vowels, the
-official split (270 train / 370 test): accuracy >= 97%. The seed changes the weights, the
-batches and, for the sentiment set, which sentences are held out.
+accuracy >= 80%; Japanese Vowels, the official split (270 train / 370 test): accuracy >=
+97%. Issue 10: the mean accuracy also beats the mean of the strongest baseline (for text
+the bag-of-words logistic regression, which the network alone does not beat; the model is
+the network averaged with it, the weight chosen on validation). The seed changes the
+weights, the batches and, for the sentiment set, which sentences are held out.
+
+Measured (seeds 0-4, 1 thread, a loaded 2-core machine), held-out accuracy mean +- std:
+sentiment, the defaults (= --quick since quick stops at 8 epochs): blend 82.95 +- 1.02,
+BiLSTM alone 82.55 +- 1.22, bag of words 82.35 +- 0.56 (the blend loses on seed 1: 81.75
+against 82.25). Japanese Vowels, defaults: blend 98.70 +- 0.20, BiGRU alone 98.16 +- 0.46,
+regression on summary statistics 98.65 (no seed dependence), 1-NN 96.22; --quick: blend
+98.27 +- 0.50, BiGRU alone 98.00 +- 0.28, so there the regression wins.
 """
 from __future__ import annotations
 
@@ -34,17 +44,27 @@ TASKS = {
 }
 
 
-def run(task: str, seeds: list[int], root: str, cell: str | None = None
+def run(task: str, seeds: list[int], root: str, cell: str | None = None, quick: bool = False
         ) -> dict[str, list[float]]:
     _, recipe, _ = TASKS[task]
     settings = {"cell": cell} if cell else {}
+    settings["quick"] = quick
     rows: dict[str, list[float]] = {}
     for seed in seeds:
         start = time.perf_counter()
-        m = recipe(seed=seed, out=os.path.join(root, f"{task}-{seed}"), **settings)["metrics"]
-        values = {"accuracy": m["model"]["accuracy"], "macro F1": m["model"]["macro_f1"],
-                  **{f"{name} acc": b["accuracy"] for name, b in m["baselines"].items()},
-                  "epochs": m["epochs_run"], "seconds": time.perf_counter() - start}
+        result = recipe(seed=seed, out=os.path.join(root, f"{task}-{seed}"), quiet=True,
+                        **settings)
+        m = result["metrics"]
+        values = {"accuracy": m["model"]["accuracy"], "macro F1": m["model"]["macro_f1"]}
+        if "network_alone" in m:
+            values["network alone acc"] = m["network_alone"]["accuracy"]
+        if m.get("blend"):
+            partner = [k for k in m["blend"] if k not in ("network", "fitted_on")][0]
+            values.update({"blend weight a (network)": m["blend"]["network"],
+                           f"blend weight b ({partner.replace('_', ' ')})": m["blend"][partner]})
+        values.update({**{f"{name} acc": b["accuracy"] for name, b in m["baselines"].items()},
+                       "strongest baseline acc": result["baseline_score"],
+                       "epochs": m["epochs_run"], "seconds": time.perf_counter() - start})
         print(f"  {task} seed {seed}: " + ", ".join(f"{k} {v:.4g}" for k, v in values.items()),
               flush=True)
         for k, v in values.items():
@@ -59,6 +79,7 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2, help="torch threads (default 2)")
     parser.add_argument("--cell", choices=("lstm", "gru", "mingru", "minlstm"),
                         help="recurrent cell for both tasks (default: each task's own)")
+    parser.add_argument("--quick", action="store_true", help="the demo's short settings")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print("$ " + shlex.join([os.path.relpath(sys.executable), *sys.argv]))
@@ -66,7 +87,7 @@ def main() -> int:
     results = {}
     with tempfile.TemporaryDirectory() as root:
         for task in [args.only] if args.only else list(TASKS):
-            results[task] = run(task, args.seeds, root, args.cell)
+            results[task] = run(task, args.seeds, root, args.cell, args.quick)
 
     print(f"\n{'task':<30} {'metric':<40} {'mean':>7} {'std':>7} {'min':>7} {'max':>7}")
     ok = True
@@ -82,6 +103,10 @@ def main() -> int:
         ok &= mean >= target
         print(f"{title:<30} {'target: mean accuracy >= ' + format(target, '.0%'):<40} "
               f"{'met' if mean >= target else 'MISSED':>7}")
+        beats = mean > float(np.mean(rows["strongest baseline acc"]))
+        ok &= beats
+        print(f"{title:<30} {'target: mean beats the strongest baseline':<40} "
+              f"{'met' if beats else 'MISSED':>7}")
     return 0 if ok else 1
 
 

@@ -66,3 +66,42 @@ def test_a_history_logged_every_few_steps_is_indexed_by_its_step(tmp_path):
     history = {"step": [50, 100], "loss": [2.0, 1.5], "val_error_rate": [0.5, 0.25]}
     rows = write_history(history, tmp_path / "history.csv", index="step").read_text().split()
     assert rows == ["step,loss,val_error_rate", "50,2.0,0.5", "100,1.5,0.25"]
+
+
+# -- the verdict and the report skeleton ----------------------------------------------------
+
+def test_the_strongest_baseline_is_the_best_score_in_the_direction_of_the_metric():
+    from rnnkit.tasks.runs import strongest
+    scores = {"majority": 0.5, "bag of words": 0.82, "nearest neighbour": 0.7}
+    assert strongest(scores) == ("bag of words", 0.82)
+    assert strongest({"naive": 3.0, "seasonal": 2.5}, higher_is_better=False) == ("seasonal", 2.5)
+
+
+def test_the_verdict_says_plainly_when_the_baseline_wins_and_a_tie_is_no_win():
+    from rnnkit.tasks.runs import verdict
+    lost = verdict("BiLSTM", 0.808, "bag of words", 0.818, "accuracy")
+    assert lost["sentence"].startswith("The baseline wins: bag of words") and not lost["model_wins"]
+    tie = verdict("BiLSTM", 0.8, "bag of words", 0.8, "accuracy")
+    assert tie["sentence"].startswith("A tie") and not tie["model_wins"]
+    won = verdict("GRU", 2.0, "naive", 2.5, "RMSE", higher_is_better=False, percent=False)
+    assert won["model_wins"] and "RMSE 2 against 2.5" in won["sentence"]
+
+
+def test_the_report_shows_the_verdict_words_not_json_keys_and_the_reproduce_command(tmp_path):
+    from rnnkit.tasks.runs import verdict, write_report
+    judged = verdict("BiLSTM", 0.7, "bag of words", 0.8, "accuracy")
+    page = write_report(tmp_path, "A run", "Summary.", {"epochs_run": [11],
+                                                         "protocol": {"name": "blocks"}},
+                        [], command="rnnkit classify --units 16 'my file.csv'",
+                        verdict=judged).read_text()
+    assert "The baseline wins" in page and 'class="verdict loss"' in page
+    assert "<td>epochs run</td><td>11</td>" in page and "<td>protocol: name</td>" in page
+    assert "Reproduce this run" in page and "--units 16 &#x27;my file.csv&#x27;" in page
+    assert "epochs_run" not in page and "[11]" not in page
+
+
+def test_doctests_of_the_runs_module():
+    import doctest
+
+    from rnnkit.tasks import runs
+    assert doctest.testmod(runs).failed == 0

@@ -2,7 +2,9 @@
 
 A run folder follows the umask (teammates can read it), its metrics.json is strict JSON
 (NaN and infinity are written as null), and a task that trained per epoch writes
-history.csv in the layout of Keras's CSVLogger (write_history).
+history.csv in the layout of Keras's CSVLogger (write_history). The report skeleton
+(write_report) holds the verdict against the strongest baseline (`verdict`), a table with
+words and the command that reproduces the run.
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import math
 import os
 import shutil
 import tempfile
+import textwrap
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -22,6 +25,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from ..utils.files import follow_umask  # noqa: E402
@@ -175,15 +179,96 @@ def plot_learning_curves(history: dict[str, list[float]], path: Path, title: str
     return path
 
 
+def plot_confusion(cm, classes: list[str], path: Path, title: str) -> Path:
+    """A confusion matrix as an image: colour = share of the true class (row), text = count."""
+    cm = np.asarray(cm)
+    k = len(classes)
+    share = cm / np.maximum(cm.sum(1, keepdims=True), 1)
+    size = min(3.0 + 0.55 * k, 12.0)
+    fig, ax = plt.subplots(figsize=(size + 1.0, size))
+    image = ax.imshow(share, cmap="Blues", vmin=0.0, vmax=1.0)
+    for i in range(k):
+        for j in range(k):
+            ax.text(j, i, str(cm[i, j]), ha="center", va="center", fontsize=9 if k < 12 else 7,
+                    color="white" if share[i, j] > 0.5 else "black")
+    ax.set_xticks(range(k), classes, rotation=45 if k > 4 else 0, ha="right" if k > 4 else "center")
+    ax.set_yticks(range(k), classes)
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
+    ax.set_title("\n".join(textwrap.wrap(title, width=int(9 * size))), fontsize=10)
+    fig.colorbar(image, ax=ax, fraction=0.046, pad=0.04, label="share of the true class")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+    return path
+
+
+# -- the verdict against the strongest baseline --------------------------------------------
+
+def strongest(baselines: dict[str, float], higher_is_better: bool = True) -> tuple[str, float]:
+    """(name, score) of the best baseline; on a tie the first listed.
+
+    >>> strongest({"majority class": 0.5, "bag of words": 0.82})
+    ('bag of words', 0.82)
+    >>> strongest({"naive": 3.0, "seasonal naive": 2.5}, higher_is_better=False)
+    ('seasonal naive', 2.5)
+    """
+    if not baselines:
+        raise ValueError("strongest needs at least one baseline score.")
+    sign = 1.0 if higher_is_better else -1.0
+    name = max(baselines, key=lambda k: sign * baselines[k])
+    return name, baselines[name]
+
+
+def verdict(model_name: str, model_score: float, baseline_name: str, baseline_score: float,
+            metric: str, higher_is_better: bool = True, percent: bool = True
+            ) -> dict[str, Any]:
+    """The comparison every report and console table shows, as JSON-ready values and a
+    sentence that says plainly who wins (equal scores are a tie, not a win).
+
+    >>> verdict("BiLSTM", 0.80, "bag of words", 0.82, "accuracy")["sentence"]
+    'The baseline wins: bag of words scores accuracy 82.0% against 80.0% for the BiLSTM.'
+    >>> verdict("BiLSTM", 0.84, "bag of words", 0.82, "accuracy")["model_wins"]
+    True
+    """
+    show = (lambda v: f"{v:.1%}") if percent else (lambda v: f"{v:.4g}")
+    diff = (model_score - baseline_score) * (1 if higher_is_better else -1)
+    if diff > 0:
+        sentence = (f"The {model_name} beats the strongest baseline ({baseline_name}): "
+                    f"{metric} {show(model_score)} against {show(baseline_score)}.")
+    elif diff == 0:
+        sentence = (f"A tie: the {model_name} and the strongest baseline ({baseline_name}) "
+                    f"both score {metric} {show(model_score)}.")
+    else:
+        sentence = (f"The baseline wins: {baseline_name} scores {metric} "
+                    f"{show(baseline_score)} against {show(model_score)} for the {model_name}.")
+    return {"metric": metric, "model": model_name, "model_score": model_score,
+            "baseline": baseline_name, "baseline_score": baseline_score,
+            "higher_is_better": higher_is_better, "model_wins": bool(diff > 0),
+            "sentence": sentence}
+
+
+# -- the report ----------------------------------------------------------------------------
+
 def write_report(folder: Path, title: str, summary: str, metrics: dict[str, Any],
-                 images: list[tuple[str, str]], extra_html: str = "") -> Path:
-    """report.html: the title, a summary, a table of metrics and the plots (relative links)."""
+                 images: list[tuple[str, str]], extra_html: str = "",
+                 command: str | None = None, verdict: dict[str, Any] | None = None) -> Path:
+    """report.html: the title, the verdict, a summary, a table of scores with words, the
+    plots (relative links) and the command that reproduces the run.
+
+    metrics: {label: value}; a nested dict becomes rows labelled "outer: inner" and a list
+    its values joined by commas, so keys should already be words ("epochs run")."""
     rows = "\n".join(
         f"<tr><td>{html.escape(str(k))}</td><td>{html.escape(_fmt(v))}</td></tr>"
         for k, v in _flatten(metrics).items())
     figures = "\n".join(
         f'<figure><img src="{html.escape(src)}" alt="{html.escape(caption)}">'
         f"<figcaption>{html.escape(caption)}</figcaption></figure>" for src, caption in images)
+    judged = "" if verdict is None else (
+        f'<p class="verdict {"win" if verdict["model_wins"] else "loss"}"><b>Verdict.</b> '
+        f"{html.escape(verdict['sentence'])}</p>")
+    again = "" if command is None else (
+        f"<h2>Reproduce this run</h2><pre>{html.escape(command)}</pre>")
     page = f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)}</title>
 <style>
@@ -193,16 +278,21 @@ td, th {{ border: 1px solid #ccc; padding: 4px 10px; text-align: left; }}
 img {{ max-width: 100%; border: 1px solid #ddd; }}
 figure {{ margin: 1.5em 0; }} figcaption {{ color: #555; font-size: 0.9em; }}
 pre {{ background: #f6f6f6; padding: 1em; white-space: pre-wrap; }}
+.verdict {{ padding: 0.6em 1em; border-left: 5px solid; }}
+.win {{ border-color: #2a7; background: #eefaf3; }}
+.loss {{ border-color: #c63; background: #fdf1ea; }}
 </style></head><body>
 <h1>{html.escape(title)}</h1>
+{judged}
 <p>{html.escape(summary)}</p>
 <h2>Scores</h2>
-<table><tr><th>metric</th><th>value</th></tr>
+<table><tr><th>measure</th><th>value</th></tr>
 {rows}
 </table>
 {extra_html}
 <h2>Plots</h2>
 {figures}
+{again}
 </body></html>
 """
     path = folder / "report.html"
@@ -211,17 +301,31 @@ pre {{ background: #f6f6f6; padding: 1em; white-space: pre-wrap; }}
 
 
 def _flatten(d: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Nested labels as words: {"protocol": {"name": x}} -> {"protocol: name": x}.
+
+    >>> _flatten({"epochs_run": [11], "protocol": {"name": "blocks"}})
+    {'epochs run': [11], 'protocol: name': 'blocks'}
+    """
     out: dict[str, Any] = {}
     for k, v in d.items():
-        key = f"{prefix}{k}"
+        key = f"{prefix}{str(k).replace('_', ' ')}"
         if isinstance(v, dict):
-            out.update(_flatten(v, key + "."))
+            out.update(_flatten(v, key + ": "))
         else:
             out[key] = v
     return out
 
 
 def _fmt(v: Any) -> str:
+    """A value for a table cell: floats to 4 significant digits, lists joined by commas.
+
+    >>> _fmt(0.123456), _fmt([11]), _fmt([0.5, 0.25]), _fmt(None)
+    ('0.1235', '11', '0.5, 0.25', '-')
+    """
     if isinstance(v, float):
         return f"{v:.4g}"
+    if isinstance(v, (list, tuple)):
+        return ", ".join(_fmt(x) for x in v)
+    if v is None:
+        return "-"
     return str(v)

@@ -8,6 +8,7 @@ gazetteer of the training entities.
 
     features.py   words -> word ids (with shape signatures) and character ids
     entities.py   tags -> spans, seqeval scores, the gazetteer baseline
+    settings.py   NerSettings: the flags and their defaults (extends tag's LabellingSettings)
     recipe.py     the model, training and scoring: ner()
     report.py     the run folder: plots and report.html
     serve.py      predict() from a saved run
@@ -16,5 +17,6 @@ gazetteer of the training entities.
 from .command import configure_parser, main
 from .recipe import ner
 from .serve import predict
+from .settings import NerSettings
 
-__all__ = ["ner", "predict", "configure_parser", "main"]
+__all__ = ["ner", "predict", "NerSettings", "configure_parser", "main"]

@@ -1,6 +1,6 @@
 """Words to ids for the entity tagger: each word becomes its word id and its characters.
 
-Word ids are lower-cased, with tag.py's shape-and-suffix signatures for rare and unknown
+Word ids are lower-cased, with tag/vocab.py's shape-and-suffix signatures for rare and unknown
 words; the characters keep their case, so the character CNN sees 'Zorbland' capitalised
 even though no vector of its own exists for it.
 
@@ -13,7 +13,7 @@ from collections import Counter
 
 import numpy as np
 
-from ..tag import OOV, PAD, word_signature
+from ..tag.vocab import OOV, PAD, word_signature
 
 Sentence = list[tuple[str, str]]
 MAX_CHARS = 20              # longer words keep their first and last 10 characters

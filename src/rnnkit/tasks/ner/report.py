@@ -9,9 +9,8 @@ import numpy as np
 
 from ... import __version__
 from ...models import Sequential
-from ..classification import plot_confusion
-from ..runs import (plot_learning_curves, plt, run_folder, write_history, write_json,
-                    write_report)
+from ..runs import (plot_confusion, plot_learning_curves, plt, run_folder, write_history,
+                    write_json, write_report)
 from .entities import Sentence, spans, type_confusion
 from .features import EntityVocabulary
 
@@ -21,7 +20,7 @@ COLOURS = {"PER": "#fde2a7", "ORG": "#c6e2ff", "LOC": "#c8efc8", "MISC": "#eed5f
 def write_ner_run(out: Path, model: Sequential, vocab: EntityVocabulary, task: dict[str, Any],
                   metrics: dict[str, Any], history: dict[str, list[float]],
                   test: list[Sentence], predicted: list[list[str]],
-                  baseline: list[list[str]]) -> Path:
+                  baseline: list[list[str]], command: str) -> Path:
     """model/, vocab.json, task.json, metrics.json, curves.png, f1_by_type.png,
     confusion.png, report.html, written whole or not at all."""
     m, b = metrics["model"], metrics["baselines"]["gazetteer"]
@@ -61,7 +60,8 @@ def write_ner_run(out: Path, model: Sequential, vocab: EntityVocabulary, task: d
                       ("confusion.png", "Entity types: gold against predicted"),
                       ("curves.png", "Loss per real word and epoch, training and validation")],
                      _per_type_html(m, b, name) + examples_html(test, predicted, baseline,
-                                                                name))
+                                                                name),
+                     command=command, verdict=metrics["verdict"])
     return Path(out)
 
 

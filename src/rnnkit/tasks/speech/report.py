@@ -17,8 +17,8 @@ import torch
 
 from ... import __version__
 from ...errors import UserError
-from ..classification import plot_confusion
-from ..runs import default_run_dir, run_folder, write_history, write_json, write_report
+from ..runs import (default_run_dir, plot_confusion, run_folder, write_history, write_json,
+                    write_report)
 from .audio import read_audio
 from .features import LogMel
 from .model import AcousticModel

@@ -9,7 +9,7 @@ import torch
 
 from rnnkit import cli
 from rnnkit.datasets import load_pos_tagged
-from rnnkit.tasks import tag as tag_module
+from rnnkit.tasks.tag import recipe, scores, tokens, vocab
 from rnnkit.tasks.tag import Vocabulary, most_frequent_tag_baseline, predict, tag, tokenize
 
 ARTIFACTS = ["model", "vocab.json", "task.json", "metrics.json", "history.csv", "curves.png",
@@ -49,11 +49,20 @@ def test_quick_run_writes_every_artifact_and_scores_the_whole_test_split(run):
     assert 'src="curves.png"' in page and 'src="confusion.png"' in page
 
 
+def test_the_run_names_its_baseline_and_the_report_its_verdict_and_reproduce_command(run):
+    assert run["baseline"] == "most frequent tag per word" and run["metric"] == "token accuracy"
+    assert run["baseline_score"] == run["metrics"]["baselines"]["most_frequent_tag"]["accuracy"]
+    page = (run["out"] / "report.html").read_text()
+    assert run["verdict"] in page and "rnnkit tag --quick" in page
+    assert "Verdict." in page and "epochs_run" not in page
+
+
 def test_quick_bilstm_beats_the_most_frequent_tag_on_all_and_on_unknown_words(run):
     model = run["metrics"]["model"]
     baseline = run["metrics"]["baselines"]["most_frequent_tag"]
-    assert model["accuracy"] > baseline["accuracy"] + 0.03
-    assert model["unknown_accuracy"] > baseline["unknown_accuracy"] + 0.2
+    # The baseline guesses unknown words by their shape and suffix: 87.0% (quick net 89.1%).
+    assert model["accuracy"] > baseline["accuracy"] + 0.01
+    assert model["unknown_accuracy"] > baseline["unknown_accuracy"]
 
 
 # -- predict from a saved run --------------------------------------------------------------------
@@ -134,11 +143,14 @@ def test_tokenize_keeps_all_but_a_few_of_the_bundled_treebanks_tokens_whole():
     assert len(words) == 50_241 and len(changed) == 56          # "80's", "Gen.", "Yahoo!", ...
 
 
-def test_baseline_uses_each_words_commonest_tag_and_the_overall_one_for_unknown_words():
+def test_baseline_uses_each_words_commonest_tag_and_its_signatures_for_unknown_words():
     sentences = [[("Run", "VERB"), ("fast", "ADV")], [("run", "NOUN"), ("run", "VERB")],
-                 [("dogs", "NOUN"), ("dogs", "NOUN"), ("bark", "VERB")]]
+                 [("dogs", "NOUN"), ("dogs", "NOUN"), ("dogs", "NOUN"), ("Oslo", "PROPN"),
+                  ("barked", "VERB")]]
     guess = most_frequent_tag_baseline(sentences)
-    assert (guess("RUN"), guess("fast"), guess("zebra")) == ("VERB", "ADV", "VERB")
+    assert (guess("RUN"), guess("fast"), guess("Bergen"), guess("jumped")) == \
+        ("VERB", "ADV", "PROPN", "VERB")
+    assert guess("42") == "NOUN"            # no training number: the commonest tag of all
 
 
 def test_vocabulary_round_trips_through_json_and_maps_rare_words_to_signatures():
@@ -151,8 +163,9 @@ def test_vocabulary_round_trips_through_json_and_maps_rare_words_to_signatures()
     assert [again.itos[i] for i in ids] == ["<unk:Xx-ing>", "the", "<unk:x-ed>", "<oov>"]
 
 
-def test_doctests_in_the_tag_module_pass():
-    assert doctest.testmod(tag_module).failed == 0
+@pytest.mark.parametrize("module", [vocab, scores, tokens, recipe])
+def test_doctests_in_the_tag_modules_pass(module):
+    assert doctest.testmod(module).failed == 0
 
 
 # -- bad input through the command line ------------------------------------------------------

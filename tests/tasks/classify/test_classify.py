@@ -9,8 +9,8 @@ import torch
 from rnnkit import cli
 from rnnkit.datasets import dataset_path, load_sentiment
 from rnnkit.preprocessing.text import tokenizer_from_json
-from rnnkit.tasks.classification import (classification_scores, confusion_matrix,
-                                         majority_baseline, stratified_split)
+from rnnkit.tasks.classify.baselines import majority_baseline
+from rnnkit.tasks.classify.scores import classification_scores, confusion_matrix, stratified_split
 from rnnkit.tasks.classify import classify_sequences, classify_text, predict
 
 ARTIFACTS = ["model", "labels.json", "task.json", "metrics.json", "history.csv", "curves.png",
@@ -54,10 +54,48 @@ def test_quick_sentiment_run_writes_every_artifact_and_beats_both_floors(text_ru
     assert tokenizer_from_json((out / "tokenizer.json").read_text()).word_index
 
 
+def test_a_text_run_names_its_strongest_baseline_and_its_verdict(text_run):
+    m = text_run["metrics"]
+    assert text_run["baseline"] == "bag-of-words logistic regression"
+    assert text_run["baseline_score"] == m["baselines"]["bag_of_words_logistic_regression"][
+        "accuracy"] > m["baselines"]["majority_class"]["accuracy"]
+    assert text_run["score"] == m["model"]["accuracy"] and text_run["metric"] == "accuracy"
+    wins = text_run["score"] > text_run["baseline_score"]
+    assert text_run["verdict"].startswith("The baseline wins") != wins
+    assert json.loads((text_run["out"] / "metrics.json").read_text())["verdict"]["model_wins"] \
+        == wins
+
+
+def test_the_blend_weights_are_fitted_on_validation_and_saved_for_predict(text_run):
+    task = json.loads((text_run["out"] / "task.json").read_text())
+    blend = text_run["metrics"]["blend"]
+    assert task["blend_weights"] == [blend["network"], blend["bag_of_words"]]
+    assert min(task["blend_weights"]) >= 0 and "160 validation texts" in blend["fitted_on"]
+    assert (text_run["out"] / "bag_of_words.json").exists()
+
+
+def test_without_the_blend_the_network_alone_is_the_model(tmp_path):
+    run = classify_text(blend="none", epochs=1, units=4, embed_dim=4, out=tmp_path / "run")
+    m = run["metrics"]
+    assert m["blend"] is None and run["model_name"] == "BiLSTM"
+    assert m["model"]["accuracy"] == m["network_alone"]["accuracy"]
+    assert not (tmp_path / "run" / "bag_of_words.json").exists()
+
+
+def test_a_sequence_run_compares_against_summary_statistics_and_nearest_neighbour(vowels_run):
+    baselines = vowels_run["metrics"]["baselines"]
+    assert set(baselines) == {"majority_class", "summary_statistics_logistic_regression",
+                              "nearest_neighbour"}
+    strongest = max(b["accuracy"] for b in baselines.values())
+    assert vowels_run["baseline_score"] == strongest > 0.5
+
+
 def test_report_links_its_plots_relatively_and_shows_misclassified_texts(text_run):
     page = (text_run["out"] / "report.html").read_text()
     assert 'src="curves.png"' in page and 'src="confusion.png"' in page
     assert "Misclassified examples" in page and "bag-of-words logistic regression" in page
+    assert "Verdict." in page and "<pre>rnnkit classify --quick</pre>" in page
+    assert "epochs_run" not in page and "n_train" not in page
 
 
 def test_quick_japanese_vowels_run_writes_every_artifact_and_beats_the_majority_class(
