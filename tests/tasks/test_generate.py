@@ -1,5 +1,6 @@
 """The generate recipe: stateful data layout, a small run end to end, sampling, bad input."""
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -156,3 +157,16 @@ def test_a_prompt_with_characters_the_text_lacks_is_refused_before_training(smal
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "prompt" in err[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_folder_written_before_the_package_split_still_samples(small_run, tmp_path):
+    out, _ = small_run
+    old = tmp_path / "old"
+    shutil.copytree(out, old)
+    task = json.loads((old / "task.json").read_text())     # the keys the old module wrote
+    keep = ("task", "data", "vocab_size", "val_fraction", "seq_len", "units", "layers",
+            "embed_dim", "lr", "epochs", "batch_size", "seed", "prompt", "temperature", "quick")
+    (old / "task.json").write_text(json.dumps({**{k: task[k] for k in keep}, "minutes": 0.33,
+                                               "rnnkit_version": "0.9.0"}))
+    assert predict(old, "ROMEO:", 30, seed=4) == predict(out, "ROMEO:", 30, seed=4)
+    assert cli_main(["predict", str(old), "--length", "5"]) == 0
