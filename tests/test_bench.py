@@ -67,3 +67,22 @@ def test_the_functional_twin_of_a_workload_computes_what_its_sequential_computes
     seq._ensure_built(seq._x_tensor(x[:1]))
     func = as_functional(seq, "int64")
     np.testing.assert_allclose(func.predict(x[:8]), seq.predict(x[:8]), atol=1e-6)
+
+
+def test_the_progress_bar_counts_every_epoch_pair_and_is_off_when_quiet_or_not_a_terminal():
+    bar = bench.progress_bar(["simple_rnn", "gru"], epochs=2, seeds=[0, 1], quiet=False)
+    assert bar.total == 2 * 2 * (2 + 1) and bar.disable     # pytest's stderr: not a terminal
+    assert bench.progress_bar(["gru"], 1, [0], quiet=True).disable
+
+    class Counter:
+        n, desc = 0, ""
+
+        def update(self, k):
+            self.n += k
+
+        def set_description(self, desc):
+            self.desc = desc
+
+    counter = Counter()
+    bench.run("simple_rnn", epochs=1, seed=3, bar=counter)
+    assert counter.n == 1 + 1 and counter.desc == "simple_rnn, seed 3"   # warm-up + timed

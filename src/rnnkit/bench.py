@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 
 import numpy as np
 import torch
 from torch import nn
 from torch.utils.data import DataLoader, TensorDataset
+from tqdm.auto import tqdm
 
 from . import datasets
 from .errors import UserError
@@ -153,8 +155,9 @@ def torch_epoch(model, loader, opt, loss_fn) -> float:
 
 
 # -- the run --------------------------------------------------------------------------------
-def run(name: str, epochs: int, seed: int = 0) -> dict:
-    """One training run of each side from the same initial weights (drawn with `seed`)."""
+def run(name: str, epochs: int, seed: int = 0, bar=None) -> dict:
+    """One training run of each side from the same initial weights (drawn with `seed`);
+    `bar` (tqdm) advances once per epoch pair."""
     title, layers, opt_name, loss_name, make_data = WORKLOADS[name]
     x, y = make_data(np.random.default_rng(0))          # the data is the workload: fixed
     set_random_seed(seed)                  # the initial weights and orders vary
@@ -177,6 +180,7 @@ def run(name: str, epochs: int, seed: int = 0) -> dict:
         if epoch > 0:                                   # the first epoch warms up, untimed
             t_ours.append(t1 - t0)
             t_plain.append(t2 - t1)
+        _advance(bar, name, seed)
     return {"title": title, "t_rnnkit": t_ours, "t_torch": t_plain,
             "loss_rnnkit": loss_ours, "loss_torch": loss_plain,
             "path": ours.layers[-2].last_path if hasattr(ours.layers[-2], "last_path") else "?"}
@@ -191,7 +195,7 @@ def as_functional(sequential: Sequential, input_dtype: str) -> Model:
     return Model(inputs, x)
 
 
-def run_functional(name: str, epochs: int, seed: int = 0) -> dict:
+def run_functional(name: str, epochs: int, seed: int = 0, bar=None) -> dict:
     """The same workload as a Sequential and as a functional model from the same weights,
     epochs interleaved: the cost of running a graph instead of a list of layers."""
     title, layers, opt_name, loss_name, make_data = WORKLOADS[name]
@@ -216,21 +220,41 @@ def run_functional(name: str, epochs: int, seed: int = 0) -> dict:
         if epoch > 0:
             t_seq.append(t1 - t0)
             t_func.append(t2 - t1)
+        _advance(bar, name, seed)
     return {"title": title, "t_seq": t_seq, "t_func": t_func, "loss_seq": loss_seq,
             "loss_func": loss_func}
 
 
-def main_functional(names: list[str], epochs: int, seeds: list[int]) -> None:
-    print("| workload | Sequential s/epoch | functional s/epoch | ratio | final loss "
+def _advance(bar, name: str, seed: int) -> None:
+    if bar is not None:
+        bar.set_description(f"{name}, seed {seed}")
+        bar.update(1)
+
+
+def say(line: str) -> None:
+    """Print a table row on stdout without tearing the progress bar on stderr."""
+    tqdm.write(line, file=sys.stdout)
+    sys.stdout.flush()
+
+
+def progress_bar(names: list[str], epochs: int, seeds: list[int], quiet: bool):
+    """One tqdm bar on stderr over every case's epochs (workload x seed x (epochs + 1)), so
+    that stdout stays the table; off when stderr is not a terminal or with --quiet."""
+    return tqdm(total=len(names) * len(seeds) * (epochs + 1), unit="epoch pair", desc="bench",
+                file=sys.stderr, leave=False, disable=True if quiet else None)
+
+
+def main_functional(names: list[str], epochs: int, seeds: list[int], bar=None) -> None:
+    say("| workload | Sequential s/epoch | functional s/epoch | ratio | final loss "
           "Sequential | final loss functional |")
-    print("|" + "---|" * 6)
+    say("|" + "---|" * 6)
     for name in names:
-        runs = [run_functional(name, epochs, seed) for seed in seeds]
+        runs = [run_functional(name, epochs, seed, bar) for seed in seeds]
         t_seq = statistics.median(t for r in runs for t in r["t_seq"])
         t_func = statistics.median(t for r in runs for t in r["t_func"])
-        print(f"| {runs[0]['title']} | {t_seq:.3f} | {t_func:.3f} | {t_func / t_seq:.3f} | "
-              f"{mean_sd([r['loss_seq'] for r in runs])} | "
-              f"{mean_sd([r['loss_func'] for r in runs])} |", flush=True)
+        say(f"| {runs[0]['title']} | {t_seq:.3f} | {t_func:.3f} | {t_func / t_seq:.3f} | "
+            f"{mean_sd([r['loss_seq'] for r in runs])} | "
+            f"{mean_sd([r['loss_func'] for r in runs])} |")
 
 
 def verdict(differences: list[float]) -> str:
@@ -273,6 +297,7 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--functional", action="store_true",
                         help="time each workload as a Sequential against the same layers as a "
                              "functional Model(inputs, outputs), instead of against PyTorch")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
 
 
 def main(args: argparse.Namespace) -> int:
@@ -288,20 +313,26 @@ def main(args: argparse.Namespace) -> int:
     flags = [f"--only {name}" for name in args.only or []] + [
         f"--epochs {args.epochs}", "--seeds " + " ".join(map(str, args.seeds)),
         f"--threads {args.threads}"]
+    names = args.only or list(WORKLOADS)
+    with progress_bar(names, args.epochs, args.seeds, getattr(args, "quiet", False)) as bar:
+        return _main(args, names, flags, bar)
+
+
+def _main(args: argparse.Namespace, names: list[str], flags: list[str], bar) -> int:
     if args.functional:
-        print("command: rnnkit bench --functional " + " ".join(flags))
-        main_functional(args.only or list(WORKLOADS), args.epochs, args.seeds)
+        say("command: rnnkit bench --functional " + " ".join(flags))
+        main_functional(names, args.epochs, args.seeds, bar)
         return 0
-    print("command: rnnkit bench " + " ".join(flags))
-    print("final loss: mean ± sd over the seeds; difference: rnnkit - PyTorch per seed (paired);")
-    print("verdict: lower/higher when the mean difference is beyond two standard errors, else equal")
+    say("command: rnnkit bench " + " ".join(flags))
+    say("final loss: mean ± sd over the seeds; difference: rnnkit - PyTorch per seed (paired);")
+    say("verdict: lower/higher when the mean difference is beyond two standard errors, else equal")
     header = ("| workload | rnnkit s/epoch | PyTorch s/epoch | ratio | final loss rnnkit "
               "| final loss PyTorch | difference | verdict | rnnkit path |")
-    print(header)
-    print("|" + "---|" * 9)
-    for name in args.only or list(WORKLOADS):
-        r = summarize(name, [run(name, args.epochs, seed) for seed in args.seeds])
-        print(f"| {r['title']} | {r['rnnkit_s']:.3f} | {r['torch_s']:.3f} | {r['ratio']:.2f} | "
-              f"{r['loss_rnnkit']} | {r['loss_torch']} | {r['difference']} | {r['verdict']} "
-              f"| {r['path']} |", flush=True)
+    say(header)
+    say("|" + "---|" * 9)
+    for name in names:
+        r = summarize(name, [run(name, args.epochs, seed, bar) for seed in args.seeds])
+        say(f"| {r['title']} | {r['rnnkit_s']:.3f} | {r['torch_s']:.3f} | {r['ratio']:.2f} | "
+            f"{r['loss_rnnkit']} | {r['loss_torch']} | {r['difference']} | {r['verdict']} "
+            f"| {r['path']} |")
     return 0

@@ -1,5 +1,6 @@
 """The generate recipe: stateful data layout, a small run end to end, sampling, bad input."""
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -7,7 +8,8 @@ import pytest
 from rnnkit.cli import main as cli_main
 from rnnkit.datasets import load_tiny_shakespeare
 from rnnkit.models import load_model
-from rnnkit.tasks.generate import generate, predict, sample, stream_batches
+from rnnkit.errors import UserError
+from rnnkit.tasks.generate import Settings, generate, predict, sample, stream_batches
 
 SMALL = dict(units=32, layers=1, embed_dim=16, seq_len=32, batch_size=8, epochs=3,
              sample_length=60, verbose=0, threads=1)
@@ -61,12 +63,58 @@ def test_the_small_model_beats_both_baselines_on_held_out_text(small_run):
         load_tiny_shakespeare()[:30_000]))))
 
 
-def test_a_minutes_budget_stops_training_within_an_epoch_and_decays_the_lr(tmp_path):
-    m = generate(None, **{**SMALL, "epochs": None, "units": 16}, minutes=0.02,
+def test_a_steps_budget_trains_exactly_that_many_steps_and_decays_the_lr(small_text, tmp_path):
+    m = generate(small_text, **{**SMALL, "epochs": None}, steps=50, out=tmp_path / "run")
+    assert m["steps"] == m["steps_planned"] == 50 and not m["cut_short_by_minutes"]
+    assert m["epochs"] == 1 + 50 // 105                     # 30k chars / (8 x 32): 105 an epoch
+    assert m["history"]["lr"][-1] == pytest.approx(5e-3 * (0.1 + 0.9 * 0.5 * (1 + np.cos(
+        np.pi * 49 / 50))))                                 # the cosine at the last step
+
+
+def test_two_runs_with_the_same_seed_and_steps_give_the_same_scores(small_text, tmp_path):
+    runs = [generate(small_text, **{**SMALL, "epochs": None}, steps=20, out=tmp_path / str(k))
+            for k in range(2)]
+    assert runs[0]["val_nats_per_char"] == runs[1]["val_nats_per_char"]
+    assert runs[0]["history"]["loss"] == runs[1]["history"]["loss"]
+
+
+def test_a_minutes_cap_that_cuts_the_plan_short_says_so_in_the_console_and_the_report(
+        tmp_path, capsys):
+    m = generate(None, **{**SMALL, "epochs": None, "units": 16}, steps=100_000, minutes=0.01,
                  out=tmp_path / "run")                   # Tiny Shakespeare: ~3,900 steps/epoch
-    assert m["epochs"] == 1 and 0 < m["steps"] < 3_000
-    assert m["history"]["lr"][-1] < 0.2 * 5e-3                  # decayed to near 0.1 x lr
-    assert m["val_nats_per_char"] < m["baselines"]["uniform"]
+    assert m["cut_short_by_minutes"] and m["epochs"] == 1 and 0 < m["steps"] < 100_000
+    out = capsys.readouterr().out
+    assert "warning: the --minutes 0.01 cap stopped training after" in out
+    assert "of 100,000 planned steps" in (tmp_path / "run" / "report.html").read_text()
+
+
+def test_samples_on_a_users_text_start_from_that_text_not_from_romeo(tmp_path):
+    path = tmp_path / "diary.txt"
+    path.write_text("Dear diary: ROME, OK.\n" * 500, encoding="utf-8")  # ROMEO: letters
+    generate(path, **{**SMALL, "epochs": None}, steps=3, out=tmp_path / "run")
+    task = json.loads((tmp_path / "run" / "task.json").read_text())
+    samples = (tmp_path / "run" / "samples.txt").read_text()
+    assert task["prompt"] == "Dear diary:"
+    assert "ROMEO" not in samples and samples.split("\n")[1].startswith("Dear diary:")
+
+
+def test_a_sample_length_beyond_the_cap_is_a_clear_error_not_hours_of_sampling(small_run,
+                                                                                capsys):
+    out, _ = small_run
+    code = cli_main(["predict", str(out), "ROMEO:", "--length", str(10**7)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--length must be an integer from 0 to 100,000" \
+        in err[0], err
+    with pytest.raises(UserError, match="--sample-length must be between 0 and 100000"):
+        generate(None, sample_length=10**7)
+
+
+def test_settings_come_from_one_dataclass_for_the_cli_and_python_callers(tmp_path, capsys):
+    code = cli_main(["generate", "--units", "0", "--out", str(tmp_path / "run")])
+    assert code == 2 and "--units must be between 1 and 4096, got 0" in capsys.readouterr().err
+    with pytest.raises(UserError, match="unknown setting"):
+        generate(None, minuets=3)
+    assert Settings().quick().steps == 800 and Settings(units=64).quick().units == 64
 
 
 def test_predict_from_a_saved_run_returns_text_starting_from_the_prompt(small_run):
@@ -109,3 +157,16 @@ def test_a_prompt_with_characters_the_text_lacks_is_refused_before_training(smal
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "prompt" in err[0]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_run_folder_written_before_the_package_split_still_samples(small_run, tmp_path):
+    out, _ = small_run
+    old = tmp_path / "old"
+    shutil.copytree(out, old)
+    task = json.loads((old / "task.json").read_text())     # the keys the old module wrote
+    keep = ("task", "data", "vocab_size", "val_fraction", "seq_len", "units", "layers",
+            "embed_dim", "lr", "epochs", "batch_size", "seed", "prompt", "temperature", "quick")
+    (old / "task.json").write_text(json.dumps({**{k: task[k] for k in keep}, "minutes": 0.33,
+                                               "rnnkit_version": "0.9.0"}))
+    assert predict(old, "ROMEO:", 30, seed=4) == predict(out, "ROMEO:", 30, seed=4)
+    assert cli_main(["predict", str(old), "--length", "5"]) == 0

@@ -1,14 +1,16 @@
 """The translate recipe: tokens, the baseline, a small run end to end, predict, bad input."""
 import json
+import shutil
 
 import pytest
 import torch
 
 from rnnkit.cli import main as cli_main
 from rnnkit.datasets import load_translation_pairs
-from rnnkit.tasks.translate import predict, translate
-from rnnkit.tasks.translation_data import (detokenize, learn_truecase, retrieval_baseline,
-                                           tokenize)
+from rnnkit.errors import UserError
+from rnnkit.tasks.translate import (MAX_BEAM, MAX_SOURCE_TOKENS, Settings, detokenize,
+                                    learn_truecase, predict, retrieval_baseline, tokenize,
+                                    translate)
 
 SMALL = dict(units=32, embed_dim=16, dropout=0.0, epochs=3, batch_size=32, lr=5e-3,
              beam_size=2, verbose=0, threads=1)
@@ -109,8 +111,7 @@ def test_bad_pair_files_exit_2_with_one_line_on_stderr_and_no_run_folder(
 
 def test_bad_settings_and_a_missing_run_folder_are_user_errors(tmp_path, capsys):
     assert cli_main(["translate", "--units", "0", "--out", str(tmp_path / "r")]) == 2
-    assert "units must be a positive integer" in capsys.readouterr().err
-    from rnnkit.cli import UserError
+    assert "--units must be between 1 and 4096, got 0" in capsys.readouterr().err
     with pytest.raises(UserError, match="not a readable translate run folder"):
         predict(tmp_path / "nothing", "我们走吧。")
 
@@ -131,7 +132,7 @@ def test_the_cli_passes_the_model_and_regulariser_settings_through_to_the_saved_
     assert (config["attention"], config["input_feeding"], config["tie_embeddings"],
             config["word_dropout"]) == ("additive", True, False, 0.2)
     assert cli_main(["translate", "--label-smoothing", "1.5", "--out", str(tmp_path / "r")]) == 2
-    assert "label_smoothing must be in [0, 1)" in capsys.readouterr().err
+    assert "--label-smoothing must be between 0.0 and 0.99, got 1.5" in capsys.readouterr().err
 
 
 def test_the_help_and_the_errors_name_the_same_layout_as_the_from_column(tmp_path, capsys):
@@ -145,3 +146,34 @@ def test_the_help_and_the_errors_name_the_same_layout_as_the_from_column(tmp_pat
         assert cli_main(["translate", str(path), "--out", str(tmp_path / "run"), "--quiet",
                          *flags]) == 2
         assert f"line 1: expected '{layout}'" in capsys.readouterr().err
+
+
+def test_a_beam_size_beyond_the_cap_in_task_json_is_a_clear_error_not_a_hang(small_run,
+                                                                             tmp_path):
+    out, _ = small_run
+    copy = tmp_path / "run"
+    shutil.copytree(out, copy)
+    task = json.loads((copy / "task.json").read_text())
+    task.update(beam_size=100_000, decoder="beam 100000")
+    (copy / "task.json").write_text(json.dumps(task))
+    with pytest.raises(UserError, match=rf"task.json: beam_size must be an integer from 1 to "
+                                        rf"{MAX_BEAM}, got 100000"):
+        predict(copy, "我们走吧。")
+    with pytest.raises(UserError, match=rf"--beam-size must be between 1 and {MAX_BEAM}"):
+        Settings(beam_size=100_000)
+
+
+def test_an_input_longer_than_the_cap_is_refused_with_how_to_split_it(small_run, capsys):
+    out, _ = small_run
+    code = cli_main(["predict", str(out), "我们走吧。" * 8_000])          # 40,000 characters
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1, err
+    assert f"Sentence 1 has 40,000 char tokens; the translator reads at most " \
+           f"{MAX_SOURCE_TOKENS}" in err[0] and "one a line" in err[0]
+    [(source, translation)] = predict(out, "我们走吧。" * (MAX_SOURCE_TOKENS // 5))
+    assert len(translation) > 0                         # at the cap: translated, bounded
+
+
+def test_quick_takes_the_demo_settings_only_where_the_user_gave_none():
+    quick = Settings(units=32).quick()
+    assert (quick.units, quick.epochs, quick.beam_size) == (32, 8, 1)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib import font_manager
 
-from .runs import plt
+from ..runs import plt
 
 CJK_NAMES = re.compile(r"wqy|wenquanyi|noto.*cjk|source ?han|simhei|simsun|yahei|pingfang|"
                        r"heiti|droid ?sans ?fallback|ar ?pl|uming|ukai|hiragino|ms ?gothic",

@@ -1,4 +1,4 @@
-"""The data path of `rnnkit translate`: tokens, vocabularies, the split, the baseline.
+"""The data of `rnnkit translate`: tokens, vocabularies, the split, the baseline.
 
     tokenize / detokenize    characters, or words with punctuation and clitics split off,
                              and back, with the spaces and capitals English puts there
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from ..errors import UserError
-from ..datasets import DataError, load_translation_pairs, read_sentence_pairs
-from ..models.seq2seq import BOS, EOS, PAD, SPECIALS, UNK
+from ...datasets import DataError, load_translation_pairs, read_sentence_pairs
+from ...errors import UserError
+from ...models.seq2seq import BOS, EOS, PAD, SPECIALS, UNK
 
 SPLIT_SEED = 0                    # one fixed split: every seed is scored on the same test set
 FRACTIONS = (0.8, 0.1, 0.1)       # training, validation, test
