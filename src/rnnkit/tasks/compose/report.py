@@ -97,6 +97,11 @@ def write_compose_run(out: Path, model: TuneModel, vocab: Vocabulary, task: dict
             "both, model with bar-guarded sampling (guard.py: a decoding rule)":
                 f"{metrics['model_bar_guarded']['parses_and_bars_right']:.2f}",
             "test tunes whose bars have the meter's length": metrics["test_tunes_bars_right"],
+            "the bar rule (bars.py)": "every bar the meter's length, except a section's first "
+                                      "(a pickup) and last (completing a pickup); sections "
+                                      "split at || |: :| :: and the tune's ends",
+            "why the model's failing samples fail": ", ".join(
+                f"{k} {v}" for k, v in metrics["model_failures"].items()) or "none fail",
             "tunes: training / validation / test":
                 f"{metrics['n_train']} / {metrics['n_val']} / {metrics['n_test']}",
             "vocabulary (tokens)": metrics["vocabulary"],
