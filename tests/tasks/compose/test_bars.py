@@ -48,8 +48,8 @@ def test_a_duration_after_a_bar_line_makes_a_sampled_tune_malformed():
 def test_the_examples_in_the_docstrings_hold():
     import doctest
 
-    from rnnkit.tasks.compose import abc, bars, clock, data
-    for module in (abc, bars, clock, data):
+    from rnnkit.tasks.compose import abc, bars, clock, data, task
+    for module in (abc, bars, clock, data, task):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__
 

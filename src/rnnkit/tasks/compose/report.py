@@ -19,7 +19,7 @@ from ... import __version__
 from ...cli import UserError
 from ..runs import default_run_dir, plot_learning_curves, run_folder, write_json, write_report
 from .abc import detokenize
-from .bars import check_bars
+from .bars import check_bars, why_wrong
 from .model import TuneModel, Vocabulary, sample
 
 N_MIDI, N_WAV = 4, 2
@@ -74,7 +74,10 @@ def write_compose_run(out: Path, model: TuneModel, vocab: Vocabulary, task: dict
             write_midi(score, folder / f"{name}.mid")
             if len(rolls) < N_WAV:
                 write_wav(events, folder / f"{name}.wav")
-            rolls.append((f"{name}: sample {i + 1}, {' '.join(model_tunes[i][:2])}", events))
+            head = [next((t for t in model_tunes[i] if t.startswith(k)), f"no {k}")
+                    for k in ("M:", "K:")]
+            verdict = why_wrong(model_tunes[i]) or "bars right"
+            rolls.append((f"{name}: sample {i + 1}, {' '.join(head)} ({verdict})", events))
             media.append((name, texts[i]))
         images = [("curves.png", "Bits per token over training (lower is better)")]
         if rolls:
