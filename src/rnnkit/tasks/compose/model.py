@@ -2,7 +2,7 @@
 (an n-gram model with add-k smoothing), and sampling from either.
 
     e_t = E[w_t]                                   (B, T, D)
-    e_t = [E[w_t]; R[r_t]; C[c_t]; U[u_t]]         (B, T, D + 3K) with the bar clock, clock.py
+    e_t = [E[w_t]; R[r_t]; C[c_t]; U[u_t]; N[n_t]; S[s_t]]   (B, T, D + 5K), the bar clock
     h_t = LSTM_L(... LSTM_1(e_t) ...)             (B, T, H), layers of rnnkit's LSTM
     p(w_{t+1} | w_1..w_t) = softmax(W h_t + b)     (B, T, V)
     bits per token = -mean_t log2 p(w_{t+1})       over every token after <s>, </s> included
@@ -13,7 +13,7 @@ from the counts alone, backing off to the longest context seen in training (p(w 
 c(u, w) / c(u)): add-k's mass on unseen tokens would make the samples noise.
 
 Shapes: B tunes, T tokens, D embedding size, K clock embedding size, H units, V vocabulary.
-A tune goes in as ids (B, T), or as ids and clock features (B, T, 1 + 3): encode().
+A tune goes in as ids (B, T), or as ids and clock features (B, T, 1 + 5): encode().
 """
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from torch import Tensor, nn
 
 from ...layers import GRU, LSTM
 from .abc import END, START
-from .clock import N_BUCKETS, N_FEATURES, N_TUPLET, BarClock, clock_features
+from .clock import N_FEATURES, SIZES, BarClock, clock_features
 
 CELLS = {"lstm": LSTM, "gru": GRU}
 PAD, UNK = "<pad>", "<unk>"
@@ -51,15 +51,15 @@ class Vocabulary:
 
 
 def encode(vocab: Vocabulary, tune: list[str]) -> np.ndarray:
-    """<s> tune </s> as rows (id, r_t, c_t, u_t): (T + 2, 1 + N_FEATURES) integers."""
+    """<s> tune </s> as rows (id, r_t, c_t, u_t, n_t, s_t): (T + 2, 1 + N_FEATURES)."""
     seq = [START] + list(tune) + [END]
     return np.column_stack([np.array(vocab.encode(seq), dtype=np.int64), clock_features(seq)])
 
 
 class TuneModel(nn.Module):
     """forward(x, state=None) -> (logits (B, T, V), state: [h, c] per layer); x is ids
-    (B, T), or ids with their clock features (B, T, 1 + 3) as encode() makes them.
-    clock > 0: the bar clock's three features, each embedded in `clock` dimensions."""
+    (B, T), or ids with their clock features (B, T, 1 + 5) as encode() makes them.
+    clock > 0: the bar clock's five features (clock.py), each embedded in `clock` dimensions."""
 
     def __init__(self, n_tokens: int, embedding: int = 64, units: int = 256, layers: int = 2,
                  cell: str = "lstm", dropout: float = 0.2, clock: int = 0):
@@ -70,7 +70,7 @@ class TuneModel(nn.Module):
                        "layers": layers, "cell": cell, "dropout": dropout, "clock": clock}
         self.embed = nn.Embedding(n_tokens, embedding, padding_idx=0)
         self.clock = nn.ModuleList(
-            nn.Embedding(n, clock) for n in (N_BUCKETS, N_BUCKETS, N_TUPLET)) if clock else None
+            nn.Embedding(n, clock) for n in SIZES) if clock else None
         self.recurrent = nn.ModuleList(
             CELLS[cell](units, return_sequences=True, return_state=True)
             for _ in range(layers))
@@ -88,7 +88,7 @@ class TuneModel(nn.Module):
                                  f"(batch, time, {1 + N_FEATURES}) from encode(), got ids of "
                                  f"shape {tuple(x.shape)}.")
             h = torch.cat([h] + [E(x[..., 1 + k]) for k, E in enumerate(self.clock)], -1)
-        h = self.dropout(h)                                    # (B, T, D + 3K)
+        h = self.dropout(h)                                    # (B, T, D + 5K)
         new_state = []
         for k, layer in enumerate(self.recurrent):
             out = layer(h, initial_state=state[k] if state else None)
@@ -99,7 +99,7 @@ class TuneModel(nn.Module):
 
 
 def batch_ids(seqs: list) -> Tensor:
-    """Right-padded ids (B, T), or (B, T, 1 + 3) for encode()'s rows; 0 = padding."""
+    """Right-padded ids (B, T), or (B, T, 1 + 5) for encode()'s rows; 0 = padding."""
     rows = [torch.as_tensor(np.asarray(s, dtype=np.int64)) for s in seqs]
     x = torch.zeros((len(rows), max(len(r) for r in rows)) + rows[0].shape[1:],
                     dtype=torch.long)
@@ -167,7 +167,7 @@ def sample(model: TuneModel, vocab: Vocabulary, prompt: list[str], n: int,
         if bool(done.all()):
             break
         step = [[int(nxt[b]), *clocks[b].push(vocab.tokens[int(nxt[b])])] for b in range(n)]
-        logits, state = model(torch.tensor(step)[:, None], state)                # (n, 1, 4)
+        logits, state = model(torch.tensor(step)[:, None], state)             # (n, 1, 1 + 5)
     return [prompt + [t for t in vocab.decode(ids) if t != END] for ids in out]
 
 
