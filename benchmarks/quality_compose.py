@@ -70,7 +70,8 @@ def report(run: Path, m: dict, seed: int, temperatures: list[float], n: int) -> 
     ngram.tune_k([tunes.tokens[i] for i in val_i], vocab)
     print(f"seed {seed}: test bits/token model {m['model']['bits_per_token']:.3f}, 3-gram "
           f"{m['baseline']['bits_per_token']:.3f}; validation "
-          f"{m['model']['val_bits_per_token']:.3f}, 3-gram {m['baseline']['val_bits_per_token']:.3f}; test tunes that pass "
+          f"{m['model']['val_bits_per_token']:.3f}, 3-gram "
+          f"{m['baseline']['val_bits_per_token']:.3f}; test tunes that pass "
           f"{m['test_tunes_bars_right']:.0%}; training {m['seconds']} s")
     print("T | model: parse+bars (parse, bars, mean tokens) | 3-gram: parse+bars (parse, bars)"
           " | model's failures")
