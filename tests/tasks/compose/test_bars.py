@@ -48,8 +48,8 @@ def test_a_duration_after_a_bar_line_makes_a_sampled_tune_malformed():
 def test_the_examples_in_the_docstrings_hold():
     import doctest
 
-    from rnnkit.tasks.compose import abc, bars, data
-    for module in (abc, bars, data):
+    from rnnkit.tasks.compose import abc, bars, clock, data, task
+    for module in (abc, bars, clock, data, task):
         result = doctest.testmod(module)
         assert result.failed == 0 and result.attempted > 0, module.__name__
 
@@ -57,3 +57,22 @@ def test_the_examples_in_the_docstrings_hold():
 def test_a_fragment_of_fewer_than_four_bars_does_not_pass():
     assert not check_bars(tune("GAB cde:|"))["passes"]
     assert check_bars(tune("GAB cde|GAB cde|GAB cde|GAB cde:|"))["passes"]
+
+
+def test_a_later_part_with_its_own_pickup_and_its_complement_passes():
+    jig = "d|GAB cde|fga bag|GAB cde|gfe d2:|fg|aga bag|fed cBA|GAB cde|gfe d:|"
+    assert check_bars(tune(jig))["passes"]
+
+
+def test_a_short_bar_before_a_repeat_that_completes_no_pickup_fails():
+    result = check_bars(tune("d|GAB cde|fga bag|GAB cde|gfe d:|"))
+    assert result["wrong"] == 1 and not result["passes"]
+
+
+def test_why_wrong_names_the_first_reason_a_tune_fails():
+    from rnnkit.tasks.compose.bars import why_wrong
+    assert why_wrong(tune("|:GAB cde|fga bag|GAB cde|fga bag:|")) is None
+    assert why_wrong(tune("|:GAB cde|fga b|gfe dcB|GAB cde:|")) == "bar too short"
+    assert why_wrong(tune("GAB cde:|")) == "fragment"
+    assert why_wrong(tune("|:GAB cde|GAB cde|GAB cde|GAB cde:|")[:-1] + ["|", "2"]) == \
+        "malformed"

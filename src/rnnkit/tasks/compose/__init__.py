@@ -4,9 +4,10 @@
     rnnkit compose tunes.abc --prompt "M:6/8 K:D"
     rnnkit predict runs/compose-... "M:C| K:G"    # prints a new tune in ABC
 
-Modules: abc (ABC <-> tokens), bars (bar lengths against the meter), data (tunes and
-splits), model (LSTM language model, n-gram baseline, sampling), guard (bar-guarded
-sampling), music (music21: parsing, MIDI, piano roll, WAV), task (the recipe), report (run folder, predict), cli.
+Modules: abc (ABC <-> tokens), bars (bar lengths against the meter), clock (where the
+tune is in its bar: input features the model reads), data (tunes and splits), model (LSTM
+language model, n-gram baseline, sampling), guard (bar-guarded sampling), music (music21:
+parsing, MIDI, piano roll, WAV), task (the recipe), report (run folder, predict), cli.
 music21 is optional: `pip install 'rnnkit[music]'`.
 """
 from .cli import configure_parser, main

@@ -15,6 +15,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     add("--units", metavar="N", type=int, default=256, help="units a layer (256)")
     add("--layers", metavar="N", type=int, default=2, help="recurrent layers (2)")
     add("--embedding", metavar="N", type=int, default=64, help="token embedding size (64)")
+    add("--clock", metavar="N", type=int, default=16,
+        help="embedding size of each bar-clock input (eighths left in the bar, to the "
+             "pickup's complement, tuplet notes left); 0 for tokens alone (16)")
     add("--epochs", metavar="N", type=int, default=20, help="passes over the tunes (20)")
     add("--batch-size", metavar="N", type=int, default=32, help="tunes a step (32)")
     add("--learning-rate", metavar="LR", type=float, default=3e-3,
@@ -37,7 +40,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
 def main(args: argparse.Namespace) -> int:
     from .task import compose
     result = compose(args.data, cell=args.cell, units=args.units, layers=args.layers,
-                     embedding=args.embedding, epochs=args.epochs, batch_size=args.batch_size,
+                     embedding=args.embedding, clock=args.clock,
+                     epochs=args.epochs, batch_size=args.batch_size,
                      learning_rate=args.learning_rate, max_tokens=args.max_tokens,
                      order=args.order, samples=args.samples, temperature=args.temperature,
                      prompt=args.prompt, seed=args.seed, out=args.out, quick=args.quick,

@@ -2,6 +2,7 @@
 (an n-gram model with add-k smoothing), and sampling from either.
 
     e_t = E[w_t]                                   (B, T, D)
+    e_t = [E[w_t]; R[r_t]; C[c_t]; U[u_t]; N[n_t]; S[s_t]]   (B, T, D + 5K), the bar clock
     h_t = LSTM_L(... LSTM_1(e_t) ...)             (B, T, H), layers of rnnkit's LSTM
     p(w_{t+1} | w_1..w_t) = softmax(W h_t + b)     (B, T, V)
     bits per token = -mean_t log2 p(w_{t+1})       over every token after <s>, </s> included
@@ -11,7 +12,8 @@ n-gram baseline: p(w | u) = (c(u, w) + k) / (c(u) + k V), u the n-1 tokens befor
 from the counts alone, backing off to the longest context seen in training (p(w | u) =
 c(u, w) / c(u)): add-k's mass on unseen tokens would make the samples noise.
 
-Shapes: B tunes, T tokens, D embedding size, H units, V vocabulary.
+Shapes: B tunes, T tokens, D embedding size, K clock embedding size, H units, V vocabulary.
+A tune goes in as ids (B, T), or as ids and clock features (B, T, 1 + 5): encode().
 """
 from __future__ import annotations
 
@@ -25,6 +27,7 @@ from torch import Tensor, nn
 
 from ...layers import GRU, LSTM
 from .abc import END, START
+from .clock import N_FEATURES, SIZES, BarClock, clock_features
 
 CELLS = {"lstm": LSTM, "gru": GRU}
 PAD, UNK = "<pad>", "<unk>"
@@ -47,27 +50,45 @@ class Vocabulary:
         return [self.tokens[int(i)] for i in ids]
 
 
+def encode(vocab: Vocabulary, tune: list[str]) -> np.ndarray:
+    """<s> tune </s> as rows (id, r_t, c_t, u_t, n_t, s_t): (T + 2, 1 + N_FEATURES)."""
+    seq = [START] + list(tune) + [END]
+    return np.column_stack([np.array(vocab.encode(seq), dtype=np.int64), clock_features(seq)])
+
+
 class TuneModel(nn.Module):
-    """forward(ids (B, T), state=None) -> (logits (B, T, V), state: [h, c] per layer)."""
+    """forward(x, state=None) -> (logits (B, T, V), state: [h, c] per layer); x is ids
+    (B, T), or ids with their clock features (B, T, 1 + 5) as encode() makes them.
+    clock > 0: the bar clock's five features (clock.py), each embedded in `clock` dimensions."""
 
     def __init__(self, n_tokens: int, embedding: int = 64, units: int = 256, layers: int = 2,
-                 cell: str = "lstm", dropout: float = 0.2):
+                 cell: str = "lstm", dropout: float = 0.2, clock: int = 0):
         super().__init__()
         if cell not in CELLS:
             raise ValueError(f"cell must be one of {', '.join(CELLS)}, got {cell!r}.")
         self.config = {"n_tokens": n_tokens, "embedding": embedding, "units": units,
-                       "layers": layers, "cell": cell, "dropout": dropout}
+                       "layers": layers, "cell": cell, "dropout": dropout, "clock": clock}
         self.embed = nn.Embedding(n_tokens, embedding, padding_idx=0)
+        self.clock = nn.ModuleList(
+            nn.Embedding(n, clock) for n in SIZES) if clock else None
         self.recurrent = nn.ModuleList(
             CELLS[cell](units, return_sequences=True, return_state=True)
             for _ in range(layers))
         self.dropout = nn.Dropout(dropout)
         self.output = nn.Linear(units, n_tokens)
         with torch.no_grad():                    # rnnkit layers build on their first input
-            self(torch.zeros(1, 2, dtype=torch.long))
+            self(torch.zeros(1, 2, 1 + N_FEATURES, dtype=torch.long))
 
-    def forward(self, ids: Tensor, state: list | None = None) -> tuple[Tensor, list]:
-        h = self.dropout(self.embed(ids))                              # (B, T, D)
+    def forward(self, x: Tensor, state: list | None = None) -> tuple[Tensor, list]:
+        ids = x if x.dim() == 2 else x[..., 0]                          # (B, T)
+        h = self.embed(ids)                                             # (B, T, D)
+        if self.clock is not None:
+            if x.dim() != 3:
+                raise ValueError(f"this TuneModel reads the bar clock: expected x of shape "
+                                 f"(batch, time, {1 + N_FEATURES}) from encode(), got ids of "
+                                 f"shape {tuple(x.shape)}.")
+            h = torch.cat([h] + [E(x[..., 1 + k]) for k, E in enumerate(self.clock)], -1)
+        h = self.dropout(h)                                    # (B, T, D + 5K)
         new_state = []
         for k, layer in enumerate(self.recurrent):
             out = layer(h, initial_state=state[k] if state else None)
@@ -77,24 +98,27 @@ class TuneModel(nn.Module):
         return self.output(h), new_state                               # (B, T, V)
 
 
-def batch_ids(seqs: list[list[int]]) -> Tensor:
-    """Right-padded (B, T) ids, 0 = padding."""
-    x = torch.zeros(len(seqs), max(len(s) for s in seqs), dtype=torch.long)
-    for b, s in enumerate(seqs):
-        x[b, :len(s)] = torch.tensor(s)
+def batch_ids(seqs: list) -> Tensor:
+    """Right-padded ids (B, T), or (B, T, 1 + 5) for encode()'s rows; 0 = padding."""
+    rows = [torch.as_tensor(np.asarray(s, dtype=np.int64)) for s in seqs]
+    x = torch.zeros((len(rows), max(len(r) for r in rows)) + rows[0].shape[1:],
+                    dtype=torch.long)
+    for b, r in enumerate(rows):
+        x[b, :len(r)] = r
     return x
 
 
-def token_loss(model: TuneModel, seqs: list[list[int]], reduction: str = "mean") -> Tensor:
+def token_loss(model: TuneModel, seqs: list, reduction: str = "mean") -> Tensor:
     """Cross-entropy (nats) of each token given the ones before it; padding ignored."""
     x = batch_ids(seqs)
     logits, _ = model(x[:, :-1])
-    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), x[:, 1:].reshape(-1),
+    target = x[:, 1:] if x.dim() == 2 else x[:, 1:, 0]
+    return F.cross_entropy(logits.reshape(-1, logits.shape[-1]), target.reshape(-1),
                            ignore_index=0, reduction=reduction)
 
 
 @torch.no_grad()
-def bits_per_token(model: TuneModel, seqs: list[list[int]], batch: int = 32) -> float:
+def bits_per_token(model: TuneModel, seqs: list, batch: int = 32) -> float:
     model.eval()
     total = sum(float(token_loss(model, seqs[i:i + batch], "sum"))
                 for i in range(0, len(seqs), batch))
@@ -116,8 +140,12 @@ def sample(model: TuneModel, vocab: Vocabulary, prompt: list[str], n: int,
         for t in prompt:
             g.push(t)
     model.eval()
-    ids = torch.tensor([vocab.encode([START] + prompt)] * n)
-    logits, state = model(ids)
+    clocks = [BarClock() for _ in range(n)]
+    for clock in clocks:
+        for t in prompt:
+            clock.push(t)
+    start = encode(vocab, prompt)[:-1]                   # <s> prompt, without </s>
+    logits, state = model(torch.as_tensor(np.stack([start] * n)))
     out: list[list[int]] = [[] for _ in range(n)]
     done = torch.zeros(n, dtype=torch.bool)
     banned = torch.tensor([vocab.index[PAD], vocab.index[UNK], vocab.index[START]])
@@ -138,7 +166,8 @@ def sample(model: TuneModel, vocab: Vocabulary, prompt: list[str], n: int,
         done |= nxt == vocab.index[END]
         if bool(done.all()):
             break
-        logits, state = model(nxt[:, None], state)
+        step = [[int(nxt[b]), *clocks[b].push(vocab.tokens[int(nxt[b])])] for b in range(n)]
+        logits, state = model(torch.tensor(step)[:, None], state)             # (n, 1, 1 + 5)
     return [prompt + [t for t in vocab.decode(ids) if t != END] for ids in out]
 
 

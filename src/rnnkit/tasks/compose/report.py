@@ -19,7 +19,7 @@ from ... import __version__
 from ...errors import UserError
 from ..runs import default_run_dir, plot_learning_curves, run_folder, write_json, write_report
 from .abc import detokenize
-from .bars import check_bars
+from .bars import check_bars, why_wrong
 from .model import TuneModel, Vocabulary, sample
 
 N_MIDI, N_WAV = 4, 2
@@ -74,7 +74,10 @@ def write_compose_run(out: Path, model: TuneModel, vocab: Vocabulary, task: dict
             write_midi(score, folder / f"{name}.mid")
             if len(rolls) < N_WAV:
                 write_wav(events, folder / f"{name}.wav")
-            rolls.append((f"{name}: sample {i + 1}, {' '.join(model_tunes[i][:2])}", events))
+            head = [next((t for t in model_tunes[i] if t.startswith(k)), f"no {k}")
+                    for k in ("M:", "K:")]
+            verdict = why_wrong(model_tunes[i]) or "bars right"
+            rolls.append((f"{name}: sample {i + 1}, {' '.join(head)} ({verdict})", events))
             media.append((name, texts[i]))
         images = [("curves.png", "Bits per token over training (lower is better)")]
         if rolls:
@@ -97,6 +100,11 @@ def write_compose_run(out: Path, model: TuneModel, vocab: Vocabulary, task: dict
             "both, model with bar-guarded sampling (guard.py: a decoding rule)":
                 f"{metrics['model_bar_guarded']['parses_and_bars_right']:.2f}",
             "test tunes whose bars have the meter's length": metrics["test_tunes_bars_right"],
+            "the bar rule (bars.py)": "every bar the meter's length, except a section's first "
+                                      "(a pickup) and last (completing a pickup); sections "
+                                      "split at || |: :| :: and the tune's ends",
+            "why the model's failing samples fail": ", ".join(
+                f"{k} {v}" for k, v in metrics["model_failures"].items()) or "none fail",
             "tunes: training / validation / test":
                 f"{metrics['n_train']} / {metrics['n_val']} / {metrics['n_test']}",
             "vocabulary (tokens)": metrics["vocabulary"],
