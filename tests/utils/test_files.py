@@ -44,3 +44,13 @@ def test_a_file_is_replaced_in_one_rename_with_the_permissions_open_would_give(t
     assert path.read_text() == "two"
     assert stat.S_IMODE(path.stat().st_mode) == 0o666 & ~mask
     assert [p.name for p in tmp_path.iterdir()] == ["w.txt"]
+
+
+def test_an_old_copy_left_by_a_kill_after_the_second_rename_is_removed_by_the_next_save(tmp_path):
+    path = write_atomically(tmp_path / "m", lambda tmp: (tmp / "a").write_text("1"))
+    left = tmp_path / ".m.old.x1y2"                   # what a kill before the rmtree leaves
+    left.mkdir()
+    (left / "a").write_text("0")
+    write_atomically(path, lambda tmp: (tmp / "a").write_text("2"))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m"]
+    assert (path / "a").read_text() == "2"

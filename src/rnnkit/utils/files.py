@@ -35,6 +35,10 @@ def write_atomically(path: str | os.PathLike, write_into: Callable[[Path], objec
     path.parent.mkdir(parents=True, exist_ok=True)
     recover(path)
     clean_stale(path.parent, f".{path.name}.tmp.")
+    if path.exists():                  # old copies a kill left after the second rename
+        for old in path.parent.glob(f"{glob.escape(f'.{path.name}.old.')}*"):
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() and not old.is_symlink() \
+                else old.unlink(missing_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.tmp.{os.getpid()}.", dir=path.parent))
     try:
         write_into(tmp)
@@ -45,7 +49,7 @@ def write_atomically(path: str | os.PathLike, write_into: Callable[[Path], objec
             os.rmdir(old)                          # a unique name, free for the rename
             os.replace(path, old)
             os.replace(tmp, path)
-            shutil.rmtree(old) if old.is_dir() else old.unlink()
+            shutil.rmtree(old, ignore_errors=True) if old.is_dir() else old.unlink(missing_ok=True)
         else:
             os.replace(tmp, path)
         fsync_dir(path.parent)
