@@ -42,6 +42,8 @@ from pathlib import Path
 
 import torch
 
+from ..utils.files import write_text_atomically
+
 try:
     import fcntl
 except ImportError:  # Windows: no flock; builds there are not guarded across processes
@@ -157,7 +159,7 @@ def load(ext: Extension, root: Path | None = None) -> tuple[bool, str]:
             _compile(ext, folder / "build")
         except Exception as e:  # noqa: BLE001 - any build error: say why, use torch's kernels
             return _fail(folder, _cause(str(e)) or type(e).__name__)
-        _write_atomically(folder / "built", str(library))
+        write_text_atomically(folder / "built", str(library))
         return True, str(library)
     finally:
         held.release()
@@ -236,7 +238,7 @@ def _fail(folder: Path | None, cause: str) -> tuple[bool, str]:
     if folder is not None:
         record = {"cause": cause, "toolchain": _toolchain()}
         try:
-            _write_atomically(folder / "failed", json.dumps(record))
+            write_text_atomically(folder / "failed", json.dumps(record))
             note = (" Later runs skip the build until the compiler changes "
                     "(RNNKIT_KERNELS_REBUILD=1 retries).")
         except OSError:
@@ -274,12 +276,6 @@ def _lock_timeout() -> float:
         return float(os.environ.get("RNNKIT_KERNELS_LOCK_TIMEOUT", LOCK_TIMEOUT))
     except ValueError:
         return LOCK_TIMEOUT
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.write_text(text)
-    os.replace(tmp, path)
 
 
 class _FileLock:
