@@ -33,7 +33,7 @@ alignment; the other regularisers, smaller batches and a lower learning rate too
 2.51. "scaled" and "general" scored the same (validation BLEU 17.1 and 17.2), and input
 feeding too (17.0) at 1.6 times the training time. With 256 units and embeddings the
 full recipe reaches test BLEU 20-21 against 9.7 for retrieving the nearest training pair;
-measurements in tasks/translate.py.
+measurements in BENCHMARKS.md and tasks/translate/settings.py.
 
     >>> model = Seq2Seq(src_vocab_size=20, tgt_vocab_size=12, embed_dim=8, units=16)
     >>> src = torch.tensor([[5, 6, 7], [8, 9, 0]])                 # (B, S), 0 = padding
