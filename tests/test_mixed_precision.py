@@ -99,3 +99,21 @@ def test_predict_under_the_policy_is_close_to_float32_on_the_same_weights(mixed)
 def test_loss_scale_optimizer_hands_back_the_optimizer():
     opt = rnnkit.optimizers.Adam()
     assert mixed_precision.LossScaleOptimizer(opt) is opt
+
+
+def test_a_stateful_layer_carries_its_state_in_float32(mixed):
+    layer = LSTM(4, stateful=True)
+    out = layer(torch.randn(2, 3, 5))
+    assert out.dtype == torch.bfloat16
+    assert all(s.dtype == torch.float32 for s in layer._states)
+    assert layer(torch.randn(2, 3, 5)).shape == (2, 4)             # the next batch takes it
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_fit_under_the_policy_on_a_gpu_keeps_float32_weights(mixed):
+    model = _char_model()
+    model.compile("adam", "sparse_categorical_crossentropy", device="cuda")
+    ids, targets = _ids()
+    model.fit(ids, targets, epochs=1, batch_size=8, verbose=0)
+    assert model.layers[1].compute_dtype == "bfloat16"
+    assert all(p.dtype == torch.float32 and p.is_cuda for p in model.parameters())

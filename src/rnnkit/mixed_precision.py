@@ -132,10 +132,11 @@ def _cast(structure, dtype: torch.dtype):
     return structure
 
 
-def call_in_policy(policy: Policy, call, args: tuple, kwargs: dict):
+def call_in_policy(policy: Policy, call, args: tuple, kwargs: dict, module=None):
     """Run a layer's call under its policy: a mixed policy casts the floating inputs to the
-    compute dtype and runs inside autocast; a float32 layer inside a mixed model runs with
-    autocast off and float32 inputs."""
+    compute dtype and runs inside autocast, and keeps a stateful layer's carried state in
+    float32; a float32 layer inside a mixed model runs with autocast off and float32
+    inputs."""
     if not all(isinstance(a, Tensor) for a in args):      # symbolic or NumPy: convert first
         return call(*args, **kwargs)
     device = _device_type(args)
@@ -144,7 +145,12 @@ def call_in_policy(policy: Policy, call, args: tuple, kwargs: dict):
     if policy.is_mixed:
         on = torch.is_autocast_enabled(device) and torch.get_autocast_dtype(device) == dtype
         with contextlib.nullcontext() if on else torch.autocast(device, dtype=dtype):
-            return call(*args, **kwargs)
+            out = call(*args, **kwargs)
+        states = getattr(module, "_states", None)
+        if isinstance(states, tuple) and any(isinstance(s, Tensor) and s.dtype == dtype
+                                             for s in states):
+            module._states = _cast(states, torch.float32)      # carried state: float32
+        return out
     if not torch.is_autocast_enabled(device):
         return call(*args, **kwargs)
     with torch.autocast(device, enabled=False):

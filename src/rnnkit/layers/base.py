@@ -168,7 +168,7 @@ class Layer(nn.Module):
         if policy is not None:                    # mixed precision, or float32 inside it
             return mixed_precision.call_in_policy(
                 policy, lambda *a, **k: call_module(self, super(Layer, self).__call__, a, k),
-                args, kwargs)
+                args, kwargs, self)
         return call_module(self, super().__call__, args, kwargs)
 
     def __init__(self, *, name: str | None = None, input_shape: Shape | None = None,
