@@ -26,8 +26,8 @@ from torch import Tensor, nn
 
 from .. import config
 from .. import losses as losses_mod
-from .. import mixed_precision
 from .. import metrics as metrics_mod
+from .. import mixed_precision
 from .. import optimizers as optimizers_mod
 from ..callbacks import CallbackList, History
 from ..layers.base import call_module, get_weights, parameters_of, set_weights, unique_name
