@@ -77,12 +77,24 @@ def test_fit_trains_float32_weights_with_a_float32_optimizer_state(mixed):
     assert state and all(v.dtype == torch.float32 for v in state)
 
 
-def test_the_recurrent_layer_runs_torchs_kernel_on_bfloat16_inputs(mixed):
-    model = Sequential([Input((12,)), Embedding(9, 8), GRU(16), Dense(1)])
-    model.compile("adam", "mse")
-    ids, _ = _ids()
-    model.fit(ids, np.zeros((16, 1), "float32"), epochs=1, verbose=0)
-    assert "rnnkit fused" not in model.layers[1].path_reason       # its C++ kernel is float32
+def test_a_wide_gru_trains_on_torchs_kernel_in_bfloat16(mixed):
+    layer = GRU(256)
+    out = layer(torch.randn(2, 3, 5, requires_grad=True))
+    assert out.dtype == torch.bfloat16
+    assert "rnnkit fused" not in layer.path_reason               # its C++ kernel is float32
+
+
+def test_a_narrow_gru_trains_on_rnnkits_float32_kernel_which_is_faster_there(mixed):
+    layer = GRU(16)
+    out = layer(torch.randn(2, 3, 5, requires_grad=True))
+    assert out.dtype == torch.float32
+    assert "rnnkit fused" in layer.path_reason
+
+
+def test_a_narrow_gru_predicts_in_bfloat16(mixed):
+    layer = GRU(16)
+    with torch.no_grad():
+        assert layer(torch.randn(2, 3, 5)).dtype == torch.bfloat16
 
 
 def test_predict_under_the_policy_is_close_to_float32_on_the_same_weights(mixed):
