@@ -79,6 +79,36 @@ def train(model, x, y, epochs: int, seed: int) -> dict:
             "path": model.layers[1].path_reason}
 
 
+def sweep(repeats: int) -> None:
+    """Where bfloat16 pays: forward + backward of one layer, float32 (the kernel rnnkit
+    picks) against the layer under the policy, batch 32, 100 steps, 64 inputs."""
+    from rnnkit.layers import SimpleRNN
+    print("\n| layer | float32 ms | bf16 ms | bf16/fp32 | float32 kernel |")
+    print("|---|---|---|---|---|")
+    x = torch.randn(32, 100, 64)
+    for cls in (SimpleRNN, GRU, LSTM):
+        for units in (64, 128, 256):
+            times = {}
+            for policy in ("float32", "mixed_bfloat16", "float32", "mixed_bfloat16"):
+                mixed_precision.set_global_policy(policy)
+                try:
+                    layer = cls(units, return_sequences=True)
+                finally:
+                    mixed_precision.set_global_policy("float32")
+                layer(x)
+                ts = []
+                for _ in range(repeats):
+                    t = time.perf_counter()
+                    layer(x).float().square().mean().backward()
+                    ts.append(time.perf_counter() - t)
+                times.setdefault(policy, []).append(statistics.median(ts))
+                if policy == "float32":
+                    path = layer.path_reason
+            fp, bf = min(times["float32"]), min(times["mixed_bfloat16"])
+            print(f"| {cls.__name__}({units}) | {fp * 1e3:.1f} | {bf * 1e3:.1f} | "
+                  f"{bf / fp:.2f} | {path[:60]} |", flush=True)
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--only", nargs="*", choices=list(RNNS), default=list(RNNS))
@@ -87,10 +117,14 @@ def main(argv=None) -> None:
     p.add_argument("--sequences", type=int, default=1000, help="training windows")
     p.add_argument("--threads", type=int, default=None, help="default: rnnkit's 'auto'")
     p.add_argument("--label", default="loaded", help="printed with the figures (quiet/loaded)")
+    p.add_argument("--sweep", type=int, default=0, metavar="REPEATS",
+                   help="instead: one layer's forward + backward at several sizes")
     args = p.parse_args(argv)
     if args.threads:
         rnnkit.config.set_threads(args.threads)
     print(f"bfloat16 on this CPU (oneDNN): {mixed_precision.bfloat16_supported()}")
+    if args.sweep:
+        return sweep(args.sweep)
     rows = []
     for rnn in args.only:
         runs = {"float32": [], "mixed_bfloat16": []}

@@ -77,12 +77,24 @@ def test_fit_trains_float32_weights_with_a_float32_optimizer_state(mixed):
     assert state and all(v.dtype == torch.float32 for v in state)
 
 
-def test_the_recurrent_layer_runs_torchs_kernel_on_bfloat16_inputs(mixed):
-    model = Sequential([Input((12,)), Embedding(9, 8), GRU(16), Dense(1)])
-    model.compile("adam", "mse")
-    ids, _ = _ids()
-    model.fit(ids, np.zeros((16, 1), "float32"), epochs=1, verbose=0)
-    assert "rnnkit fused" not in model.layers[1].path_reason       # its C++ kernel is float32
+def test_a_wide_gru_trains_on_torchs_kernel_in_bfloat16(mixed):
+    layer = GRU(256)
+    out = layer(torch.randn(2, 3, 5, requires_grad=True))
+    assert out.dtype == torch.bfloat16
+    assert "rnnkit fused" not in layer.path_reason               # its C++ kernel is float32
+
+
+def test_a_narrow_gru_trains_on_rnnkits_float32_kernel_which_is_faster_there(mixed):
+    layer = GRU(16)
+    out = layer(torch.randn(2, 3, 5, requires_grad=True))
+    assert out.dtype == torch.float32
+    assert "rnnkit fused" in layer.path_reason
+
+
+def test_a_narrow_gru_predicts_in_bfloat16(mixed):
+    layer = GRU(16)
+    with torch.no_grad():
+        assert layer(torch.randn(2, 3, 5)).dtype == torch.bfloat16
 
 
 def test_predict_under_the_policy_is_close_to_float32_on_the_same_weights(mixed):
@@ -99,3 +111,21 @@ def test_predict_under_the_policy_is_close_to_float32_on_the_same_weights(mixed)
 def test_loss_scale_optimizer_hands_back_the_optimizer():
     opt = rnnkit.optimizers.Adam()
     assert mixed_precision.LossScaleOptimizer(opt) is opt
+
+
+def test_a_stateful_layer_carries_its_state_in_float32(mixed):
+    layer = LSTM(4, stateful=True)
+    out = layer(torch.randn(2, 3, 5))
+    assert out.dtype == torch.bfloat16
+    assert all(s.dtype == torch.float32 for s in layer._states)
+    assert layer(torch.randn(2, 3, 5)).shape == (2, 4)             # the next batch takes it
+
+
+@pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")
+def test_fit_under_the_policy_on_a_gpu_keeps_float32_weights(mixed):
+    model = _char_model()
+    model.compile("adam", "sparse_categorical_crossentropy", device="cuda")
+    ids, targets = _ids()
+    model.fit(ids, targets, epochs=1, batch_size=8, verbose=0)
+    assert model.layers[1].compute_dtype == "bfloat16"
+    assert all(p.dtype == torch.float32 and p.is_cuda for p in model.parameters())

@@ -22,10 +22,10 @@ On CPUs with bfloat16 instructions (AVX-512 BF16, AMX) the recurrent layers then
 torch's fused kernels (oneDNN for LSTM), whose bfloat16 forward + backward runs 1.2-1.7x
 faster than float32 on this project's machine (benchmarks/bench_bf16.py). rnnkit's own C++
 kernels are float32 only: with bfloat16 inputs the layers skip them (their `path_reason`
-says which kernel ran), so small layers get slower: SimpleRNN(50) on 20-step windows took
-2.5x float32's time (loaded machine), its per-step products being too small for bfloat16
-to pay and torch's loop slower than rnnkit's. Use the policy for wide layers. The same
-policy uses CUDA's autocast on a GPU.
+says which kernel ran). Below 256 units rnnkit's float32 SimpleRNN and GRU kernels train
+faster than torch's bfloat16 ones (2.7x at 64 units), so under the policy those layers
+train in float32 (`FLOAT32_BELOW`); LSTM takes oneDNN's kernel either way and gains at every
+size. The same policy uses CUDA's autocast on a GPU.
 """
 from __future__ import annotations
 
@@ -132,23 +132,49 @@ def _cast(structure, dtype: torch.dtype):
     return structure
 
 
-def call_in_policy(policy: Policy, call, args: tuple, kwargs: dict):
+def call_in_policy(policy: Policy, call, args: tuple, kwargs: dict, module=None):
     """Run a layer's call under its policy: a mixed policy casts the floating inputs to the
-    compute dtype and runs inside autocast; a float32 layer inside a mixed model runs with
-    autocast off and float32 inputs."""
+    compute dtype and runs inside autocast, and keeps a stateful layer's carried state in
+    float32; a float32 layer inside a mixed model runs with autocast off and float32
+    inputs."""
     if not all(isinstance(a, Tensor) for a in args):      # symbolic or NumPy: convert first
         return call(*args, **kwargs)
     device = _device_type(args)
+    if policy.is_mixed and module is not None and float32_is_faster(module, device):
+        policy = _FLOAT32
     dtype = policy.compute_torch_dtype
     args = _cast(args, dtype if policy.is_mixed else torch.float32)
     if policy.is_mixed:
         on = torch.is_autocast_enabled(device) and torch.get_autocast_dtype(device) == dtype
         with contextlib.nullcontext() if on else torch.autocast(device, dtype=dtype):
-            return call(*args, **kwargs)
+            out = call(*args, **kwargs)
+        states = getattr(module, "_states", None)
+        if isinstance(states, tuple) and any(isinstance(s, Tensor) and s.dtype == dtype
+                                             for s in states):
+            module._states = _cast(states, torch.float32)      # carried state: float32
+        return out
     if not torch.is_autocast_enabled(device):
         return call(*args, **kwargs)
     with torch.autocast(device, enabled=False):
         return call(*args, **kwargs)
+
+
+# Units below which rnnkit's float32 C++ kernel trains faster than torch's kernel in
+# bfloat16 (`python benchmarks/bench_bf16.py --sweep 5`, batch 32, 100 steps, 64 inputs,
+# loaded machine: SimpleRNN 64/128/256 units 2.76/1.29/0.81 of float32's time, GRU
+# 2.66/1.18/0.70; LSTM, on oneDNN either way, 0.56-0.66 at every size).
+FLOAT32_BELOW = {"SimpleRNN": 256, "GRU": 256}
+_FLOAT32 = Policy("float32")
+
+
+def float32_is_faster(module, device: str) -> bool:
+    """Should this layer train in float32 under a mixed policy, because rnnkit's float32
+    kernel beats bfloat16 at its size? (CPU training only: inference uses torch's kernels.)"""
+    if device != "cpu" or not torch.is_grad_enabled():
+        return False
+    limit = next((FLOAT32_BELOW[c.__name__] for c in type(module).__mro__
+                  if c.__name__ in FLOAT32_BELOW), None)
+    return limit is not None and getattr(module, "units", limit) < limit
 
 
 def model_scope(model) -> contextlib.AbstractContextManager:

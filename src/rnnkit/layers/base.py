@@ -185,7 +185,7 @@ class Layer(nn.Module):
         if policy is not None:                    # mixed precision, or float32 inside it
             outputs = mixed_precision.call_in_policy(
                 policy, lambda *a, **k: call_module(self, super(Layer, self).__call__, a, k),
-                args, kwargs)
+                args, kwargs, self)
         else:
             outputs = call_module(self, super().__call__, args, kwargs)
         if self.activity_regularizer is not None:

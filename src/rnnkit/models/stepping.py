@@ -21,6 +21,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from .. import config
 from ..layers.recurrent import RNN
 
 # Shapes: B batch, T time steps, D input features, H hidden units.
@@ -58,6 +59,7 @@ class Stepper:
     @torch.no_grad()
     def warm_up(self, seed) -> np.ndarray:
         """Run the sequence seed (B, T[, D]) step by step; returns the last step's output."""
+        config.apply()                          # threads: see rnnkit.config
         x = self._tensor(seed)
         out = None
         for t in range(x.shape[1]):

@@ -39,8 +39,8 @@ from torch import Tensor, nn
 
 from .. import config
 from .. import losses as losses_mod
-from .. import mixed_precision
 from .. import metrics as metrics_mod
+from .. import mixed_precision
 from .. import optimizers as optimizers_mod
 from ..callbacks.base import History
 from ..callbacks.callback_list import CallbackList
