@@ -38,9 +38,8 @@ def ner(path: str | os.PathLike | None = None, test_path: str | os.PathLike | No
     is scored on `test_path` (the setting test_file) if given, else on `test_fraction` of
     its sentences. 10% of the training sentences are the validation part that early
     stopping watches (val_loss). settings: a NerSettings, or its fields as keywords
-    (ner/settings.py); crf=False puts Dense(K, softmax) in place of the CRF. On the bundled
-    data over seeds 0-2 the defaults score entity F1 0.518 +- 0.002 with the CRF and 0.472
-    +- 0.003 without, against 0.384 for the gazetteer (benchmarks/quality_ner.py).
+    (ner/settings.py); crf=False puts Dense(K, softmax) in place of the CRF
+    (benchmarks/quality_ner.py scores both over seeds; the figures are in the README).
 
     Returns the keys of tag(): "out", "metrics", "metric" ("entity F1"), "score",
     "model_name", "baseline", "baseline_score", "verdict".
