@@ -174,6 +174,14 @@ def save_model(model, filepath, include_optimizer: bool = True) -> Path:
                 "or a '.keras' name for the whole model.")
         save = keras_files.save_keras_model if suffix == ".keras" else keras_files.save_h5_model
         return save(model, filepath)
+    if not isinstance(filepath, (str, os.PathLike)) or os.path.basename(
+            os.path.normpath(os.fspath(filepath))) in ("", ".", ".."):
+        raise ValueError(f"model.save expects a path naming a new or saved model, such as "
+                         f"'model.rnnkit', got {filepath!r}.")
+    if Path(filepath).is_dir() and any(Path(filepath).iterdir()) and not os.path.lexists(
+            Path(filepath) / CONFIG):
+        raise ValueError(f"model.save will not replace {str(filepath)!r}: it is a folder that "
+                         "holds no rnnkit model. Pass a new name, such as 'model.rnnkit'.")
     if not any(True for _ in model.parameters()):
         raise ValueError("The model has no weights yet: build it (fit, or call it on a batch, or "
                          "give Input(shape=...)) before saving.")
