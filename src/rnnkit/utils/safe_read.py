@@ -187,10 +187,12 @@ def field(obj: dict, key: str, source, kinds, low=None, high=None, default=...):
     return value
 
 
-def check_tree(root, max_files: int = MAX_TREE_FILES) -> int:
-    """Every entry under root (not following links) is a folder or a regular file, and every
-    symbolic link leads to one inside root; returns the number of files. Run before loading
-    a run folder, so no later read meets a FIFO, a device or a link out of the folder."""
+def check_tree(root, max_files: int = MAX_TREE_FILES, max_json_bytes: int = MAX_JSON_BYTES
+               ) -> int:
+    """Every entry under root (not following links) is a folder or a regular file, every
+    symbolic link leads to one inside root, and every .json file is at most max_json_bytes;
+    returns the number of entries. Run before loading a run folder, so no later read meets
+    a FIFO, a device, a link out of the folder or a JSON file grown to gigabytes."""
     root = Path(root)
     count, stack = 0, [root]
     while stack:
@@ -215,6 +217,11 @@ def check_tree(root, max_files: int = MAX_TREE_FILES) -> int:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append(path)
+            elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
+                size = entry.stat(follow_symlinks=False).st_size
+                if size > max_json_bytes:
+                    raise DamagedFileError(path, None, f"a JSON file of at most "
+                                           f"{max_json_bytes:,} bytes", f"{size:,} bytes")
             elif not entry.is_file(follow_symlinks=False):
                 raise DamagedFileError(path, None, "a regular file",
                                        _kind(entry.stat(follow_symlinks=False).st_mode),
