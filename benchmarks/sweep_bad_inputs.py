@@ -4,7 +4,8 @@ argument given wrong types and values, and every CLI subcommand given bad flags.
 An API case passes when it raises UserError, ValueError or TypeError (or a subclass; for a
 missing file FileNotFoundError) whose
 message says what was expected or what was received; a CLI case passes when the command
-exits with code 2 and prints one error line on stderr (argparse's usage lines aside). Anything else is listed:
+exits with code 2 and prints one error line on stderr (argparse's usage lines aside).
+Anything else is listed:
 
     silent      the bad input was accepted
     unclear     a documented error type with a message that neither says what was
@@ -120,9 +121,11 @@ def api_cases():
         for v in values:
             case(f"fit({key}={v!r})",
                  lambda k=key, v=v: model().fit(x, y, verbose=0, **{"epochs": 1, k: v}))
+    x3 = x[..., :1].repeat(3, -1)
     for label, xx, yy in [("x=None", None, y), ("x='abc'", "abc", y),
-                          ("x of the wrong rank", x[0], y), ("x with 3 features", x[..., :1].repeat(3, -1), y),
-                          ("y of another length", x, y[:5]), ("x with NaN", np.full_like(x, np.nan), y),
+                          ("x of the wrong rank", x[0], y), ("x with 3 features", x3, y),
+                          ("y of another length", x, y[:5]),
+                          ("x with NaN", np.full_like(x, np.nan), y),
                           ("x of strings", np.array([["a"]]), y)]:
         case(f"fit({label})", lambda xx=xx, yy=yy: model().fit(xx, yy, epochs=1, verbose=0))
     for method in ("evaluate", "predict"):

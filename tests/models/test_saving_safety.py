@@ -57,7 +57,8 @@ def test_a_weight_whose_dtype_changed_is_refused(tmp_path):
     name = next(iter(tensors))
     tensors[name] = tensors[name].to(torch.int32)
     save_file(tensors, str(tmp_path / "m" / "model.safetensors"))
-    with pytest.raises(ValueError, match=rf"field '{name}': expected a torch.float32 tensor, got torch.int32"):
+    with pytest.raises(ValueError, match=rf"field '{name}': expected a torch.float32 tensor, "
+                                         r"got torch.int32"):
         load_model(tmp_path / "m")
 
 
@@ -78,7 +79,8 @@ def test_a_garbage_weights_file_is_named_in_the_error(tmp_path):
     model.save(tmp_path / "m")
     _without_checksum(tmp_path / "m")
     (tmp_path / "m" / "model.safetensors").write_bytes(b"\x00" * 64)
-    with pytest.raises(ValueError, match=r"model.safetensors: expected a safetensors file of weights"):
+    with pytest.raises(ValueError, match=r"model.safetensors: expected a safetensors file of "
+                                         r"weights"):
         load_model(tmp_path / "m")
 
 

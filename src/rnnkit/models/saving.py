@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import contextlib
 import glob
-import hashlib
 import json
 import os
 import shutil
@@ -31,7 +30,7 @@ import torch
 from safetensors.torch import load_file, save_file
 
 from ..errors import DamagedFileError
-from ..utils.safe_read import check_file, field, read_json
+from ..utils.safe_read import check_file, check_safetensors, field, read_json, sha256_of
 
 FORMAT = "rnnkit.model"
 VERSION = 1
@@ -270,30 +269,6 @@ def _n_params(optimizer: torch.optim.Optimizer) -> int:
     return sum(len(group["params"]) for group in optimizer.param_groups)
 
 
-def check_safetensors(path: Path, root: Path | None, what: str) -> None:
-    """A regular file of bounded size inside root whose length is what its header says:
-    8 bytes of header length, the JSON header, then the tensors' bytes. Reads the header
-    only, so a file grown to gigabytes is refused before it is hashed or mapped."""
-    size = check_file(path, MAX_WEIGHTS_BYTES, root, what).st_size
-    with open(path, "rb") as f:
-        head = f.read(8)
-        n = int.from_bytes(head, "little") if len(head) == 8 else -1
-        if not 2 <= n <= min(size - 8, 100 * 2**20):
-            raise DamagedFileError(path, None, f"a safetensors file of {what}", "a file whose "
-                                   f"first 8 bytes do not give a header length ({size:,} "
-                                   "bytes in all)")
-        try:
-            header = json.loads(f.read(n))
-            end = max([v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"],
-                      default=0)
-        except (ValueError, TypeError, KeyError, IndexError, RecursionError) as e:
-            raise DamagedFileError(path, None, f"a safetensors header of {what}",
-                                   f"{type(e).__name__}: {e}") from None
-    if not isinstance(end, int) or 8 + n + end != size:
-        raise DamagedFileError(path, None, f"{8 + n + end if isinstance(end, int) else '?'} "
-                               "bytes, as its header says", f"{size:,} bytes")
-
-
 def _read_safetensors(path: Path, root: Path | None, what: str) -> dict[str, torch.Tensor]:
     """A safetensors file checked first (check_safetensors), its own errors turned into one
     DamagedFileError that names the file."""
@@ -335,15 +310,6 @@ def read_config(filepath) -> dict[str, Any]:
                                    f"{CONFIG} records ({expected[:12]}...)", "other bytes: "
                                    "the file was damaged or replaced after the save")
     return config
-
-
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(2**20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _weights_bytes(path: Path) -> int:
