@@ -172,3 +172,11 @@ def test_a_damaged_optimizer_json_names_the_file(tmp_path):
     with pytest.raises(ValueError, match=r"optimizer.json: field 'param_groups': expected an "
                                          r"array, got 3"):
         load_model(tmp_path / "m")
+
+
+def test_a_task_model_config_asking_for_a_trillion_layers_is_refused(tmp_path):
+    from rnnkit.models.saving import check_task_model_config
+    (tmp_path / "config.json").write_text(json.dumps(
+        {"class_name": "AcousticModel", "config": {"units": 8, "layers": 10**12}}))
+    with pytest.raises(ValueError, match=r"config.json: field 'layers': expected at most 10,000"):
+        check_task_model_config(tmp_path)

@@ -41,7 +41,9 @@ MAX_LAYERS = 10_000                 # layers in one config (deep stacks are a fe
 MAX_TIME_STEPS = 2**24              # any one dimension of an input shape
 # config fields that size a weight: each at most the weights file's element count
 SIZE_FIELDS = {"units", "filters", "output_dim", "input_dim", "num_heads", "key_dim",
-               "value_dim", "embedding_dim", "hidden_size", "vocab_size", "latent_dim"}
+               "value_dim", "embedding_dim", "hidden_size", "vocab_size", "latent_dim",
+               "n_features", "n_symbols", "n_tokens", "embedding"}
+COUNT_FIELDS = {"layers", "stack", "num_layers"}          # stacked layers: at most MAX_LAYERS
 SHAPE_FIELDS = {"input_shape", "build_input_shape", "batch_input_shape", "shape",
                 "batch_shape", "input_length"}
 OPT_TENSORS, OPT_JSON = "optimizer.safetensors", "optimizer.json"
@@ -312,6 +314,16 @@ def read_config(filepath) -> dict[str, Any]:
     return config
 
 
+def check_task_model_config(folder: Path) -> dict[str, Any]:
+    """config.json of a task's own model folder ({"class_name", "config"}), read safely and
+    with its sizes bounded as read_config bounds them; returns the inner config."""
+    source = Path(folder) / CONFIG
+    config = read_json(source, root=folder, max_bytes=MAX_CONFIG_BYTES, what="model config")
+    inner = field(config, "config", source, dict)
+    _check_sizes(inner, source, _weights_bytes(Path(folder)))
+    return inner
+
+
 def _weights_bytes(path: Path) -> int:
     try:
         return os.stat(path / WEIGHTS).st_size
@@ -336,6 +348,8 @@ def _check_sizes(config: dict, source: Path, weights_bytes: int) -> None:
         elif isinstance(item, list):
             stack.extend((v, key) for v in item)
         elif isinstance(item, int) and not isinstance(item, bool):
+            if key in COUNT_FIELDS and item > MAX_LAYERS:
+                raise DamagedFileError(source, key, f"at most {MAX_LAYERS:,} layers", f"{item:,}")
             if key in SIZE_FIELDS and item > largest:
                 raise DamagedFileError(source, key, f"at most {largest:,} (the weights file "
                                        f"holds {weights_bytes:,} bytes)", f"{item:,}")

@@ -39,8 +39,8 @@ def save_model(model: TuneModel, folder: Path) -> None:
 
 
 def load_model(folder: Path) -> TuneModel:
-    from ...models.saving import load_weights
-    config = json.loads((folder / "config.json").read_text())["config"]
+    from ...models.saving import check_task_model_config, load_weights
+    config = check_task_model_config(folder)            # safe read, bounded sizes
     model = TuneModel(**config)
     load_weights(model, folder / "model.safetensors")     # shapes, dtypes, finite values
     return model.eval()
