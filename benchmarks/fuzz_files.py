@@ -420,6 +420,8 @@ def fuzz(targets: list[dict], cases: int, work: Path, seed: int = 0, verbose: bo
             outcome = classify(answer, baselines[target["path"]], kind, case_dir, marker)
             label = _label(target)
             counts[label][outcome] += 1
+            counts["~" + what.split()[0] + (" " + what.split()[1] if what.startswith("zip")
+                                            else "")][outcome] += 1       # by mutation
             if outcome != "refused" and outcome != "same" and len(examples[outcome]) < 12:
                 examples[outcome].append(f"{label}: {what} -> {answer.get('error', '')} "
                                          f"{answer.get('message', '')[:160]}")
@@ -451,12 +453,21 @@ def table(counts) -> str:
     outcomes = ["same", "refused", "setting", *DEFECTS]
     rows = [f"{'target':<18}{'cases':>7}" + "".join(f"{o:>9}" for o in outcomes)]
     total = collections.Counter()
-    for label in sorted(counts):
+    for label in sorted(counts, key=lambda k: (k.startswith("~"), k)):
         c = counts[label]
+        if label.startswith("~"):                 # by mutation: the same cases again
+            if not any(row.startswith("all") for row in rows):
+                rows.append(f"{'all':<18}{sum(total.values()):>7}" + "".join(
+                    f"{total[o]:>9}" for o in outcomes))
+                rows.append("by mutation:")
+            rows.append(f"{label[1:]:<18}{sum(c.values()):>7}" + "".join(
+                f"{c[o]:>9}" for o in outcomes))
+            continue
         total.update(c)
         rows.append(f"{label:<18}{sum(c.values()):>7}" + "".join(f"{c[o]:>9}" for o in outcomes))
-    rows.append(f"{'all':<18}{sum(total.values()):>7}" + "".join(f"{total[o]:>9}"
-                                                               for o in outcomes))
+    if not any(row.startswith("all") for row in rows):
+        rows.append(f"{'all':<18}{sum(total.values()):>7}" + "".join(f"{total[o]:>9}"
+                                                                   for o in outcomes))
     return "\n".join(rows)
 
 
