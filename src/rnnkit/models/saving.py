@@ -44,6 +44,8 @@ SIZE_FIELDS = {"units", "filters", "output_dim", "input_dim", "num_heads", "key_
                "value_dim", "embedding_dim", "hidden_size", "vocab_size", "latent_dim",
                "n_features", "n_symbols", "n_tokens", "embedding"}
 COUNT_FIELDS = {"layers", "stack", "num_layers"}          # stacked layers: at most MAX_LAYERS
+BOOL_FIELDS = {"return_sequences", "return_state", "go_backwards", "stateful", "use_bias",
+               "unroll", "mask_zero", "unit_forget_bias", "reset_after"}
 SHAPE_FIELDS = {"input_shape", "build_input_shape", "batch_input_shape", "shape",
                 "batch_shape", "input_length"}
 OPT_TENSORS, OPT_JSON = "optimizer.safetensors", "optimizer.json"
@@ -304,6 +306,11 @@ def read_config(filepath) -> dict[str, Any]:
                          f"{config['version']} > {VERSION}); upgrade rnnkit to load it.")
     field(config, "class_name", source, str)
     _check_sizes(config, source, _weights_bytes(path))
+    _check_checksum(config, path, source)
+    return config
+
+
+def _check_checksum(config: dict, path: Path, source: Path) -> None:
     expected = field(config, "weights_sha256", source, str, default=None)
     if expected is not None:                  # models saved before the checksum have none
         check_safetensors(path / WEIGHTS, path, "weights")
@@ -311,16 +318,27 @@ def read_config(filepath) -> dict[str, Any]:
             raise DamagedFileError(path / WEIGHTS, None, f"the weights whose SHA-256 "
                                    f"{CONFIG} records ({expected[:12]}...)", "other bytes: "
                                    "the file was damaged or replaced after the save")
-    return config
+
+
+def save_task_model(folder: Path, class_name: str, config: dict, module) -> None:
+    """A task's own model (compose, speech): model.safetensors, then config.json with
+    {"class_name", "config", "weights_sha256"}; read back with check_task_model_config."""
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(_state_tensors(module), str(folder / WEIGHTS))
+    (folder / CONFIG).write_text(json.dumps({"class_name": class_name, "config": config,
+                                             "weights_sha256": sha256_of(folder / WEIGHTS)},
+                                            indent=2) + "\n")
 
 
 def check_task_model_config(folder: Path) -> dict[str, Any]:
-    """config.json of a task's own model folder ({"class_name", "config"}), read safely and
-    with its sizes bounded as read_config bounds them; returns the inner config."""
+    """config.json of a task's own model folder ({"class_name", "config"}), read safely, its
+    sizes bounded as read_config bounds them and the weights' SHA-256 checked when recorded;
+    returns the inner config."""
     source = Path(folder) / CONFIG
     config = read_json(source, root=folder, max_bytes=MAX_CONFIG_BYTES, what="model config")
     inner = field(config, "config", source, dict)
     _check_sizes(inner, source, _weights_bytes(Path(folder)))
+    _check_checksum(config, Path(folder), source)
     return inner
 
 
@@ -341,6 +359,10 @@ def _check_sizes(config: dict, source: Path, weights_bytes: int) -> None:
         item, key = stack.pop()
         if isinstance(item, dict):
             layers += "class_name" in item
+            for name in BOOL_FIELDS & item.keys():
+                if not isinstance(item[name], bool):
+                    raise DamagedFileError(source, name, "true or false",
+                                           repr(item[name])[:60])
             if layers > MAX_LAYERS:
                 raise DamagedFileError(source, "layers", f"at most {MAX_LAYERS:,} layers",
                                        "more")

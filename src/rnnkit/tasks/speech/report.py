@@ -31,12 +31,8 @@ def default_out() -> Path:
 
 
 def save_model(model: AcousticModel, folder: Path) -> None:
-    from safetensors.torch import save_file
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.json").write_text(json.dumps(
-        {"class_name": "AcousticModel", "config": model.config}, indent=2) + "\n")
-    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
-              str(folder / "model.safetensors"))
+    from ...models.saving import save_task_model
+    save_task_model(folder, "AcousticModel", model.config, model)   # weights + SHA-256
 
 
 def load_model(folder: Path) -> AcousticModel:
