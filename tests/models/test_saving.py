@@ -97,7 +97,7 @@ def test_loading_a_missing_or_damaged_model_says_what_is_wrong(tmp_path):
         load_model(tmp_path / "nothing")
     (tmp_path / "bad").mkdir()
     (tmp_path / "bad" / "config.json").write_text("{not json")
-    with pytest.raises(ValueError, match=r"bad/config.json: expected valid JSON, got JSONDecode"):
+    with pytest.raises(ValueError, match=r"bad/config.json: expected valid JSON, got JSON"):
         load_model(tmp_path / "bad")
 
 

@@ -57,7 +57,8 @@ def test_a_weight_whose_dtype_changed_is_refused(tmp_path):
     name = next(iter(tensors))
     tensors[name] = tensors[name].to(torch.int32)
     save_file(tensors, str(tmp_path / "m" / "model.safetensors"))
-    with pytest.raises(ValueError, match=rf"field '{name}': expected a torch.float32 tensor, got torch.int32"):
+    with pytest.raises(ValueError, match=rf"field '{name}': expected a torch.float32 tensor, "
+                                         r"got torch.int32"):
         load_model(tmp_path / "m")
 
 
@@ -78,7 +79,8 @@ def test_a_garbage_weights_file_is_named_in_the_error(tmp_path):
     model.save(tmp_path / "m")
     _without_checksum(tmp_path / "m")
     (tmp_path / "m" / "model.safetensors").write_bytes(b"\x00" * 64)
-    with pytest.raises(ValueError, match=r"model.safetensors: expected a safetensors file of weights"):
+    with pytest.raises(ValueError, match=r"model.safetensors: expected a safetensors file of "
+                                         r"weights"):
         load_model(tmp_path / "m")
 
 
@@ -170,3 +172,34 @@ def test_a_damaged_optimizer_json_names_the_file(tmp_path):
     with pytest.raises(ValueError, match=r"optimizer.json: field 'param_groups': expected an "
                                          r"array, got 3"):
         load_model(tmp_path / "m")
+
+
+def test_a_task_model_config_asking_for_a_trillion_layers_is_refused(tmp_path):
+    from rnnkit.models.saving import check_task_model_config
+    (tmp_path / "config.json").write_text(json.dumps(
+        {"class_name": "AcousticModel", "config": {"units": 8, "layers": 10**12}}))
+    with pytest.raises(ValueError, match=r"config.json: field 'layers': expected at most 10,000"):
+        check_task_model_config(tmp_path)
+
+
+def test_a_boolean_flag_holding_a_list_is_refused_at_load_not_at_predict(tmp_path):
+    model = _model()
+    model.save(tmp_path / "m")
+    path = tmp_path / "m" / "config.json"
+    config = json.loads(path.read_text())
+    config["config"]["layers"][0]["config"]["return_state"] = [1]
+    path.write_text(json.dumps(config))
+    with pytest.raises(ValueError, match=r"field .return_state.: expected true or false"):
+        load_model(tmp_path / "m")
+
+
+def test_a_task_model_round_trips_and_a_flipped_bit_in_its_weights_is_caught(tmp_path):
+    from rnnkit.models.saving import check_task_model_config, save_task_model
+    layer = torch.nn.Linear(3, 2)
+    save_task_model(tmp_path / "model", "Linear", {"units": 2}, layer)
+    assert check_task_model_config(tmp_path / "model") == {"units": 2}
+    data = bytearray((tmp_path / "model" / "model.safetensors").read_bytes())
+    data[-1] ^= 0x01
+    (tmp_path / "model" / "model.safetensors").write_bytes(bytes(data))
+    with pytest.raises(ValueError, match="SHA-256"):
+        check_task_model_config(tmp_path / "model")

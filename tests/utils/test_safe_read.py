@@ -87,3 +87,11 @@ def test_field_returns_a_good_value_and_the_default_for_a_missing_key():
 
 def test_the_error_is_a_user_error_and_a_value_error_for_older_callers():
     assert issubclass(DamagedFileError, UserError) and issubclass(DamagedFileError, ValueError)
+
+
+def test_a_one_line_file_over_the_csv_field_limit_is_a_data_error_naming_it(tmp_path):
+    from rnnkit.datasets import DataError
+    from rnnkit.datasets.readers import read_labelled_texts
+    (tmp_path / "one_line.csv").write_text("x" * 200_000)
+    with pytest.raises(DataError, match=r"one_line.csv, line 1: expected CSV fields of at most"):
+        read_labelled_texts(tmp_path / "one_line.csv")

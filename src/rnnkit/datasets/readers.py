@@ -130,7 +130,7 @@ def read_labelled_texts(path: str | os.PathLike, text_column: str | None = None,
     lines = _split_lines(text)
     first_no, first = next((n, line) for n, line in enumerate(lines, 1) if line.strip())
     delimiter = _guess_delimiter(first)
-    header = [name.strip() for name in _split_fields(first, delimiter)]
+    header = [name.strip() for name in _split_fields(first, delimiter, path)]
     if text_column is None and label_column is None:
         lowered = [name.lower() for name in header]
         text_column = next((header[lowered.index(n)] for n in TEXT_NAMES if n in lowered), None)
@@ -147,7 +147,7 @@ def read_labelled_texts(path: str | os.PathLike, text_column: str | None = None,
     label_col = _column_index(header, label_column, path, "label_column", LABEL_NAMES[0])
     texts: list[str] = []
     labels: list[str] = []
-    for line_no, fields in _records(lines, first_no, delimiter):
+    for line_no, fields in _records(lines, first_no, delimiter, path):
         if len(fields) != len(header):
             raise DataError(
                 f"{path}, line {line_no}: expected {len(header)} fields like the header "
@@ -278,13 +278,13 @@ def _guess_delimiter(header_line: str) -> str:
     return ","
 
 
-def _split_fields(line: str, delimiter: str) -> list[str]:
+def _split_fields(line: str, delimiter: str, path="the header line") -> list[str]:
     if delimiter == "\t":
         return line.split("\t")
-    return next(checked_csv(csv.reader([line], delimiter=delimiter), "the header line"))
+    return next(checked_csv(csv.reader([line], delimiter=delimiter), path))
 
 
-def _records(lines: list[str], header_no: int, delimiter: str):
+def _records(lines: list[str], header_no: int, delimiter: str, path="the file"):
     """Yield (line number, fields) for each non-blank record after the header line."""
     if delimiter == "\t":
         for line_no, line in enumerate(lines[header_no:], header_no + 1):
@@ -292,7 +292,7 @@ def _records(lines: list[str], header_no: int, delimiter: str):
                 yield line_no, line.split("\t")
         return
     rows = checked_csv(csv.reader(io.StringIO("\n".join(lines[header_no:]), newline=""),
-                                  delimiter=delimiter), "the file")
+                                  delimiter=delimiter), path)
     for row in rows:
         if any(cell.strip() for cell in row):
             yield header_no + rows.line_num, row

@@ -18,7 +18,6 @@ and renames it into place, so an interrupted save never leaves a half-written mo
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 from pathlib import Path
@@ -30,7 +29,7 @@ from safetensors.torch import load_file, save_file
 from ..errors import DamagedFileError
 from ..layers.registry import custom_object_scope, model_class, model_classes
 from ..utils.files import recover, write_atomically, write_file_atomically
-from ..utils.safe_read import check_file, field, read_json
+from ..utils.safe_read import check_file, check_safetensors, field, read_json, sha256_of
 from .compile_utils import compile_config
 
 FORMAT = "rnnkit.model"
@@ -42,7 +41,11 @@ MAX_LAYERS = 10_000                 # layers in one config (deep stacks are a fe
 MAX_TIME_STEPS = 2**24              # any one dimension of an input shape
 # config fields that size a weight: each at most the weights file's element count
 SIZE_FIELDS = {"units", "filters", "output_dim", "input_dim", "num_heads", "key_dim",
-               "value_dim", "embedding_dim", "hidden_size", "vocab_size", "latent_dim"}
+               "value_dim", "embedding_dim", "hidden_size", "vocab_size", "latent_dim",
+               "n_features", "n_symbols", "n_tokens", "embedding"}
+COUNT_FIELDS = {"layers", "stack", "num_layers"}          # stacked layers: at most MAX_LAYERS
+BOOL_FIELDS = {"return_sequences", "return_state", "go_backwards", "stateful", "use_bias",
+               "unroll", "mask_zero", "unit_forget_bias", "reset_after"}
 SHAPE_FIELDS = {"input_shape", "build_input_shape", "batch_input_shape", "shape",
                 "batch_shape", "input_length"}
 OPT_TENSORS, OPT_JSON = "optimizer.safetensors", "optimizer.json"
@@ -76,6 +79,14 @@ def save_model(model, filepath, include_optimizer: bool = True) -> Path:
                 "or a '.keras' name for the whole model.")
         save = keras_files.save_keras_model if suffix == ".keras" else keras_files.save_h5_model
         return save(model, filepath)
+    if not isinstance(filepath, (str, os.PathLike)) or os.path.basename(
+            os.path.normpath(os.fspath(filepath))) in ("", ".", ".."):
+        raise ValueError(f"model.save expects a path naming a new or saved model, such as "
+                         f"'model.rnnkit', got {filepath!r}.")
+    if Path(filepath).is_dir() and any(Path(filepath).iterdir()) and not os.path.lexists(
+            Path(filepath) / CONFIG):
+        raise ValueError(f"model.save will not replace {str(filepath)!r}: it is a folder that "
+                         "holds no rnnkit model. Pass a new name, such as 'model.rnnkit'.")
     if not any(True for _ in model.parameters()):
         raise ValueError("The model has no weights yet: build it (fit, or call it on a batch, or "
                          "give Input(shape=...)) before saving.")
@@ -149,30 +160,6 @@ def _n_params(optimizer: torch.optim.Optimizer) -> int:
     return sum(len(group["params"]) for group in optimizer.param_groups)
 
 
-def check_safetensors(path: Path, root: Path | None, what: str) -> None:
-    """A regular file of bounded size inside root whose length is what its header says:
-    8 bytes of header length, the JSON header, then the tensors' bytes. Reads the header
-    only, so a file grown to gigabytes is refused before it is hashed or mapped."""
-    size = check_file(path, MAX_WEIGHTS_BYTES, root, what).st_size
-    with open(path, "rb") as f:
-        head = f.read(8)
-        n = int.from_bytes(head, "little") if len(head) == 8 else -1
-        if not 2 <= n <= min(size - 8, 100 * 2**20):
-            raise DamagedFileError(path, None, f"a safetensors file of {what}", "a file whose "
-                                   f"first 8 bytes do not give a header length ({size:,} "
-                                   "bytes in all)")
-        try:
-            header = json.loads(f.read(n))
-            end = max([v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"],
-                      default=0)
-        except (ValueError, TypeError, KeyError, IndexError, RecursionError) as e:
-            raise DamagedFileError(path, None, f"a safetensors header of {what}",
-                                   f"{type(e).__name__}: {e}") from None
-    if not isinstance(end, int) or 8 + n + end != size:
-        raise DamagedFileError(path, None, f"{8 + n + end if isinstance(end, int) else '?'} "
-                               "bytes, as its header says", f"{size:,} bytes")
-
-
 def read_safetensors(path: Path, root: Path | None, what: str) -> dict[str, torch.Tensor]:
     """A safetensors file checked first (check_safetensors), its own errors turned into one
     DamagedFileError that names the file."""
@@ -206,6 +193,11 @@ def read_config(filepath) -> dict[str, Any]:
                          f"{config['version']} > {VERSION}); upgrade rnnkit to load it.")
     field(config, "class_name", source, str)
     _check_sizes(config, source, _weights_bytes(path))
+    _check_checksum(config, path, source)
+    return config
+
+
+def _check_checksum(config: dict, path: Path, source: Path) -> None:
     expected = field(config, "weights_sha256", source, str, default=None)
     if expected is not None:                  # models saved before the checksum have none
         check_safetensors(path / WEIGHTS, path, "weights")
@@ -213,16 +205,28 @@ def read_config(filepath) -> dict[str, Any]:
             raise DamagedFileError(path / WEIGHTS, None, f"the weights whose SHA-256 "
                                    f"{CONFIG} records ({expected[:12]}...)", "other bytes: "
                                    "the file was damaged or replaced after the save")
-    return config
 
 
-def sha256_of(path: Path) -> str:
-    """The SHA-256 of a file, read in 1 MiB blocks."""
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(2**20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+def save_task_model(folder: Path, class_name: str, config: dict, module) -> None:
+    """A task's own model (compose, speech): model.safetensors, then config.json with
+    {"class_name", "config", "weights_sha256"}; read back with check_task_model_config."""
+    folder.mkdir(parents=True, exist_ok=True)
+    save_file(state_tensors(module), str(folder / WEIGHTS))
+    (folder / CONFIG).write_text(json.dumps({"class_name": class_name, "config": config,
+                                             "weights_sha256": sha256_of(folder / WEIGHTS)},
+                                            indent=2) + "\n")
+
+
+def check_task_model_config(folder: Path) -> dict[str, Any]:
+    """config.json of a task's own model folder ({"class_name", "config"}), read safely, its
+    sizes bounded as read_config bounds them and the weights' SHA-256 checked when recorded;
+    returns the inner config."""
+    source = Path(folder) / CONFIG
+    config = read_json(source, root=folder, max_bytes=MAX_CONFIG_BYTES, what="model config")
+    inner = field(config, "config", source, dict)
+    _check_sizes(inner, source, _weights_bytes(Path(folder)))
+    _check_checksum(config, Path(folder), source)
+    return inner
 
 
 def _weights_bytes(path: Path) -> int:
@@ -242,6 +246,10 @@ def _check_sizes(config: dict, source: Path, weights_bytes: int) -> None:
         item, key = stack.pop()
         if isinstance(item, dict):
             layers += "class_name" in item
+            for name in BOOL_FIELDS & item.keys():
+                if not isinstance(item[name], bool):
+                    raise DamagedFileError(source, name, "true or false",
+                                           repr(item[name])[:60])
             if layers > MAX_LAYERS:
                 raise DamagedFileError(source, "layers", f"at most {MAX_LAYERS:,} layers",
                                        "more")
@@ -249,6 +257,8 @@ def _check_sizes(config: dict, source: Path, weights_bytes: int) -> None:
         elif isinstance(item, list):
             stack.extend((v, key) for v in item)
         elif isinstance(item, int) and not isinstance(item, bool):
+            if key in COUNT_FIELDS and item > MAX_LAYERS:
+                raise DamagedFileError(source, key, f"at most {MAX_LAYERS:,} layers", f"{item:,}")
             if key in SIZE_FIELDS and item > largest:
                 raise DamagedFileError(source, key, f"at most {largest:,} (the weights file "
                                        f"holds {weights_bytes:,} bytes)", f"{item:,}")

@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from safetensors import SafetensorError
 
 from ..errors import DamagedFileError, DataError, UserError
 from ..utils.safe_read import check_tree, read_json
@@ -54,18 +53,14 @@ def read_task(run_dir) -> dict[str, Any]:
     return task
 
 
-# what a damaged run folder provokes inside a task's loader, beyond the checked reads
-DAMAGE = (KeyError, TypeError, IndexError, AttributeError, ValueError, RuntimeError,
-          RecursionError, OverflowError, MemoryError, OSError, EOFError, AssertionError,
-          SafetensorError)
-
-
 def predict(run_dir, user_input: str | None = None, length: int = 300,
             temperature: float | None = None, seed: int | None = None):
     """Dispatch to the run's task: the result of that task module's `predict`.
 
     A run folder damaged in a way the task's loader does not check itself (a field of the
-    wrong type, a missing key) is one UserError naming the folder, never a traceback."""
+    wrong type, a missing key; KeyError, TypeError, SafetensorError, a statsmodels error...)
+    is one DamagedFileError (a UserError) naming the folder and the original error, never a
+    traceback."""
     task = read_task(run_dir)["task"]
     try:
         module = importlib.import_module(f"rnnkit.tasks.{task}")
@@ -85,7 +80,7 @@ def predict(run_dir, user_input: str | None = None, length: int = 300,
         return module.predict(run_dir, user_input)
     except (UserError, DataError):           # already one clear line
         raise
-    except DAMAGE as e:
+    except Exception as e:  # noqa: BLE001 - whatever a damaged folder provokes in a loader
         raise DamagedFileError(run_dir, None, f"a {task} run folder as `rnnkit {task}` "
                                "writes it", f"{type(e).__name__}: {str(e)[:300]}",
                                f"re-run `rnnkit {task}` to write it again") from None

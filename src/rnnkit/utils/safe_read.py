@@ -10,13 +10,14 @@ forever), reads a file larger than its limit, or leaves the folder it was given.
     >>> _ = (folder / "task.json").write_text('{"task": "tag", "units": 64}')
     >>> read_json(folder / "task.json", root=folder)["units"]
     64
-    >>> inside(folder, "../elsewhere", folder / "task.json", "members")
+    >>> inside(folder, "../elsewhere", folder / "task.json", "members")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    rnnkit.errors.DamagedFileError: ...: field 'members': expected a name inside ..., got '../elsewhere'; ...
+    rnnkit.errors.DamagedFileError: ...task.json: field 'members': expected a name inside ...
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -28,6 +29,7 @@ from ..errors import DamagedFileError
 MAX_JSON_BYTES = 64 * 2**20            # configs, vocabularies, task.json: far smaller
 MAX_JSON_DEPTH = 64                    # rnnkit writes at most ~10 levels (nested layers)
 MAX_TREE_FILES = 10_000                # files in one run folder or model folder
+MAX_TENSOR_BYTES = 64 * 2**30          # one safetensors file
 
 
 def _kind(mode: int) -> str:
@@ -187,10 +189,12 @@ def field(obj: dict, key: str, source, kinds, low=None, high=None, default=...):
     return value
 
 
-def check_tree(root, max_files: int = MAX_TREE_FILES) -> int:
-    """Every entry under root (not following links) is a folder or a regular file, and every
-    symbolic link leads to one inside root; returns the number of files. Run before loading
-    a run folder, so no later read meets a FIFO, a device or a link out of the folder."""
+def check_tree(root, max_files: int = MAX_TREE_FILES, max_json_bytes: int = MAX_JSON_BYTES
+               ) -> int:
+    """Every entry under root (not following links) is a folder or a regular file, every
+    symbolic link leads to one inside root, and every .json file is at most max_json_bytes;
+    returns the number of entries. Run before loading a run folder, so no later read meets
+    a FIFO, a device, a link out of the folder or a JSON file grown to gigabytes."""
     root = Path(root)
     count, stack = 0, [root]
     while stack:
@@ -215,11 +219,49 @@ def check_tree(root, max_files: int = MAX_TREE_FILES) -> int:
                 continue
             if entry.is_dir(follow_symlinks=False):
                 stack.append(path)
+            elif entry.name.endswith(".json") and entry.is_file(follow_symlinks=False):
+                size = entry.stat(follow_symlinks=False).st_size
+                if size > max_json_bytes:
+                    raise DamagedFileError(path, None, f"a JSON file of at most "
+                                           f"{max_json_bytes:,} bytes", f"{size:,} bytes")
             elif not entry.is_file(follow_symlinks=False):
                 raise DamagedFileError(path, None, "a regular file",
                                        _kind(entry.stat(follow_symlinks=False).st_mode),
                                        "replace it with the file rnnkit wrote")
     return count
+
+
+def check_safetensors(path, root=None, what: str = "tensors") -> None:
+    """A regular file of bounded size inside root whose length is what its header says:
+    8 bytes of header length, the JSON header, then the tensors' bytes. Reads the header
+    only, so a file grown to gigabytes is refused before it is hashed or mapped."""
+    size = check_file(path, MAX_TENSOR_BYTES, root, what).st_size
+    with open(path, "rb") as f:
+        head = f.read(8)
+        n = int.from_bytes(head, "little") if len(head) == 8 else -1
+        if not 2 <= n <= min(size - 8, 100 * 2**20):
+            raise DamagedFileError(path, None, f"a safetensors file of {what}", "a file whose "
+                                   f"first 8 bytes do not give a header length ({size:,} "
+                                   "bytes in all)")
+        try:
+            header = json.loads(f.read(n))
+            end = max([v["data_offsets"][1] for k, v in header.items() if k != "__metadata__"],
+                      default=0)
+        except (ValueError, TypeError, KeyError, IndexError, RecursionError) as e:
+            raise DamagedFileError(path, None, f"a safetensors header of {what}",
+                                   f"{type(e).__name__}: {e}") from None
+    if not isinstance(end, int) or 8 + n + end != size:
+        raise DamagedFileError(path, None, f"{8 + n + end if isinstance(end, int) else '?'} "
+                               "bytes, as its header says", f"{size:,} bytes")
+
+
+def sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read in 1 MiB blocks."""
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(2**20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
 class checked_csv:
@@ -230,10 +272,10 @@ class checked_csv:
     >>> rows = checked_csv(csv.reader(io.StringIO("a,b\\n" + "x" * 200_000)), "long.csv")
     >>> next(rows)
     ['a', 'b']
-    >>> next(rows)
+    >>> next(rows)                                                   # doctest: +ELLIPSIS
     Traceback (most recent call last):
     ...
-    rnnkit.errors.DataError: long.csv, line 2: expected CSV fields of at most 131,072 characters, got field larger than field limit (131072). Is it a CSV file (one record a line)?
+    rnnkit.errors.DataError: long.csv, line 2: expected CSV fields of at most 131,072 ...
     """
 
     def __init__(self, reader, path):

@@ -31,17 +31,13 @@ def default_out() -> Path:
 
 
 def save_model(model: AcousticModel, folder: Path) -> None:
-    from safetensors.torch import save_file
-    folder.mkdir(parents=True, exist_ok=True)
-    (folder / "config.json").write_text(json.dumps(
-        {"class_name": "AcousticModel", "config": model.config}, indent=2) + "\n")
-    save_file({k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()},
-              str(folder / "model.safetensors"))
+    from ...models.saving import save_task_model
+    save_task_model(folder, "AcousticModel", model.config, model)   # weights + SHA-256
 
 
 def load_model(folder: Path) -> AcousticModel:
-    from ...models.saving import load_weights
-    config = json.loads((folder / "config.json").read_text())["config"]
+    from ...models.saving import check_task_model_config, load_weights
+    config = check_task_model_config(folder)            # safe read, bounded sizes
     model = AcousticModel(**config)
     load_weights(model, folder / "model.safetensors")     # shapes, dtypes, finite values
     return model.eval()
