@@ -406,7 +406,17 @@ class Layer(nn.Module):
 MASKED_BASES.append(Layer)           # graph replay passes mask= to every Layer
 
 
+def check_flag(layer_name: str, what: str, value) -> bool:
+    """A layer's True/False argument; anything else is an error that says so."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{layer_name} {what} must be True or False, got {value!r}.")
+    return bool(value)
+
+
 def _check_shape(shape, what: str) -> tuple:
+    if any(isinstance(d, (float, np.floating)) and not float(d).is_integer() for d in
+           (shape if isinstance(shape, (tuple, list)) else ())):
+        raise ValueError(f"{what} sizes must be whole numbers, such as (20, 1), got {shape!r}.")
     try:
         out = tuple(None if d is None else int(d) for d in shape)
     except (TypeError, ValueError):

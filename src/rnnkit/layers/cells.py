@@ -7,6 +7,7 @@ import torch
 from torch import Tensor
 
 from .. import activations, initializers
+from .base import check_flag
 
 
 def check_units(layer_name: str, units) -> int:
@@ -29,7 +30,7 @@ def init_cell(cell, units, activation, use_bias, kernel_initializer, recurrent_i
     cell.units = check_units(kind, units)
     cell.activation = activations.get(activation)
     cell.activation_name = activations.name_of(activation)
-    cell.use_bias = bool(use_bias)
+    cell.use_bias = check_flag(kind, "use_bias", use_bias)
     for init in (kernel_initializer, recurrent_initializer, bias_initializer):
         initializers.get(init)
     cell.kernel_initializer = kernel_initializer

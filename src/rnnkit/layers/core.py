@@ -21,7 +21,7 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 
 from .. import activations, initializers
-from .base import Layer, Shape, check_features, unique_name
+from .base import Layer, Shape, _check_shape, check_features, check_flag, unique_name
 
 
 class InputLayer(Layer):
@@ -55,12 +55,7 @@ class InputLayer(Layer):
         if isinstance(shape, (str, bytes)) or not hasattr(shape, "__iter__"):
             raise ValueError(f"Input(shape=...) expects a tuple of sizes without the batch "
                              f"axis, such as (20, 1), got {shape!r}.")
-        try:
-            self.shape = tuple(None if d is None else int(d) for d in shape)
-        except (TypeError, ValueError):
-            raise ValueError(
-                f"Input(shape=...) expects a tuple of sizes without the batch axis, such as "
-                f"(20, 1), got {shape!r}.") from None
+        self.shape = _check_shape(shape, "Input shape")
         if any(d is not None and d <= 0 for d in self.shape):
             raise ValueError(f"Input shape sizes must be positive (None for any size), got "
                              f"{shape!r}.")
@@ -123,7 +118,7 @@ class Dense(Layer):
         self.units = units
         self.activation = activations.get(activation)
         self.activation_name = activations.name_of(activation)
-        self.use_bias = use_bias
+        self.use_bias = check_flag("Dense", "use_bias", use_bias)
         self.kernel_initializer = kernel_initializer
         self.bias_initializer = bias_initializer
         initializers.get(kernel_initializer), initializers.get(bias_initializer)

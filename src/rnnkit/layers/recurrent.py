@@ -23,7 +23,7 @@ import torch
 from torch import Tensor
 
 from .. import kernels
-from .base import Layer, Shape, check_features
+from .base import Layer, Shape, check_features, check_flag
 
 IMPLEMENTATIONS = ("auto", "compiled", "loop", 1, 2)   # Keras's 1 and 2 mean "auto" here
 
@@ -62,10 +62,11 @@ class RNN(Layer):
                 "does, 'loop' always runs the readable cell loop (Keras's 1 and 2 act as "
                 "'auto').")
         self.cell = cell
-        self.return_sequences = bool(return_sequences)
-        self.return_state = bool(return_state)
-        self.go_backwards = bool(go_backwards)
-        self.stateful = bool(stateful)
+        kind = type(self).__name__
+        self.return_sequences = check_flag(kind, "return_sequences", return_sequences)
+        self.return_state = check_flag(kind, "return_state", return_state)
+        self.go_backwards = check_flag(kind, "go_backwards", go_backwards)
+        self.stateful = check_flag(kind, "stateful", stateful)
         self.unroll = bool(unroll)          # accepted for Keras compatibility; no effect
         self.implementation = implementation
         self.zero_output_for_mask = bool(zero_output_for_mask)

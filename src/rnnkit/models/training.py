@@ -207,6 +207,11 @@ class Model(nn.Module):
                                                  losses_mod.LossFunction):
                 self.losses_[k] = crf.loss
         weights = per_output(self._loss_weights_spec, names, "loss_weights", none_ok=True)
+        bad = [w for w in weights if w is not None and (isinstance(w, bool) or
+                                                         not isinstance(w, (int, float)))]
+        if bad:
+            raise ValueError(f"loss_weights must be numbers (one per output, a list or a dict "
+                             f"by output name), got {self._loss_weights_spec!r}.")
         self.loss_weights_ = [1.0 if w is None else float(w) for w in weights]
         metric_lists = per_output(self._metrics_spec, names, "metrics", none_ok=True,
                                   lists=True)
@@ -347,6 +352,13 @@ class Model(nn.Module):
         _check_int("epochs", epochs, 0)
         _check_int("initial_epoch", initial_epoch, 0)
         _check_int("validation_freq", validation_freq, 1)
+        for name, steps in (("steps_per_epoch", steps_per_epoch),
+                            ("validation_steps", validation_steps)):
+            if steps is not None:
+                _check_int(name, steps, 1)
+        if shuffle not in (True, False, "batch"):
+            raise ValueError(f"shuffle must be True or False, got {shuffle!r}.")
+        shuffle = bool(shuffle)
         if isinstance(validation_split, bool) or not isinstance(validation_split, (int, float)) \
                 or not 0.0 <= validation_split < 1.0:
             raise ValueError(f"validation_split must be a number in [0, 1), got "
