@@ -22,10 +22,9 @@ import rnnkit
 
 SRC = Path(rnnkit.__file__).parent.parent
 
-# Circles that the files' owners still have to cut (tasks/ is being moved by its own
-# engineers). Each entry must still be a circle: when one is cut, delete it here.
+# Circles that the files' owners still have to cut. Each entry must still be a circle: when
+# one is cut, delete it here.
 KNOWN_CIRCLES = {
-    frozenset({"rnnkit.tasks.speech.report", "rnnkit.tasks.speech.task"}),
     frozenset({"rnnkit.tasks.compose.report", "rnnkit.tasks.compose.task"}),
 }
 

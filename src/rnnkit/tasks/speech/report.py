@@ -21,6 +21,7 @@ from ..runs import (default_run_dir, plot_confusion, run_folder, write_history, 
                     write_report)
 from .audio import read_audio
 from .features import LogMel
+from .inference import features, transcribe
 from .model import AcousticModel
 from .plots import plot_alignment, plot_curves
 from .scoring import Symbols
@@ -99,7 +100,6 @@ def write_speech_run(out: Path, model: AcousticModel, logmel: LogMel, symbols: S
 
 
 def _plot_example(model, logmel, symbols, audio, metrics, path) -> None:
-    from .task import features, transcribe
     with torch.no_grad():
         x, frames = features(logmel, [audio], model)
         log_probs, steps = model(x, frames)
@@ -125,7 +125,6 @@ def predict(run_dir: str | os.PathLike, user_input, beam: int | None = None):
     """The transcript of an audio file (any rate, mono or stereo), or (file, transcript)
     rows for a folder of audio files or a list of paths."""
     from .data import AUDIO_SUFFIXES
-    from .task import transcribe
     run_dir = Path(run_dir)
     if not (run_dir / "symbols.json").is_file():
         raise UserError(f"{str(run_dir)!r} is not a speech run folder (no symbols.json). Pass "

@@ -23,6 +23,7 @@ from .baseline import DTWRecognizer
 from .corpus import Pool, cover_once, make_batch
 from .data import Split, load_bundled, load_user, split
 from .features import LogMel
+from .inference import features, transcribe
 from .model import CELLS, AcousticModel, ctc_loss, decode_batch
 from .scoring import Symbols, confusion, scores
 
@@ -166,17 +167,6 @@ def train(model: AcousticModel, logmel: LogMel, symbols: Symbols, pool: Pool, pa
     return history
 
 
-def features(logmel: LogMel, audio: list[np.ndarray], model: torch.nn.Module):
-    """Padded waveforms -> normalised log-mel (B, T, M) and frame counts, on the model's
-    device."""
-    device = next(model.parameters()).device
-    lengths = torch.tensor([len(a) for a in audio])
-    x = torch.zeros(len(audio), int(lengths.max()))
-    for b, a in enumerate(audio):
-        x[b, :len(a)] = torch.from_numpy(np.asarray(a, np.float32))
-    return logmel(x.to(device), lengths)
-
-
 @torch.no_grad()
 def validate(model: AcousticModel, logmel: LogMel, symbols: Symbols,
              utterances: list) -> tuple[float, float]:
@@ -195,19 +185,6 @@ def validate(model: AcousticModel, logmel: LogMel, symbols: Symbols,
     model.train(was_training)
     refs = [" ".join(w) for _, w in utterances]
     return sum(losses) / len(utterances), error_rate(refs, hyps)
-
-
-@torch.no_grad()
-def transcribe(model: AcousticModel, logmel: LogMel, symbols: Symbols,
-               audio: list[np.ndarray], beam: int = 8) -> list[str]:
-    """Transcripts of waveforms (float32 at the model's rate), 32 at a time."""
-    model.eval()
-    out = []
-    for i in range(0, len(audio), 32):
-        x, frames = features(logmel, audio[i:i + 32], model)
-        log_probs, steps = model(x, frames)
-        out += [symbols.decode(ids) for ids in decode_batch(log_probs, steps, beam)]
-    return out
 
 
 # -- the baseline -------------------------------------------------------------------------------
