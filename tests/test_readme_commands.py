@@ -2,12 +2,11 @@
 
 The README's two install-free commands are `pip install ... && rnnkit demo` and `pip
 install ... && pytest`: the second is this suite; the first's CLI part is `rnnkit demo`,
-run here on a tiny job (the whole demo with RNNKIT_SLOW_TESTS=1). Every other command is
+run here on a tiny job. Every other command is
 read from the README's code blocks and inline code, its placeholders (FILE.csv, RUN_DIR,
 ...) replaced by small files made from the bundled data, and run through `rnnkit.cli.main`
 with tiny settings appended (argparse keeps the last value of a flag, so `--epochs 1`
-overrides the README's). Runs that take more than a few seconds are marked slow: they run
-with RNNKIT_SLOW_TESTS=1 (the lead's and CI's nightly run), not by default.
+overrides the README's). All of them run in CI (about 80 s together on 2 cores).
 """
 from __future__ import annotations
 
@@ -23,8 +22,6 @@ from rnnkit.cli import COMMANDS, build_parser
 from rnnkit.cli import main as cli_main
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-SLOW = pytest.mark.skipif(not os.environ.get("RNNKIT_SLOW_TESTS"),
-                          reason="a smoke run of more than a few seconds: RNNKIT_SLOW_TESTS=1")
 
 # subcommand -> flags appended for a smoke run (small models, few steps, quiet)
 TINY: dict[str, list[str]] = {
@@ -47,14 +44,6 @@ TINY: dict[str, list[str]] = {
     "info": [],
     "": [],
 }
-# README commands whose smoke run takes more than a few seconds on 2 busy cores
-SLOW_COMMANDS = {"rnnkit speech", "rnnkit speech WAV_FOLDER --held-out-speaker NAME",
-                 "rnnkit predict runs/speech-... my_digits.wav", "rnnkit compose",
-                 "rnnkit predict runs/compose-... \"M:6/8 K:D\"",
-                 "rnnkit forecast --dataset seattle_weather --column temp_max --covariates "
-                 "temp_min,wind --horizon 14", "rnnkit forecast FILE.csv --column C --horizon 12",
-                 "rnnkit ner", "rnnkit tag", "rnnkit classify",
-                 "rnnkit translate", "rnnkit forecast"}
 
 
 def readme_commands() -> list[str]:
@@ -173,16 +162,14 @@ def runs(files, tmp_path_factory):
     assert cli_main(["generate", str(files / "text.txt"), "--out", str(root / "generate"),
                      *TINY["generate"]]) == 0
     made["generate"] = str(root / "generate")
-    if os.environ.get("RNNKIT_SLOW_TESTS"):
-        if cli_main(["speech", "--out", str(root / "speech"), *TINY["speech"]]) == 0:
-            made["speech"] = str(root / "speech")
+    if cli_main(["speech", "--out", str(root / "speech"), *TINY["speech"]]) == 0:
+        made["speech"] = str(root / "speech")
     return made
 
 
 def _params():
     for command in COMMAND_LINES:
-        marks = [SLOW] if command in SLOW_COMMANDS else []
-        yield pytest.param(command, marks=marks, id=command)
+        yield pytest.param(command, id=command)
 
 
 @pytest.mark.parametrize("command", list(_params()))
