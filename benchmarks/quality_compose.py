@@ -35,7 +35,7 @@ def main() -> None:
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--clock", type=int, default=16, help="bar-clock embedding size, 0 = none")
     p.add_argument("--samples", type=int, default=100)
-    p.add_argument("--temperatures", type=float, nargs="+", default=[1.0, 0.8])
+    p.add_argument("--temperatures", type=float, nargs="+", default=[0.7, 0.9, 0.5])
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", help="keep the run folders here (OUT/seedN); default: a temp dir")

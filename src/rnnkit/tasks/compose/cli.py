@@ -27,8 +27,8 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     add("--order", metavar="N", type=int, default=3, help="the n-gram baseline's order (3)")
     add("--samples", metavar="N", type=int, default=50,
         help="tunes sampled from each model and scored (50)")
-    add("--temperature", metavar="T", type=float, default=0.9,
-        help="sampling temperature; lower is safer, 0 is greedy (0.9)")
+    add("--temperature", metavar="T", type=float, default=0.7,
+        help="sampling temperature; lower keeps the bars better, 0 is greedy (0.7)")
     add("--prompt", metavar="TOKENS",
         help="start every sample with these tokens, e.g. 'M:6/8 K:D' (a jig in D)")
     add("--seed", metavar="N", type=int, default=0, help="seed of the weights and samples")
