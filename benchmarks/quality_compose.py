@@ -8,6 +8,19 @@ samples each; then why the model's failing samples fail.
     OMP_NUM_THREADS=1 python benchmarks/quality_compose.py --seeds 0 --out runs/bench-compose
     OMP_NUM_THREADS=1 python benchmarks/quality_compose.py --run runs/bench-compose/seed0 \
         --temperatures 1.0 0.8             # re-sample a saved run at other temperatures
+
+Measured 2026-11-29 on a loaded 2-core machine (LSTM x2, 256 units, 20 epochs, bar clock 16;
+100 samples a temperature from each model; share that parses with every bar right):
+
+    seed | test bits/token model, 3-gram | T 0.3 | T 0.4 | T 0.5 | T 0.7 | T 0.9 | 3-gram, any T
+    0    | 1.940, 2.721                  | 100%  | 94%   | 88%   | 85%   | 56%   | 0%
+    1    | 1.995, 2.795                  |       | 95%   |       | 80%   |       | 0%
+    2    | 1.894, 2.735                  |       | 99%   |       | 91%   |       | 0%
+    0 *  | 2.029, 2.721                  |       | 49%   |       | 30%   |       | 0%
+    * without the bar clock (--clock 0), same training
+
+The seed also draws the test tunes. The last session's model without the clock: 1.946 bits
+on seed 0's split. Test tunes themselves: 95%, 91%, 93% pass (seeds 0, 1, 2).
 """
 from __future__ import annotations
 
@@ -35,7 +48,7 @@ def main() -> None:
     p.add_argument("--layers", type=int, default=2)
     p.add_argument("--clock", type=int, default=16, help="bar-clock embedding size, 0 = none")
     p.add_argument("--samples", type=int, default=100)
-    p.add_argument("--temperatures", type=float, nargs="+", default=[1.0, 0.8])
+    p.add_argument("--temperatures", type=float, nargs="+", default=[0.4, 0.7, 0.9])
     p.add_argument("--seeds", type=int, nargs="+", default=[0])
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--out", help="keep the run folders here (OUT/seedN); default: a temp dir")

@@ -27,8 +27,9 @@ def configure_parser(parser: argparse.ArgumentParser) -> None:
     add("--order", metavar="N", type=int, default=3, help="the n-gram baseline's order (3)")
     add("--samples", metavar="N", type=int, default=50,
         help="tunes sampled from each model and scored (50)")
-    add("--temperature", metavar="T", type=float, default=0.9,
-        help="sampling temperature; lower is safer, 0 is greedy (0.9)")
+    add("--temperature", metavar="T", type=float, default=0.4,
+        help="sampling temperature: lower keeps the meter better (94-95%% of tunes at 0.4, "
+             "80-85%% at 0.7, 56%% at 0.9), higher gives more surprises; 0 is greedy (0.4)")
     add("--prompt", metavar="TOKENS",
         help="start every sample with these tokens, e.g. 'M:6/8 K:D' (a jig in D)")
     add("--seed", metavar="N", type=int, default=0, help="seed of the weights and samples")

@@ -140,6 +140,6 @@ def predict(run_dir: str | os.PathLike, user_input: str | None = None,
     vocab.index = {t: i for i, t in enumerate(vocab.tokens)}
     model = load_model(run_dir / "model")
     gen = torch.Generator().manual_seed(seed) if seed is not None else None
-    t = task.get("temperature", 0.9) if temperature is None else temperature
+    t = task.get("temperature", 0.4) if temperature is None else temperature
     tune = sample(model, vocab, parse_prompt(user_input, vocab), 1, t, generator=gen)[0]
     return detokenize(tune, "rnnkit tune").rstrip("\n")

@@ -32,7 +32,7 @@ QUICK = {"epochs": 2, "units": 96, "samples": 20}
 def compose(path: str | os.PathLike | None = None, cell: str = "lstm", units: int = 256,
             layers: int = 2, embedding: int = 64, clock: int = 16, epochs: int = 20,
             batch_size: int = 32, learning_rate: float = 3e-3, max_tokens: int = 400,
-            order: int = 3, samples: int = 50, temperature: float = 0.9,
+            order: int = 3, samples: int = 50, temperature: float = 0.4,
             prompt: str | None = None, seed: int = 0, out: str | os.PathLike | None = None,
             quick: bool = False, verbose: bool = False) -> dict[str, Any]:
     """Train the tune model, score it and its n-gram baseline; write the run folder `out`.
