@@ -22,11 +22,6 @@ import rnnkit
 
 SRC = Path(rnnkit.__file__).parent.parent
 
-# Circles that the files' owners still have to cut. Each entry must still be a circle: when
-# one is cut, delete it here.
-KNOWN_CIRCLES = {
-    frozenset({"rnnkit.tasks.compose.report", "rnnkit.tasks.compose.task"}),
-}
 
 
 def modules_under(src: Path, package: str) -> dict[str, Path]:
@@ -127,16 +122,9 @@ def graph() -> dict[str, set[str]]:
     return import_graph(SRC, "rnnkit")
 
 
-def test_rnnkit_has_no_import_circles_beyond_the_known_ones(graph):
-    found = circles(graph)
-    new = [describe(g, graph) for g in found if g not in KNOWN_CIRCLES]
-    assert not new, "import circles: " + " | ".join(new)
-
-
-def test_every_known_circle_is_still_a_circle_so_the_list_shrinks_when_one_is_cut(graph):
-    found = set(circles(graph))
-    assert KNOWN_CIRCLES <= found, "cut already, delete from KNOWN_CIRCLES: " \
-                                   f"{[sorted(g) for g in KNOWN_CIRCLES - found]}"
+def test_rnnkit_has_no_import_circles(graph):
+    found = [describe(g, graph) for g in circles(graph)]
+    assert not found, "import circles: " + " | ".join(found)
 
 
 def test_no_module_imports_the_command_line_upward(graph):

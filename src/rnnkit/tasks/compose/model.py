@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from ...errors import UserError
 from ...layers import GRU, LSTM
 from .abc import END, START
 from .clock import N_FEATURES, SIZES, BarClock, clock_features
@@ -48,6 +49,24 @@ class Vocabulary:
 
     def decode(self, ids) -> list[str]:
         return [self.tokens[int(i)] for i in ids]
+
+
+def parse_prompt(prompt: str | None, vocab: Vocabulary) -> list[str]:
+    """'M:6/8 K:D' -> ['M:6/8', 'K:D'], each token known to the model.
+
+    A meter and key prompt gives tunes in that meter and key; any tokens may follow.
+    """
+    if not prompt:
+        return []
+    tokens = prompt.replace(",", " ").split()
+    unknown = [t for t in tokens if t not in vocab.index]
+    if unknown:
+        meters = sorted(t for t in vocab.tokens if t.startswith("M:"))
+        keys = sorted(t for t in vocab.tokens if t.startswith("K:"))
+        raise UserError(f"the prompt has tokens the model never saw: {', '.join(unknown)}. "
+                        f"Expected tokens such as 'M:6/8 K:D'; meters known: "
+                        f"{' '.join(meters)}; keys known: {' '.join(keys)}.")
+    return tokens
 
 
 def encode(vocab: Vocabulary, tune: list[str]) -> np.ndarray:

@@ -20,7 +20,7 @@ from ...errors import UserError
 from ..runs import default_run_dir, plot_learning_curves, run_folder, write_json, write_report
 from .abc import detokenize
 from .bars import check_bars, why_wrong
-from .model import TuneModel, Vocabulary, sample
+from .model import TuneModel, Vocabulary, parse_prompt, sample
 
 N_MIDI, N_WAV = 4, 2
 
@@ -129,7 +129,6 @@ def predict(run_dir: str | os.PathLike, user_input: str | None = None,
             temperature: float | None = None, seed: int | None = None) -> str:
     """A new tune in ABC, sampled from a saved run; user_input an optional prompt of tokens
     such as 'M:6/8 K:D'."""
-    from .task import parse_prompt
     run_dir = Path(run_dir)
     if not (run_dir / "vocab.json").is_file():
         raise UserError(f"{str(run_dir)!r} is not a compose run folder (no vocab.json). Pass "

@@ -23,8 +23,8 @@ from ...utils import set_random_seed
 from .abc import detokenize
 from .bars import check_bars, why_wrong
 from .data import load_tunes, split
-from .model import CELLS, NGram, TuneModel, Vocabulary, bits_per_token, encode, sample, \
-    token_loss
+from .model import (CELLS, NGram, TuneModel, Vocabulary, bits_per_token, encode, parse_prompt,
+                    sample, token_loss)
 
 QUICK = {"epochs": 2, "units": 96, "samples": 20}
 
@@ -127,24 +127,6 @@ def check_settings(cell, units, layers, embedding, epochs, batch_size, samples, 
             raise UserError(f"--{name} must be a positive integer, got {value!r}.")
     if temperature < 0:
         raise UserError(f"--temperature must be 0 (greedy) or more, got {temperature}.")
-
-
-def parse_prompt(prompt: str | None, vocab: Vocabulary) -> list[str]:
-    """'M:6/8 K:D' -> ['M:6/8', 'K:D'], each token known to the model.
-
-    A meter and key prompt gives tunes in that meter and key; any tokens may follow.
-    """
-    if not prompt:
-        return []
-    tokens = prompt.replace(",", " ").split()
-    unknown = [t for t in tokens if t not in vocab.index]
-    if unknown:
-        meters = sorted(t for t in vocab.tokens if t.startswith("M:"))
-        keys = sorted(t for t in vocab.tokens if t.startswith("K:"))
-        raise UserError(f"the prompt has tokens the model never saw: {', '.join(unknown)}. "
-                        f"Expected tokens such as 'M:6/8 K:D'; meters known: "
-                        f"{' '.join(meters)}; keys known: {' '.join(keys)}.")
-    return tokens
 
 
 def fit(model: TuneModel, vocab: Vocabulary, train: list[list[str]], val: list[list[str]],
