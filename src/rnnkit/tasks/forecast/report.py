@@ -167,7 +167,9 @@ def _write_report(folder, plan, metrics) -> None:
              "window (steps the network sees)": tr["window"],
              "what the network sees": {"profile": "the series minus a seasonal profile "
                                        "(changes and level)", "differences":
-                                       "seasonal differences"}[tr["representation"]],
+                                       "seasonal differences", "hybrid": "seasonal differences "
+                                       "minus their mean: it corrects seasonal naive with "
+                                       "drift"}[tr["representation"]],
              "train / validation / test values": "{train} / {validation} / {test}".format(
                  **metrics["split"]),
              "epochs run (per network)": ", ".join(map(str, metrics["epochs_run"]))}
