@@ -2,9 +2,11 @@
 
 Time order: train | validation | test (the last `test_size` points). The network is fitted
 on the training part (early stopping on validation); every classical baseline is refitted
-on the history before each forecast block. On the validation part, forecasts from several
-origins choose the classical partner of the network (combine='auto') and calibrate the
-prediction intervals; the test span is only scored.
+on the history before each forecast block. Forecasts from several origins before the test
+choose the classical partner of the network (combine='auto': averaged only when that lowers
+the network's error on the validation part; a hybrid network, which corrects seasonal naive
+with drift already, has none), and the model's errors from origins over the whole history
+calibrate the prediction intervals; the test span is only scored.
 """
 from __future__ import annotations
 
