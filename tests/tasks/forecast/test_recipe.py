@@ -10,7 +10,7 @@ from rnnkit import cli
 from rnnkit.datasets import dataset_path, load_airline_passengers
 from rnnkit.tasks import forecast as fc
 from rnnkit.tasks.forecast.data import Series
-from rnnkit.tasks.forecast.recipe import Plan, _average_helps, hold_out_forecasts
+from rnnkit.tasks.forecast.recipe import Plan, hold_out_forecasts
 from rnnkit.tasks.forecast.scores import Transform
 
 AIRLINE = dataset_path("airline_passengers") / "airline_passengers.csv"
@@ -160,8 +160,3 @@ def test_covariates_must_be_other_columns_of_the_file(tmp_path, capsys):
                      "--covariates", "temp_max", "--out", str(tmp_path / "run")])
     assert code == 2 and "--covariates names 'temp_max'" in capsys.readouterr().err
 
-
-def test_the_network_is_averaged_with_its_partner_only_when_validation_errors_drop():
-    network = np.array([[1.0, -2.0], [np.nan, 1.0]])
-    assert _average_helps(network, -network)               # errors of opposite sign cancel
-    assert not _average_helps(network, 3 * network)        # a worse partner, same sign

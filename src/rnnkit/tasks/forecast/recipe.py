@@ -3,10 +3,9 @@
 Time order: train | validation | test (the last `test_size` points). The network is fitted
 on the training part (early stopping on validation); every classical baseline is refitted
 on the history before each forecast block. Forecasts from several origins before the test
-choose the classical partner of the network (combine='auto': averaged only when that lowers
-the network's error on the validation part; a hybrid network, which corrects seasonal naive
-with drift already, has none), and the model's errors from origins over the whole history
-calibrate the prediction intervals; the test span is only scored.
+choose the classical partner of the network (combine='auto'; a hybrid network, which
+corrects seasonal naive with drift already, has none), and the model's errors from origins
+over the whole history calibrate the prediction intervals; the test span is only scored.
 """
 from __future__ import annotations
 
@@ -85,8 +84,6 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
         # a hybrid network already corrects a classical model: it is not averaged again
         partner = (_partner(val_err, names) if s.combine == "auto" and
                    p.representation != "hybrid" else None)
-        if partner and not _average_helps(val_err["network"], val_err[partner]):
-            partner = None
         if partner:
             methods["model"] = _average(network, methods[partner])
             all_err["model"] = (all_err["network"] + all_err[partner]) / 2   # signed errors
@@ -237,16 +234,6 @@ def _partner(val_err, names) -> str | None:
     """The classical model with the lowest mean error over the origins (failed fits out)."""
     means = {n: np.nanmean(np.abs(val_err[n])) for n in names if np.isfinite(val_err[n]).any()}
     return min(means, key=means.get) if means else None
-
-
-def _average_helps(network_err, partner_err) -> bool:
-    """The average of the network and its partner has a lower mean absolute error than the
-    network alone on the validation steps both forecast (the network's out-of-sample ones)."""
-    both = np.isfinite(network_err) & np.isfinite(partner_err)
-    if not both.any():
-        return True
-    average = np.abs((network_err + partner_err) / 2)[both].mean()
-    return bool(average < np.abs(network_err)[both].mean())
 
 
 def hold_out_forecasts(p: Plan, f: Forecaster) -> np.ndarray:
