@@ -10,6 +10,16 @@ seed; it prints the model's RMSE (mean ± std over seeds), the network alone, th
 classical baseline (deterministic: refitted per block, no seed), the ratio model/strongest
 and the hold-out coverage of the prediction intervals. Runs go to a temporary folder, or
 to --keep DIR (each run's forecasts.csv holds every method's test forecasts).
+
+Measured 2026-11-29 (`--data airline co2 weather --seeds 0 1 2`, machine shared, 41-70 s a
+seed once the load fell):
+
+    airline  LSTM(32) x3 hybrid          15.41 ± 0.14   vs seasonal naive + drift 15.86
+             (0.972; network alone the same); 80% intervals cover 100% on every seed
+    co2      LSTM(32) x3 + Fourier/ARIMA  0.414 ± 0.013  vs Fourier + ARIMA errors 0.411
+             (1.007; network alone 0.446 ± 0.027); coverage 90-95%
+    weather  LSTM(32) x3 + Fourier/ARIMA  3.531 ± 0.015  vs Fourier + ARIMA errors 3.649
+             (0.968; network alone 3.647 ± 0.032); coverage 80.5-81.3%
 """
 from __future__ import annotations
 

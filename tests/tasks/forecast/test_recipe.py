@@ -159,3 +159,4 @@ def test_covariates_must_be_other_columns_of_the_file(tmp_path, capsys):
     code = cli.main(["forecast", "--dataset", "seattle_weather", "--column", "temp_max",
                      "--covariates", "temp_max", "--out", str(tmp_path / "run")])
     assert code == 2 and "--covariates names 'temp_max'" in capsys.readouterr().err
+

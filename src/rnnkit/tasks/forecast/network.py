@@ -36,7 +36,9 @@ def one_thread():
 def build_model(cell: str, units: int, window: int, horizon: int, learning_rate: float,
                 features: int = 1):
     recurrent = LSTM(units) if cell == "lstm" else GRU(units)
-    model = Sequential([Input(shape=(window, features)), recurrent, Dense(horizon)])
+    # the output starts at 0: the representation's base forecast (see representation.py)
+    model = Sequential([Input(shape=(window, features)), recurrent,
+                        Dense(horizon, kernel_initializer="zeros")])
     model.compile(optimizer=Adam(learning_rate=learning_rate), loss="mse")
     return model
 
@@ -51,6 +53,10 @@ def forecast_z(models, rep, z_history, steps: int):
         out.extend(z_hat)
         z = np.concatenate([z, z_hat])
     return np.array(out[:steps])
+
+
+def _loss(evaluated) -> float:
+    return float(evaluated[0] if isinstance(evaluated, (list, tuple)) else evaluated)
 
 
 class _EpochBar(Callback):
@@ -74,6 +80,8 @@ def fit_members(train, val, settings, features: int, quiet: bool = False):
         set_random_seed(s.seed + 1000 * k)
         model = build_model(s.cell, s.units, s.window, s.horizon, s.learning_rate, features)
         stop = [EarlyStopping(patience=s.patience, restore_best_weights=True)] if val else []
+        start = model.get_weights()
+        at_start = model.evaluate(*val, verbose=0) if val else None
         with tqdm(total=s.epochs, desc=f"member {k + 1}/{s.members}", unit="epoch",
                   disable=True if quiet else None, leave=True) as bar:
             history = model.fit(*train, epochs=s.epochs, batch_size=s.batch_size,
@@ -81,6 +89,8 @@ def fit_members(train, val, settings, features: int, quiet: bool = False):
                                 verbose=0).history
             bar.total = bar.n                     # early stopping ended it: a full bar
             bar.refresh()
+        if val and min(history["val_loss"]) >= _loss(at_start):
+            model.set_weights(start)              # no epoch beat the base forecast
         models.append(model)
         histories.append(history)
     return models, histories

@@ -2,9 +2,10 @@
 
 Time order: train | validation | test (the last `test_size` points). The network is fitted
 on the training part (early stopping on validation); every classical baseline is refitted
-on the history before each forecast block. On the validation part, forecasts from several
-origins choose the classical partner of the network (combine='auto') and calibrate the
-prediction intervals; the test span is only scored.
+on the history before each forecast block. Forecasts from several origins before the test
+choose the classical partner of the network (combine='auto'; a hybrid network, which
+corrects seasonal naive with drift already, has none), and the model's errors from origins
+over the whole history calibrate the prediction intervals; the test span is only scored.
 """
 from __future__ import annotations
 
@@ -78,20 +79,27 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
             return forecast_z(models, rep, z_history, h)
         names = B.applicable(p.season)
         methods = {"network": network, **{n: _baseline(n, p.season, quick) for n in names}}
-        val_err = validation_errors(p, z_pre, methods)
-        partner = _partner(val_err, names) if s.combine == "auto" else None
+        all_err = validation_errors(p, z_pre, methods)
+        val_err = {**all_err, "network": out_of_sample(p, all_err["network"])}
+        # a hybrid network already corrects a classical model: it is not averaged again
+        partner = (_partner(val_err, names) if s.combine == "auto" and
+                   p.representation != "hybrid" else None)
         if partner:
             methods["model"] = _average(network, methods[partner])
-            val_err["model"] = (val_err["network"] + val_err[partner]) / 2   # signed errors
+            all_err["model"] = (all_err["network"] + all_err[partner]) / 2   # signed errors
         else:
             methods["model"] = network
-            val_err["model"] = val_err["network"]
-        widths = conformal_widths(np.abs(val_err["model"]), s.coverage)
+            all_err["model"] = all_err["network"]
+        val_err["model"] = out_of_sample(p, all_err["model"])
+        earlier = validation_errors(p, z_pre, {"model": methods["model"]}, history_origins(p))
+        calibration = np.concatenate([all_err["model"], earlier["model"]])
+        widths = conformal_widths(np.abs(calibration), s.coverage)
         if covariates is not None and s.protocol == "blocks":
             rep.covariates = covariates         # each block sees those before its start only
         z_test = {name: hold_out_forecasts(p, f)
                   for name, f in _progress(methods, "test blocks", s.quiet)}
-    metrics = score(p, z_test, widths, val_err, partner, histories, len(train[0]), val)
+    metrics = score(p, z_test, widths, val_err, partner, histories, len(train[0]), val,
+                    len(calibration))
     task = _task(p, partner, widths, models)
     with run_folder(out, overwrite=overwrite) as tmp:
         for name, model in zip(task["members"], models, strict=True):
@@ -173,26 +181,44 @@ def validation_origins(p: Plan) -> np.ndarray:
     return np.unique(np.concatenate(points).round().astype(int))
 
 
+def history_origins(p: Plan) -> np.ndarray:
+    """2 val_origins origins spread over the whole history before the validation origins:
+    with those, the intervals are calibrated on the errors of many periods, not only on
+    the last few seasons' (the network's errors there are partly in-sample)."""
+    H, k = p.settings.horizon, 2 * p.settings.val_origins
+    ready = max(2 * p.season, p.window + p.season, 2)
+    last = min(validation_origins(p), default=p.n_pre) - H
+    if last <= ready:
+        return np.array([], dtype=int)
+    return np.unique(np.linspace(ready, last, k).round().astype(int))
+
+
 def validation_errors(p: Plan, z_pre, methods: dict[str, Forecaster],
-                      trained: tuple[str, ...] = ("network",)) -> dict[str, np.ndarray]:
-    """z - z_hat per origin (rows) and step (columns). NaN where the value is missing and,
-    for methods fitted on the training part (the network), outside the validation part."""
+                      origins=None) -> dict[str, np.ndarray]:
+    """z - z_hat per origin (rows; default: validation_origins) and step (columns); NaN
+    where the value is missing or lies in the test span."""
     H = p.settings.horizon
     observed = ~np.isnan(p.series.values[:p.n_pre])
+    origins = validation_origins(p) if origins is None else origins
     out = {}
     for name, f in _progress(methods, "validation origins", p.settings.quiet):
-        first_target = p.n_train if name in trained else 0
         errors = []
-        for o in validation_origins(p):
+        for o in origins:
             row = np.full(H, np.nan)
-            steps = [h for h in range(min(H, p.n_pre - o))
-                     if o + h >= first_target and observed[o + h]]
+            steps = [h for h in range(min(H, p.n_pre - o)) if observed[o + h]]
             if steps:
                 z_hat = f(z_pre[:o], H)
                 row[steps] = z_pre[o + np.array(steps)] - z_hat[steps]
             errors.append(row)
         out[name] = np.array(errors).reshape(-1, H)
     return out
+
+
+def out_of_sample(p: Plan, errors) -> np.ndarray:
+    """The errors whose targets lie in the validation part (NaN elsewhere): those of a
+    method fitted on the training part (the network) that it never trained on."""
+    target = validation_origins(p)[:, None] + np.arange(p.settings.horizon)[None, :]
+    return np.where(target >= p.n_train, errors, np.nan)
 
 
 def _progress(methods: dict, what: str, quiet: bool):
@@ -230,7 +256,8 @@ def _interval(p: Plan, z_model, widths) -> tuple[np.ndarray, np.ndarray]:
             p.transform.inverse(z_model + widths[steps]))
 
 
-def score(p: Plan, z_test, widths, val_err, partner, histories, n_windows, val) -> dict:
+def score(p: Plan, z_test, widths, val_err, partner, histories, n_windows, val,
+          n_calibration: int) -> dict:
     """Every method's scores on the scored test values, the verdict, interval coverage."""
     s, truth = p.settings, p.series.values[p.n_pre:]
     ok = ~np.isnan(truth)                         # filled values are never scored
@@ -274,8 +301,9 @@ def score(p: Plan, z_test, widths, val_err, partner, histories, n_windows, val) 
         "beats_baseline": bool(wins),
         "intervals": {"nominal": 100 * s.coverage,
                       "coverage": coverage(truth[ok], low[ok], high[ok]),
-                      "calibration": f"split conformal on {len(val_err['model'])} validation "
-                      "origin(s), per horizon step"},
+                      "calibration": f"conformal on the model's errors from {n_calibration}"
+                      " origin(s) before the test (over the whole history, the last three "
+                      "seasons and the validation part), per horizon step"},
         "validation_mae": {k: float(np.nanmean(np.abs(v))) if np.isfinite(v).any() else None
                              for k, v in val_err.items()},
         "split": {"train": p.n_train, "validation": p.n_pre - p.n_train, "test": s.test_size,

@@ -60,8 +60,11 @@ def save_artifacts(folder, plan, metrics, y_test, histories, interval) -> None:
     write_history(histories[0] if len(histories) == 1 else {
         f"{key}_member{k + 1}": v for k, h in enumerate(histories) for key, v in h.items()},
         folder / "history.csv")
-    plot_learning_curves(curves, folder / "curves.png",
-                         "Learning curves: mse on the scaled seasonal differences")
+    target = {"profile": "changes from the last value (seasonal profile removed)",
+              "differences": "seasonal differences",
+              "hybrid": "residuals of seasonal naive with drift"}
+    plot_learning_curves(curves, folder / "curves.png", "Learning curves: mse on the scaled "
+                         + target[plan.representation])
     plot_forecast(folder / "forecast.png", plan, metrics, y_test, interval)
     write_forecasts(folder / "forecasts.csv", plan, y_test, interval)
     _write_report(folder, plan, metrics)
@@ -167,7 +170,9 @@ def _write_report(folder, plan, metrics) -> None:
              "window (steps the network sees)": tr["window"],
              "what the network sees": {"profile": "the series minus a seasonal profile "
                                        "(changes and level)", "differences":
-                                       "seasonal differences"}[tr["representation"]],
+                                       "seasonal differences", "hybrid": "seasonal differences "
+                                       "minus their mean: it corrects seasonal naive with "
+                                       "drift"}[tr["representation"]],
              "train / validation / test values": "{train} / {validation} / {test}".format(
                  **metrics["split"]),
              "epochs run (per network)": ", ".join(map(str, metrics["epochs_run"]))}

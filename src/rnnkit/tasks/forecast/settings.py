@@ -55,17 +55,19 @@ class Settings:
     protocol: str = _flag("blocks: each test block from the true values before it; "
                           "recursive: from forecasts", default="blocks", choices=PROTOCOLS)
     representation: str = _flag("what the network sees: profile (the series minus a smooth "
-                                 "seasonal profile), differences (seasonal differences) or "
-                                 "auto (differences for seasons <= 24 steps)",
+                                 "seasonal profile), differences (seasonal differences), "
+                                 "hybrid (it corrects seasonal naive with drift) or auto "
+                                 "(hybrid for seasons of 2-24 steps, else profile)",
                                  default="auto", choices=REPRESENTATIONS)
     members: int = _flag("ensemble size: networks from seeds seed, seed + 1000, ...", default=3)
     combine: str = _flag("auto: average the network with the classical model that did best "
-                         "on validation; none: the network alone", default="auto",
+                         "before the test (not a hybrid network, which corrects one "
+                         "already); none: the network alone", default="auto",
                          choices=COMBINE)
     coverage: float = _flag("nominal coverage of the prediction intervals", default=0.8)
-    val_origins: int = _flag("forecast origins in the validation part (calibrating the "
-                             "intervals) and as many over the last three seasons (choosing "
-                             "the partner)", default=8)
+    val_origins: int = _flag("forecast origins in the validation part and as many over the "
+                             "last three seasons (choosing the partner); with twice as many "
+                             "over the whole history they calibrate the intervals", default=8)
     seed: int = _flag("random seed", default=0)
     quiet: bool = _flag("no progress bars", default=False)
 
