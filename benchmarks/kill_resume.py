@@ -200,6 +200,8 @@ def campaign(root: Path, kills: int, seed: int = 0, verbose: bool = True) -> col
         leftovers = sorted(p.name for p in folder.iterdir()
                            if p.name not in ("ckpt.rnnkit", "final.rnnkit"))
         counts["runs with leftovers"] += bool(leftovers)
+        for name in leftovers:                       # named, so a failure says what was left
+            counts[f"left: {name.split('.tmp')[0].split('.old')[0][:40]}"] += 1
         if verbose:
             print(f"run {run_no}: resumed to the end (exit {code}): "
                   f"{'bit-exact' if ok else 'DIFFERENT'}; left: {leftovers or 'nothing else'}",

@@ -104,3 +104,13 @@ def test_a_pointer_naming_a_folder_outside_the_backup_is_refused(tmp_path):
     x, y = data()
     with pytest.raises(ValueError, match="field 'latest': expected a name inside"):
         model().fit(x, y, epochs=1, verbose=0, callbacks=[BackupAndRestore(tmp_path / "b")])
+
+
+def test_a_checkpoints_old_copy_left_by_a_kill_is_removed_when_the_next_fit_starts(tmp_path):
+    from rnnkit.callbacks.checkpoint import _clean_temporaries
+    target = tmp_path / "ckpt.rnnkit"
+    target.mkdir()
+    left = tmp_path / ".ckpt.rnnkit.old.ab12cd34"            # a kill between rename and delete
+    left.mkdir()
+    _clean_temporaries(str(target))
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["ckpt.rnnkit"]

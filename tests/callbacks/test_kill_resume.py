@@ -23,4 +23,4 @@ def test_runs_killed_at_random_moments_resume_bit_exact_with_every_file_whole(tm
     assert counts["kills"] == 4
     assert counts["file missing or damaged"] == 0
     assert counts["bit-exact"] == counts["resumed runs"] >= 1
-    assert counts["runs with leftovers"] == 0
+    assert counts["runs with leftovers"] == 0, dict(counts)

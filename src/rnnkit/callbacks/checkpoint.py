@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import glob
 import math
 import os
 import shutil
@@ -171,7 +172,8 @@ def atomic_save(save, filepath):
 
 def _clean_temporaries(filepath) -> None:
     """Remove the temporaries of saves to filepath that a kill left: `.NAME.tmp-<pid>-*` and
-    the `..NAME.tmp-<pid>-*...` model.save writes inside them, when that pid is gone."""
+    the `..NAME.tmp-<pid>-*...` model.save writes inside them, when that pid is gone, and the
+    previous checkpoint's `.NAME.old.*` copy once filepath is whole."""
     from ..utils.files import clean_stale
     folder = os.path.dirname(os.path.abspath(filepath))
     if not os.path.isdir(folder):
@@ -179,6 +181,10 @@ def _clean_temporaries(filepath) -> None:
     stem = os.path.basename(_sibling(filepath, "tmp")).rsplit(".tmp-", 1)[0]   # '.NAME'
     for prefix in (f"{stem}.tmp-", f".{stem}.tmp-"):
         clean_stale(folder, prefix)
+    if os.path.lexists(filepath):         # a kill after the second rename left the old copy
+        name = os.path.basename(os.path.abspath(filepath))
+        for old in glob.glob(os.path.join(folder, f"{glob.escape(f'.{name}.old.')}*")):
+            _remove(old)
 
 
 def _sibling(filepath, tag):
