@@ -17,7 +17,9 @@ import torch
 
 from ... import __version__
 from ...errors import UserError
-from ..runs import default_run_dir, plot_learning_curves, run_folder, write_json, write_report
+from ..runs import (default_run_dir, plot_learning_curves, run_folder, write_json,
+                    write_report)
+from ..runs import verdict as compare_with_baseline    # `verdict` names a tune's below
 from .abc import detokenize
 from .bars import check_bars, why_wrong
 from .model import TuneModel, Vocabulary, parse_prompt, sample
@@ -109,8 +111,11 @@ def write_compose_run(out: Path, model: TuneModel, vocab: Vocabulary, task: dict
             "training: epochs, seconds, threads":
                 f"{metrics['epochs']}, {metrics['seconds']} s, {metrics['threads']}",
         }
+        judged = compare_with_baseline(f"{m.get('name', 'model')}", m["bits_per_token"], b["name"],
+                         b["bits_per_token"], "bits per token on the test tunes",
+                         higher_is_better=False, percent=False)
         write_report(folder, f"Music generation: {metrics['data']}", summary, table, images,
-                     _media_html(media))
+                     _media_html(media), verdict=judged)
     return Path(out)
 
 

@@ -17,14 +17,16 @@ import torch
 
 from ... import __version__
 from ...errors import UserError
-from ..runs import (default_run_dir, plot_confusion, run_folder, write_history, write_json,
-                    write_report)
+from ..runs import (default_run_dir, plot_confusion, run_folder, verdict, write_history,
+                    write_json, write_report)
+from ..settings import command_line
 from .audio import read_audio
 from .features import LogMel
 from .inference import features, transcribe
 from .model import AcousticModel
 from .plots import plot_alignment, plot_curves
 from .scoring import Symbols
+from .settings import SpeechSettings
 
 
 def default_out() -> Path:
@@ -90,12 +92,15 @@ def write_speech_run(out: Path, model: AcousticModel, logmel: LogMel, symbols: S
                 f"{metrics['threads']}",
             "baseline templates, seconds": f"{b['n_templates']}, {b['seconds']} s",
         }
+        judged = verdict(m["name"], m["error_rate"], b["name"], b["error_rate"],
+                         f"{what} error rate", higher_is_better=False)
         write_report(folder, f"Speech recognition: {metrics['data']}", summary, table,
                      [("alignment.png", "A test utterance: log-mel spectrogram, and under it "
                        "the model's per-frame CTC posteriors (grey: blank)"),
                       ("confusion.png", f"Confusion of the test {what}s (counts)"),
                       ("curves.png", "CTC loss and validation error rate over training")],
-                     _examples_html(metrics["examples"]))
+                     _examples_html(metrics["examples"]), command=_command(task),
+                     verdict=judged)
     return Path(out)
 
 
@@ -109,6 +114,15 @@ def _plot_example(model, logmel, symbols, audio, metrics, path) -> None:
     plot_alignment(raw.numpy(), log_probs[0, :int(steps[0])].cpu().numpy(), symbols.chars,
                    model.stack, logmel.hop_length / logmel.rate, path,
                    f"Test utterance: said '{reference}', recognised '{heard}'")
+
+
+def _command(task: dict[str, Any]) -> str:
+    """The `rnnkit speech` line that reproduces the run (flags that differ from defaults)."""
+    fields = {k: task[k] for k in SpeechSettings.__dataclass_fields__ if k in task}
+    data = task.get("data")
+    positional = [] if data in (None, "bundled") or "Free Spoken Digit" in str(data) \
+        else [str(data)]
+    return command_line("speech", SpeechSettings(**fields), positional)
 
 
 def _examples_html(examples: list[dict[str, str]]) -> str:

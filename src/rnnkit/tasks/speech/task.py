@@ -109,7 +109,9 @@ def speech(path: str | os.PathLike | None = None, held_out_speaker: str | None =
     task = {"task": "speech", "rate": RATE, "features": logmel.get_config(), "beam": beam,
             "data": source, "protocol": parts.protocol, "cell": cell, "units": units,
             "layers": layers, "stack": stack, "steps": steps, "batch_size": batch_size,
-            "learning_rate": learning_rate, "seed": seed}
+            "learning_rate": learning_rate, "seed": seed, "templates": templates,
+            "test_passes": test_passes, "held_out_speaker": held_out_speaker,
+            "test_fraction": test_fraction}
     from .report import default_out, write_speech_run
     out = Path(out) if out else default_out()
     write_speech_run(out, model, logmel, symbols, task, metrics, history, test[0][0])
