@@ -66,10 +66,9 @@ class TextSettings:
         _fraction(self, "test_fraction")
 
     def quick_version(self) -> TextSettings:
-        """At most 8 epochs, patience 2. On the sentiment set the full runs stop after 6-9
-        epochs anyway (best epoch 4-5), so quick scores as they do (seeds 0-4); the former
-        quick setting, 4 epochs at learning rate 3e-3, overfitted after 2 epochs and scored
-        80.0% against 82.6% (benchmarks/quality_classify.py --quick)."""
+        """At most 8 epochs, patience 2: the full runs on the sentiment set stop about there
+        anyway, so quick scores as they do (`benchmarks/quality_classify.py --quick`; the
+        figures are in the README)."""
         if not self.quick:
             return self
         return replace(self, epochs=min(self.epochs, 8), patience=min(self.patience, 2))
