@@ -229,6 +229,14 @@ def check_task_model_config(folder: Path) -> dict[str, Any]:
     return inner
 
 
+def load_task_model(folder: Path, cls):
+    """A task's own model saved by save_task_model: `cls(**config)` with its weights checked
+    (shapes, dtypes, finite values), in eval mode."""
+    model = cls(**check_task_model_config(folder))
+    load_weights(model, folder / WEIGHTS)
+    return model.eval()
+
+
 def _weights_bytes(path: Path) -> int:
     try:
         return os.stat(path / WEIGHTS).st_size

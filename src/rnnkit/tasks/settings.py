@@ -117,6 +117,25 @@ def add_arguments(parser: argparse.ArgumentParser, cls, skip: tuple[str, ...] = 
         parser.add_argument(name, help=shown, **kw)
 
 
+def build(cls, settings=None, options: dict | None = None):
+    """A task function's settings: `settings` (a `cls`, with `options` replacing some of its
+    fields) or `cls(**options)`; an unknown keyword is a UserError that lists the known ones.
+    `verbose=True/False` is the library's older spelling of `quiet=False/True`."""
+    options = dict(options or {})
+    if "verbose" in options:
+        options["quiet"] = not options.pop("verbose")
+    names = {f.name for f in fields(cls)}
+    unknown = sorted(set(options) - names)
+    if unknown:
+        raise UserError(f"Unknown setting(s) {', '.join(unknown)} for {cls.__name__}. "
+                        f"Expected some of: {', '.join(sorted(names))}.")
+    if settings is None:
+        return cls(**options)
+    if not isinstance(settings, cls):
+        raise UserError(f"settings must be a {cls.__name__}, got {type(settings).__name__}.")
+    return dataclasses.replace(settings, **options) if options else settings
+
+
 def from_args(cls, args: argparse.Namespace, **overrides):
     """The settings of `cls` from parsed flags (fields missing from `args` keep defaults)."""
     values = {f.name: getattr(args, f.name) for f in fields(cls) if hasattr(args, f.name)}

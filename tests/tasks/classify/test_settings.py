@@ -5,7 +5,7 @@ import pytest
 from rnnkit import cli
 from rnnkit.errors import UserError
 from rnnkit.tasks.classify import SequenceSettings, TextSettings, classify_text
-from rnnkit.tasks.classify.settings import build
+from rnnkit.tasks.settings import build
 from rnnkit.tasks.settings import command_line, from_args
 
 

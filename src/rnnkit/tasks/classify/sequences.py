@@ -29,12 +29,12 @@ from ...preprocessing.sequence import pad_sequences
 from ...preprocessing.timeseries import StandardScaler
 from ...utils import set_random_seed
 from ..runs import default_run_dir
-from ..settings import as_dict, command_line
+from ..settings import as_dict, build, command_line
 from .baselines import SummaryRegression, sequence_baselines, short_scores
 from .network import fit_classifier, predict_proba, recurrent_classifier
 from .report import judge, write_classify_run
 from .scores import classification_scores, stratified_split
-from .settings import SequenceSettings, build
+from .settings import SequenceSettings
 from .text import blend, fit_blend, result
 
 JAPANESE_VOWELS = "japanese_vowels"

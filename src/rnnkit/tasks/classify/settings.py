@@ -9,7 +9,7 @@ help text is written here once; `classify_text(units=16)` builds the same datacl
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
+from dataclasses import dataclass, replace
 
 from ...errors import UserError
 from ..settings import check, flag
@@ -107,24 +107,3 @@ class SequenceSettings:
         if not self.quick:
             return self
         return replace(self, units=min(self.units, 32), epochs=min(self.epochs, 15))
-
-
-def build(cls, settings=None, options: dict | None = None):
-    """`settings`, or `cls(**options)`; an unknown keyword is a UserError that lists the
-    known ones (the function API of classify_text / classify_sequences / tag / ner).
-
-    `verbose=True/False` is the library's older spelling of `quiet=False/True`."""
-    options = dict(options or {})
-    if "verbose" in options:
-        options["quiet"] = not options.pop("verbose")
-    if settings is not None:
-        if not isinstance(settings, cls):
-            raise UserError(f"settings must be a {cls.__name__}, got "
-                            f"{type(settings).__name__}.")
-        return replace(settings, **options) if options else settings
-    names = {f.name for f in fields(cls)}
-    unknown = sorted(set(options) - names)
-    if unknown:
-        raise UserError(f"Unknown setting(s) {', '.join(unknown)} for {cls.__name__}. "
-                        f"Expected some of: {', '.join(sorted(names))}.")
-    return cls(**options)

@@ -40,12 +40,12 @@ from ...preprocessing.sequence import pad_sequences
 from ...preprocessing.text import Tokenizer
 from ...utils import set_random_seed
 from ..runs import default_run_dir
-from ..settings import as_dict, command_line
+from ..settings import as_dict, build, command_line
 from .baselines import BagOfWords, majority_baseline, short_scores
 from .network import fit_classifier, predict_proba, recurrent_classifier
 from .report import judge, misclassified_html, write_classify_run
 from .scores import class_names, classification_scores, stratified_split
-from .settings import TextSettings, build
+from .settings import TextSettings
 
 SENTIMENT_CLASSES = ["negative", "positive"]      # the bundled files' labels 0 and 1
 MAXLEN_CAP = 200                                  # words kept per text when maxlen=None

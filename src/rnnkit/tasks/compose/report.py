@@ -37,11 +37,8 @@ def save_model(model: TuneModel, folder: Path) -> None:
 
 
 def load_model(folder: Path) -> TuneModel:
-    from ...models.saving import check_task_model_config, load_weights
-    config = check_task_model_config(folder)            # safe read, bounded sizes
-    model = TuneModel(**config)
-    load_weights(model, folder / "model.safetensors")     # shapes, dtypes, finite values
-    return model.eval()
+    from ...models.saving import load_task_model
+    return load_task_model(folder, TuneModel)
 
 
 def write_compose_run(out: Path, model: TuneModel, vocab: Vocabulary, task: dict[str, Any],

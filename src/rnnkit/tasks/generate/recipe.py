@@ -2,7 +2,6 @@
 steps, score it against the baselines, sample, write the run folder."""
 from __future__ import annotations
 
-import dataclasses
 import math
 from pathlib import Path
 from typing import Any
@@ -14,7 +13,7 @@ from ...errors import UserError
 from ...optimizers import Adam
 from ...utils import set_random_seed
 from ..runs import default_run_dir
-from ..settings import as_dict, command_line
+from ..settings import as_dict, build, command_line
 from .data import baselines, default_prompt, prepare, read_corpus, unigram_log_probs
 from .model import CLIP, build_model, sample, train
 from .report import short_run_warning, write_run
@@ -34,11 +33,7 @@ def generate(path=None, settings: Settings | None = None, out=None, quick: bool 
     """
     if verbose is not None:
         options.setdefault("quiet", not verbose)
-    try:
-        s = dataclasses.replace(settings or Settings(), **options)
-    except TypeError as e:
-        raise UserError(f"generate got an unknown setting ({e}); the settings are "
-                        f"{', '.join(f.name for f in dataclasses.fields(Settings))}.") from None
+    s = build(Settings, settings, options)
     if quick:
         s = s.quick()
     set_random_seed(s.seed)

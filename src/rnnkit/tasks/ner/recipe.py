@@ -17,7 +17,7 @@ from ...datasets import DataError, load_entities, read_entity_sentences
 from ...layers import CRF, LSTM, Bidirectional, CharCNNEmbedding, Dense, Dropout
 from ...models import Sequential
 from ...utils import set_random_seed
-from ..classify.settings import build
+from ..settings import build
 from ..runs import default_run_dir, verdict
 from ..settings import as_dict, command_line
 from ..tag.data import load_sentences as load_tagged

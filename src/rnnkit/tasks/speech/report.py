@@ -39,11 +39,8 @@ def save_model(model: AcousticModel, folder: Path) -> None:
 
 
 def load_model(folder: Path) -> AcousticModel:
-    from ...models.saving import check_task_model_config, load_weights
-    config = check_task_model_config(folder)            # safe read, bounded sizes
-    model = AcousticModel(**config)
-    load_weights(model, folder / "model.safetensors")     # shapes, dtypes, finite values
-    return model.eval()
+    from ...models.saving import load_task_model
+    return load_task_model(folder, AcousticModel)
 
 
 def write_speech_run(out: Path, model: AcousticModel, logmel: LogMel, symbols: Symbols,

@@ -24,7 +24,7 @@ from ...layers import LSTM, Bidirectional, Dense, Dropout, Embedding
 from ...models import Sequential
 from ...preprocessing.sequence import pad_sequences
 from ...utils import set_random_seed
-from ..classify.settings import build
+from ..settings import build
 from ..runs import default_run_dir, verdict
 from ..settings import as_dict, command_line
 from .data import load_sentences

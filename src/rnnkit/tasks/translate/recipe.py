@@ -2,7 +2,6 @@
 score greedy decoding, beam search and the retrieval baseline, write the run folder."""
 from __future__ import annotations
 
-import dataclasses
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,12 +9,11 @@ from typing import Any
 import torch
 
 from ... import __version__
-from ...errors import UserError
 from ...models.seq2seq import Seq2Seq
 from ...models.training import resolve_device
 from ...utils import set_random_seed
 from ..runs import default_run_dir
-from ..settings import as_dict, command_line
+from ..settings import as_dict, build, command_line
 from .data import (FRACTIONS, SPLIT_SEED, Side, build_vocab, guess_unit, learn_truecase,
                    read_pairs, retrieval_baseline, split, tokenize)
 from .model import Translator, train
@@ -36,11 +34,7 @@ def translate(path=None, settings: Settings | None = None, out=None, quick: bool
     """
     if verbose is not None:
         options.setdefault("quiet", not verbose)
-    try:
-        s = dataclasses.replace(settings or Settings(), **options)
-    except TypeError as e:
-        raise UserError(f"translate got an unknown setting ({e}); the settings are "
-                        f"{', '.join(f.name for f in dataclasses.fields(Settings))}.") from None
+    s = build(Settings, settings, options)
     if quick:
         s = s.quick()
     src_text, tgt_text, source = read_pairs(path, s.from_column)
