@@ -1,6 +1,9 @@
 """StringLookup, IntegerLookup and CategoryEncoding: Keras's index layout and modes."""
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 import torch
@@ -79,3 +82,32 @@ def test_identity_and_rescaling():
 def test_bad_arguments_say_what_was_expected(make, match):
     with pytest.raises(ValueError, match=match):
         make()
+
+
+KERAS = json.loads((Path(__file__).parents[1] / "fixtures" / "keras" / "lookup.json")
+                   .read_text())
+LOOKUPS = {"string": StringLookup, "integer": IntegerLookup}
+
+
+@pytest.mark.parametrize("name", [k for k in KERAS if not k.startswith("category")])
+def test_lookup_vocabulary_and_output_equal_keras(name):
+    case = KERAS[name]
+    cls = LOOKUPS[name.split("_")[0]]
+    layer = cls(**case["kwargs"], vocabulary=case["vocabulary"])
+    if case["adapt"] is not None:
+        layer.adapt(np.array(case["adapt"]))
+    assert layer.get_vocabulary() == case["keras_vocabulary"]
+    query = np.array(case["query"])
+    out = layer(query if cls is StringLookup else torch.as_tensor(query))
+    np.testing.assert_array_equal(np.asarray(out), np.array(case["output"]))
+    if "inverted" in case:
+        back = cls(vocabulary=layer.get_vocabulary(), invert=True,
+                   mask_token=case["kwargs"].get("mask_token"))
+        assert np.asarray(back(out)).tolist() == case["inverted"]
+
+
+@pytest.mark.parametrize("name", [k for k in KERAS if k.startswith("category")])
+def test_category_encoding_equals_keras(name):
+    case = KERAS[name]
+    out = CategoryEncoding(**case["kwargs"])(torch.tensor(case["query"]))
+    np.testing.assert_array_equal(out.numpy(), np.array(case["output"]))
