@@ -111,6 +111,17 @@ def test_save_and_load_round_trip_gives_the_same_translations_without_pickle(tmp
     assert loaded.get_config() == model.get_config()
 
 
+def test_a_seq2seq_whose_weights_changed_after_the_save_is_refused_naming_the_file(tmp_path):
+    from rnnkit.errors import DamagedFileError
+    path = small().save(tmp_path / "m")
+    assert len(json.loads((path / "config.json").read_text())["weights_sha256"]) == 64
+    data = bytearray((path / "model.safetensors").read_bytes())
+    data[-3] ^= 0x10                                   # one bit of one weight, header intact
+    (path / "model.safetensors").write_bytes(bytes(data))
+    with pytest.raises(DamagedFileError, match=r"model\.safetensors.*SHA-256"):
+        Seq2Seq.load(path)
+
+
 def test_rnnkit_load_model_also_loads_a_saved_seq2seq(tmp_path):
     from rnnkit.models import load_model
     model = small()

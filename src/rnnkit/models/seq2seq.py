@@ -60,6 +60,7 @@ from ..layers.base import get_weights, set_weights
 from ..losses import LossFunction
 from .training import Model
 from ..utils.files import write_atomically
+from ..utils.safe_read import sha256_of
 from .saving import CONFIG, FORMAT, VERSION, WEIGHTS, load_weights, read_config
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3          # reserved ids; the source uses PAD and UNK only
@@ -348,7 +349,8 @@ class Seq2Seq(Model):
         set_weights(self, weights, "Seq2Seq")
 
     def save(self, path, extra_json: dict[str, Any] | None = None) -> Path:
-        """A model folder: config.json, model.safetensors and each extra_json[name] as JSON.
+        """A model folder: config.json (with the weights' SHA-256, which load checks),
+        model.safetensors and each extra_json[name] as JSON.
 
         Written to a temporary folder and renamed into place (utils.files.write_atomically).
         """
@@ -357,8 +359,9 @@ class Seq2Seq(Model):
         tensors = {k: v.detach().cpu().contiguous() for k, v in self.state_dict().items()}
 
         def write(folder: Path) -> None:
-            (folder / CONFIG).write_text(json.dumps(config, indent=2))
             save_file(tensors, str(folder / WEIGHTS))
+            config["weights_sha256"] = sha256_of(folder / WEIGHTS)
+            (folder / CONFIG).write_text(json.dumps(config, indent=2))
             for name, obj in (extra_json or {}).items():
                 (folder / name).write_text(json.dumps(obj, ensure_ascii=False, indent=1),
                                            encoding="utf-8")
