@@ -175,6 +175,70 @@ def test_an_h5_file_written_by_rnnkit_is_the_legacy_keras_format_and_reads_back(
     assert_predicts_as_keras(fresh, name)
 
 
+def _change_one_weight(f) -> None:
+    """Add 0.5 to the first element of the first weight dataset, as a flipped bit would."""
+    found = []
+    f.visititems(lambda n, o: found.append(o) if hasattr(o, "shape") and o.size else None)
+    values = found[0][()]
+    values.flat[0] += 0.5
+    found[0][...] = values
+
+
+@pytest.mark.parametrize("suffix", [".h5", "w.h5", ".weights.h5"])
+def test_an_hdf5_file_rnnkit_wrote_is_refused_when_a_weight_changed_after_the_save(
+        tmp_path, suffix):
+    import h5py
+    from rnnkit.errors import DamagedFileError
+    model = load_model(FIXTURES / "sequential_lstm.keras")
+    path = tmp_path / ("m" + suffix)
+    (model.save_weights if suffix != ".h5" else model.save)(path)
+    with h5py.File(path, "r+") as f:
+        _change_one_weight(f)
+    with pytest.raises(DamagedFileError, match=f"{path}.*rnnkit_sha256.*changed after"):
+        if suffix == ".h5":
+            load_model(path)
+        else:
+            Sequential.from_config(model.get_config()).load_weights(path)
+
+
+def test_a_keras_zip_whose_inner_weights_changed_is_refused_though_its_crc_is_right(tmp_path):
+    import io
+
+    import h5py
+    from rnnkit.errors import DamagedFileError
+    load_model(FIXTURES / "sequential_lstm.keras").save(tmp_path / "m.keras")
+    with zipfile.ZipFile(tmp_path / "m.keras") as zin:
+        members = {name: zin.read(name) for name in zin.namelist()}
+    weights = io.BytesIO(members["model.weights.h5"])
+    with h5py.File(weights, "r+") as f:
+        _change_one_weight(f)
+    members["model.weights.h5"] = weights.getvalue()
+    with zipfile.ZipFile(tmp_path / "changed.keras", "w") as zout:
+        for name, data in members.items():
+            zout.writestr(name, data)
+    with pytest.raises(DamagedFileError, match="changed.keras.*rnnkit_sha256"):
+        load_model(tmp_path / "changed.keras")
+
+
+def test_an_h5_model_whose_config_changed_after_the_save_is_refused(tmp_path):
+    import h5py
+    from rnnkit.errors import DamagedFileError
+    load_model(FIXTURES / "sequential_lstm.keras").save(tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5", "r+") as f:
+        f.attrs["model_config"] = f.attrs["model_config"].replace('"tanh"', '"relu"', 1)
+    with pytest.raises(DamagedFileError, match="rnnkit_sha256"):
+        load_model(tmp_path / "m.h5")
+
+
+def test_an_h5_file_without_the_checksum_as_keras_writes_it_still_loads(tmp_path):
+    import h5py
+    model = load_model(FIXTURES / "sequential_lstm.keras")
+    model.save(tmp_path / "m.h5")
+    with h5py.File(tmp_path / "m.h5", "r+") as f:
+        del f.attrs["rnnkit_sha256"]
+    assert_predicts_as_keras(load_model(tmp_path / "m.h5"), "sequential_lstm")
+
+
 def test_a_weights_name_given_to_save_raises_instead_of_writing_another_format(tmp_path):
     model = Sequential([Input(shape=(10, 2)), LSTM(5), Dense(1)])
     with pytest.raises(ValueError, match="names a weights file: use model.save_weights"):

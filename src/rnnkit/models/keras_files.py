@@ -13,7 +13,11 @@ then hand each layer its arrays. Keras 3 names a model's weight groups by class,
 name: the first LSTM is layers/lstm, the second layers/lstm_1, in the order of model.layers.
 
 Nothing from a file is ever run: classes come from rnnkit's registry, Lambda layers are
-refused, and nothing is unpickled.
+refused, and nothing is unpickled. HDF5 keeps no checksum of its data, so every HDF5 file
+rnnkit writes carries one in a root attribute, `rnnkit_sha256`: the SHA-256 of every group's
+and dataset's name, attributes, dtype, shape and bytes (`content_sha256`). Reading checks it
+when it is there, so a flipped bit in a weight is a DamagedFileError, not a model that loads
+and predicts something else; Keras ignores the extra attribute, and files Keras wrote have none.
 
     >>> import tempfile
     >>> from rnnkit.layers import Dense, Input, LSTM
@@ -28,6 +32,7 @@ refused, and nothing is unpickled.
 from __future__ import annotations
 
 import datetime
+import hashlib
 import io
 import json
 import os
@@ -39,12 +44,14 @@ from typing import Any
 import numpy as np
 import torch
 
+from ..errors import DamagedFileError
 from ..layers.base import Layer
 from ..layers.registry import model_class
 from .compile_utils import compile_config
 from .keras_config import KERAS_VERSION, keras_model_config, model_from_keras, snake_case
 
 CONFIG, METADATA, WEIGHTS = "config.json", "metadata.json", "model.weights.h5"
+CHECKSUM = "rnnkit_sha256"
 
 
 def _h5py():
@@ -99,6 +106,7 @@ def save_keras_model(model, filepath) -> Path:
     weights = io.BytesIO()
     with _h5py().File(weights, "w") as f:
         _write_keras3_layers(f, _model_paths(model), model.name)
+        f.attrs[CHECKSUM] = content_sha256(f)
     path = Path(filepath)
 
     def write(tmp: Path) -> None:
@@ -386,16 +394,66 @@ def _existing(filepath) -> Path:
 
 
 def _open_h5(source, path, mode: str):
+    """The open HDF5 file; for reading, its rnnkit_sha256 (when it has one) checked first."""
     h5py = _h5py()
     try:
-        return h5py.File(source, mode)
+        f = h5py.File(source, mode)
     except OSError as e:
         raise _damaged(path, e, "HDF5 file (Keras .h5 / .weights.h5)") from None
+    if mode == "r":
+        try:
+            _check_sha256(f, path)
+        except BaseException:
+            f.close()
+            raise
+    return f
+
+
+def _check_sha256(f, path) -> None:
+    try:
+        expected = f.attrs.get(CHECKSUM)
+        if expected is None:                    # written by Keras, or before the checksum
+            return
+        expected, found = _text(expected), content_sha256(f)
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
+        raise DamagedFileError(path, None, "a readable HDF5 file", f"{type(e).__name__}: "
+                               f"{str(e)[:200]}") from None
+    if found != expected:
+        raise DamagedFileError(path, CHECKSUM, f"contents whose SHA-256 is {expected[:12]}... "
+                               "as recorded when rnnkit wrote the file", f"{found[:12]}...: the "
+                               "file was damaged or changed after it was written",
+                               "save the model again")
+
+
+def content_sha256(f) -> str:
+    """SHA-256 of an open HDF5 file's contents, the `rnnkit_sha256` attribute left out: the
+    name, attributes, dtype, shape and bytes of every group and dataset, in name order."""
+    h5py = _h5py()
+    objects = [("/", f)]
+    f.visititems(lambda name, obj: objects.append((name, obj)))
+    digest = hashlib.sha256()
+    for name, obj in sorted(objects, key=lambda item: item[0]):
+        digest.update(f"{name}\0".encode("utf-8"))
+        for key in sorted(obj.attrs):
+            if not (obj is f and key == CHECKSUM):
+                digest.update(f"{key}={_attr_text(obj.attrs[key])}\0".encode("utf-8"))
+        if isinstance(obj, h5py.Dataset):
+            data = np.asarray(obj[()])
+            digest.update(f"{data.dtype.str}{data.shape}\0".encode("utf-8"))
+            digest.update(data.tobytes() if data.dtype != object else repr(data.tolist())
+                          .encode("utf-8"))
+    return digest.hexdigest()
+
+
+def _attr_text(value) -> str:
+    value = value.tolist() if isinstance(value, np.ndarray) else value
+    return repr(value.item() if isinstance(value, np.generic) else value)
 
 
 def _write_h5(tmp: Path, fill) -> None:
     with _h5py().File(tmp, "w") as f:
         fill(f)
+        f.attrs[CHECKSUM] = content_sha256(f)
 
 
 def _write_file_atomically(path: Path, write) -> Path:
