@@ -1,14 +1,20 @@
-"""Run folders follow the umask, hold strict JSON, and keep the per-epoch history as CSV."""
+"""Run folders follow the umask, hold strict JSON, keep the per-epoch history as CSV and end
+with checksums.json, which predict checks."""
 import csv
+import hashlib
 import json
 import os
+import shutil
 import stat
+from pathlib import Path
 
 import pytest
 import torch
 from safetensors.torch import save_file
 
-from rnnkit.tasks.runs import run_folder, write_history, write_json
+from rnnkit.errors import DamagedFileError
+from rnnkit.tasks.runs import (check_checksums, run_folder, write_checksums, write_history,
+                               write_json)
 
 
 @pytest.fixture
@@ -105,3 +111,62 @@ def test_doctests_of_the_runs_module():
 
     from rnnkit.tasks import runs
     assert doctest.testmod(runs).failed == 0
+
+
+# ---- checksums.json --------------------------------------------------------------------------
+
+OLD_CLASSIFY = Path(__file__).parents[1] / "fixtures" / "runs_from_0.x" / "classify_text_main"
+
+
+def test_a_run_folder_ends_with_the_size_and_sha256_of_every_file_it_holds(tmp_path):
+    with run_folder(tmp_path / "run") as folder:
+        (folder / "model").mkdir()
+        (folder / "model" / "config.json").write_text("{}")
+        (folder / "labels.json").write_text('["a", "b"]')
+    listed = json.loads((tmp_path / "run" / "checksums.json").read_text())["files"]
+    assert sorted(listed) == ["labels.json", "model/config.json"]
+    assert listed["labels.json"]["bytes"] == 10
+    assert listed["labels.json"]["sha256"] == hashlib.sha256(b'["a", "b"]').hexdigest()
+
+
+def sealed_copy(tmp_path):
+    """The old classify run, as a run folder written today would be: with checksums.json."""
+    run = tmp_path / "run"
+    shutil.copytree(OLD_CLASSIFY, run)
+    write_checksums(run)
+    return run
+
+
+def test_predict_refuses_a_run_whose_labels_were_swapped_after_training(tmp_path, capsys):
+    from rnnkit.cli import main as cli_main
+    run = sealed_copy(tmp_path)
+    assert cli_main(["predict", str(run), "Great phone, I love it."]) == 0
+    capsys.readouterr()
+    labels = json.loads((run / "labels.json").read_text())
+    (run / "labels.json").write_text(json.dumps(labels[::-1]))      # same size, meaning flipped
+    assert cli_main(["predict", str(run), "Great phone, I love it."]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "labels.json: expected the bytes whose SHA-256" in err[0]
+    assert "changed after the run was written" in err[0]
+
+
+def test_a_changed_plot_does_not_stop_predict_and_a_run_without_checksums_still_loads(tmp_path):
+    run = sealed_copy(tmp_path)
+    (run / "curves.png").write_bytes(b"not the plot that was written")
+    listed = json.loads((run / "checksums.json").read_text())
+    listed["files"]["curves.png"] = {"bytes": 3, "sha256": "0" * 64}
+    (run / "checksums.json").write_text(json.dumps(listed))
+    assert check_checksums(run) == len(listed["files"]) - 1          # all but the plot
+    (run / "checksums.json").unlink()
+    assert check_checksums(run) == 0
+
+
+def test_a_damaged_checksums_file_is_named(tmp_path):
+    run = sealed_copy(tmp_path)
+    (run / "checksums.json").write_text('{"files": {"labels.json": "abc"}}')
+    with pytest.raises(DamagedFileError, match=r"checksums.json: field 'labels.json'"):
+        check_checksums(run)
+    (run / "checksums.json").write_text('{"files": {"../../etc/passwd": {"bytes": 1, '
+                                        '"sha256": "0"}}}')
+    with pytest.raises(DamagedFileError, match="a name inside"):
+        check_checksums(run)

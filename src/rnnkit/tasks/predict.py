@@ -23,6 +23,7 @@ import numpy as np
 
 from ..errors import DamagedFileError, DataError, UserError
 from ..utils.safe_read import check_tree, read_json
+from .runs import check_checksums
 
 TASKS = ("generate", "forecast", "classify", "tag", "translate", "ner", "speech", "compose")
 NEEDS_INPUT = {"classify": "a file of texts, one a line, or a text in quotes",
@@ -36,12 +37,14 @@ def read_task(run_dir) -> dict[str, Any]:
     """RUN_DIR/task.json as a dict; UserError when the folder is missing or damaged.
 
     The whole folder is checked first (check_tree): every entry a folder or a regular file,
-    no link out of it, at most 10,000 files, so no later read can meet a FIFO and hang."""
+    no link out of it, at most 10,000 files, so no later read can meet a FIFO and hang; then
+    every file against the size and SHA-256 in its checksums.json (runs.check_checksums)."""
     run_dir = Path(run_dir)
     if not run_dir.is_dir():
         raise UserError(f"Run folder {str(run_dir)!r} does not exist. Pass a folder written by "
                         f"an rnnkit task command ({', '.join(TASKS)}; see their --out).")
     check_tree(run_dir)
+    check_checksums(run_dir)
     path = run_dir / "task.json"
     if not path.exists():
         raise UserError(f"{str(run_dir)!r} is not a run folder: it has no task.json. Pass a "

@@ -1,6 +1,8 @@
 """Run folders: written whole or not at all, with metrics, plots and an HTML report.
 
-A run folder follows the umask (teammates can read it), its metrics.json is strict JSON
+A run folder follows the umask (teammates can read it), ends with checksums.json (the size
+and SHA-256 of every file in it, which `rnnkit predict` checks before it loads anything:
+write_checksums, check_checksums), its metrics.json is strict JSON
 (NaN and infinity are written as null), and a task that trained per epoch writes
 history.csv in the layout of Keras's CSVLogger (write_history). The report skeleton
 (write_report) holds the verdict against the strongest baseline (`verdict`), a table with
@@ -28,7 +30,12 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import MaxNLocator  # noqa: E402
 
+from ..errors import DamagedFileError  # noqa: E402
 from ..utils.files import follow_umask  # noqa: E402
+from ..utils.safe_read import check_file, inside, read_json, sha256_of  # noqa: E402
+
+CHECKSUMS = "checksums.json"
+SHOWN_ONLY = (".png", ".html", ".svg", ".wav", ".mid", ".midi")   # never read back to predict
 
 
 def input_lines(user_input, what: str = "text") -> list[str]:
@@ -79,6 +86,7 @@ def run_folder(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Path
     tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.partial.", dir=path.parent))
     try:
         yield tmp
+        write_checksums(tmp)
         follow_umask(tmp)                         # mkdtemp's 0700, safetensors' 0600
         if path.exists():
             shutil.rmtree(path)
@@ -86,6 +94,65 @@ def run_folder(path: str | os.PathLike, overwrite: bool = True) -> Iterator[Path
     finally:
         if tmp.exists():
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def write_checksums(folder: Path) -> Path:
+    """folder/checksums.json: {"files": {relative path: {"bytes", "sha256"}}} for every file.
+
+    >>> import pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "labels.json").write_text('["neg", "pos"]')
+    >>> json.loads(write_checksums(folder).read_text())["files"]["labels.json"]["bytes"]
+    14
+    >>> check_checksums(folder)
+    1
+    >>> _ = (folder / "labels.json").write_text('["pos", "neg"]')      # same size, other bytes
+    >>> check_checksums(folder)                                        # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    rnnkit.errors.DamagedFileError: .../labels.json: expected the bytes whose SHA-256 ...
+    """
+    files = {p.relative_to(folder).as_posix(): {"bytes": p.stat().st_size,
+                                                "sha256": sha256_of(p)}
+             for p in sorted(folder.rglob("*")) if p.is_file() and p.name != CHECKSUMS}
+    path = folder / CHECKSUMS
+    path.write_text(json.dumps({"format": "rnnkit-run-checksums", "files": files}, indent=1)
+                    + "\n")
+    return path
+
+
+def check_checksums(run_dir) -> int:
+    """Check every file checksums.json lists (plots, pages and audio aside) against its size
+    and SHA-256; returns how many were checked. A run folder written before checksums (no
+    checksums.json) returns 0. Any difference is a DamagedFileError naming the file: a label,
+    a vocabulary or a setting changed after training would otherwise load and predict
+    something else without a word."""
+    run_dir = Path(run_dir)
+    source = run_dir / CHECKSUMS
+    if not source.exists():
+        return 0
+    listed = read_json(source, root=run_dir, what="list of checksums").get("files")
+    if not isinstance(listed, dict):
+        raise DamagedFileError(source, "files", "an object of file: {bytes, sha256}",
+                               type(listed).__name__)
+    checked = 0
+    for name, entry in listed.items():
+        if not isinstance(entry, dict) or not isinstance(entry.get("sha256"), str) \
+                or not isinstance(entry.get("bytes"), int):
+            raise DamagedFileError(source, name, "{\"bytes\": int, \"sha256\": str}",
+                                   repr(entry)[:80])
+        path = inside(run_dir, name, source, "files")
+        if path.suffix in SHOWN_ONLY:
+            continue
+        size = check_file(path, max_bytes=2**40, root=run_dir, what="file of the run").st_size
+        if size != entry["bytes"] or sha256_of(path) != entry["sha256"]:
+            raise DamagedFileError(path, None, f"the bytes whose SHA-256 {CHECKSUMS} records "
+                                   f"({entry['sha256'][:12]}..., {entry['bytes']:,} bytes)",
+                                   f"{size:,} bytes that differ: the file changed after the "
+                                   "run was written", "run the task again to write the run; "
+                                   f"if you changed the file on purpose, remove its entry from "
+                                   f"{CHECKSUMS}")
+        checked += 1
+    return checked
 
 
 def _is_run_folder(path: Path) -> bool:
