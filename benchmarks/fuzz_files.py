@@ -18,6 +18,7 @@ limit. The outcome of each case is one of:
                   value (the file asked for it: not counted as a defect, listed)
     code          the payload's marker file exists                          (a defect)
 
+    python benchmarks/fuzz_files.py --cases 1200 --make-runs          # + a run of every task
     python benchmarks/fuzz_files.py --cases 1200 --runs /tmp/runs    # run folders from tasks
     python benchmarks/fuzz_files.py --cases 300                       # models only
 
@@ -88,6 +89,30 @@ def make_runs(root: Path, runs: Path) -> list[dict]:
             user_input = str(_write_wav(root / "digit.wav"))
         targets.append({"kind": "run", "path": str(root / run.name), "input": user_input})
     return targets
+
+
+SMALL_RUNS = {       # each task on its bundled data, as small as it goes (about 2 minutes)
+    "generate": ["--steps", "3", "--units", "8", "--embed-dim", "4", "--seq-len", "16",
+                 "--sample-length", "10", "--threads", "1"],
+    "forecast": ["--quick", "--epochs", "2", "--members", "1", "--units", "4"],
+    "classify": ["--quick", "--epochs", "1", "--units", "4"],
+    "tag": ["--quick", "--epochs", "1", "--units", "4", "--embed-dim", "4"],
+    "ner": ["--quick", "--epochs", "1", "--units", "4", "--embed-dim", "4"],
+    "translate": ["--quick", "--epochs", "1", "--units", "8", "--embed-dim", "8",
+                  "--threads", "1"],
+    "speech": ["--quick", "--steps", "2", "--units", "8", "--layers", "1", "--templates", "1",
+               "--test-passes", "1"],
+    "compose": ["--quick", "--epochs", "1", "--units", "8"]}
+
+
+def make_task_runs(runs: Path) -> Path:
+    """A run folder of every task in `runs` (runs/<task>), trained with SMALL_RUNS."""
+    from rnnkit.cli import main as cli_main
+    for task, flags in SMALL_RUNS.items():
+        if not (runs / task / "task.json").is_file():
+            if cli_main([task, "--out", str(runs / task), "--quiet", *flags]) != 0:
+                raise RuntimeError(f"rnnkit {task} failed; see the lines above")
+    return runs
 
 
 def _write_wav(path: Path) -> Path:
@@ -477,14 +502,20 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", type=int, default=1200)
     parser.add_argument("--runs", type=Path, default=None,
                         help="a folder of run folders, one per task (rnnkit <task> --out)")
+    parser.add_argument("--make-runs", action="store_true",
+                        help="train a small run of every task first (in WORK/runs) and fuzz "
+                             "those too")
     parser.add_argument("--work", type=Path, default=Path("/tmp/rnnkit-fuzz"))
     parser.add_argument("--seed", type=int, default=0)
     args = parser.parse_args(argv)
     if args.worker:
         worker()
         return 0
-    shutil.rmtree(args.work, ignore_errors=True)
+    for folder in ("targets", "cases"):
+        shutil.rmtree(args.work / folder, ignore_errors=True)
     targets = make_models(args.work / "targets" / "models")
+    if args.make_runs:
+        args.runs = make_task_runs(args.work / "runs")
     if args.runs is not None:
         targets += make_runs(args.work / "targets" / "runs", args.runs)
     start = time.perf_counter()
