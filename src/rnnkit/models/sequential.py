@@ -107,9 +107,17 @@ class Sequential(Model):
         return layer
 
     def build(self, input_shape: Shape) -> None:
-        """Build every layer whose input shape can be derived from input_shape."""
-        shape = tuple(input_shape)
-        for layer in self.layers:
+        """Build every layer whose input shape can be derived from input_shape.
+
+        The shape after the layers built so far is remembered, so `add` builds only the new
+        layer (a model of n layers is built in O(n) steps, not O(n^2))."""
+        shape, start = tuple(input_shape), 0
+        known = getattr(self, "_shape_after", None)
+        if known is not None and known[0] == shape and 0 < known[1] <= len(self.layers) \
+                and self.layers[known[1] - 1] is known[2]:
+            start, shape = known[1], known[3]
+        for i in range(start, len(self.layers)):
+            layer = self.layers[i]
             if not isinstance(layer, Layer):
                 return
             try:
@@ -119,6 +127,7 @@ class Sequential(Model):
                     return
                 raise
             shape = layer.compute_output_shape(shape)
+            self.__dict__["_shape_after"] = (tuple(input_shape), i + 1, layer, shape)
 
     @property
     def is_built(self) -> bool:
