@@ -1,7 +1,14 @@
-"""rnnkit's fit against the strongest plain PyTorch on the Keras configurations of issue 14.
+"""rnnkit's fit against the strongest plain PyTorch and Keras 3 on TensorFlow, on the Keras
+configurations of issue 14.
 
     python benchmarks/bench_configs.py                  # every row, 3 timed epochs each
     python benchmarks/bench_configs.py --only lstm_dropout gru_reset_before --epochs 5
+    python benchmarks/bench_configs.py --keras-python /tmp/tfenv/bin/python   # + Keras/TF
+
+Keras/TF runs the row written as a Keras program in its own process (a Python that has
+tensorflow and keras: `--keras-python`; without one the Keras columns are left out), right
+after the rnnkit/PyTorch pair of that row, on the same arrays (saved to a .npz), with the
+same batch, epochs and shuffling; its first epoch is untimed too.
 
 Each row trains the same model from the same weights on both sides, Adam(1e-3, eps=1e-7),
 batch 32 (the stateful row: batch 1), epochs alternating between the two so that both see
@@ -18,8 +25,13 @@ Keras applies it.
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import statistics
+import subprocess
+import tempfile
 import time
+from pathlib import Path
 
 import numpy as np
 import torch
@@ -152,6 +164,75 @@ ROWS = {
 }
 
 
+# name: the Keras layers of the row (the head is added as in `row`)
+KERAS_LAYERS = {
+    "lstm_dropout": "layers.Input(shape=(80,)), layers.Embedding(20000, 128), "
+                    "layers.LSTM(128, dropout=0.2, recurrent_dropout=0.2)",
+    "gru_dropout": "layers.Input(shape=(80,)), layers.Embedding(20000, 128), "
+                   "layers.GRU(128, dropout=0.2, recurrent_dropout=0.2)",
+    "bilstm_masked": "layers.Input(shape=(80,)), layers.Embedding(20000, 128, mask_zero=True), "
+                     "layers.Bidirectional(layers.LSTM(64))",
+    "simple_rnn_relu": "layers.Input(shape=(80,)), layers.Embedding(20000, 128), "
+                       "layers.SimpleRNN(128, activation='relu')",
+    "gru_reset_before": "layers.Input(shape=(80,)), layers.Embedding(20000, 128), "
+                        "layers.GRU(128, reset_after=False)",
+    "stateful_lstm": "layers.Input(batch_shape=(1, 20, 1)), layers.LSTM(32, stateful=True)",
+}
+
+KERAS_PROGRAM = '''
+import json, sys, time
+import numpy as np
+import keras
+from keras import layers
+
+data = np.load(sys.argv[1])
+x, y, epochs, batch, shuffle, stateful = (data["x"], data["y"], int(sys.argv[2]),
+                                          int(sys.argv[3]), sys.argv[4] == "1",
+                                          sys.argv[5] == "1")
+keras.utils.set_random_seed(0)
+head = layers.Dense(1) if stateful else layers.Dense(1, activation="sigmoid")
+model = keras.Sequential([{layers}, head])
+model.compile(optimizer="adam", loss="mse" if stateful else "binary_crossentropy")
+times = []
+
+
+class EpochTimer(keras.callbacks.Callback):
+    def on_epoch_begin(self, epoch, logs=None):
+        self.start = time.perf_counter()
+
+    def on_epoch_end(self, epoch, logs=None):
+        times.append(time.perf_counter() - self.start)
+        if stateful:
+            for layer in model.layers:
+                if getattr(layer, "stateful", False):
+                    layer.reset_states()
+
+
+model.fit(x, y, batch_size=batch, epochs=epochs + 1, shuffle=shuffle, verbose=0,
+          callbacks=[EpochTimer()])
+print("RESULT " + json.dumps(times[1:]))
+'''
+
+
+def keras_epochs(python: str, name: str, x, y, epochs: int, batch: int, shuffle: bool,
+                 threads: int) -> list[float]:
+    """Seconds per timed epoch of the row as a Keras program, run by `python`."""
+    stateful = name == "stateful_lstm"
+    with tempfile.TemporaryDirectory() as tmp:
+        np.savez(Path(tmp) / "data.npz", x=x, y=y)
+        program = Path(tmp) / "program.py"
+        program.write_text(KERAS_PROGRAM.format(layers=KERAS_LAYERS[name]))
+        env = dict(os.environ, KERAS_BACKEND="tensorflow", TF_CPP_MIN_LOG_LEVEL="3",
+                   TF_NUM_INTRAOP_THREADS=str(threads), TF_NUM_INTEROP_THREADS=str(threads))
+        done = subprocess.run([python, str(program), str(Path(tmp) / "data.npz"), str(epochs),
+                               str(batch), str(int(shuffle)), str(int(stateful))],
+                              capture_output=True, text=True, env=env, check=False)
+    for line in done.stdout.splitlines():
+        if line.startswith("RESULT "):
+            return json.loads(line[7:])
+    raise RuntimeError(f"the Keras program of {name} failed:\n{done.stderr[-2000:]}")
+
+
 def torch_epoch(model, x, y, batch, shuffle):
     opt = model.opt
     loss_fn = nn.BCEWithLogitsLoss() if y.max() <= 1 and y.min() >= 0 and len(np.unique(y)) <= 2 \
@@ -169,7 +250,7 @@ def torch_epoch(model, x, y, batch, shuffle):
     return loss.item()
 
 
-def row(name: str, epochs: int):
+def row(name: str, epochs: int, keras_python: str | None = None, threads: int = 1):
     title, layers, plain_cls, data = ROWS[name]
     x, y = data(np.random.default_rng(0))
     stateful = name == "stateful_lstm"
@@ -195,8 +276,13 @@ def row(name: str, epochs: int):
             t_plain.append(t2 - t1)
     recurrent = ours.layers[1] if not stateful else ours.layers[0]
     ratio = statistics.median(a / b for a, b in zip(t_ours, t_plain))
-    print(f"| {title} | {statistics.median(t_ours):.2f} | {statistics.median(t_plain):.2f} | "
-          f"{ratio:.2f} | {recurrent.last_path} |", flush=True)
+    cells = [title, f"{statistics.median(t_ours):.2f}", f"{statistics.median(t_plain):.2f}",
+             f"{ratio:.2f}"]
+    if keras_python:
+        t_keras = statistics.median(keras_epochs(keras_python, name, x, y, epochs, batch,
+                                                 shuffle, threads))
+        cells += [f"{t_keras:.2f}", f"{statistics.median(t_ours) / t_keras:.2f}"]
+    print("| " + " | ".join(cells + [recurrent.last_path]) + " |", flush=True)
 
 
 def main() -> None:
@@ -204,14 +290,19 @@ def main() -> None:
     parser.add_argument("--only", nargs="*", choices=list(ROWS), default=list(ROWS))
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--keras-python", default=None,
+                        help="a Python with tensorflow and keras 3 (e.g. /tmp/tfenv/bin/python)"
+                             " to run each row as a Keras program too")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {args.threads} thread(s), {N} samples x {T} ids, "
           f"{args.epochs} timed epochs a side, medians")
-    print("| configuration | rnnkit s/epoch | PyTorch s/epoch | rnnkit / PyTorch | rnnkit path |")
-    print("|---|---|---|---|---|")
+    keras = (" Keras/TF s/epoch | rnnkit / Keras |", "---|---|") if args.keras_python else ("", "")
+    print(f"| configuration | rnnkit s/epoch | PyTorch s/epoch | rnnkit / PyTorch |{keras[0]} "
+          "rnnkit path |")
+    print(f"|---|---|---|---|{keras[1]}---|")
     for name in args.only:
-        row(name, args.epochs)
+        row(name, args.epochs, args.keras_python, args.threads)
 
 
 if __name__ == "__main__":
