@@ -9,6 +9,8 @@
     python benchmarks/bench_keras_programs.py                       # all five, 3 epochs, 1 seed
     python benchmarks/bench_keras_programs.py --only char_lstm --epochs 5 --seeds 0 1 2
     python benchmarks/bench_keras_programs.py --inference           # then bench_predict.py
+    python benchmarks/bench_keras_programs.py --busy 2 --label "under load"
+                                     # with two busy processes (one per core) all along
 
 Each (workload, seed, framework) is its own process (so each framework sees its own
 defaults: rnnkit's threads, TF's pools), run one after another in an order that rotates
@@ -213,6 +215,9 @@ def main(argv=None) -> None:
     p.add_argument("--skip", nargs="*", default=[], choices=["keras", "torch", "rnnkit"])
     p.add_argument("--label", default="loaded", help="printed with the figures (quiet/loaded)")
     p.add_argument("--inference", action="store_true", help="then run bench_predict.py")
+    p.add_argument("--busy", type=int, default=0,
+                   help="start this many busy processes (a Python loop each, one per core) "
+                        "and keep them running through every run: the machine under load")
     p.add_argument("--bf16", action="store_true",
                    help="also rnnkit with keras.mixed_precision.set_global_policy"
                         "('mixed_bfloat16') in the program")
@@ -223,6 +228,24 @@ def main(argv=None) -> None:
     if "keras" in frameworks and not Path(args.tf_python).exists():
         print(f"No Keras/TF Python at {args.tf_python}: skipping Keras 3 on TensorFlow.")
         frameworks.remove("keras")
+    busy = [subprocess.Popen([sys.executable, "-c", BUSY]) for _ in range(args.busy)]
+    try:
+        results = run_all(args, frameworks)
+    finally:
+        for proc in busy:
+            proc.kill()
+            proc.wait()
+    report(results, args, frameworks)
+    if args.inference:
+        from bench_predict import main as predict_main
+        predict_main(["--tf-python", args.tf_python, "--label", args.label] +
+                     (["--threads", str(args.threads)] if args.threads else []))
+
+
+BUSY = "import time\nt = time.time()\nwhile time.time() - t < 7200: pass\n"
+
+
+def run_all(args, frameworks: list[str]) -> dict:
     results = {}
     for name in args.only:
         for k, seed in enumerate(args.seeds):
@@ -233,15 +256,12 @@ def main(argv=None) -> None:
                 r = results[(name, fw)][-1]
                 print(f"  {name:10s} seed {seed} {fw:7s} {r['s_epoch']:.3f} s/epoch, "
                       f"final loss {r['loss']:.4f}", flush=True)
-    report(results, args, frameworks)
-    if args.inference:
-        from bench_predict import main as predict_main
-        predict_main(["--tf-python", args.tf_python, "--label", args.label] +
-                     (["--threads", str(args.threads)] if args.threads else []))
+    return results
 
 
 def report(results: dict, args, frameworks: list[str]) -> None:
-    print(f"\nKeras programs, s/epoch ({args.label}; {args.epochs} epochs, first untimed; "
+    print(f"\nKeras programs, s/epoch ({args.label}; {args.busy} busy processes; "
+          f"{args.epochs} epochs, first untimed; "
           f"seeds {args.seeds}; threads {args.threads or 'each framework default'}; "
           f"load now {os.getloadavg()[0]:.1f}; {_env()}); ratio below 1.0: rnnkit faster\n")
     bf16 = "rnnkit_bf16" in frameworks
