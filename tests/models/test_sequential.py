@@ -1,4 +1,5 @@
 """Sequential builds each added layer once, from the shape after the layers before it."""
+import pytest
 import torch
 
 from rnnkit.layers import Dense, Input
@@ -26,3 +27,12 @@ def test_a_layer_added_after_pop_is_built_for_the_shape_before_the_popped_one():
     model.add(Dense(2))
     assert tuple(model.layers[1].W.shape) == (2, 5)
     assert model(torch.zeros(1, 4)).shape == (1, 2)
+
+
+def test_a_layer_after_one_that_returns_its_states_is_refused_with_the_functional_way_out():
+    from rnnkit.layers import LSTM
+    model = Sequential([Input(shape=(5, 2)), LSTM(3, return_state=True)])
+    assert len(model(torch.zeros(1, 5, 2))) == 3                      # output, h, c
+    with pytest.raises(ValueError, match=r"LSTM 'lstm.*' returns \[output, \*states\].*"
+                                         r"functional Model"):
+        model.add(Dense(1))

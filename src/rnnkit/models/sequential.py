@@ -90,6 +90,13 @@ class Sequential(Model):
             raise TypeError(
                 f"Sequential.add expects a layer (an nn.Module such as rnnkit.layers.LSTM(32)), "
                 f"got {type(layer).__name__}.")
+        if len(self.layers) and getattr(self.layers[-1], "return_state", False) is True:
+            before = self.layers[-1]
+            raise ValueError(
+                f"{type(before).__name__} {getattr(before, 'name', '')!r} returns [output, "
+                f"*states] (return_state=True), which the next layer of a Sequential cannot "
+                f"take. Only the last layer may return its states; to pass states on, build a "
+                f"functional Model (outputs, *states = layer(x)).")
         if not len(self.layers) and self.input_shape_arg is None:
             self.input_shape_arg = getattr(layer, "input_shape_arg", None)
             self.batch_size = self.batch_size or getattr(layer, "batch_size", None)
