@@ -4,6 +4,7 @@ The fixtures were written by Keras 3.15 (tests/fixtures/keras/make_models.py): e
 trained for 3 epochs, saved as .keras, .weights.h5 and tf.keras-2-style .h5, and its
 predictions on 8 inputs stored in models.npz.
 """
+import json
 import zipfile
 from pathlib import Path
 
@@ -217,6 +218,19 @@ def test_a_keras_zip_whose_inner_weights_changed_is_refused_though_its_crc_is_ri
         for name, data in members.items():
             zout.writestr(name, data)
     with pytest.raises(DamagedFileError, match="changed.keras.*rnnkit_sha256"):
+        load_model(tmp_path / "changed.keras")
+
+
+def test_a_keras_zip_rnnkit_wrote_is_refused_when_its_config_lost_a_layer(tmp_path):
+    from rnnkit.errors import DamagedFileError
+    load_model(FIXTURES / "sequential_lstm.keras").save(tmp_path / "m.keras")
+
+    def drop_last_layer(text):
+        config = json.loads(text)
+        config["config"]["layers"].pop()
+        return json.dumps(config)
+    rewrite_config(tmp_path / "m.keras", tmp_path / "changed.keras", drop_last_layer)
+    with pytest.raises(DamagedFileError, match=r"changed.keras: field 'config.json'.*SHA-256"):
         load_model(tmp_path / "changed.keras")
 
 

@@ -18,6 +18,7 @@ rnnkit writes carries one in a root attribute, `rnnkit_sha256`: the SHA-256 of e
 and dataset's name, attributes, dtype, shape and bytes (`content_sha256`). Reading checks it
 when it is there, so a flipped bit in a weight is a DamagedFileError, not a model that loads
 and predicts something else; Keras ignores the extra attribute, and files Keras wrote have none.
+A `.keras` zip rnnkit writes also records its config.json's SHA-256 in metadata.json.
 
     >>> import tempfile
     >>> from rnnkit.layers import Dense, Input, LSTM
@@ -80,7 +81,9 @@ def load_keras_model(filepath, compile: bool = True):
             if CONFIG not in names or WEIGHTS not in names:
                 raise ValueError(f"{str(path)!r} is a zip but not a Keras model: it has "
                                  f"{sorted(names)[:5]}, not {CONFIG} and {WEIGHTS}.")
-            config = json.loads(zf.read(CONFIG).decode("utf-8"))
+            config_bytes = zf.read(CONFIG)
+            _check_config_sha256(zf, names, config_bytes, path)
+            config = json.loads(config_bytes.decode("utf-8"))
             weights = zf.read(WEIGHTS)
     except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError,
             json.JSONDecodeError) as e:
@@ -94,15 +97,32 @@ def load_keras_model(filepath, compile: bool = True):
     return model
 
 
+def _check_config_sha256(zf, names: set, config_bytes: bytes, path) -> None:
+    """The config's SHA-256 that rnnkit records in metadata.json, when it is there."""
+    if METADATA not in names:
+        return
+    try:
+        metadata = json.loads(zf.read(METADATA).decode("utf-8"))
+    except (ValueError, UnicodeDecodeError) as e:
+        raise DamagedFileError(path, METADATA, "JSON", f"{type(e).__name__}: {e}") from None
+    expected = metadata.get(CHECKSUM) if isinstance(metadata, dict) else None
+    if expected is not None and hashlib.sha256(config_bytes).hexdigest() != expected:
+        raise DamagedFileError(path, CONFIG, f"the config whose SHA-256 {METADATA} records "
+                               f"({str(expected)[:12]}...)", "another config: it was changed "
+                               "after rnnkit wrote the file", "save the model again")
+
+
 def save_keras_model(model, filepath) -> Path:
     """Write a Keras 3 `.keras` zip that Keras's load_model reads (Sequential and functional
     models; a subclassed model is code, so it raises)."""
     config = keras_model_config(model)
     if getattr(model, "compiled", False):
         config["compile_config"] = _keras_compile_config(model)
+    config_text = json.dumps(config)
     metadata = {"keras_version": KERAS_VERSION,
                 "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-                "written_by": "rnnkit"}
+                "written_by": "rnnkit",
+                CHECKSUM: hashlib.sha256(config_text.encode("utf-8")).hexdigest()}
     weights = io.BytesIO()
     with _h5py().File(weights, "w") as f:
         _write_keras3_layers(f, _model_paths(model), model.name)
@@ -112,7 +132,7 @@ def save_keras_model(model, filepath) -> Path:
     def write(tmp: Path) -> None:
         with zipfile.ZipFile(tmp, "w") as zf:
             zf.writestr(METADATA, json.dumps(metadata))
-            zf.writestr(CONFIG, json.dumps(config))
+            zf.writestr(CONFIG, config_text)
             zf.writestr(WEIGHTS, weights.getvalue(), compress_type=zipfile.ZIP_STORED)
     return _write_file_atomically(path, write)
 
