@@ -150,9 +150,46 @@ class Payload:
         return (os.system, (f"touch {self.marker}",))
 
 
+HOSTILE_KINDS = ("pickle", "lambda", "class_name")
+
+
+def _unseal(folder: Path) -> None:
+    """As an attacker would: drop the checksums rnnkit wrote over its JSON (a run's
+    checksums.json, config_sha256 in model configs, a .keras zip's config checksum), so
+    that a hostile payload meets the loader's own checks rather than a checksum mismatch."""
+    for path in list(folder.rglob("*.json")):
+        if path.name == "checksums.json":
+            path.unlink()
+            continue
+        try:
+            value = json.loads(path.read_text())
+        except (ValueError, UnicodeDecodeError, OSError):
+            continue
+        if isinstance(value, dict) and ({"config_sha256", "rnnkit_sha256"} & set(value)):
+            for key in ("config_sha256", "rnnkit_sha256"):
+                value.pop(key, None)
+            path.write_text(json.dumps(value))
+
+
 def mutate(rng, target: Path, marker: Path) -> tuple[str, str]:
     """Damage the copy at `target` one way; returns (mutation, kind) where kind is 'weights'
-    when tensor bytes or headers changed, 'setting' for a JSON value, else 'other'."""
+    when tensor bytes or headers changed, 'setting' for a JSON value, else 'other'. A hostile
+    payload (pickle, Lambda, class name) comes with the checksums removed (_unseal)."""
+    what, kind = _mutate(rng, target, marker)
+    words = what.split()
+    if target.is_dir() and _hostile(words[0], words[1] if len(words) > 1 else ""):
+        _unseal(target)
+        what += " (unsealed)"
+    return what, kind
+
+
+def _hostile(kind: str, file: str) -> bool:
+    """A payload meant to run code: a pickle anywhere, a Lambda or a class name in a model's
+    config.json (elsewhere the same mutation only changes a value)."""
+    return kind == "pickle" or (kind in HOSTILE_KINDS and file.startswith("config.json"))
+
+
+def _mutate(rng, target: Path, marker: Path) -> tuple[str, str]:
     folder_like = target.is_dir()
     if not folder_like and target.suffix == ".keras" and rng.random() < 0.5:
         return _mutate_zip_member(rng, target, marker)
@@ -324,6 +361,9 @@ def _mutate_zip_member(rng, target: Path, marker: Path) -> tuple[str, str]:
         what = _mutate_bytes(rng, kind, member, marker)
     else:
         what, _ = _mutate_json(rng, kind, tmp / "config.json", marker, tmp)
+    if _hostile(kind, "config.json"):
+        _unseal(tmp)
+        what += " (unsealed)"
     target.unlink()
     with zipfile.ZipFile(target, "w") as zf:
         for file in _files(tmp):

@@ -176,30 +176,35 @@ def test_an_h5_file_written_by_rnnkit_is_the_legacy_keras_format_and_reads_back(
     assert_predicts_as_keras(fresh, name)
 
 
-def _change_one_weight(f) -> None:
-    """Add 0.5 to the first element of the first weight dataset, as a flipped bit would."""
-    found = []
-    f.visititems(lambda n, o: found.append(o) if hasattr(o, "shape") and o.size else None)
-    values = found[0][()]
-    values.flat[0] += 0.5
-    found[0][...] = values
-
-
 @pytest.mark.parametrize("suffix", [".h5", "w.h5", ".weights.h5"])
-def test_an_hdf5_file_rnnkit_wrote_is_refused_when_a_weight_changed_after_the_save(
-        tmp_path, suffix):
+@pytest.mark.parametrize("at", [0.25, 0.5, 0.999])
+def test_an_hdf5_file_rnnkit_wrote_is_refused_before_hdf5_reads_it_when_a_bit_flipped(
+        tmp_path, suffix, at, monkeypatch):
     import h5py
     from rnnkit.errors import DamagedFileError
     model = load_model(FIXTURES / "sequential_lstm.keras")
     path = tmp_path / ("m" + suffix)
     (model.save_weights if suffix != ".h5" else model.save)(path)
-    with h5py.File(path, "r+") as f:
-        _change_one_weight(f)
-    with pytest.raises(DamagedFileError, match=f"{path}.*rnnkit_sha256.*changed after"):
+    data = bytearray(path.read_bytes())
+    assert data.startswith(b"rnnkit-sha256 ")
+    data[512 + int(at * (len(data) - 513))] ^= 0x08
+    path.write_bytes(bytes(data))
+    monkeypatch.setattr(h5py, "File", None)          # HDF5 must not see the damaged file
+    with pytest.raises(DamagedFileError, match=f"{path}: expected bytes whose SHA-256"):
         if suffix == ".h5":
             load_model(path)
         else:
             Sequential.from_config(model.get_config()).load_weights(path)
+
+
+def test_a_flipped_bit_in_the_checksum_tag_itself_is_refused_too(tmp_path):
+    from rnnkit.errors import DamagedFileError
+    load_model(FIXTURES / "sequential_lstm.keras").save(tmp_path / "m.h5")
+    data = bytearray((tmp_path / "m.h5").read_bytes())
+    data[2] ^= 0x01                                   # "rnnkit" -> "rnokit"
+    (tmp_path / "m.h5").write_bytes(bytes(data))
+    with pytest.raises(DamagedFileError, match="expected bytes whose SHA-256"):
+        load_model(tmp_path / "m.h5")
 
 
 def test_a_keras_zip_whose_inner_weights_changed_is_refused_though_its_crc_is_right(tmp_path):
@@ -212,12 +217,14 @@ def test_a_keras_zip_whose_inner_weights_changed_is_refused_though_its_crc_is_ri
         members = {name: zin.read(name) for name in zin.namelist()}
     weights = io.BytesIO(members["model.weights.h5"])
     with h5py.File(weights, "r+") as f:
-        _change_one_weight(f)
+        found = []
+        f.visititems(lambda n, o: found.append(o) if hasattr(o, "shape") and o.size else None)
+        found[0][...] = found[0][()] + 0.5
     members["model.weights.h5"] = weights.getvalue()
     with zipfile.ZipFile(tmp_path / "changed.keras", "w") as zout:
         for name, data in members.items():
             zout.writestr(name, data)
-    with pytest.raises(DamagedFileError, match="changed.keras.*rnnkit_sha256"):
+    with pytest.raises(DamagedFileError, match="changed.keras: field 'model.weights.h5'"):
         load_model(tmp_path / "changed.keras")
 
 
@@ -240,17 +247,18 @@ def test_an_h5_model_whose_config_changed_after_the_save_is_refused(tmp_path):
     load_model(FIXTURES / "sequential_lstm.keras").save(tmp_path / "m.h5")
     with h5py.File(tmp_path / "m.h5", "r+") as f:
         f.attrs["model_config"] = f.attrs["model_config"].replace('"tanh"', '"relu"', 1)
-    with pytest.raises(DamagedFileError, match="rnnkit_sha256"):
+    with pytest.raises(DamagedFileError, match="expected bytes whose SHA-256"):
         load_model(tmp_path / "m.h5")
 
 
-def test_an_h5_file_without_the_checksum_as_keras_writes_it_still_loads(tmp_path):
-    import h5py
+def test_an_h5_file_without_rnnkit_user_block_as_keras_writes_it_still_loads(tmp_path):
     model = load_model(FIXTURES / "sequential_lstm.keras")
     model.save(tmp_path / "m.h5")
-    with h5py.File(tmp_path / "m.h5", "r+") as f:
-        del f.attrs["rnnkit_sha256"]
+    data = bytearray((tmp_path / "m.h5").read_bytes())
+    data[:512] = b"\0" * 512                          # a user block of another tool's
+    (tmp_path / "m.h5").write_bytes(bytes(data))
     assert_predicts_as_keras(load_model(tmp_path / "m.h5"), "sequential_lstm")
+    assert_predicts_as_keras(load_model(FIXTURES / "sequential_lstm.h5"), "sequential_lstm")
 
 
 def test_a_weights_name_given_to_save_raises_instead_of_writing_another_format(tmp_path):

@@ -87,6 +87,7 @@ def test_an_unknown_layer_class_in_a_file_is_refused_without_running_anything(tm
     path = tmp_path / "m" / "config.json"
     config = json.loads(path.read_text())
     config["config"]["layers"][0]["class_name"] = "os.system"
+    del config["config_sha256"]                       # as an attacker would
     path.write_text(json.dumps(config))
     with pytest.raises(ValueError, match="Unknown layer class 'os.system'"):
         load_model(tmp_path / "m")

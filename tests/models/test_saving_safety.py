@@ -22,7 +22,7 @@ def _model():
 def _without_checksum(folder):
     """As a model saved before checksums: the dtype and value checks are then the guard."""
     config = json.loads((folder / "config.json").read_text())
-    del config["weights_sha256"]
+    del config["weights_sha256"], config["config_sha256"]
     (folder / "config.json").write_text(json.dumps(config))
 
 
@@ -114,12 +114,43 @@ def test_a_flipped_bit_in_the_weights_is_caught_by_the_checksum(tmp_path):
         load_model(tmp_path / "m")
 
 
+def test_a_config_value_changed_after_the_save_is_refused_naming_the_file(tmp_path):
+    model = _model()
+    model.save(tmp_path / "m")
+    path = tmp_path / "m" / "config.json"
+    config = json.loads(path.read_text())
+    config["config"]["layers"][0]["config"]["go_backwards"] = True    # loads, predicts other
+    path.write_text(json.dumps(config))
+    with pytest.raises(ValueError, match=r"m/config.json: field 'config_sha256': expected the "
+                                         r"values whose SHA-256 it records"):
+        load_model(tmp_path / "m")
+
+
+@pytest.mark.parametrize("damage", ["optimizer.json", "optimizer.safetensors"])
+def test_optimizer_state_changed_after_the_save_is_refused_naming_the_file(tmp_path, damage):
+    model = _model()
+    x = np.ones((4, 4, 2), dtype="float32")
+    model.fit(x, np.ones((4, 1), "float32"), epochs=1, verbose=0)
+    model.save(tmp_path / "m")
+    path = tmp_path / "m" / damage
+    if damage == "optimizer.json":
+        meta = json.loads(path.read_text())
+        meta["param_groups"][0]["lr"] = 0.5
+        path.write_text(json.dumps(meta))
+    else:
+        data = bytearray(path.read_bytes())
+        data[-2] ^= 0x04
+        path.write_bytes(bytes(data))
+    with pytest.raises(ValueError, match=f"m/{damage}"):
+        load_model(tmp_path / "m")
+
+
 def test_a_model_saved_before_checksums_still_loads(tmp_path):
     model = _model()
     model.save(tmp_path / "m")
     path = tmp_path / "m" / "config.json"
     config = json.loads(path.read_text())
-    del config["weights_sha256"]
+    del config["weights_sha256"], config["config_sha256"]
     path.write_text(json.dumps(config))
     x = np.ones((2, 4, 2), dtype="float32")
     np.testing.assert_allclose(load_model(tmp_path / "m").predict(x), model.predict(x))

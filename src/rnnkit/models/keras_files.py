@@ -13,12 +13,13 @@ then hand each layer its arrays. Keras 3 names a model's weight groups by class,
 name: the first LSTM is layers/lstm, the second layers/lstm_1, in the order of model.layers.
 
 Nothing from a file is ever run: classes come from rnnkit's registry, Lambda layers are
-refused, and nothing is unpickled. HDF5 keeps no checksum of its data, so every HDF5 file
-rnnkit writes carries one in a root attribute, `rnnkit_sha256`: the SHA-256 of every group's
-and dataset's name, attributes, dtype, shape and bytes (`content_sha256`). Reading checks it
-when it is there, so a flipped bit in a weight is a DamagedFileError, not a model that loads
-and predicts something else; Keras ignores the extra attribute, and files Keras wrote have none.
-A `.keras` zip rnnkit writes also records its config.json's SHA-256 in metadata.json.
+refused, and nothing is unpickled. HDF5 keeps no checksum of its data, and a damaged HDF5
+file can send the HDF5 library into a loop no signal interrupts, so rnnkit checks its own
+files before HDF5 parses a byte: an `.h5` or `.weights.h5` it writes starts with a 512-byte
+user block (which HDF5 skips and Keras reads past) holding the SHA-256 of the rest of the
+file; a `.keras` zip it writes records the SHA-256 of its config.json and model.weights.h5
+in metadata.json. A mismatch is a DamagedFileError; files Keras wrote have neither and load
+as before.
 
     >>> import tempfile
     >>> from rnnkit.layers import Dense, Input, LSTM
@@ -81,10 +82,9 @@ def load_keras_model(filepath, compile: bool = True):
             if CONFIG not in names or WEIGHTS not in names:
                 raise ValueError(f"{str(path)!r} is a zip but not a Keras model: it has "
                                  f"{sorted(names)[:5]}, not {CONFIG} and {WEIGHTS}.")
-            config_bytes = zf.read(CONFIG)
-            _check_config_sha256(zf, names, config_bytes, path)
+            config_bytes, weights = zf.read(CONFIG), zf.read(WEIGHTS)
+            _check_recorded_sha256(zf, names, {CONFIG: config_bytes, WEIGHTS: weights}, path)
             config = json.loads(config_bytes.decode("utf-8"))
-            weights = zf.read(WEIGHTS)
     except (zipfile.BadZipFile, OSError, EOFError, UnicodeDecodeError,
             json.JSONDecodeError) as e:
         raise _damaged(path, e, "Keras .keras file (a zip of config.json and "
@@ -97,19 +97,26 @@ def load_keras_model(filepath, compile: bool = True):
     return model
 
 
-def _check_config_sha256(zf, names: set, config_bytes: bytes, path) -> None:
-    """The config's SHA-256 that rnnkit records in metadata.json, when it is there."""
+def _check_recorded_sha256(zf, names: set, members: dict[str, bytes], path) -> None:
+    """The SHA-256 of each member that rnnkit records in metadata.json, when it is there."""
     if METADATA not in names:
         return
     try:
         metadata = json.loads(zf.read(METADATA).decode("utf-8"))
     except (ValueError, UnicodeDecodeError) as e:
         raise DamagedFileError(path, METADATA, "JSON", f"{type(e).__name__}: {e}") from None
-    expected = metadata.get(CHECKSUM) if isinstance(metadata, dict) else None
-    if expected is not None and hashlib.sha256(config_bytes).hexdigest() != expected:
-        raise DamagedFileError(path, CONFIG, f"the config whose SHA-256 {METADATA} records "
-                               f"({str(expected)[:12]}...)", "another config: it was changed "
-                               "after rnnkit wrote the file", "save the model again")
+    recorded = metadata.get(CHECKSUM) if isinstance(metadata, dict) else None
+    if recorded is None:
+        return
+    if not isinstance(recorded, dict):
+        raise DamagedFileError(path, f"{METADATA}: {CHECKSUM}", "{member: SHA-256}",
+                               repr(recorded)[:60])
+    for name, data in members.items():
+        if recorded.get(name) != hashlib.sha256(data).hexdigest():
+            raise DamagedFileError(path, name, f"the bytes whose SHA-256 {METADATA} records "
+                                   f"({str(recorded.get(name))[:12]}...)", "other bytes: it "
+                                   "was changed after rnnkit wrote the file",
+                                   "save the model again")
 
 
 def save_keras_model(model, filepath) -> Path:
@@ -119,14 +126,15 @@ def save_keras_model(model, filepath) -> Path:
     if getattr(model, "compiled", False):
         config["compile_config"] = _keras_compile_config(model)
     config_text = json.dumps(config)
-    metadata = {"keras_version": KERAS_VERSION,
-                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
-                "written_by": "rnnkit",
-                CHECKSUM: hashlib.sha256(config_text.encode("utf-8")).hexdigest()}
     weights = io.BytesIO()
     with _h5py().File(weights, "w") as f:
         _write_keras3_layers(f, _model_paths(model), model.name)
-        f.attrs[CHECKSUM] = content_sha256(f)
+    metadata = {"keras_version": KERAS_VERSION,
+                "date_saved": datetime.datetime.now().strftime("%Y-%m-%d@%H:%M:%S"),
+                "written_by": "rnnkit",
+                CHECKSUM: {name: hashlib.sha256(data).hexdigest() for name, data in
+                           ((CONFIG, config_text.encode("utf-8")),
+                            (WEIGHTS, weights.getvalue()))}}
     path = Path(filepath)
 
     def write(tmp: Path) -> None:
@@ -414,66 +422,61 @@ def _existing(filepath) -> Path:
 
 
 def _open_h5(source, path, mode: str):
-    """The open HDF5 file; for reading, its rnnkit_sha256 (when it has one) checked first."""
+    """The open HDF5 file; a file on disk is first checked against the SHA-256 in its rnnkit
+    user block, if it has one (check_h5_sha256), so HDF5 never parses a damaged file rnnkit
+    wrote."""
     h5py = _h5py()
+    if mode == "r" and isinstance(source, (str, os.PathLike)):
+        check_h5_sha256(source)
     try:
-        f = h5py.File(source, mode)
+        return h5py.File(source, mode)
     except OSError as e:
         raise _damaged(path, e, "HDF5 file (Keras .h5 / .weights.h5)") from None
-    if mode == "r":
-        try:
-            _check_sha256(f, path)
-        except BaseException:
-            f.close()
-            raise
-    return f
 
 
-def _check_sha256(f, path) -> None:
-    try:
-        expected = f.attrs.get(CHECKSUM)
-        if expected is None:                    # written by Keras, or before the checksum
-            return
-        expected, found = _text(expected), content_sha256(f)
-    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
-        raise DamagedFileError(path, None, "a readable HDF5 file", f"{type(e).__name__}: "
-                               f"{str(e)[:200]}") from None
-    if found != expected:
-        raise DamagedFileError(path, CHECKSUM, f"contents whose SHA-256 is {expected[:12]}... "
-                               "as recorded when rnnkit wrote the file", f"{found[:12]}...: the "
-                               "file was damaged or changed after it was written",
-                               "save the model again")
-
-
-def content_sha256(f) -> str:
-    """SHA-256 of an open HDF5 file's contents, the `rnnkit_sha256` attribute left out: the
-    name, attributes, dtype, shape and bytes of every group and dataset, in name order."""
-    h5py = _h5py()
-    objects = [("/", f)]
-    f.visititems(lambda name, obj: objects.append((name, obj)))
-    digest = hashlib.sha256()
-    for name, obj in sorted(objects, key=lambda item: item[0]):
-        digest.update(f"{name}\0".encode("utf-8"))
-        for key in sorted(obj.attrs):
-            if not (obj is f and key == CHECKSUM):
-                digest.update(f"{key}={_attr_text(obj.attrs[key])}\0".encode("utf-8"))
-        if isinstance(obj, h5py.Dataset):
-            data = np.asarray(obj[()])
-            digest.update(f"{data.dtype.str}{data.shape}\0".encode("utf-8"))
-            digest.update(data.tobytes() if data.dtype != object else repr(data.tolist())
-                          .encode("utf-8"))
-    return digest.hexdigest()
-
-
-def _attr_text(value) -> str:
-    value = value.tolist() if isinstance(value, np.ndarray) else value
-    return repr(value.item() if isinstance(value, np.generic) else value)
+USER_BLOCK = 512
+SHA_TAG = b"rnnkit-sha256 "
 
 
 def _write_h5(tmp: Path, fill) -> None:
-    with _h5py().File(tmp, "w") as f:
+    """An HDF5 file whose 512-byte user block records the SHA-256 of the bytes after it."""
+    with _h5py().File(tmp, "w", userblock_size=USER_BLOCK) as f:
         fill(f)
-        f.attrs[CHECKSUM] = content_sha256(f)
+    digest = hashlib.sha256()
+    with open(tmp, "r+b") as f:
+        f.seek(USER_BLOCK)
+        for block in iter(lambda: f.read(2**20), b""):
+            digest.update(block)
+        f.seek(0)
+        f.write((SHA_TAG + digest.hexdigest().encode("ascii") + b"\n").ljust(USER_BLOCK, b"\0"))
+
+
+def check_h5_sha256(path) -> None:
+    """Nothing for an HDF5 file without rnnkit's user block (Keras wrote it) or one whose
+    bytes match the SHA-256 there; a DamagedFileError otherwise, before HDF5 reads it.
+
+    >>> import tempfile
+    >>> path = Path(tempfile.mkdtemp()) / "w.h5"
+    >>> _write_h5(path, lambda f: f.create_dataset("w", data=[1.0, 2.0]))
+    >>> check_h5_sha256(path)
+    >>> data = bytearray(path.read_bytes()); data[-1] ^= 1; _ = path.write_bytes(bytes(data))
+    >>> check_h5_sha256(path)                                      # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    rnnkit.errors.DamagedFileError: .../w.h5: expected bytes whose SHA-256 ...
+    """
+    with open(path, "rb") as f:
+        head = f.read(USER_BLOCK)
+        if sum(a == b for a, b in zip(head, SHA_TAG)) < len(SHA_TAG) // 2:
+            return                    # no user block of rnnkit's (a flipped bit or two in
+                                      # its tag still counts as rnnkit's, and is refused)
+        expected = head[len(SHA_TAG):len(SHA_TAG) + 64].decode("ascii", "replace")
+        digest = hashlib.sha256()
+        for block in iter(lambda: f.read(2**20), b""):
+            digest.update(block)
+    if not head.startswith(SHA_TAG) or digest.hexdigest() != expected:
+        raise DamagedFileError(path, None, f"bytes whose SHA-256 its first {USER_BLOCK} bytes "
+                               f"record ({expected[:12]}...)", "other bytes: the file was "
+                               "damaged or changed after rnnkit wrote it", "save it again")
 
 
 def _write_file_atomically(path: Path, write) -> Path:

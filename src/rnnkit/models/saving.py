@@ -14,6 +14,9 @@ those names.
 Loading reads JSON and safetensors only: layer classes are looked up by name in a fixed
 registry, so a file can never run code. A save writes a temporary folder beside the target
 and renames it into place, so an interrupted save never leaves a half-written model.
+config.json records the SHA-256 of the weights and of its own values (`config_sha256`),
+optimizer.json those of the optimizer's tensors and its own: loading checks them, so a file
+damaged or changed after the save is refused by name instead of loading as another model.
 """
 from __future__ import annotations
 
@@ -29,12 +32,14 @@ from safetensors.torch import load_file, save_file
 from ..errors import DamagedFileError
 from ..layers.registry import custom_object_scope, model_class, model_classes
 from ..utils.files import recover, write_atomically, write_file_atomically
-from ..utils.safe_read import check_file, check_safetensors, field, read_json, sha256_of
+from ..utils.safe_read import (check_file, check_safetensors, check_seal, field, read_json,
+                               sealed, sha256_of)
 from .compile_utils import compile_config
 
 FORMAT = "rnnkit.model"
 VERSION = 1
 CONFIG, WEIGHTS = "config.json", "model.safetensors"
+SEAL = "config_sha256"              # config.json's and optimizer.json's own SHA-256 (sealed)
 MAX_CONFIG_BYTES = 64 * 2**20
 MAX_WEIGHTS_BYTES = 64 * 2**30
 MAX_LAYERS = 10_000                 # layers in one config (deep stacks are a few hundred)
@@ -105,7 +110,7 @@ def save_model(model, filepath, include_optimizer: bool = True) -> Path:
     def write(folder: Path) -> None:
         save_file(state_tensors(model), str(folder / WEIGHTS))
         config["weights_sha256"] = sha256_of(folder / WEIGHTS)
-        (folder / CONFIG).write_text(json.dumps(config, indent=2))
+        (folder / CONFIG).write_text(json.dumps(sealed(config, SEAL), indent=2))
         if include_optimizer and getattr(model, "optimizer", None) is not None:
             save_optimizer(model.optimizer, folder)
 
@@ -122,9 +127,9 @@ def save_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
             else:
                 scalars[f"{idx}.{key}"] = value
     save_file(tensors, str(folder / OPT_TENSORS))
-    (folder / OPT_JSON).write_text(json.dumps(
+    (folder / OPT_JSON).write_text(json.dumps(sealed(
         {"class": type(optimizer).__name__, "param_groups": state["param_groups"],
-         "scalars": scalars}, indent=2))
+         "scalars": scalars, "tensors_sha256": sha256_of(folder / OPT_TENSORS)}, SEAL), indent=2))
 
 
 def load_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
@@ -133,6 +138,7 @@ def load_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
     source = folder / OPT_JSON
     meta = read_json(source, root=folder, max_bytes=MAX_CONFIG_BYTES, what="optimizer state",
                      allow_nan=True)
+    check_seal(meta, SEAL, source)
     if meta.get("class") != type(optimizer).__name__:
         raise ValueError(f"The saved optimizer in {source} is {meta.get('class')!r}, the "
                          f"model's is {type(optimizer).__name__}: compile with the same "
@@ -141,6 +147,11 @@ def load_optimizer(optimizer: torch.optim.Optimizer, folder: Path) -> None:
     scalars = field(meta, "scalars", source, dict)
     state: dict[int, dict[str, Any]] = {}
     tensors = read_safetensors(folder / OPT_TENSORS, folder, "optimizer state")
+    expected = field(meta, "tensors_sha256", source, str, default=None)
+    if expected is not None and sha256_of(folder / OPT_TENSORS) != expected:
+        raise DamagedFileError(folder / OPT_TENSORS, None, f"the optimizer state whose SHA-256 "
+                               f"{OPT_JSON} records ({expected[:12]}...)", "other bytes: the "
+                               "file was damaged or replaced after the save")
     for origin, items in ((OPT_TENSORS, tensors.items()), (OPT_JSON, scalars.items())):
         for name, value in items:
             idx, _, key = name.partition(".")
@@ -193,6 +204,7 @@ def read_config(filepath) -> dict[str, Any]:
                          f"{config['version']} > {VERSION}); upgrade rnnkit to load it.")
     field(config, "class_name", source, str)
     _check_sizes(config, source, _weights_bytes(path))
+    check_seal(config, SEAL, source)
     _check_checksum(config, path, source)
     return config
 
@@ -212,9 +224,9 @@ def save_task_model(folder: Path, class_name: str, config: dict, module) -> None
     {"class_name", "config", "weights_sha256"}; read back with check_task_model_config."""
     folder.mkdir(parents=True, exist_ok=True)
     save_file(state_tensors(module), str(folder / WEIGHTS))
-    (folder / CONFIG).write_text(json.dumps({"class_name": class_name, "config": config,
-                                             "weights_sha256": sha256_of(folder / WEIGHTS)},
-                                            indent=2) + "\n")
+    (folder / CONFIG).write_text(json.dumps(sealed(
+        {"class_name": class_name, "config": config,
+         "weights_sha256": sha256_of(folder / WEIGHTS)}, SEAL), indent=2) + "\n")
 
 
 def check_task_model_config(folder: Path) -> dict[str, Any]:
@@ -223,6 +235,7 @@ def check_task_model_config(folder: Path) -> dict[str, Any]:
     returns the inner config."""
     source = Path(folder) / CONFIG
     config = read_json(source, root=folder, max_bytes=MAX_CONFIG_BYTES, what="model config")
+    check_seal(config, SEAL, source)
     inner = field(config, "config", source, dict)
     _check_sizes(inner, source, _weights_bytes(Path(folder)))
     _check_checksum(config, Path(folder), source)

@@ -60,8 +60,8 @@ from ..layers.base import get_weights, set_weights
 from ..losses import LossFunction
 from .training import Model
 from ..utils.files import write_atomically
-from ..utils.safe_read import sha256_of
-from .saving import CONFIG, FORMAT, VERSION, WEIGHTS, load_weights, read_config
+from ..utils.safe_read import sealed, sha256_of
+from .saving import CONFIG, FORMAT, SEAL, VERSION, WEIGHTS, load_weights, read_config
 
 PAD, UNK, BOS, EOS = 0, 1, 2, 3          # reserved ids; the source uses PAD and UNK only
 SPECIALS = ("<pad>", "<unk>", "<s>", "</s>")
@@ -361,7 +361,7 @@ class Seq2Seq(Model):
         def write(folder: Path) -> None:
             save_file(tensors, str(folder / WEIGHTS))
             config["weights_sha256"] = sha256_of(folder / WEIGHTS)
-            (folder / CONFIG).write_text(json.dumps(config, indent=2))
+            (folder / CONFIG).write_text(json.dumps(sealed(config, SEAL), indent=2))
             for name, obj in (extra_json or {}).items():
                 (folder / name).write_text(json.dumps(obj, ensure_ascii=False, indent=1),
                                            encoding="utf-8")

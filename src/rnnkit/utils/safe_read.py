@@ -255,6 +255,43 @@ def check_safetensors(path, root=None, what: str = "tensors") -> None:
                                "bytes, as its header says", f"{size:,} bytes")
 
 
+def sealed(obj: dict, key: str) -> dict:
+    """obj as JSON will read it back, with obj[key] = the SHA-256 of the rest (json_sha256);
+    check_seal(read_back, key, path) then finds any value changed after the write.
+
+    >>> config = sealed({"units": 4, "betas": (0.9, 0.999)}, "config_sha256")
+    >>> config["betas"], len(config["config_sha256"])
+    ([0.9, 0.999], 64)
+    >>> check_seal(config, "config_sha256", "config.json")
+    >>> check_seal({**config, "units": 5}, "config_sha256", "config.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    rnnkit.errors.DamagedFileError: config.json: field 'config_sha256': expected ...
+    """
+    obj = json.loads(json.dumps(obj, allow_nan=True))
+    obj[key] = json_sha256(obj, key)
+    return obj
+
+
+def json_sha256(obj: dict, key: str) -> str:
+    """SHA-256 of obj without obj[key], as canonical JSON (sorted keys)."""
+    rest = {k: v for k, v in obj.items() if k != key}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True, allow_nan=True).encode("utf-8")
+                          ).hexdigest()
+
+
+def check_seal(obj: dict, key: str, path) -> None:
+    """Nothing when obj has no obj[key] (written before seals) or it matches; else a
+    DamagedFileError naming path."""
+    expected = obj.get(key)
+    if expected is None:
+        return
+    if not isinstance(expected, str) or json_sha256(obj, key) != expected:
+        raise DamagedFileError(path, key, f"the values whose SHA-256 it records "
+                               f"({str(expected)[:12]}...)", "other values: the file was "
+                               "changed after it was written", "write it again with the call "
+                               f"that made it (or, if you changed it on purpose, delete {key})")
+
+
 def sha256_of(path: Path) -> str:
     """The SHA-256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
