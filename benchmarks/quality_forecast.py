@@ -58,10 +58,15 @@ def run(name: str, seeds: list[int], extra: dict, root: Path) -> dict:
         rows.append(r)
         print(f"  {name} seed {seed}: model {r['model']['name']} RMSE {r['model']['rmse']:.4g}"
               f"  network alone {r['network']['rmse']:.4g}  strongest {r['baseline']['name']} "
-              f"{r['baseline']['rmse']:.4g}  coverage {r['intervals']['coverage']:.1f}%  "
-              f"epochs {r['epochs_run']}", flush=True)
+              f"{r['baseline']['rmse']:.4g}  coverage {r['intervals']['coverage']:.1f}% (before "
+              f"the test {_percent(r['intervals'].get('before_test'))})  epochs {r['epochs_run']}",
+              flush=True)
     return {"name": name, "extra": extra, "runs": rows,
             "seconds": (time.time() - started) / len(seeds)}
+
+
+def _percent(value) -> str:
+    return "n/a" if value is None else f"{value:.0f}%"
 
 
 def _value(text: str):
@@ -88,19 +93,21 @@ def main() -> None:
         root = Path(args.keep or tmp)
         rows = [run(name, args.seeds, extra, root) for name in args.data]
     print(f"\nseeds {args.seeds}; RMSE mean ± std over seeds; the baselines have no seed\n")
-    print("| data | model | RMSE | network alone | strongest baseline | model / strongest | "
-          "80% interval coverage | s/seed |")
-    print("|---|---|---|---|---|---|---|---|")
+    print("| data | model | RMSE | per seed | network alone | strongest baseline | "
+          "model / strongest | 80% interval coverage | the same before the test | s/seed |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
     for r in rows:
         m = np.array([x["model"]["rmse"] for x in r["runs"]])
         net = np.array([x["network"]["rmse"] for x in r["runs"]])
         cov = np.array([x["intervals"]["coverage"] for x in r["runs"]])
+        before = [x["intervals"].get("before_test") for x in r["runs"]]
         b = r["runs"][0]["baseline"]
         names = sorted({x["model"]["name"] for x in r["runs"]})
         print(f"| {r['name']} | {' / '.join(names)} | {m.mean():.4g} ± {m.std():.2g} | "
+              f"{', '.join(f'{v:.4g}' for v in m)} | "
               f"{net.mean():.4g} ± {net.std():.2g} | {b['name']} {b['rmse']:.4g} | "
               f"{m.mean() / b['rmse']:.3f} | {cov.mean():.1f}% ({cov.min():.0f}..{cov.max():.0f})"
-              f" | {r['seconds']:.0f} |")
+              f" | {', '.join(_percent(v) for v in before)} | {r['seconds']:.0f} |")
     print()
     for r in rows:
         bl = r["runs"][0]["baselines"]

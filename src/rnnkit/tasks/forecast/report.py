@@ -30,6 +30,14 @@ def _columns(metrics):
     return [c for c in COLUMNS if c[0] != "mape" or metrics["mape_reported"]]
 
 
+def _before_test(intervals) -> str:
+    """The same intervals checked before the test: what to expect if the test is like the
+    recent past (a calm test span covers more)."""
+    value = intervals.get("before_test")
+    return "" if value is None else (f" ({value:.1f}% of the later pre-test origins' values, "
+                                     "each calibrated on the earlier ones)")
+
+
 def console_summary(metrics, run_dir: str) -> str:
     """The table every run prints: each method, the strongest baseline, the verdict."""
     p, columns = metrics["protocol"], _columns(metrics)
@@ -45,7 +53,7 @@ def console_summary(metrics, run_dir: str) -> str:
                                                          for k, _ in columns))
     i = metrics["intervals"]
     lines.append(f"  {i['nominal']:.0f}% prediction intervals: {i['coverage']:.1f}% of the "
-                 "held-out values inside")
+                 "held-out values inside" + _before_test(i))
     lines += [f"  skipped: {text}" for text in metrics["skipped"]]
     if metrics["failed"]:
         lines.append(f"  failed to fit on some block: {', '.join(metrics['failed'])}")
@@ -164,6 +172,9 @@ def _write_report(folder, plan, metrics) -> None:
              "strongest baseline": metrics["baseline"]["name"],
              "classical partner of the network": metrics["partner"] or "none",
              f"{i['nominal']:.0f}% interval coverage on the test (%)": i["coverage"],
+             "the same checked before the test (%): the later pre-test origins, each "
+             "calibrated on the earlier ones": "n/a" if i.get("before_test") is None else
+             round(i["before_test"], 1),
              "interval calibration": i["calibration"],
              "season": f"{tr['season']} ({tr['season_from']})",
              "scale": tr["kind"] + (", forecasts clipped at 0" if tr["non_negative"] else ""),
