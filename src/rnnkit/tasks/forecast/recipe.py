@@ -6,6 +6,9 @@ on the history before each forecast block. Forecasts from several origins before
 choose the classical partner of the network (combine='auto'; a hybrid network, which
 corrects seasonal naive with drift already, has none), and the model's errors from origins
 over the whole history calibrate the prediction intervals; the test span is only scored.
+The intervals are also checked before the test (scores.backtest_coverage): the later half
+of those origins, each calibrated on the earlier ones, shows the coverage to expect when the
+test resembles the past, beside the coverage the test span gives.
 """
 from __future__ import annotations
 

@@ -91,6 +91,17 @@ def write_forecasts(path, plan, y_test, interval) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _tick(label: str) -> str:
+    """Compact dates (YYYYMMDD, as in the CO2 file) read as dates on the axis.
+
+    >>> _tick("19580329"), _tick("1958-03"), _tick("17")
+    ('1958-03-29', '1958-03', '17')
+    """
+    if len(label) == 8 and label.isdigit() and "01" <= label[4:6] <= "12":
+        return f"{label[:4]}-{label[4:6]}-{label[6:]}"
+    return label
+
+
 def plot_forecast(path, plan, metrics, y_test, interval) -> None:
     """Top: the whole series with the parts shaded; bottom: the test span up close, the
     model's interval band, the strongest baseline."""
@@ -115,7 +126,7 @@ def plot_forecast(path, plan, metrics, y_test, interval) -> None:
                 label=f"strongest baseline, {strongest}: RMSE "
                 f"{metrics['baseline']['rmse']:.4g}")
         ticks = np.unique(np.linspace(lo, n - 1, 8).round().astype(int))
-        ax.set_xticks(ticks, [index[i] for i in ticks], fontsize=8)
+        ax.set_xticks(ticks, [_tick(index[i]) for i in ticks], fontsize=8)
         ax.set_ylabel(metrics["column"])
         ax.grid(alpha=0.3)
     for b in range(n_pre, n, plan.settings.horizon):
