@@ -160,3 +160,13 @@ def test_covariates_must_be_other_columns_of_the_file(tmp_path, capsys):
                      "--covariates", "temp_max", "--out", str(tmp_path / "run")])
     assert code == 2 and "--covariates names 'temp_max'" in capsys.readouterr().err
 
+
+
+def test_the_intervals_are_also_checked_on_origins_before_the_test(quick_run):
+    """The pre-test check says what coverage to expect when the test is like the past."""
+    from rnnkit.tasks.forecast.report import console_summary
+    result, out = quick_run
+    before = result["intervals"]["before_test"]
+    assert 0.0 <= before <= 100.0
+    assert json.loads((out / "metrics.json").read_text())["intervals"]["before_test"] == before
+    assert f"({before:.1f}% of the later pre-test origins' values" in console_summary(result, "x")

@@ -2,8 +2,8 @@
 import numpy as np
 import pytest
 
-from rnnkit.tasks.forecast.scores import (Transform, conformal_widths, coverage, mape_applies,
-                                          mase_scale, point_scores)
+from rnnkit.tasks.forecast.scores import (Transform, backtest_coverage, conformal_widths,
+                                          coverage, mape_applies, mase_scale, point_scores)
 
 
 def test_scores_match_hand_computed_values():
@@ -47,3 +47,28 @@ def test_conformal_intervals_cover_about_the_nominal_share_of_new_errors():
     assert np.all(np.diff(q) >= 0)
     assert coverage(fresh[:, 0], -q[0], q[0]) == pytest.approx(100 * np.mean(
         np.abs(fresh[:, 0]) <= q[0]))
+
+
+def test_the_check_before_the_test_finds_nominal_coverage_only_where_the_errors_are_steady():
+    """400 origins of 3 steps: steady errors give ~80% on the later half; errors that grow
+    over time leave the earlier origins' widths too narrow for the later ones."""
+    rng = np.random.default_rng(1)
+    origins = np.arange(400)
+    steady = rng.standard_normal((400, 3))
+    assert 76 <= backtest_coverage(origins, steady, 0.8) <= 84
+    growing = steady * np.exp(origins / 100)[:, None]
+    assert backtest_coverage(origins, growing, 0.8) < 60
+    shuffled = rng.permutation(400)                       # the order of the rows is not time
+    assert backtest_coverage(origins[shuffled], growing[shuffled], 0.8) == \
+        backtest_coverage(origins, growing, 0.8)
+
+
+def test_the_check_before_the_test_uses_only_origins_whose_targets_were_seen():
+    """H = 3, origins 0-7, the later half 4-7 checked. Huge errors at 5 and 6 fall outside
+    their own intervals; the origin at 6 must not be calibrated on 5 (5 + 3 > 6), nor 7 on
+    either, so 7 stays inside: 2 of 4. Calibrating on every earlier origin would give 3."""
+    e = np.ones((8, 3))
+    assert backtest_coverage(np.arange(8), e, 0.8) == 100.0
+    e[5:7] = 100.0
+    assert backtest_coverage(np.arange(8), e, 0.8) == 50.0
+    assert backtest_coverage(np.arange(2), e[:2], 0.8) is None          # nothing calibrated

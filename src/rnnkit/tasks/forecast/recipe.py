@@ -6,6 +6,9 @@ on the history before each forecast block. Forecasts from several origins before
 choose the classical partner of the network (combine='auto'; a hybrid network, which
 corrects seasonal naive with drift already, has none), and the model's errors from origins
 over the whole history calibrate the prediction intervals; the test span is only scored.
+The intervals are also checked before the test (scores.backtest_coverage): the later half
+of those origins, each calibrated on the earlier ones, shows the coverage to expect when the
+test resembles the past, beside the coverage the test span gives.
 """
 from __future__ import annotations
 
@@ -26,8 +29,8 @@ from . import representation
 from .data import Series, load_series
 from .network import fit_members, forecast_z, one_thread
 from .report import console_summary, save_artifacts
-from .scores import (Transform, conformal_widths, coverage, mape_applies, mase_scale,
-                     point_scores)
+from .scores import (Transform, backtest_coverage, conformal_widths, coverage, mape_applies,
+                     mase_scale, point_scores)
 from .season import detect_season
 from .settings import MAX_WINDOWS_QUICK, Settings
 
@@ -94,12 +97,14 @@ def forecast(path=None, column=None, *, out=None, quick: bool = False, verbose: 
         earlier = validation_errors(p, z_pre, {"model": methods["model"]}, history_origins(p))
         calibration = np.concatenate([all_err["model"], earlier["model"]])
         widths = conformal_widths(np.abs(calibration), s.coverage)
+        checked = backtest_coverage(np.concatenate([validation_origins(p), history_origins(p)]),
+                                    calibration, s.coverage)
         if covariates is not None and s.protocol == "blocks":
             rep.covariates = covariates         # each block sees those before its start only
         z_test = {name: hold_out_forecasts(p, f)
                   for name, f in _progress(methods, "test blocks", s.quiet)}
     metrics = score(p, z_test, widths, val_err, partner, histories, len(train[0]), val,
-                    len(calibration))
+                    len(calibration), checked)
     task = _task(p, partner, widths, models)
     with run_folder(out, overwrite=overwrite) as tmp:
         for name, model in zip(task["members"], models, strict=True):
@@ -257,7 +262,7 @@ def _interval(p: Plan, z_model, widths) -> tuple[np.ndarray, np.ndarray]:
 
 
 def score(p: Plan, z_test, widths, val_err, partner, histories, n_windows, val,
-          n_calibration: int) -> dict:
+          n_calibration: int, checked: float | None = None) -> dict:
     """Every method's scores on the scored test values, the verdict, interval coverage."""
     s, truth = p.settings, p.series.values[p.n_pre:]
     ok = ~np.isnan(truth)                         # filled values are never scored
@@ -301,6 +306,7 @@ def score(p: Plan, z_test, widths, val_err, partner, histories, n_windows, val,
         "beats_baseline": bool(wins),
         "intervals": {"nominal": 100 * s.coverage,
                       "coverage": coverage(truth[ok], low[ok], high[ok]),
+                      "before_test": checked,
                       "calibration": f"conformal on the model's errors from {n_calibration}"
                       " origin(s) before the test (over the whole history, the last three "
                       "seasons and the validation part), per horizon step"},

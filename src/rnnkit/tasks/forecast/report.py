@@ -30,6 +30,14 @@ def _columns(metrics):
     return [c for c in COLUMNS if c[0] != "mape" or metrics["mape_reported"]]
 
 
+def _before_test(intervals) -> str:
+    """The same intervals checked before the test: what to expect if the test is like the
+    recent past (a calm test span covers more)."""
+    value = intervals.get("before_test")
+    return "" if value is None else (f" ({value:.1f}% of the later pre-test origins' values, "
+                                     "each calibrated on the earlier ones)")
+
+
 def console_summary(metrics, run_dir: str) -> str:
     """The table every run prints: each method, the strongest baseline, the verdict."""
     p, columns = metrics["protocol"], _columns(metrics)
@@ -45,7 +53,7 @@ def console_summary(metrics, run_dir: str) -> str:
                                                          for k, _ in columns))
     i = metrics["intervals"]
     lines.append(f"  {i['nominal']:.0f}% prediction intervals: {i['coverage']:.1f}% of the "
-                 "held-out values inside")
+                 "held-out values inside" + _before_test(i))
     lines += [f"  skipped: {text}" for text in metrics["skipped"]]
     if metrics["failed"]:
         lines.append(f"  failed to fit on some block: {', '.join(metrics['failed'])}")
@@ -83,6 +91,17 @@ def write_forecasts(path, plan, y_test, interval) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
+def _tick(label: str) -> str:
+    """Compact dates (YYYYMMDD, as in the CO2 file) read as dates on the axis.
+
+    >>> _tick("19580329"), _tick("1958-03"), _tick("17")
+    ('1958-03-29', '1958-03', '17')
+    """
+    if len(label) == 8 and label.isdigit() and "01" <= label[4:6] <= "12":
+        return f"{label[:4]}-{label[4:6]}-{label[6:]}"
+    return label
+
+
 def plot_forecast(path, plan, metrics, y_test, interval) -> None:
     """Top: the whole series with the parts shaded; bottom: the test span up close, the
     model's interval band, the strongest baseline."""
@@ -107,7 +126,7 @@ def plot_forecast(path, plan, metrics, y_test, interval) -> None:
                 label=f"strongest baseline, {strongest}: RMSE "
                 f"{metrics['baseline']['rmse']:.4g}")
         ticks = np.unique(np.linspace(lo, n - 1, 8).round().astype(int))
-        ax.set_xticks(ticks, [index[i] for i in ticks], fontsize=8)
+        ax.set_xticks(ticks, [_tick(index[i]) for i in ticks], fontsize=8)
         ax.set_ylabel(metrics["column"])
         ax.grid(alpha=0.3)
     for b in range(n_pre, n, plan.settings.horizon):
@@ -164,6 +183,9 @@ def _write_report(folder, plan, metrics) -> None:
              "strongest baseline": metrics["baseline"]["name"],
              "classical partner of the network": metrics["partner"] or "none",
              f"{i['nominal']:.0f}% interval coverage on the test (%)": i["coverage"],
+             "the same checked before the test (%): the later pre-test origins, each "
+             "calibrated on the earlier ones": "n/a" if i.get("before_test") is None else
+             round(i["before_test"], 1),
              "interval calibration": i["calibration"],
              "season": f"{tr['season']} ({tr['season_from']})",
              "scale": tr["kind"] + (", forecasts clipped at 0" if tr["non_negative"] else ""),

@@ -13,6 +13,11 @@ give few errors per step h, so the steps share one quantile of scaled errors):
     sigma_h = mean_j e_{h,j}, made non-decreasing in h     the typical error at step h
     r = the ceil((m+1) c)-th smallest of all m scaled errors e_{h,j} / sigma_h
     q_h = r sigma_h,   interval_{n+h} = T^-1(z_hat_{n+h} -+ q_h),   c = nominal coverage
+
+The same recipe checked before the test (backtest_coverage): each origin o_k of the later
+half, in time order, gets q_h from the origins o_j with o_j + H <= o_k (their targets were
+seen by then); the share of its errors within q_h, pooled, is the coverage to expect when
+the test years are like the recent past.
 """
 from __future__ import annotations
 
@@ -158,6 +163,28 @@ def conformal_widths(errors, coverage: float) -> np.ndarray:
     v = np.sort(scaled)
     rank = min(math.ceil((len(v) + 1) * coverage), len(v))       # 1-based
     return v[rank - 1] * sigma
+
+
+def backtest_coverage(origins, errors, coverage: float) -> float | None:
+    """Coverage (in %) of the later half of the origins, each calibrated on the earlier
+    origins whose targets it has seen (see the module docstring); None if too few.
+
+    >>> e = np.array([[1.0], [2], [3], [4], [5], [0.5], [9]])
+    >>> backtest_coverage(np.arange(7), e, 0.5)   # origins 3-6: widths 2, 3, 3, 3 -> 1 of 4
+    25.0
+    """
+    order = np.argsort(origins, kind="stable")
+    o, e = np.asarray(origins)[order], np.abs(np.asarray(errors, dtype=np.float64))[order]
+    H, hits = e.shape[1], []
+    for k in range(len(o) // 2, len(o)):
+        seen = e[o + H <= o[k]]
+        if len(seen) < 2 or not np.isfinite(seen).any():
+            continue
+        q = conformal_widths(seen, coverage)
+        known = ~np.isnan(e[k])
+        hits.append(e[k][known] <= q[known])
+    hits = np.concatenate(hits) if hits else np.array([])
+    return float(100 * hits.mean()) if len(hits) else None
 
 
 def coverage(truth, low, high) -> float:
