@@ -1,5 +1,6 @@
-"""The fuzz harness (benchmarks/fuzz_files.py), short: 200 damaged or hostile model files,
-every one refused with an error naming it, or loaded predicting exactly as before."""
+"""The fuzz harness (benchmarks/fuzz_files.py), short: 200 damaged or hostile model files and
+200 damaged run folders, every one refused with an error naming it, or loaded predicting
+exactly as before."""
 import importlib.util
 from pathlib import Path
 
@@ -40,3 +41,25 @@ def test_the_harness_counts_a_hostile_outcome_as_a_defect(tmp_path):
     assert fuzz.classify({"error": "ValueError", "message": "bad"}, {}, "other", tmp_path,
                          marker) == "unnamed"
     assert fuzz.classify({"hang": True}, {}, "other", tmp_path, marker) == "hang"
+
+
+def test_200_damaged_run_folders_are_refused_by_name_or_serve_as_before(tmp_path, capsys):
+    import shutil
+
+    from rnnkit.tasks.runs import write_checksums
+    fuzz = harness()
+    runs = tmp_path / "runs"
+    old = Path(__file__).parents[1] / "fixtures" / "runs_from_0.x"
+    for name in ("classify_text_main", "tag_main"):      # as a run written today: sealed
+        shutil.copytree(old / name, runs / name)
+        write_checksums(runs / name)
+    targets = fuzz.make_runs(tmp_path / "targets", runs)
+    counts, examples = fuzz.fuzz(targets, 200, tmp_path / "cases", seed=12, verbose=False)
+    total = sum((c for label, c in counts.items() if not label.startswith("~")),
+                start=__import__("collections").Counter())
+    with capsys.disabled():
+        print("\n" + fuzz.table(counts))
+    assert sum(total.values()) == 200
+    assert {o: total[o] for o in (*fuzz.DEFECTS, "setting")} == dict.fromkeys(
+        (*fuzz.DEFECTS, "setting"), 0), examples
+    assert total["refused"] > 150
