@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import math
+import shlex
 from dataclasses import field, fields
 from typing import Any, Callable
 
@@ -149,7 +150,8 @@ def as_dict(settings) -> dict[str, Any]:
 
 
 def command_line(task: str, settings, positional: list[str] = ()) -> str:
-    """The `rnnkit TASK ...` command that reproduces `settings` (only non-default flags)."""
+    """The `rnnkit TASK ...` command that reproduces `settings` (only non-default flags,
+    quoted for a POSIX shell)."""
     parts = ["rnnkit", task, *map(str, positional)]
     for f in fields(settings):
         value = getattr(settings, f.name)
@@ -158,5 +160,5 @@ def command_line(task: str, settings, positional: list[str] = ()) -> str:
         if isinstance(value, bool):
             parts.append(dash(f.name) if value else f"--no-{f.name.replace('_', '-')}")
         elif value is not None:
-            parts += [dash(f.name), str(value)]
+            parts += [dash(f.name), shlex.quote(str(value))]
     return " ".join(parts)

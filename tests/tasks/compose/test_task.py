@@ -38,6 +38,24 @@ def test_a_tiny_run_writes_every_artifact_of_the_run_folder(run):
     assert not list(run.parent.glob(".*partial*"))
 
 
+def test_the_report_gives_the_command_that_reproduces_the_run_with_the_prompt_quoted(run):
+    task = json.loads((run / "task.json").read_text())
+    assert task["command"].startswith("rnnkit compose ")
+    assert "--prompt 'M:6/8 K:G'" in task["command"] and "--units 8" in task["command"]
+    assert "--epochs" in task["command"] and task["units"] == 8 and task["quiet"] is True
+    assert "Reproduce this run" in (run / "report.html").read_text()
+
+
+def test_settings_out_of_range_name_their_flag_before_any_work(tmp_path, capsys):
+    assert main(["compose", "--temperature", "-1", "--out", str(tmp_path / "r")]) == 2
+    assert "--temperature must be between 0.0 and 10.0, got -1.0" in capsys.readouterr().err
+    from rnnkit.errors import UserError
+    from rnnkit.tasks.compose import compose
+    with pytest.raises(UserError, match="Unknown setting.*unit.*Expected some of"):
+        compose(unit=8)
+    assert not (tmp_path / "r").exists()
+
+
 def test_the_metrics_score_model_and_baseline_on_the_held_out_tunes(run):
     m = json.loads((run / "metrics.json").read_text())
     assert m["task"] == "compose" and m["n_tunes"] == 40 and m["n_test"] == 4

@@ -112,7 +112,7 @@ def write_compose_run(out: Path, model: TuneModel, vocab: Vocabulary, task: dict
                          b["bits_per_token"], "bits per token on the test tunes",
                          higher_is_better=False, percent=False)
         write_report(folder, f"Music generation: {metrics['data']}", summary, table, images,
-                     _media_html(media), verdict=judged)
+                     _media_html(media), command=task.get("command"), verdict=judged)
     return Path(out)
 
 

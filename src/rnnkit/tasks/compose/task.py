@@ -10,48 +10,42 @@ music21 parses and whose bars have the meter's length (the same for the 3-gram's
 from __future__ import annotations
 
 import os
-from collections import Counter
+import shlex
 import time
+from collections import Counter
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import torch
 
-from ...errors import UserError
 from ...utils import set_random_seed
+from ..settings import as_dict, build, command_line
 from .abc import detokenize
 from .bars import check_bars, why_wrong
 from .data import load_tunes, split
-from .model import (CELLS, NGram, TuneModel, Vocabulary, bits_per_token, encode, parse_prompt,
-                    sample, token_loss)
+from .model import (NGram, TuneModel, Vocabulary, bits_per_token, encode, parse_prompt, sample,
+                    token_loss)
+from .settings import ComposeSettings
 
-QUICK = {"epochs": 2, "units": 96, "samples": 20}
-
-
-def compose(path: str | os.PathLike | None = None, cell: str = "lstm", units: int = 256,
-            layers: int = 2, embedding: int = 64, clock: int = 16, epochs: int = 20,
-            batch_size: int = 32, learning_rate: float = 3e-3, max_tokens: int = 400,
-            order: int = 3, samples: int = 50, temperature: float = 0.4,
-            prompt: str | None = None, seed: int = 0, out: str | os.PathLike | None = None,
-            quick: bool = False, verbose: bool = False) -> dict[str, Any]:
+def compose(path: str | os.PathLike | None = None, settings: ComposeSettings | None = None,
+            out: str | os.PathLike | None = None, **options) -> dict[str, Any]:
     """Train the tune model, score it and its n-gram baseline; write the run folder `out`.
 
     path: None for Ryan's Mammoth Collection (music21's corpus), else an .abc file or a
-    folder of them. Tunes are split 85/5/10 (training/validation/test) by a fixed shuffle;
-    training cuts tunes to `max_tokens`, scoring uses them whole. `samples` tunes are
-    sampled from each model at `temperature` after `prompt` ("M:6/8 K:D", tokens; default:
-    each sample starts from <s> alone).
+    folder of them. settings: a ComposeSettings, or its fields as keywords
+    (compose(epochs=2, units=96); settings.py). Tunes are split 85/5/10 (training/validation/
+    test) by a fixed shuffle; training cuts tunes to `max_tokens`, scoring uses them whole.
+    `samples` tunes are sampled from each model at `temperature` after `prompt` ("M:6/8
+    K:D", tokens; default: each sample starts from <s> alone).
     Returns {"out": the run folder, "metrics": the contents of metrics.json}.
     """
-    if quick:
-        epochs, units = min(epochs, QUICK["epochs"]), min(units, QUICK["units"])
-        samples = min(samples, QUICK["samples"])
-    check_settings(cell, units, layers, embedding, epochs, batch_size, samples, order,
-                   max_tokens, temperature)
-    if not isinstance(clock, int) or clock < 0:
-        raise UserError(f"--clock must be 0 (no bar clock) or a positive embedding size, got "
-                        f"{clock!r}.")
+    given = build(ComposeSettings, settings, options)
+    s = given.quick_version()
+    cell, units, layers, embedding, clock = s.cell, s.units, s.layers, s.embedding, s.clock
+    epochs, batch_size, learning_rate = s.epochs, s.batch_size, s.learning_rate
+    max_tokens, order, samples, temperature = s.max_tokens, s.order, s.samples, s.temperature
+    prompt, seed, verbose = s.prompt, s.seed, not s.quiet
     tunes = load_tunes(path)
     train_i, val_i, test_i = split(len(tunes.tokens), seed)
     train = [tunes.tokens[i] for i in train_i]
@@ -106,27 +100,13 @@ def compose(path: str | os.PathLike | None = None, cell: str = "lstm", units: in
         "epochs": epochs, "seconds": seconds, "threads": torch.get_num_threads(),
         "seed": seed,
     }
-    task = {"task": "compose", "data": tunes.source, "cell": cell, "units": units,
-            "layers": layers, "embedding": embedding, "clock": clock, "epochs": epochs,
-            "batch_size": batch_size, "learning_rate": learning_rate,
-            "max_tokens": max_tokens, "temperature": temperature, "seed": seed}
+    command = command_line("compose", given, [] if path is None else [shlex.quote(str(path))])
+    task = {"task": "compose", "data": tunes.source, "path": None if path is None else
+            str(path), **as_dict(s), "command": command}
     from .report import default_out, write_compose_run
     out = Path(out) if out else default_out()
     write_compose_run(out, model, vocab, task, metrics, history, model_tunes, ngram_tunes)
     return {"out": out, "metrics": metrics}
-
-
-def check_settings(cell, units, layers, embedding, epochs, batch_size, samples, order,
-                   max_tokens, temperature) -> None:
-    if cell not in CELLS:
-        raise UserError(f"--cell must be one of {', '.join(CELLS)}, got {cell!r}.")
-    for name, value in [("units", units), ("layers", layers), ("embedding", embedding),
-                        ("epochs", epochs), ("batch-size", batch_size), ("samples", samples),
-                        ("order", order), ("max-tokens", max_tokens)]:
-        if not isinstance(value, int) or value < 1:
-            raise UserError(f"--{name} must be a positive integer, got {value!r}.")
-    if temperature < 0:
-        raise UserError(f"--temperature must be 0 (greedy) or more, got {temperature}.")
 
 
 def fit(model: TuneModel, vocab: Vocabulary, train: list[list[str]], val: list[list[str]],
