@@ -114,6 +114,10 @@ inline Tensor grad_buffer(const OptTensor& g, const Tensor& like) {  // dh_T or 
   return g.has_value() ? g->contiguous().clone() : at::zeros_like(like);
 }
 
+// Carry row b of a state over a padded step: dst = src.
+template <typename T>
+INLINE void carry(const T* src, T* dst, int64_t H) { std::memcpy(dst, src, H * sizeof(T)); }
+
 // ---- the masks -----------------------------------------------------------------------------
 // The recurrent dropout mask as a pointer (nullptr: none), contiguous (B, H).
 struct RecMask {
