@@ -79,7 +79,7 @@ def test_fit_trains_float32_weights_with_a_float32_optimizer_state(mixed):
 
 
 def test_a_wide_gru_trains_in_bfloat16_on_rnnkits_kernel_where_the_cpu_has_bfloat16(mixed):
-    layer = GRU(128)
+    layer = GRU(256)
     out = layer(torch.randn(2, 3, 5, requires_grad=True))
     assert out.dtype == torch.bfloat16
     own = mixed_precision.bfloat16_supported() and fused_available()[0]
