@@ -352,14 +352,17 @@ def _torch(spec: KernelSpec, x: Tensor, state, mask, training: bool):
     return outputs, new_state
 
 
+_TORCH_KERNELS = {"lstm": _VF.lstm, "gru": _VF.gru}
+
+
 def _torch_kernel(spec: KernelSpec, x: Tensor, state, packed: PackedSequence | None,
                   training: bool):
     weights, has_biases = torch_weights(spec)
-    hx = tuple(s.unsqueeze(0) for s in state)              # (1, B, H): one layer
+    hx = tuple([s.unsqueeze(0) for s in state])            # (1, B, H): one layer
     if packed is not None:
         hx = tuple(h.index_select(1, packed.sorted_indices) for h in hx)
     args = (hx if len(hx) > 1 else hx[0], weights, has_biases, 1, 0.0, training, False)
-    kernel = {"lstm": _VF.lstm, "gru": _VF.gru}.get(spec.kind) or \
+    kernel = _TORCH_KERNELS.get(spec.kind) or \
         (_VF.rnn_relu if spec.activation == "relu" else _VF.rnn_tanh)
     if packed is None:
         out = kernel(x, *args, True)                       # batch_first=True
