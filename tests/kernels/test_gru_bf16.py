@@ -95,3 +95,18 @@ def test_only_reset_after_grus_take_the_bfloat16_kernel_and_the_others_say_why()
     assert layers[0].last_path == "rnnkit" and "bfloat16" in layers[0].path_reason
     assert "GRU (reset_after=True) only" in layers[2].path_reason
     assert layers[2].last_path == "torch"
+
+
+@pytest.mark.parametrize("return_sequences", [True, False])
+def test_the_ops_pass_torch_library_opcheck_for_schema_and_fake_tensors(return_sequences):
+    B, T, D, H = 2, 5, 3, 4
+    x, h0 = torch.randn(B, T, D, dtype=torch.bfloat16), torch.zeros(B, H)
+    w = list(_weights(D, H).values())
+    args = (x, h0, *w, None, None, 0, 1, return_sequences)
+    checks = ("test_schema", "test_faketensor")
+    torch.library.opcheck(torch.ops.rnnkit.gru_bf16_forward.default, args, test_utils=checks)
+    out = torch.ops.rnnkit.gru_bf16_forward(*args)
+    dy = torch.randn(B, T, H, dtype=torch.bfloat16) if return_sequences else None
+    torch.library.opcheck(torch.ops.rnnkit.gru_bf16_backward.default,
+                          (dy, None, *out[2:], w[0], w[1], None, None, 0, 1, 31),
+                          test_utils=checks)

@@ -52,9 +52,10 @@ Tensors<6> gru_bf16_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x
                                  kp(t), hp + (t + 1) * B * H, hn.data_ptr<float>() + t * B * H);
     }
   });
-  Tensor y = return_sequences ? hs.slice(0, 1).transpose(0, 1).to(x.scalar_type()).contiguous()
-                              : none_like(x);
-  return std::make_tuple(y, hs[T].to(h0.scalar_type()), xt, gx, hs, hn);
+  // copies, never views of hs: outputs must not alias the tensors saved for backward
+  Tensor y = return_sequences ? at::empty({B, T, H}, x.options()) : none_like(x);
+  if (return_sequences) y.copy_(hs.slice(0, 1).transpose(0, 1));
+  return std::make_tuple(y, hs[T].to(h0.scalar_type(), false, true), xt, gx, hs, hn);
 }
 
 Tensors<6> gru_bf16_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor& xt,
