@@ -5,6 +5,7 @@ import torch
 
 import rnnkit
 from rnnkit import mixed_precision
+from rnnkit.kernels.rnn import fused_available
 from rnnkit.layers import GRU, LSTM, Dense, Embedding, Input
 from rnnkit.models import Sequential
 
@@ -77,11 +78,12 @@ def test_fit_trains_float32_weights_with_a_float32_optimizer_state(mixed):
     assert state and all(v.dtype == torch.float32 for v in state)
 
 
-def test_a_wide_gru_trains_on_torchs_kernel_in_bfloat16(mixed):
+def test_a_wide_gru_trains_in_bfloat16_on_rnnkits_kernel_where_the_cpu_has_bfloat16(mixed):
     layer = GRU(256)
     out = layer(torch.randn(2, 3, 5, requires_grad=True))
     assert out.dtype == torch.bfloat16
-    assert layer.last_path == "torch"                           # its C++ kernel is float32
+    own = mixed_precision.bfloat16_supported() and fused_available()[0]
+    assert layer.last_path == ("rnnkit" if own else "torch")
 
 
 def test_a_narrow_gru_trains_on_rnnkits_float32_kernel_which_is_faster_there(mixed):

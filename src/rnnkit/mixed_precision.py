@@ -18,14 +18,14 @@ The loss is computed on float32 copies of the outputs, as Keras's losses cast y_
 float32. A layer given `dtype="float32"` inside a mixed model runs in float32 (Keras's
 advice for a final softmax).
 
-On CPUs with bfloat16 instructions (AVX-512 BF16, AMX) the recurrent layers then take
-torch's fused kernels (oneDNN for LSTM), whose bfloat16 forward + backward runs 1.2-1.7x
-faster than float32 on this project's machine (benchmarks/bench_bf16.py). rnnkit's own C++
-kernels are float32 only: with bfloat16 inputs the layers skip them (their `path_reason`
-says which kernel ran). Below 256 units rnnkit's float32 SimpleRNN and GRU kernels train
-faster than torch's bfloat16 ones (2.7x at 64 units), so under the policy those layers
-train in float32 (`FLOAT32_BELOW`); LSTM takes oneDNN's kernel either way and gains at every
-size. The same policy uses CUDA's autocast on a GPU.
+On CPUs with bfloat16 instructions (AVX-512 BF16, AMX) the recurrent layers then train on
+bfloat16 kernels: GRU (reset_after=True) on rnnkit's own (csrc/gru_bf16.cpp: products in
+bfloat16, the state and gates in float32), LSTM and SimpleRNN on torch's fused ones (oneDNN
+for LSTM); 1.2-1.9x faster than float32 on this project's machine (benchmarks/bench_bf16.py).
+Their `path_reason` says which kernel ran. Narrow layers train faster on rnnkit's float32
+kernels than in bfloat16 (fixed costs a step dominate), so under the policy SimpleRNN below
+256 units and GRU below 256 train in float32 (`FLOAT32_BELOW`); LSTM takes oneDNN's kernel
+either way and gains at every size. The same policy uses CUDA's autocast on a GPU.
 """
 from __future__ import annotations
 
@@ -159,10 +159,14 @@ def call_in_policy(policy: Policy, call, args: tuple, kwargs: dict, module=None)
         return call(*args, **kwargs)
 
 
-# Units below which rnnkit's float32 C++ kernel trains faster than torch's kernel in
-# bfloat16 (`python benchmarks/bench_bf16.py --sweep 5`, batch 32, 100 steps, 64 inputs,
-# loaded machine: SimpleRNN 64/128/256 units 2.76/1.29/0.81 of float32's time, GRU
-# 2.66/1.18/0.70; LSTM, on oneDNN either way, 0.56-0.66 at every size).
+# Units below which rnnkit's float32 C++ kernel trains faster than bfloat16 does (forward +
+# backward, batch 32, 100 steps, 64 inputs, loaded machine; BENCHMARKS.md): SimpleRNN on
+# torch's bfloat16 kernel 64/128/256 units 2.76/1.29/0.81 of float32's time; GRU on rnnkit's
+# bfloat16 kernel 32/64/128/256 units 2.52/1.10/0.58/0.54 (128 inputs: 2.22/0.88/0.78/0.52);
+# LSTM, on oneDNN either way, 0.56-0.66 at every size. GRU(128) stays float32 for now: in
+# the Embedding + GRU(128) Keras program (bench_keras_programs.py --bf16) bfloat16 took 0.64-
+# 0.78 of the epoch time but ended 3 epochs at a higher loss on 4 paired seeds (mean 0.478
+# against 0.447); at 5 epochs, seeds 1 and 2, 0.157 / 0.292 against 0.166 / 0.243.
 FLOAT32_BELOW = {"SimpleRNN": 256, "GRU": 256}
 _FLOAT32 = Policy("float32")
 

@@ -7,6 +7,7 @@ import torch
 
 from rnnkit.kernels import build, choose, use_path
 from rnnkit.kernels.rnn import fused_available
+from rnnkit.mixed_precision import bfloat16_supported
 from rnnkit.layers import GRU, LSTM, Bidirectional, ConvLSTM1D, MinGRU, SimpleRNN
 
 B, T, D = 4, 6, 3
@@ -113,9 +114,17 @@ def test_inference_takes_pytorchs_kernel():
         assert name == "torch" and reason.startswith("PyTorch's") and "oneDNN" in reason
 
 
-def test_bfloat16_takes_pytorchs_kernel_and_says_rnnkits_runs_in_float32_or_float64():
+def test_bfloat16_takes_pytorchs_kernel_and_says_rnnkits_runs_bfloat16_for_gru_only():
+    name, reason = path_of(SimpleRNN(8), torch.zeros(B, T, D, dtype=torch.bfloat16))
+    assert name == "torch" and "bfloat16 for GRU (reset_after=True) only" in reason
+
+
+def test_a_bfloat16_gru_trains_on_rnnkits_bfloat16_kernel_where_the_cpu_has_it():
     name, reason = path_of(GRU(8), torch.zeros(B, T, D, dtype=torch.bfloat16))
-    assert name == "torch" and "not torch.bfloat16 on cpu" in reason
+    if bfloat16_supported():
+        assert name == "rnnkit" and "mixed bfloat16" in reason
+    else:
+        assert name == "torch" and "CPUs with bfloat16 instructions" in reason
 
 
 def test_bfloat16_with_recurrent_dropout_has_no_compiled_kernel_and_says_both_reasons():

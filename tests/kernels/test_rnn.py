@@ -129,6 +129,15 @@ def test_single_time_step_matches_torch(kernels, kind):
     compare_with_torch(kind, torch.float64, B=2, T=1, D=3, H=5)
 
 
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+@pytest.mark.parametrize("B", [1, 4, 5])
+def test_one_to_four_samples_take_the_small_step_product_and_still_match_torch(kernels, kind,
+                                                                               dtype, B):
+    # H = 70: full 64-column blocks and a tail, 4-row dot products and a tail; B = 5: BLAS
+    compare_with_torch(kind, dtype, B=B, T=7, D=9, H=70)
+
+
 @pytest.fixture
 def flush_denormals():
     """Vanishing gradients reach 1e-40, which makes torch's reference slow, not different."""

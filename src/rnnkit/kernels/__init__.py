@@ -7,12 +7,13 @@
                  sequence, with recurrent dropout and padding masks
     scan.py      MinGRU, MinLSTM: the linear scan with the gates (and few-feature inputs) fused
     build.py     the one builder: compiles csrc/ on first use, caches it per user, never hangs
-    csrc/        the C++: rnn.cpp, gru_reset_before.cpp, scan.cpp; steps.h (BLAS steps, the
-                 masks, weight gradients), common.h (exp/sigmoid, denormals, work buffers)
+    csrc/        the C++: rnn.cpp, gru_reset_before.cpp, gru_bf16.cpp (mixed bfloat16),
+                 scan.cpp; steps.h (BLAS steps, the masks, weight gradients), gru_cells.h
+                 (GRU's gate loops), common.h (exp/sigmoid, denormals, work buffers)
 
 The kernels are torch ops (torch.ops.rnnkit.*) with fake implementations and registered
 autograd, so torch.compile, torch.export and torch.jit.trace treat them like any op. When
-they cannot be built or do not apply (a GPU, bfloat16), the functions in rnn.py and scan.py
+they cannot be built or do not apply (a GPU, bfloat16 outside GRU), the functions in rnn.py and scan.py
 run PyTorch's kernels with the same results; build.status() says which and why.
 
 Where a new kernel goes: see CONTRIBUTING.md ("A new kernel"): C++ in csrc/, its Python

@@ -83,8 +83,9 @@ class Extension:
 
 
 KERNELS = Extension("rnnkit_kernels",
-                    (CSRC / "rnn.cpp", CSRC / "gru_reset_before.cpp", CSRC / "scan.cpp"),
-                    (CSRC / "common.h", CSRC / "steps.h"), tuple(CFLAGS))
+                    (CSRC / "rnn.cpp", CSRC / "gru_reset_before.cpp", CSRC / "gru_bf16.cpp",
+                     CSRC / "scan.cpp"),
+                    (CSRC / "common.h", CSRC / "steps.h", CSRC / "gru_cells.h"), tuple(CFLAGS))
 
 _lock = threading.Lock()
 _result: tuple[bool, str] | None = None     # this process's answer for KERNELS, once known

@@ -9,9 +9,10 @@ The paths (`layer.last_path` names the one that ran, `layer.path_reason` says wh
     loop    the cell called once per step in Python: the readable reference; runs anything
     torch   PyTorch's RNN kernels over the whole sequence (torch._VF: oneDNN/ATen on a CPU,
             cuDNN on a GPU); pre- or post-padded batches are packed
-    rnnkit  rnnkit's C++ ops (kernels/rnn.py): CPU, float32/float64, activation tanh or
-            relu, gates sigmoid or hard_sigmoid; they also take recurrent dropout, any
-            padding and GRU's reset_after=False
+    rnnkit  rnnkit's C++ ops (kernels/rnn.py): CPU, float32/float64 (and GRU in mixed
+            bfloat16 where the CPU has bfloat16 instructions), activation tanh or relu,
+            gates sigmoid or hard_sigmoid; they also take recurrent dropout, any padding and
+            GRU's reset_after=False
     scan    MinGRU/MinLSTM: the gates for all steps in one product, then the linear scan
             (rnnkit's C++ scan on a CPU, PyTorch operations elsewhere)
 
@@ -34,13 +35,13 @@ the options that pick a kernel (KernelSpec below).
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass
 from typing import Any, NamedTuple
 
 import torch
 from torch import Tensor, _VF
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
+from ..mixed_precision import bfloat16_supported
 from . import rnn, scan
 
 PATHS = ("loop", "torch", "rnnkit", "scan")
@@ -56,12 +57,12 @@ class Path(NamedTuple):
     reason: str
 
 
-@dataclass(frozen=True)
-class KernelSpec:
+class KernelSpec(NamedTuple):
     """What a cell offers the kernels. kind: "simple_rnn", "lstm", "gru", "min_gru",
     "min_lstm", or None (no kernel: `missing` says why, and the loop runs). weights: W_x,
     W_h, b_x, b_h for the first three (None where absent; LSTM and SimpleRNN have no b_h),
-    W, b for the min cells."""
+    W, b for the min cells. (A NamedTuple: made on every call, 6x cheaper than a frozen
+    dataclass.)"""
 
     kind: str | None = None
     weights: tuple = ()
@@ -160,6 +161,9 @@ def _choose_recurrent(spec: KernelSpec, x: Tensor, mask: Tensor | None, rec_drop
             return Path("rnnkit", f"rnnkit's C++ {name} kernel for training on a padded batch "
                                   "(it carries the state over padded steps; PyTorch's kernel "
                                   "would need the batch packed, which costs more)")
+        if training and x.dtype == torch.bfloat16:
+            return Path("rnnkit", f"rnnkit's C++ {name} kernel in mixed bfloat16 for training "
+                                  "(products in bfloat16 by oneDNN, state and gates float32)")
         if training and _rnnkit_pays(spec, x):
             return Path("rnnkit", f"rnnkit's C++ {name} kernel for training (input product "
                                   "for all steps, one BLAS product a step, vectorised gates)")
@@ -202,12 +206,31 @@ def _rnnkit_missing(spec: KernelSpec, x: Tensor) -> str | None:
         return ("has activation tanh or relu"
                 + ("" if spec.kind == "simple_rnn" else " and sigmoid or hard_sigmoid gates")
                 + f" only, not {_acts(spec)}")
-    if x.device.type != "cpu" or x.dtype not in (torch.float32, torch.float64):
-        return f"runs on a CPU in float32/float64, not {x.dtype} on {x.device}"
+    if x.device.type != "cpu":
+        return f"runs on a CPU, not on {x.device}"
+    if x.dtype == torch.bfloat16:
+        why = _bf16_missing(spec)
+        if why is not None:
+            return why
+    elif x.dtype not in (torch.float32, torch.float64):
+        return f"runs in float32/float64 (and bfloat16 for GRU), not {x.dtype}"
     if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
         return "is not recorded by tracing or ONNX export (they record PyTorch's own ops)"
     ok, why = rnn.fused_available()
     return None if ok else f"is not available: {why}"
+
+
+def _bf16_missing(spec: KernelSpec) -> str | None:
+    """Why rnnkit's bfloat16 kernel (GRU, reset after, float32 weights: csrc/gru_bf16.cpp)
+    cannot run this layer under a mixed policy, or None."""
+    if spec.kind != "gru" or not spec.reset_after:
+        return ("runs bfloat16 for GRU (reset_after=True) only; this layer's kernel is "
+                "float32/float64")
+    if spec.weights[0].dtype != torch.float32:
+        return f"keeps float32 weights in bfloat16, not {spec.weights[0].dtype} ones"
+    if not bfloat16_supported():
+        return "runs bfloat16 only on CPUs with bfloat16 instructions (AVX-512 BF16, AMX)"
+    return None
 
 
 def _acts(spec: KernelSpec) -> str:
@@ -272,7 +295,8 @@ def _rnnkit(spec: KernelSpec, x: Tensor, state, mask, rec_mask):
     if spec.kind == "lstm":
         y, state = rnn.lstm_fused(x, state[0], state[1], W_x, W_h, b_x, **options)
     elif spec.reset_after:
-        y, h = rnn.gru_fused(x, state[0], W_x, W_h, b_x, b_h, **options)
+        gru = rnn.gru_bf16_fused if x.dtype == torch.bfloat16 else rnn.gru_fused
+        y, h = gru(x, state[0], W_x, W_h, b_x, b_h, **options)
         state = (h,)
     else:
         y, h = rnn.gru_reset_before_fused(x, state[0], W_x, W_h, b_x, **options)
@@ -291,7 +315,21 @@ def torch_weights(spec: KernelSpec) -> tuple[list[Tensor], bool]:
     W_x, W_h, b_x, b_h = spec.weights
     if b_x is None and b_h is None:
         return [W_x, W_h], False
-    return [W_x, W_h, b_x, torch.zeros_like(b_x) if b_h is None else b_h], True
+    return [W_x, W_h, b_x, _zeros_like(b_x) if b_h is None else b_h], True
+
+
+_ZEROS: dict = {}          # (size, dtype, device) -> a zero bias, shared by every call
+
+
+def _zeros_like(b: Tensor) -> Tensor:
+    """A zero vector like b, made once: it is only read (no gradient is asked of it), and
+    a fresh one per call was a measurable part of a one-sample predict."""
+    key = (b.shape[0], b.dtype, b.device)
+    zeros = _ZEROS.get(key)
+    if zeros is None:
+        with torch.inference_mode(False), torch.no_grad():   # a normal tensor in any mode
+            zeros = _ZEROS[key] = torch.zeros(b.shape[0], dtype=b.dtype, device=b.device)
+    return zeros
 
 
 def _torch(spec: KernelSpec, x: Tensor, state, mask, training: bool):
@@ -314,14 +352,17 @@ def _torch(spec: KernelSpec, x: Tensor, state, mask, training: bool):
     return outputs, new_state
 
 
+_TORCH_KERNELS = {"lstm": _VF.lstm, "gru": _VF.gru}
+
+
 def _torch_kernel(spec: KernelSpec, x: Tensor, state, packed: PackedSequence | None,
                   training: bool):
     weights, has_biases = torch_weights(spec)
-    hx = tuple(s.unsqueeze(0) for s in state)              # (1, B, H): one layer
+    hx = tuple([s.unsqueeze(0) for s in state])            # (1, B, H): one layer
     if packed is not None:
         hx = tuple(h.index_select(1, packed.sorted_indices) for h in hx)
     args = (hx if len(hx) > 1 else hx[0], weights, has_biases, 1, 0.0, training, False)
-    kernel = {"lstm": _VF.lstm, "gru": _VF.gru}.get(spec.kind) or \
+    kernel = _TORCH_KERNELS.get(spec.kind) or \
         (_VF.rnn_relu if spec.activation == "relu" else _VF.rnn_tanh)
     if packed is None:
         out = kernel(x, *args, True)                       # batch_first=True

@@ -152,6 +152,31 @@ def gru_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tensor, b_x: Tenso
     return (y if return_sequences else h_T), h_T
 
 
+def gru_bf16_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tensor, b_x: Tensor | None,
+                   b_h: Tensor | None, return_sequences: bool = True, *,
+                   rec_mask: Tensor | None = None, keep: Tensor | None = None,
+                   activation: str = "tanh", recurrent_activation: str = "sigmoid"):
+    """gru_fused under Keras's "mixed_bfloat16": the matrix products in bfloat16 (oneDNN,
+    float32 accumulation), the state h_t, the gates and the weights in float32
+    (csrc/gru_bf16.cpp). x (B, T, D) bfloat16 (or float32, rounded for the products), h0
+    (B, H) or None (zeros), float32 weights as gru_fused. Returns (outputs, h_T): outputs in
+    x's dtype, h_T in h0's (bfloat16 when h0 is None and x is)."""
+    state_dtype = x.dtype if h0 is None else h0.dtype
+    h0 = x.new_zeros(x.shape[0], W_h.shape[1], dtype=torch.float32) if h0 is None else h0
+    _check("gru_bf16_fused", x, {"h0": h0}, {"W_x": W_x, "W_h": W_h, "b_x": b_x, "b_h": b_h},
+           3, dtype=torch.float32, x_dtypes=(torch.bfloat16, torch.float32))
+    codes = _codes("gru_bf16_fused", activation, recurrent_activation)
+    if x.device.type != "cpu" or not fused_available()[0]:
+        raise RuntimeError(
+            f"gru_bf16_fused needs rnnkit's C++ kernels on a CPU ({fused_available()[1]}).")
+    rec_mask, keep = _masks(x, h0, rec_mask, keep)
+    rec_mask = None if rec_mask is None else rec_mask.float()   # 1 / (1 - rate) unrounded
+    y, h_T = ops.call("gru_bf16_forward", x, h0.float(), W_x, W_h, b_x, b_h, rec_mask, keep,
+                      *codes, return_sequences)
+    h_T = h_T.to(state_dtype)
+    return (y if return_sequences else h_T.to(x.dtype)), h_T
+
+
 def gru_reset_before_fused(x: Tensor, h0: Tensor | None, W_x: Tensor, W_h: Tensor,
                            b_x: Tensor | None, return_sequences: bool = True, *,
                            rec_mask: Tensor | None = None, keep: Tensor | None = None,
@@ -218,8 +243,9 @@ def _masks(x: Tensor, h0: Tensor, rec_mask: Tensor | None, keep: Tensor | None):
 
 
 def _check(name: str, x: Tensor, states: dict[str, Tensor], weights: dict[str, Tensor | None],
-           gates: int) -> None:
-    """Validate shapes and dtypes at the public boundary; say what was expected."""
+           gates: int, dtype: torch.dtype | None = None, x_dtypes: tuple = ()) -> None:
+    """Validate shapes and dtypes at the public boundary; say what was expected. States and
+    weights must be in `dtype` (default: x's), x in one of x_dtypes when given."""
     if x.dim() != 3:
         raise ValueError(f"{name} expects x of shape (batch, time, features), got "
                          f"{tuple(x.shape)}. Add a time axis with x.unsqueeze(1).")
@@ -239,10 +265,16 @@ def _check(name: str, x: Tensor, states: dict[str, Tensor], weights: dict[str, T
         if w is not None and tuple(w.shape) != expected[key]:
             raise ValueError(f"{name} expects {key} of shape {expected[key]} for H={H}, D={D}, "
                              f"got {tuple(w.shape)}.")
+    if x_dtypes and x.dtype not in x_dtypes:
+        raise ValueError(f"{name} expects x in {' or '.join(map(str, x_dtypes))}, got "
+                         f"{x.dtype}.")
     for key, t in [*states.items(), *weights.items()]:
-        if t is not None and (t.dtype != x.dtype or t.device != x.device):
+        if t is not None and dtype is not None and key == "h0":
+            t = t.float()                       # any float state: the kernel keeps float32
+        if t is not None and (t.dtype != (dtype or x.dtype) or t.device != x.device):
             raise ValueError(f"{name}: {key} is {t.dtype} on {t.device} but x is {x.dtype} on "
-                             f"{x.device}; convert them to one dtype and device.")
+                             f"{x.device}; convert them to "
+                             f"{'float32 on one device' if dtype else 'one dtype and device'}.")
 
 
 # ---- PyTorch's own fused kernels: other devices and dtypes, or no C++ build ----------------
@@ -278,6 +310,8 @@ KINDS = {  # op prefix: (states, biases, gates, the saved tensors' shapes from T
     "lstm": (2, 1, 4, lambda T, B, D, H: [(T, B, D), (T, B, 4 * H), (T + 1, B, H),
                                           (T + 1, B, H), (T, B, H)]),
     "gru": (1, 2, 3, lambda T, B, D, H: [(T, B, D), (T, B, 3 * H), (T + 1, B, H), (T, B, H)]),
+    "gru_bf16": (1, 2, 3, lambda T, B, D, H: [(T, B, D), (T, B, 3 * H), (T + 1, B, H),
+                                              (T, B, H)]),
     "gru_reset_before": (1, 1, 3, lambda T, B, D, H: [(T, B, D), (T, B, 3 * H), (T + 1, B, H),
                                                       (T, B, H)]),
 }
@@ -305,8 +339,12 @@ def _forward_fake(kind: str):
         B, T, D = x.shape
         H = h0.shape[1]
         y = x.new_empty(B, T, H) if args[-1] else x.new_empty(0)   # args[-1]: return_sequences
-        final = [x.new_empty(B, H) for _ in range(states)]
-        return (y, *final, *[x.new_empty(s) for s in saved(T, B, D, H)])
+        final = [h0.new_empty(B, H) for _ in range(states)]
+        shapes = saved(T, B, D, H)
+        if kind == "gru_bf16":         # x rounded to bfloat16, the rest float32 (gru_bf16.cpp)
+            return (y, *final, x.new_empty(shapes[0], dtype=torch.bfloat16),
+                    *[h0.new_empty(s) for s in shapes[1:]])
+        return (y, *final, *[x.new_empty(s) for s in shapes])
     return fake
 
 
@@ -318,6 +356,14 @@ def _backward_fake(kind: str):
         T, B, D = xt.shape
         H = hs.shape[2]
         none = xt.new_empty(0)
+        if kind == "gru_bf16":          # float32 gradients for the weights and the state
+            f32 = hs.new_empty(0)
+            return (xt.new_empty(T, B, D).transpose(0, 1) if need & NEED["dx"] else f32,
+                    hs.new_empty(B, H),
+                    hs.new_empty(D, G * H).t() if need & NEED["dW_x"] else f32,
+                    hs.new_empty(H, G * H).t() if need & NEED["dW_h"] else f32,
+                    hs.new_empty(G * H) if need & NEED["db_x"] else f32,
+                    hs.new_empty(G * H) if need & NEED["db_h"] else f32)
         dW_h = xt.new_empty(G * H, H) if kind == "gru_reset_before" else \
             xt.new_empty(H, G * H).t()
         grads = [xt.new_empty(T, B, D).transpose(0, 1) if need & NEED["dx"] else none]

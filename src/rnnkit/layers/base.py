@@ -80,13 +80,26 @@ def _to_tensors(structure):
     return map_structure(convert, structure), converted
 
 
+def _all_tensors(args: tuple, kwargs: dict) -> bool:
+    """Tensors (or None keyword values) only, and no training=: loops, not generators, as
+    every layer call of fit and predict asks."""
+    for a in args:
+        if not isinstance(a, Tensor):
+            return False
+    if "training" in kwargs:
+        return False
+    for v in kwargs.values():
+        if v is not None and not isinstance(v, Tensor):
+            return False
+    return True
+
+
 def call_module(module: nn.Module, call, args: tuple, kwargs: dict):
     """What layers and models do when called: record a graph node on symbolic inputs,
     convert NumPy inputs (then run without gradients and, unless training=True is given, in
     inference mode, as a Keras call on arrays does), and honour Keras's `training=`
     argument. Called on tensors, a layer runs in its module's mode, as in PyTorch."""
-    if all(isinstance(a, Tensor) for a in args) and "training" not in kwargs and \
-            all(v is None or isinstance(v, Tensor) for v in kwargs.values()):
+    if _all_tensors(args, kwargs):
         return call(*args, **kwargs)                   # the hot path: tensors in, as in fit
     if is_symbolic((args, kwargs)):
         return call_symbolic(module, args, kwargs)

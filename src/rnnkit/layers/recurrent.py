@@ -127,7 +127,9 @@ class RNN(Layer):
         rec_mask = self._recurrent_dropout_mask(state[0])
 
         path = kernels.choose(self, x, mask, self.training)
-        self.last_path, self.path_reason = path
+        # plain strings: set in __dict__ directly, past nn.Module.__setattr__'s checks for
+        # parameters and submodules (a few µs a call, counted in a one-sample predict)
+        self.__dict__["last_path"], self.__dict__["path_reason"] = path
         outputs, state = kernels.run(self, path, x, state, mask, rec_mask)
         if mask is not None and all_outputs and not self.zero_output_for_mask:
             outputs = _repeat_last_output(outputs, mask)        # every path wrote zeros there

@@ -62,7 +62,11 @@ class Sequential(Model):
         return [self._takes_token_ids()]
 
     def _input_is_text(self) -> list[bool]:
-        return [bool(len(self.layers)) and getattr(self.layers[0], "accepts_strings", False)]
+        return [getattr(type(self._first_layer()), "accepts_strings", False)]   # a class flag
+
+    def _first_layer(self) -> nn.Module | None:
+        """layers[0] or None, without ModuleList's index arithmetic (predict asks per call)."""
+        return next(iter(self.layers._modules.values()), None)
 
     def _output_layer(self, k: int):
         return self.layers[-1] if len(self.layers) else None
@@ -158,7 +162,7 @@ class Sequential(Model):
         return None if self.input_shape is None else self.compute_output_shape(self.input_shape)
 
     def _takes_token_ids(self) -> bool:
-        return bool(len(self.layers)) and isinstance(self.layers[0], Embedding)
+        return isinstance(self._first_layer(), Embedding)
 
     # -- forward ----------------------------------------------------------------------------
     def forward(self, x: Tensor, mask: Tensor | None = None, logits: bool = False) -> Tensor:

@@ -40,12 +40,79 @@ struct StepThreads {
   ~StepThreads() { if (prev >= 0) MKL_Set_Num_Threads_Local(prev); }
 };
 
+// C (M, N) = A (M, K) B (K, N) + beta C for a few rows (M <= GEMV_ROWS: one sample at
+// inference), BLAS's call and blocking cost more than the arithmetic at this size.
+//   gemv_rows  B given (K, N): per row of A, 64 columns of C at a time in registers, B
+//              streamed row by row (from L2: W_h of a 128-unit LSTM is 256 KiB)
+//   gemv_dot   B given as Bt (N, K), i.e. W_h itself: four dot products at a time, so the
+//              forward step needs no transposed copy of W_h (24 us a call at 128 units)
+constexpr int64_t GEMV_ROWS = 4, GEMV_MIN = 64;   // under 64 units BLAS's sgemm is faster
+inline bool small_product(int64_t M, int64_t K, int64_t N) {
+  return M <= GEMV_ROWS && K >= GEMV_MIN && N >= GEMV_MIN;
+}
+template <typename T>
+CLONES static void gemv_rows(int64_t M, int64_t N, int64_t K, const T* __restrict__ A,
+                             int64_t lda, const T* __restrict__ B, int64_t ldb, T beta,
+                             T* __restrict__ C, int64_t ldc) {
+  constexpr int64_t J = 64;
+  for (int64_t m = 0; m < M; ++m) {
+    const T* __restrict__ a = A + m * lda;
+    T* __restrict__ c = C + m * ldc;
+    int64_t j0 = 0;
+    for (; j0 + J <= N; j0 += J) {  // full blocks: the accumulators stay in registers
+      T acc[J];
+      for (int64_t j = 0; j < J; ++j) acc[j] = beta == T(0) ? T(0) : beta * c[j0 + j];
+      for (int64_t k = 0; k < K; ++k) {
+        const T ak = a[k];
+        const T* __restrict__ b = B + k * ldb + j0;
+#pragma omp simd
+        for (int64_t j = 0; j < J; ++j) acc[j] += ak * b[j];
+      }
+      for (int64_t j = 0; j < J; ++j) c[j0 + j] = acc[j];
+    }
+    for (int64_t j = j0; j < N; ++j) {  // the last N % 64 columns
+      T acc = beta == T(0) ? T(0) : beta * c[j];
+      for (int64_t k = 0; k < K; ++k) acc += a[k] * B[k * ldb + j];
+      c[j] = acc;
+    }
+  }
+}
+template <typename T>
+CLONES static void gemv_dot(int64_t M, int64_t N, int64_t K, const T* __restrict__ A,
+                            int64_t lda, const T* __restrict__ Bt, T beta, T* __restrict__ C,
+                            int64_t ldc) {
+  for (int64_t m = 0; m < M; ++m) {
+    const T* __restrict__ a = A + m * lda;
+    T* __restrict__ c = C + m * ldc;
+    int64_t j = 0;
+    for (; j + 4 <= N; j += 4) {  // four independent sums hide the FMA latency
+      const T *w0 = Bt + j * K, *w1 = w0 + K, *w2 = w1 + K, *w3 = w2 + K;
+      T s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+#pragma omp simd reduction(+ : s0, s1, s2, s3)
+      for (int64_t k = 0; k < K; ++k) {
+        s0 += a[k] * w0[k];
+        s1 += a[k] * w1[k];
+        s2 += a[k] * w2[k];
+        s3 += a[k] * w3[k];
+      }
+      const T s[4] = {s0, s1, s2, s3};
+      for (int64_t i = 0; i < 4; ++i) c[j + i] = (beta == T(0) ? T(0) : beta * c[j + i]) + s[i];
+    }
+    for (; j < N; ++j) {
+      T acc = 0;
+      for (int64_t k = 0; k < K; ++k) acc += a[k] * Bt[j * K + k];
+      c[j] = (beta == T(0) ? T(0) : beta * c[j]) + acc;
+    }
+  }
+}
+
 // C (M, N) = A (M, K) B (K, N) + beta C, row-major with leading dimensions lda, ldb, ldc.
 template <typename T>
 inline void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const T* B,
                  int64_t ldb, T beta, T* C, int64_t ldc) {
   constexpr bool f32 = std::is_same<T, float>::value;
   const T one = 1;
+  if (small_product(M, K, N)) return gemv_rows<T>(M, N, K, A, lda, B, ldb, beta, C, ldc);
   if (f32 ? sgemm_ != nullptr : dgemm_ != nullptr) {  // column-major BLAS: C^T = B^T A^T
     const int m = M, n = N, k = K, la = lda, lb = ldb, lc = ldc;
     if constexpr (f32) sgemm_("N", "N", &n, &m, &k, &one, B, &lb, A, &la, &beta, C, &lc);
@@ -62,14 +129,24 @@ inline void gemm(int64_t M, int64_t N, int64_t K, const T* A, int64_t lda, const
 
 // The recurrent product of every step, C (M, N) = A (M, K) W (K, N) + beta C. Forward passes
 // W_h^T made contiguous (BLAS is faster on it than on a transposed W_h), backward W_h itself.
+// For a few rows (one sample, 64+ units) a W given as a transposed view (W_h.t()) is used as
+// it is, by dot products (gemv_dot), instead of being copied.
 template <typename T>
 struct StepProduct {
-  Tensor W;
+  Tensor W;        // (K, N) contiguous, or empty when Wt is used
+  Tensor Wt;       // (N, K) contiguous: W_'s transpose, for M <= GEMV_ROWS
   int64_t M;
   StepThreads threads;
   StepProduct(const Tensor& W_, int64_t M_)
-      : W(W_.contiguous()), M(M_), threads(2.0 * M_ * W_.size(0) * W_.size(1)) {}
+      : W(small_product(M_, W_.size(0), W_.size(1)) && W_.t().is_contiguous() ? Tensor()
+                                                                         : W_.contiguous()),
+        Wt(W.defined() ? Tensor() : W_.t()), M(M_),
+        threads(2.0 * M_ * W_.size(0) * W_.size(1)) {}
   void operator()(const T* A, int64_t lda, T beta, T* C, int64_t ldc) const {
+    if (!W.defined()) {
+      const int64_t N = Wt.size(0), K = Wt.size(1);
+      return gemv_dot<T>(M, N, K, A, lda, Wt.data_ptr<T>(), beta, C, ldc);
+    }
     const int64_t K = W.size(0), N = W.size(1);
     gemm<T>(M, N, K, A, lda, W.data_ptr<T>(), N, beta, C, ldc);
   }
@@ -113,6 +190,10 @@ inline Tensor outputs(const Tensor& hs, bool return_sequences) {  // (B, T, H) b
 inline Tensor grad_buffer(const OptTensor& g, const Tensor& like) {  // dh_T or dc_T
   return g.has_value() ? g->contiguous().clone() : at::zeros_like(like);
 }
+
+// Carry row b of a state over a padded step: dst = src.
+template <typename T>
+INLINE void carry(const T* src, T* dst, int64_t H) { std::memcpy(dst, src, H * sizeof(T)); }
 
 // ---- the masks -----------------------------------------------------------------------------
 // The recurrent dropout mask as a pointer (nullptr: none), contiguous (B, H).
