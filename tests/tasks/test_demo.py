@@ -110,3 +110,14 @@ def test_two_demo_runs_with_the_same_seed_give_the_same_scores(tmp_path, monkeyp
                      for k in range(2))
     assert first["steps"] == second["steps"] == 12
     assert (first["model"], first["baseline"]) == (second["model"], second["baseline"])
+
+
+def test_without_music21_the_music_job_is_skipped_with_the_line_that_installs_it(
+        tmp_path, capsys, monkeypatch):
+    import sys
+    monkeypatch.setitem(sys.modules, "music21", None)          # import music21 fails
+    assert demo(tmp_path / "d", only=["music"], quiet=True) == []
+    out = capsys.readouterr().out
+    assert "skipped: the music job reads music21's tune corpus" in out
+    assert 'pip install -e ".[music]"' in out
+    assert json.loads((tmp_path / "d" / "metrics.json").read_text())["jobs"] == []
