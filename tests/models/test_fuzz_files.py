@@ -1,6 +1,7 @@
 """The fuzz harness (benchmarks/fuzz_files.py), short: 200 damaged or hostile model files and
 200 damaged run folders, every one refused with an error naming it, or loaded predicting
 exactly as before."""
+import collections
 import importlib.util
 from pathlib import Path
 
@@ -16,14 +17,21 @@ def harness():
     return module
 
 
-def test_200_damaged_model_files_run_no_code_hang_crash_or_load_wrong(tmp_path, capsys):
-    fuzz = harness()
-    targets = fuzz.make_models(tmp_path / "targets")
-    counts, examples = fuzz.fuzz(targets, 200, tmp_path / "cases", seed=11, verbose=False)
+def run_cases(fuzz, targets, tmp_path, seed, capsys):
+    """200 cases over the targets: the outcome counts over all targets, and the examples;
+    the harness's table is printed for the log."""
+    counts, examples = fuzz.fuzz(targets, 200, tmp_path / "cases", seed=seed, verbose=False)
     total = sum((c for label, c in counts.items() if not label.startswith("~")),
-                start=__import__("collections").Counter())
+                start=collections.Counter())
     with capsys.disabled():
         print("\n" + fuzz.table(counts))
+    return total, examples
+
+
+def test_200_damaged_model_files_run_no_code_hang_crash_or_load_wrong(tmp_path, capsys):
+    fuzz = harness()
+    total, examples = run_cases(fuzz, fuzz.make_models(tmp_path / "targets"), tmp_path, 11,
+                                capsys)
     assert sum(total.values()) == 200
     assert {o: total[o] for o in fuzz.DEFECTS} == dict.fromkeys(fuzz.DEFECTS, 0), examples
     assert total["refused"] > 100                  # most damage is seen and named
@@ -53,12 +61,8 @@ def test_200_damaged_run_folders_are_refused_by_name_or_serve_as_before(tmp_path
     for name in ("classify_text_main", "tag_main"):      # as a run written today: sealed
         shutil.copytree(old / name, runs / name)
         write_checksums(runs / name)
-    targets = fuzz.make_runs(tmp_path / "targets", runs)
-    counts, examples = fuzz.fuzz(targets, 200, tmp_path / "cases", seed=12, verbose=False)
-    total = sum((c for label, c in counts.items() if not label.startswith("~")),
-                start=__import__("collections").Counter())
-    with capsys.disabled():
-        print("\n" + fuzz.table(counts))
+    total, examples = run_cases(fuzz, fuzz.make_runs(tmp_path / "targets", runs), tmp_path,
+                                12, capsys)
     assert sum(total.values()) == 200
     assert {o: total[o] for o in (*fuzz.DEFECTS, "setting")} == dict.fromkeys(
         (*fuzz.DEFECTS, "setting"), 0), examples
