@@ -14,6 +14,18 @@ readable loop (the reference every other path is tested against), or a compiled 
 implementation: "auto" (Keras's 1 and 2 too) lets rnnkit choose; "loop" always runs the
 loop; "compiled" takes a compiled path or raises saying why not. To force a path for some
 calls only: `with rnnkit.kernels.use_path("loop"): ...`.
+
+    >>> import torch
+    >>> from rnnkit import kernels
+    >>> from rnnkit.layers import GRU
+    >>> layer, x = GRU(4, return_sequences=True), torch.randn(2, 5, 3)
+    >>> y = layer(x)
+    >>> y.shape, layer.last_path in ("torch", "rnnkit")             # a compiled path ran
+    (torch.Size([2, 5, 4]), True)
+    >>> with kernels.use_path("loop"):                                # the readable one
+    ...     y_loop = layer(x)
+    >>> layer.last_path, torch.allclose(y, y_loop, atol=1e-6)
+    ('loop', True)
 """
 from __future__ import annotations
 
