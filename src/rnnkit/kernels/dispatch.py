@@ -270,21 +270,27 @@ def _choose_scan(spec: KernelSpec, x: Tensor) -> Path:
 # ---- running ---------------------------------------------------------------------------------
 
 def run(layer, path: Path, x: Tensor, state: tuple[Tensor, ...], mask: Tensor | None,
-        rec_mask: Tensor | None) -> tuple[Tensor, tuple[Tensor, ...]]:
+        rec_mask: Tensor | None, projected: bool = False) -> tuple[Tensor, tuple[Tensor, ...]]:
     """Run the chosen path: outputs (B, T, H) with zeros at masked steps, and the final state.
-    rec_mask (B, H): the layer's recurrent dropout mask, drawn once, the same for every path."""
+    rec_mask (B, H): the layer's recurrent dropout mask, drawn once, the same for every path.
+    projected: x is already the input product x W_x^T (B, T, gates * H), rnnkit's path only
+    (an Embedding folded in: RNN.sequence)."""
+    if projected and path.name != "rnnkit":
+        raise ValueError(f"a projected input runs on rnnkit's kernel only, not on {path.name!r}")
     if path.name == "loop":
         return layer.loop(x, state, mask, rec_mask)
     spec = kernel_spec(layer.cell)
     if path.name == "scan":
         return _scan(layer.cell, spec, x, state, mask)
     if path.name == "rnnkit":
-        return _rnnkit(spec, x, state, mask, rec_mask)
+        return _rnnkit(spec, x, state, mask, rec_mask, projected)
     return _torch(spec, x, state, mask, layer.training)
 
 
-def _rnnkit(spec: KernelSpec, x: Tensor, state, mask, rec_mask):
+def _rnnkit(spec: KernelSpec, x: Tensor, state, mask, rec_mask, projected: bool = False):
     W_x, W_h, b_x, b_h = spec.weights
+    if projected:
+        W_x = x.new_empty(0)            # the kernels take x as the input product itself
     keep = None if mask is None or bool(mask.all()) else mask
     options = {"rec_mask": rec_mask, "keep": keep, "activation": spec.activation}
     if spec.kind == "simple_rnn":

@@ -261,6 +261,11 @@ def _check(name: str, x: Tensor, states: dict[str, Tensor], weights: dict[str, T
     for key, s in states.items():
         if tuple(s.shape) != (B, H):
             raise ValueError(f"{name} expects {key} of shape ({B}, {H}), got {tuple(s.shape)}.")
+    if weights.get("W_x") is not None and weights["W_x"].numel() == 0:
+        expected["W_x"] = tuple(weights["W_x"].shape)   # x is the input product already:
+        if D != gates * H:                               # (B, T, gates * H)
+            raise ValueError(f"{name} with an empty W_x takes x as the input product, of "
+                             f"{gates * H} features for H={H}; got {D}.")
     for key, w in weights.items():
         if w is not None and tuple(w.shape) != expected[key]:
             raise ValueError(f"{name} expects {key} of shape {expected[key]} for H={H}, D={D}, "

@@ -205,6 +205,10 @@ class Embedding(Layer):
         self.built = True
 
     def forward(self, x: Tensor, mask: Tensor | None = None) -> Tensor:
+        return F.embedding(self.ids_of(x), self.embeddings)
+
+    def ids_of(self, x: Tensor) -> Tensor:
+        """x as integer ids, checked to lie in [0, input_dim)."""
         if x.is_floating_point():
             if not torch.equal(x, x.round()):
                 raise ValueError(
@@ -218,7 +222,7 @@ class Embedding(Layer):
                     f"Embedding {self.name!r} expects ids in [0, {self.input_dim}), got values in "
                     f"[{int(lo)}, {int(hi)}]. Raise input_dim to at least {int(hi) + 1} or "
                     f"cap the vocabulary (Tokenizer(num_words={self.input_dim})).")
-        return F.embedding(x, self.embeddings)
+        return x
 
     def compute_mask(self, x: Tensor, mask: Tensor | None) -> Tensor | None:
         return (x != 0) if self.mask_zero else None

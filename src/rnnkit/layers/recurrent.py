@@ -115,19 +115,27 @@ class RNN(Layer):
 
     # -- the public call --------------------------------------------------------------------
     def forward(self, x: Tensor, mask: Tensor | None = None,
-                initial_state: Sequence[Tensor] | Tensor | None = None):
-        outputs, state = self.sequence(x, mask, initial_state, self.return_sequences)
+                initial_state: Sequence[Tensor] | Tensor | None = None, embedding=None):
+        """embedding: the Embedding layer before this one, x then being its ids (Sequential
+        passes it): when rnnkit's kernel runs the call, the lookup and the input product
+        become one, z_t = (E W_x^T)[id_t] (see fold_embedding)."""
+        outputs, state = self.sequence(x, mask, initial_state, self.return_sequences,
+                                       embedding)
         if self.stateful:
             self._states = tuple(s.detach() for s in state)
         return self._keras_outputs(outputs, state)
 
     def sequence(self, x: Tensor, mask: Tensor | None = None,
                  initial_state: Sequence[Tensor] | Tensor | None = None,
-                 all_outputs: bool = True) -> tuple[Tensor, State]:
+                 all_outputs: bool = True, embedding=None) -> tuple[Tensor, State]:
         """Every step's output (B, T, H), in the order processed, and the final state: the
         layer's work before Keras's flags and the stateful carry. With all_outputs=False the
         masked steps' outputs are left at zero (only the final state is used)."""
-        x = self._check_input(x)
+        projected = False
+        if embedding is not None:
+            x, projected = self.fold_embedding(embedding, x, mask)
+        if not projected:
+            x = self._check_input(x)
         B, T, _ = x.shape
         mask = self._check_mask(mask, B, T, x.device)
         state = self._initial_state(B, x, initial_state)
@@ -139,13 +147,35 @@ class RNN(Layer):
         rec_mask = self._recurrent_dropout_mask(state[0])
 
         path = kernels.choose(self, x, mask, self.training)
+        if projected:
+            path = kernels.Path(path.name, path.reason + "; the Embedding before it folded "
+                                "into the input product, (E W_x^T)[ids]")
         # plain strings: set in __dict__ directly, past nn.Module.__setattr__'s checks for
         # parameters and submodules (a few µs a call, counted in a one-sample predict)
         self.__dict__["last_path"], self.__dict__["path_reason"] = path
-        outputs, state = kernels.run(self, path, x, state, mask, rec_mask)
+        outputs, state = kernels.run(self, path, x, state, mask, rec_mask, projected)
         if mask is not None and all_outputs and not self.zero_output_for_mask:
             outputs = _repeat_last_output(outputs, mask)        # every path wrote zeros there
         return outputs, state
+
+    def fold_embedding(self, embedding, ids: Tensor, mask: Tensor | None) -> tuple[Tensor, bool]:
+        """(the input for this layer, whether it is the input product already). The input
+        product of embedded ids is a lookup in a product of the table: x_t W_x^T =
+        E[id_t] W_x^T = (E W_x^T)[id_t]. With V ids in the table and B*T tokens in the batch,
+        the table's product (V rows) replaces the tokens' (B*T rows) in the forward pass and
+        in the two weight-gradient products of the backward pass. Taken when rnnkit's kernel
+        runs the call and V < B*T; else the plain lookup, E[ids]."""
+        ids = embedding.ids_of(ids)
+        table = embedding.embeddings
+        B, T = ids.shape
+        spec = kernels.dispatch.kernel_spec(self.cell)
+        if (self.built and spec.kind in ("simple_rnn", "lstm", "gru") and
+                table.shape[0] < B * T and not (self.training and self.cell.dropout > 0)):
+            probe = table.new_empty((B, T, 0))              # choose reads shape, dtype, device
+            checked = self._check_mask(mask, B, T, ids.device)
+            if kernels.choose(self, probe, checked, self.training).name == "rnnkit":
+                return torch.nn.functional.embedding(ids, table @ spec.weights[0].T), True
+        return torch.nn.functional.embedding(ids, table), False
 
     def _keras_outputs(self, outputs: Tensor, state: State):
         """The one place that applies return_sequences and return_state."""

@@ -181,12 +181,21 @@ class Sequential(Model):
             x = x.float()
         if self.input_shape_arg is None and self.build_input_shape is None:
             self.build_input_shape = tuple(x.shape[1:])
-        last = len(self.layers) - 1
+        last, skip = len(self.layers) - 1, False
         for i, layer in enumerate(self.layers):
+            if skip:                                         # run with the Embedding before it
+                skip = False
+                continue
             if not isinstance(layer, Layer):                 # a plain nn.Module
                 x, mask = layer(x), None
                 continue
             next_mask = layer.compute_mask(x, mask)
+            if i < last and not (logits and i + 1 == last) and _folds(layer,
+                                                                     self.layers[i + 1], x):
+                rnn = self.layers[i + 1]                     # the lookup and W_x as one product
+                mask = rnn.compute_mask(x, next_mask)
+                x, skip = rnn.forward(x, mask=next_mask, embedding=layer), True
+                continue
             x = layer.pre_activation(x) if (logits and i == last) else layer(x, mask=mask)
             mask = next_mask
         return x, mask
@@ -212,3 +221,18 @@ class Sequential(Model):
             model.build_input_shape = tuple(config["build_input_shape"])
             model.build((None, *model.build_input_shape))
         return model
+
+
+def _folds(layer, following, x) -> bool:
+    """Whether an Embedding and the recurrent layer after it may run as one call
+    (RNN.fold_embedding decides the rest): on tensors of ids, nothing between the two
+    that sees the embedded vectors (an activity regularizer, a mixed precision policy, a
+    module hook), the recurrent layer built."""
+    from ..layers.recurrent import RNN
+    return (type(layer) is Embedding and isinstance(following, RNN) and following.built
+            and isinstance(x, Tensor) and layer.activity_regularizer is None
+            and following.activity_regularizer is None
+            and layer.__dict__.get("_run_policy") is None
+            and following.__dict__.get("_run_policy") is None
+            and not (layer._forward_hooks or layer._forward_pre_hooks
+                     or following._forward_hooks or following._forward_pre_hooks))

@@ -166,8 +166,16 @@ inline Tensor time_major(const Tensor& x) {  // (B, T, D) -> (T, B, D), contiguo
 }
 
 // z = x W_x^T for all steps at once: (T, B, G), time-major. The gate loops add the bias.
+// An empty W_x means x is the input product already (an Embedding folded in,
+// x = (E W_x^T)[ids]: RNN.fold_embedding).
 inline Tensor input_product(const Tensor& xt, const Tensor& W_x) {
-  const int64_t T = xt.size(0), B = xt.size(1), D = xt.size(2), G = W_x.size(0);
+  const int64_t T = xt.size(0), B = xt.size(1), D = xt.size(2);
+  if (W_x.numel() == 0) {
+    Tensor z = workspace({T, B, D}, xt.options());
+    z.copy_(xt);
+    return z;
+  }
+  const int64_t G = W_x.size(0);
   Tensor z = workspace({T, B, G}, xt.options()), z2 = z.view({T * B, G});
   at::mm_out(z2, xt.view({T * B, D}), W_x.t());
   return z;
@@ -279,7 +287,8 @@ inline void with_activations(int64_t a, int64_t g, const F& f) {
 }
 
 // After the sweep, over all T * B rows at once:
-//   dx = dZx W_x,  dW_x = dZx^T X,  dW_h = dZh^T (H_prev ⊙ m),  db_x = sum dZx,  db_h = sum dZh
+//   dx = dZx W_x (dZx itself when W_x is empty),  dW_x = dZx^T X,  dW_h = dZh^T (H_prev ⊙ m),
+//   db_x = sum dZx,  db_h = sum dZh
 // (dW as (X^T dZ)^T: BLAS runs the long inner dimension faster in that order).
 inline std::vector<Tensor> sweep_grads(const Tensor& dzx, const Tensor& dzh, const Tensor& xt,
                                        const Tensor& hs, const Tensor& W_x, const RecMask& m,
@@ -291,8 +300,10 @@ inline std::vector<Tensor> sweep_grads(const Tensor& dzx, const Tensor& dzh, con
     h_prev = hs.slice(0, 0, T);
     h_prev = (m.m.defined() ? h_prev * m.m.unsqueeze(0) : h_prev).reshape({T * B, H});
   }
-  return {(need & DX) ? at::mm(gx, W_x).view({T, B, D}).transpose(0, 1) : none,
-          (need & DWX) ? at::mm(xt.view({T * B, D}).t(), gx).t() : none,
+  const bool projected = W_x.numel() == 0;         // x was the input product: dx = dZx
+  return {(need & DX) ? (projected ? dzx.transpose(0, 1).contiguous()
+                                   : at::mm(gx, W_x).view({T, B, D}).transpose(0, 1)) : none,
+          (need & DWX) && !projected ? at::mm(xt.view({T * B, D}).t(), gx).t() : none,
           (need & DWH) ? at::mm(h_prev.t(), gh).t() : none,
           (need & DBX) ? gx.sum(0) : none,
           (need & DBH) ? gh.sum(0) : none};

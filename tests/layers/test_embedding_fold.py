@@ -1,0 +1,80 @@
+"""An Embedding before a recurrent layer on rnnkit's kernel runs as one product, (E W_x^T)[ids]:
+the same outputs and gradients as the readable loop on the looked-up vectors."""
+import pytest
+import torch
+
+from rnnkit import kernels
+from rnnkit.layers import GRU, LSTM, Dense, Embedding, Input, SimpleRNN
+from rnnkit.models import Sequential
+
+pytestmark = pytest.mark.skipif(not kernels.rnn.fused_available()[0],
+                                reason="rnnkit's C++ kernels are not built here")
+
+CASES = [(SimpleRNN, {}), (GRU, {}), (GRU, {"reset_after": False}), (LSTM, {}),
+         (GRU, {"go_backwards": True, "return_sequences": True}),
+         (SimpleRNN, {"activation": "relu", "recurrent_dropout": 0.3})]
+
+
+def model(cls, kwargs, vocab=20, mask_zero=False):
+    torch.manual_seed(0)
+    return Sequential([Input(shape=(12,)), Embedding(vocab, 6, mask_zero=mask_zero),
+                       cls(5, **kwargs), Dense(1)])
+
+
+def ids(vocab=20):
+    x = torch.randint(1, vocab, (8, 12))
+    x[:3, :4] = 0                                           # pre-padding in three rows
+    return x
+
+
+def outputs_and_gradients(m, x):
+    torch.manual_seed(1)                                    # the same recurrent dropout mask
+    y = m(x)
+    return y, torch.autograd.grad(y.sum(), list(m.parameters()))
+
+
+@pytest.mark.parametrize("cls, kwargs", CASES)
+@pytest.mark.parametrize("mask_zero", [False, True])
+def test_the_folded_call_matches_the_loop_in_outputs_and_every_gradient(cls, kwargs, mask_zero):
+    m, x = model(cls, kwargs, mask_zero=mask_zero).train(), ids()
+    y, grads = outputs_and_gradients(m, x)
+    assert m.layers[1].last_path == "rnnkit" and "folded" in m.layers[1].path_reason
+    with kernels.use_path("loop"):
+        y_loop, grads_loop = outputs_and_gradients(m, x)
+    torch.testing.assert_close(y, y_loop, atol=1e-5, rtol=1e-5)
+    for g, g_loop in zip(grads, grads_loop, strict=True):
+        torch.testing.assert_close(g, g_loop, atol=1e-5, rtol=1e-4)
+
+
+def test_a_table_larger_than_the_batch_is_looked_up_as_before():
+    m = model(GRU, {}, vocab=500).train()                  # 500 rows > 8 x 12 tokens
+    m(ids())
+    assert m.layers[1].last_path == "rnnkit" and "folded" not in m.layers[1].path_reason
+
+
+def test_input_dropout_in_training_and_inference_keep_the_plain_lookup():
+    m = model(GRU, {"dropout": 0.2}).train()
+    m(ids())
+    assert "folded" not in m.layers[1].path_reason
+    m = model(GRU, {}).eval()
+    with torch.no_grad():
+        m(ids())
+    assert m.layers[1].last_path == "torch"
+
+
+def test_ids_out_of_range_are_refused_on_the_folded_path_too():
+    m = model(GRU, {}).train()
+    with pytest.raises(ValueError, match=r"expects ids in \[0, 20\), got values in \[0, 25\]"):
+        m(torch.full((8, 12), 25).index_fill_(1, torch.tensor([0]), 0))
+
+
+def test_fit_with_the_fold_ends_where_the_loop_ends():
+    x, y = ids(), torch.rand(8, 1)
+    ends = []
+    for path in ("auto", "loop"):
+        m = model(SimpleRNN, {})
+        m.compile(optimizer="sgd", loss="mse")
+        with kernels.use_path(path):
+            m.fit(x, y, epochs=3, batch_size=4, shuffle=False, verbose=0)
+        ends.append(torch.cat([p.detach().flatten() for p in m.parameters()]))
+    torch.testing.assert_close(ends[0], ends[1], atol=1e-5, rtol=1e-4)
