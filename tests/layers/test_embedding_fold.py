@@ -78,3 +78,33 @@ def test_fit_with_the_fold_ends_where_the_loop_ends():
             m.fit(x, y, epochs=3, batch_size=4, shuffle=False, verbose=0)
         ends.append(torch.cat([p.detach().flatten() for p in m.parameters()]))
     torch.testing.assert_close(ends[0], ends[1], atol=1e-5, rtol=1e-4)
+
+
+def functional(shared=False):
+    from rnnkit.layers import Concatenate, GlobalAveragePooling1D
+    from rnnkit.models import Model
+    torch.manual_seed(0)
+    inp = Input(shape=(12,))
+    vectors = Embedding(20, 6, mask_zero=True)(inp)
+    h = GRU(5, return_sequences=shared)(vectors)
+    if shared:                          # the embedded vectors are read twice: no fold
+        h = GlobalAveragePooling1D()(Concatenate()([h, vectors]))
+    return Model(inp, Dense(1)(h))
+
+
+def test_a_functional_embedding_read_only_by_its_recurrent_layer_folds_and_matches_the_loop():
+    m, x = functional().train(), ids()
+    y, grads = outputs_and_gradients(m, x)
+    assert "folded" in m.layers[2].path_reason
+    with kernels.use_path("loop"):
+        y_loop, grads_loop = outputs_and_gradients(m, x)
+    torch.testing.assert_close(y, y_loop, atol=1e-5, rtol=1e-5)
+    for g, g_loop in zip(grads, grads_loop, strict=True):
+        torch.testing.assert_close(g, g_loop, atol=1e-5, rtol=1e-4)
+
+
+def test_a_functional_embedding_read_twice_is_looked_up_once_for_both_readers():
+    m = functional(shared=True).train()
+    m(ids())
+    gru = next(layer for layer in m.layers if isinstance(layer, GRU))
+    assert gru.last_path == "rnnkit" and "folded" not in gru.path_reason

@@ -310,3 +310,18 @@ def _repeat_last_output(outputs: Tensor, mask: Tensor) -> Tensor:
     last_real = torch.where(mask, steps, -1).cummax(dim=1).values        # (B, T), -1: none yet
     held = outputs.gather(1, last_real.clamp(min=0)[..., None].expand_as(outputs))
     return held * (last_real >= 0)[..., None].to(outputs.dtype)
+
+
+def folds_into(layer, following, x) -> bool:
+    """Whether an Embedding and the recurrent layer after it may run as one call (Sequential
+    and functional models ask; RNN.fold_embedding decides the rest): on a tensor of ids,
+    nothing between the two that sees the embedded vectors (an activity regularizer, a mixed
+    precision policy, a module hook), the recurrent layer built."""
+    from .core import Embedding
+    return (type(layer) is Embedding and isinstance(following, RNN) and following.built
+            and isinstance(x, Tensor) and layer.activity_regularizer is None
+            and following.activity_regularizer is None
+            and layer.__dict__.get("_run_policy") is None
+            and following.__dict__.get("_run_policy") is None
+            and not (layer._forward_hooks or layer._forward_pre_hooks
+                     or following._forward_hooks or following._forward_pre_hooks))

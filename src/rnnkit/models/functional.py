@@ -29,6 +29,7 @@ from torch import Tensor, nn
 
 from ..layers.base import parameters_of
 from ..layers.core import InputLayer
+from ..layers.recurrent import folds_into
 from ..layers.symbolic import (KerasTensor, Node, call_with_mask, compute_output_masks, flatten,
                                is_float, is_text, map_structure)
 from .data import to_device
@@ -148,13 +149,27 @@ class Functional(Model):
             values[id(t)] = (_cast_input(t, x, self.name), m)
         use_logits = {id(self._logit_nodes[k]) for k, flag in enumerate(logits or [])
                       if flag and k in self._logit_nodes}
+        pairs, folded = self._embedding_pairs(), {}
         for node in self._nodes:
+            if id(node) in folded:                   # the Embedding before it runs with it
+                layer_before, ids, in_mask = folded.pop(id(node))
+                out = node.layer.forward(ids, mask=in_mask, embedding=layer_before)
+                out_masks = compute_output_masks(node.layer, (ids,), in_mask, out)
+                for sym, value, m in zip(flatten(node.outputs), flatten(out), out_masks):
+                    values[id(sym)] = (value, m)
+                continue
             args = map_structure(lambda v: values[id(v)][0] if isinstance(v, KerasTensor)
                                  else v, node.args)
             kwargs = map_structure(lambda v: values[id(v)][0] if isinstance(v, KerasTensor)
                                    else v, node.kwargs)
             in_mask = _first_input_mask(node.args, values)
             kwargs.update(_other_input_masks(node, values, kwargs))
+            reader = pairs.get(id(node))
+            if reader is not None and id(reader) not in use_logits and not kwargs and \
+                    len(args) == 1 and folds_into(node.layer, reader.layer, args[0]):
+                folded[id(reader)] = (node.layer, args[0],
+                                      node.layer.compute_mask(args[0], in_mask))
+                continue
             if id(node) in use_logits:
                 out = node.layer.pre_activation(*args)
             else:
@@ -163,6 +178,31 @@ class Functional(Model):
             for sym, value, m in zip(flatten(node.outputs), flatten(out), out_masks):
                 values[id(sym)] = (value, m)
         return [values[id(t)][0] for t in self.outputs], [values[id(t)][1] for t in self.outputs]
+
+    def _embedding_pairs(self) -> dict[int, Node]:
+        """{id(an Embedding's node): the node of the recurrent layer that alone reads its
+        output (one argument, no keywords)}: pairs that may run as one call
+        (RNN.fold_embedding). Worked out once."""
+        cached = self.__dict__.get("_pairs")
+        if cached is not None:
+            return cached
+        readers: dict[int, list[Node]] = {}
+        for node in self._nodes:
+            for v in flatten((node.args, node.kwargs)):
+                if isinstance(v, KerasTensor):
+                    readers.setdefault(id(v), []).append(node)
+        model_outputs = {id(t) for t in self.outputs}
+        pairs = {}
+        for node in self._nodes:
+            outs = flatten(node.outputs)
+            if len(outs) != 1 or id(outs[0]) in model_outputs:
+                continue
+            reader = readers.get(id(outs[0]), [])
+            if len(reader) == 1 and len(reader[0].args) == 1 and reader[0].args[0] is outs[0] \
+                    and not reader[0].kwargs:
+                pairs[id(node)] = reader[0]
+        self.__dict__["_pairs"] = pairs
+        return pairs
 
     def compute_mask(self, inputs, mask=None):
         return None

@@ -23,6 +23,7 @@ from torch import Tensor, nn
 
 from ..layers.base import Layer, Shape
 from ..layers.core import Embedding, InputLayer
+from ..layers.recurrent import folds_into
 from ..layers.registry import deserialize, serialize
 from ..layers.symbolic import KerasTensor
 from .training import Model
@@ -190,8 +191,8 @@ class Sequential(Model):
                 x, mask = layer(x), None
                 continue
             next_mask = layer.compute_mask(x, mask)
-            if i < last and not (logits and i + 1 == last) and _folds(layer,
-                                                                     self.layers[i + 1], x):
+            if i < last and not (logits and i + 1 == last) and folds_into(
+                    layer, self.layers[i + 1], x):
                 rnn = self.layers[i + 1]                     # the lookup and W_x as one product
                 mask = rnn.compute_mask(x, next_mask)
                 x, skip = rnn.forward(x, mask=next_mask, embedding=layer), True
@@ -221,18 +222,3 @@ class Sequential(Model):
             model.build_input_shape = tuple(config["build_input_shape"])
             model.build((None, *model.build_input_shape))
         return model
-
-
-def _folds(layer, following, x) -> bool:
-    """Whether an Embedding and the recurrent layer after it may run as one call
-    (RNN.fold_embedding decides the rest): on tensors of ids, nothing between the two
-    that sees the embedded vectors (an activity regularizer, a mixed precision policy, a
-    module hook), the recurrent layer built."""
-    from ..layers.recurrent import RNN
-    return (type(layer) is Embedding and isinstance(following, RNN) and following.built
-            and isinstance(x, Tensor) and layer.activity_regularizer is None
-            and following.activity_regularizer is None
-            and layer.__dict__.get("_run_policy") is None
-            and following.__dict__.get("_run_policy") is None
-            and not (layer._forward_hooks or layer._forward_pre_hooks
-                     or following._forward_hooks or following._forward_pre_hooks))
