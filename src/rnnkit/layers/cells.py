@@ -1,4 +1,13 @@
-"""Arguments shared by the three recurrent cells: validation and config in one place."""
+"""Arguments shared by the three recurrent cells: validation and config in one place, and
+the conversions between their weights and Keras's layout (kernel (D, G*H), recurrent_kernel
+(H, G*H): the transposes of ours, and for the GRU the first two gates swapped).
+
+    >>> check_rate("LSTM", "dropout", 0.2)
+    0.2
+    >>> check_units("GRU", 0)
+    Traceback (most recent call last):
+    ValueError: GRU units must be a positive integer, got 0.
+"""
 from __future__ import annotations
 
 from typing import Any
@@ -80,5 +89,13 @@ def build_from_kernel(cell, weights: list) -> None:
 
 
 def swap_first_two(t: Tensor, H: int) -> Tensor:
-    """Swap the first two H-blocks of axis 0: GRU gate order r, z, n <-> Keras's z, r, h."""
+    """Swap the first two H-blocks of axis 0: GRU gate order r, z, n <-> Keras's z, r, h.
+    Its own inverse. With H = 2, rows labelled by gate:
+
+    >>> gates = torch.tensor([10, 11, 20, 21, 30, 31])      # r r z z n n
+    >>> swap_first_two(gates, 2).tolist()                     # z z r r n n, as Keras stores
+    [20, 21, 10, 11, 30, 31]
+    >>> torch.equal(swap_first_two(swap_first_two(gates, 2), 2), gates)
+    True
+    """
     return torch.cat([t[H:2 * H], t[:H], t[2 * H:]], dim=0)
