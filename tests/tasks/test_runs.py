@@ -150,7 +150,7 @@ def test_predict_refuses_a_run_whose_labels_were_swapped_after_training(tmp_path
     assert "changed after the run was written" in err[0]
 
 
-def test_a_changed_plot_does_not_stop_predict_and_a_run_without_checksums_still_loads(tmp_path):
+def test_a_changed_plot_is_not_checked_and_a_run_without_checksums_checks_nothing(tmp_path):
     run = sealed_copy(tmp_path)
     (run / "curves.png").write_bytes(b"not the plot that was written")
     listed = json.loads((run / "checksums.json").read_text())

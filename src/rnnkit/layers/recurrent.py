@@ -36,6 +36,7 @@ from torch import Tensor
 
 from .. import kernels
 from .base import Layer, Shape, check_features, check_flag
+from .core import Embedding
 
 IMPLEMENTATIONS = ("auto", "compiled", "loop", 1, 2)   # Keras's 1 and 2 mean "auto" here
 
@@ -131,9 +132,9 @@ class RNN(Layer):
         """Every step's output (B, T, H), in the order processed, and the final state: the
         layer's work before Keras's flags and the stateful carry. With all_outputs=False the
         masked steps' outputs are left at zero (only the final state is used)."""
-        projected = False
+        projected, path = False, None
         if embedding is not None:
-            x, projected = self.fold_embedding(embedding, x, mask)
+            x, projected, path = self.fold_embedding(embedding, x, mask)
         if not projected:
             x = self._check_input(x)
         B, T, _ = x.shape
@@ -146,7 +147,8 @@ class RNN(Layer):
         x = _dropout_over_time(x, self.cell.dropout, self.training)
         rec_mask = self._recurrent_dropout_mask(state[0])
 
-        path = kernels.choose(self, x, mask, self.training)
+        if path is None:                 # fold_embedding may have chosen already: same call
+            path = kernels.choose(self, x, mask, self.training)
         if projected:
             path = kernels.Path(path.name, path.reason + "; the Embedding before it folded "
                                 "into the input product, (E W_x^T)[ids]")
@@ -158,10 +160,11 @@ class RNN(Layer):
             outputs = _repeat_last_output(outputs, mask)        # every path wrote zeros there
         return outputs, state
 
-    def fold_embedding(self, embedding, ids: Tensor, mask: Tensor | None) -> tuple[Tensor, bool]:
-        """(the input for this layer, whether it is the input product already). The input
-        product of embedded ids is a lookup in a product of the table: x_t W_x^T =
-        E[id_t] W_x^T = (E W_x^T)[id_t]. With V ids in the table and B*T tokens in the batch,
+    def fold_embedding(self, embedding, ids: Tensor, mask: Tensor | None
+                       ) -> tuple[Tensor, bool, kernels.Path | None]:
+        """(the input for this layer, whether it is the input product already, the path for
+        the call when deciding needed it, else None). The input product of embedded ids is a
+        lookup in a product of the table: x_t W_x^T = E[id_t] W_x^T = (E W_x^T)[id_t]. With V ids in the table and B*T tokens in the batch,
         the table's product (V rows) replaces the tokens' (B*T rows) in the forward pass and
         in the two weight-gradient products of the backward pass. Taken when rnnkit's kernel
         runs the call and V < B*T; else the plain lookup, E[ids]."""
@@ -173,9 +176,11 @@ class RNN(Layer):
                 table.shape[0] < B * T and not (self.training and self.cell.dropout > 0)):
             probe = table.new_empty((B, T, 0))              # choose reads shape, dtype, device
             checked = self._check_mask(mask, B, T, ids.device)
-            if kernels.choose(self, probe, checked, self.training).name == "rnnkit":
-                return torch.nn.functional.embedding(ids, table @ spec.weights[0].T), True
-        return torch.nn.functional.embedding(ids, table), False
+            path = kernels.choose(self, probe, checked, self.training)
+            if path.name == "rnnkit":
+                return torch.nn.functional.embedding(ids, table @ spec.weights[0].T), True, path
+            return torch.nn.functional.embedding(ids, table), False, path
+        return torch.nn.functional.embedding(ids, table), False, None
 
     def _keras_outputs(self, outputs: Tensor, state: State):
         """The one place that applies return_sequences and return_state."""
@@ -317,7 +322,6 @@ def folds_into(layer, following, x) -> bool:
     and functional models ask; RNN.fold_embedding decides the rest): on a tensor of ids,
     nothing between the two that sees the embedded vectors (an activity regularizer, a mixed
     precision policy, a module hook), the recurrent layer built."""
-    from .core import Embedding
     return (type(layer) is Embedding and isinstance(following, RNN) and following.built
             and isinstance(x, Tensor) and layer.activity_regularizer is None
             and following.activity_regularizer is None
