@@ -110,3 +110,28 @@ def test_the_ops_pass_torch_library_opcheck_for_schema_and_fake_tensors(return_s
     torch.library.opcheck(torch.ops.rnnkit.gru_bf16_backward.default,
                           (dy, None, *out[2:], w[0], w[1], None, None, 0, 1, 31),
                           test_utils=checks)
+
+
+def test_a_sweep_split_over_batch_rows_gives_the_whole_sweeps_results():
+    B, T, D, H = 6, 9, 5, 16
+    x, h0, w = torch.randn(B, T, D), torch.randn(B, H), _weights(D, H, seed=2)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    results = []
+    try:
+        for min_rows in (1 << 30, 1):               # whole, then two blocks of three rows
+            torch.ops.rnnkit.set_split_min_rows(min_rows)
+            xin, h = x.bfloat16().requires_grad_(), h0.clone().requires_grad_()
+            ws = [v.clone().requires_grad_() for v in w.values()]
+            y, h_T = gru_bf16_fused(xin, h, *ws, rec_mask=torch.ones(B, H) * 1.25)
+            blocks = torch.ops.rnnkit.last_sweep_blocks()
+            (y.float().sin().sum() + h_T.square().sum()).backward()
+            results.append((blocks, [y.float(), h_T, xin.grad.float(), h.grad,
+                                     *[v.grad for v in ws]]))
+    finally:
+        torch.ops.rnnkit.set_split_min_rows(8)
+        torch.set_num_threads(threads)
+    (blocks_whole, whole), (blocks_split, split) = results
+    assert (blocks_whole, blocks_split) == (1, 2)
+    for a, b in zip(split, whole):
+        torch.testing.assert_close(a, b, rtol=1e-5, atol=1e-5)

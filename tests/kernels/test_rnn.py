@@ -310,3 +310,53 @@ def test_a_mask_of_the_wrong_shape_is_refused_with_both_shapes(kernels):
     with pytest.raises(ValueError, match=r"keep must have shape \(2, 5\).*got \(5, 2\)"):
         lstm_fused(torch.randn(2, 5, 3), None, None, w["W_x"], w["W_h"], w["b"],
                    keep=torch.ones(5, 2, dtype=torch.bool))
+
+
+@pytest.fixture
+def split_sweeps(kernels):
+    """Two threads and blocks of one row up: every sweep runs on two blocks of batch rows."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2)
+    torch.ops.rnnkit.set_split_min_rows(1)
+    yield
+    torch.ops.rnnkit.set_split_min_rows(8)
+    torch.set_num_threads(threads)
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
+@pytest.mark.parametrize("dtype", [torch.float64, torch.float32])
+def test_sweeps_split_over_batch_rows_match_torch(split_sweeps, kind, dtype):
+    compare_with_torch(kind, dtype, B=7, T=6, D=5, H=6)   # blocks of 3 and 4 rows
+    assert torch.ops.rnnkit.last_sweep_blocks() == 2
+
+
+def _masked_outputs_and_grads(kind, split):
+    """Outputs and every gradient of one masked call with relu / hard_sigmoid, in float64."""
+    torch.ops.rnnkit.set_split_min_rows(1 if split else 1 << 30)
+    g = torch.Generator().manual_seed(3)
+    B, T, D, H = 6, 5, 3, 4
+    x = torch.randn(B, T, D, dtype=torch.float64, generator=g).requires_grad_()
+    states = [torch.randn(B, H, dtype=torch.float64, generator=g).requires_grad_()
+              for _ in range(2 if kind == "lstm" else 1)]
+    torch.manual_seed(4)
+    w = make_weights("gru" if kind.startswith("gru") else kind, D, H, True, torch.float64)
+    if kind == "gru_reset_before":
+        del w["b_h"]
+    function = {"rnn": simple_rnn_fused, "lstm": lstm_fused, "gru": gru_fused,
+                "gru_reset_before": gru_reset_before_fused}[kind]
+    acts = {"activation": "relu"} if kind == "rnn" else {"recurrent_activation": "hard_sigmoid"}
+    rec_mask = (torch.rand(B, H, generator=g) > 0.4).double() / 0.6
+    keep = torch.rand(B, T, generator=g) > 0.3
+    y = function(x, *states, *w.values(), rec_mask=rec_mask, keep=keep, **acts)[0]
+    blocks = torch.ops.rnnkit.last_sweep_blocks()
+    grads = torch.autograd.grad(y.sin().sum(), [x, *states, *w.values()])
+    return [y, *grads], blocks
+
+
+@pytest.mark.parametrize("kind", ["rnn", "lstm", "gru", "gru_reset_before"])
+def test_split_sweeps_with_masks_and_other_activations_equal_the_whole_sweep(split_sweeps, kind):
+    whole, blocks_whole = _masked_outputs_and_grads(kind, split=False)
+    split, blocks_split = _masked_outputs_and_grads(kind, split=True)
+    assert (blocks_whole, blocks_split) == (1, 2)
+    for a, b in zip(split, whole):
+        torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)

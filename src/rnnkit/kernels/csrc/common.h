@@ -69,8 +69,10 @@ inline void flush_denormals_here(bool on) {
   if (on && saved_csr < 0) { saved_csr = _mm_getcsr(); _mm_setcsr(saved_csr | 0x8040); }
   if (!on && saved_csr >= 0) { _mm_setcsr(saved_csr); saved_csr = -1; }
 }
+inline bool flushing_here() { return saved_csr >= 0; }
 #else
 inline void flush_denormals_here(bool) {}
+inline bool flushing_here() { return true; }
 #endif
 struct FlushDenormals {
   bool all;

@@ -42,15 +42,19 @@ Tensors<6> gru_bf16_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x
     constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     FlushDenormals ftz(false);
     float *gxp = gx.data_ptr<float>(), *hp = hs.data_ptr<float>();
-    for (int64_t t = 0; t < T; ++t) {
-      const float* h_in = dropped(hp + t * B * H, m.ptr<float>(), hm.data_ptr<float>(), B * H);
-      h_b.copy_(at::from_blob((void*)h_in, {B, H}, f32));
-      at::mm_out(gh_b, h_b, WhT);                     // gh = (h_{t-1} ⊙ m) W_h^T, bfloat16
-      gh.copy_(gh_b);
-      gru_cell_fwd<float, A, Gt>(0, B, H, gxp + t * B * G, gh.data_ptr<float>(),
-                                 bx.data_ptr<float>(), bh.data_ptr<float>(), hp + t * B * H,
-                                 kp(t), hp + (t + 1) * B * H, hn.data_ptr<float>() + t * B * H);
-    }
+    sweep_rows(B, WhT, false, [&](int64_t b0, int64_t b1, bool) {
+      const int64_t n = b1 - b0;
+      Tensor h_bb = h_b.narrow(0, b0, n), gh_bb = gh_b.narrow(0, b0, n), ghb = gh.narrow(0, b0, n);
+      for (int64_t t = 0; t < T; ++t) {
+        const float* h_in = dropped(hp + t * B * H, m.ptr<float>(), hm.data_ptr<float>(), b0, b1, H);
+        h_bb.copy_(at::from_blob((void*)(h_in + b0 * H), {n, H}, f32));
+        at::mm_out(gh_bb, h_bb, WhT);                   // gh = (h_{t-1} ⊙ m) W_h^T, bfloat16
+        ghb.copy_(gh_bb);
+        gru_cell_fwd<float, A, Gt>(b0, b1, H, gxp + t * B * G, gh.data_ptr<float>(),
+                                   bx.data_ptr<float>(), bh.data_ptr<float>(), hp + t * B * H,
+                                   kp(t), hp + (t + 1) * B * H, hn.data_ptr<float>() + t * B * H);
+      }
+    });
   });
   // copies, never views of hs: outputs must not alias the tensors saved for backward
   Tensor y = return_sequences ? at::empty({B, T, H}, x.options()) : none_like(x);
@@ -78,17 +82,21 @@ Tensors<6> gru_bf16_backward(const OptTensor& dy, const OptTensor& dhT, const Te
     constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     float *dhp = dh.data_ptr<float>(), *hp = hs.data_ptr<float>();
     const float* dyp = dyc.defined() ? dyc.data_ptr<float>() : nullptr;
-    for (int64_t t = T - 1; t >= 0; --t) {
-      float* dgh_t = dgh.data_ptr<float>() + t * B * G;
-      add_output_grad<float>(0, B, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-      gru_cell_bwd<float, A, Gt>(0, B, H, a.data_ptr<float>() + t * B * G,
-                                 hn.data_ptr<float>() + t * B * H, hp + t * B * H, kp(t), dhp,
-                                 dgx.data_ptr<float>() + t * B * G, dgh_t);   // dh = u dh_t
-      dgh_b.copy_(at::from_blob(dgh_t, {B, G}, f32));
-      at::mm_out(g_b, dgh_b, Wh_b);                   // g = dgh_t W_h, bfloat16
-      g.copy_(g_b);
-      recurrent_grad<float>(B, H, g.data_ptr<float>(), m.ptr<float>(), kp(t), true, dhp);
-    }
+    sweep_rows(B, Wh_b, false, [&](int64_t b0, int64_t b1, bool) {
+      const int64_t n = b1 - b0;
+      Tensor dgh_bb = dgh_b.narrow(0, b0, n), g_bb = g_b.narrow(0, b0, n), gb = g.narrow(0, b0, n);
+      for (int64_t t = T - 1; t >= 0; --t) {
+        float* dgh_t = dgh.data_ptr<float>() + t * B * G;
+        add_output_grad<float>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
+        gru_cell_bwd<float, A, Gt>(b0, b1, H, a.data_ptr<float>() + t * B * G,
+                                   hn.data_ptr<float>() + t * B * H, hp + t * B * H, kp(t), dhp,
+                                   dgx.data_ptr<float>() + t * B * G, dgh_t);   // dh = u dh_t
+        dgh_bb.copy_(at::from_blob(dgh_t + b0 * G, {n, G}, f32));
+        at::mm_out(g_bb, dgh_bb, Wh_b);                 // g = dgh_t W_h, bfloat16
+        gb.copy_(g_bb);
+        recurrent_grad<float>(b0, b1, H, g.data_ptr<float>(), m.ptr<float>(), kp(t), true, dhp);
+      }
+    });
   });
   // over all T * B rows, as sweep_grads (steps.h), with bfloat16 operands
   Tensor gx_b = bf16(dgx.view({T * B, G})), gh_b = bf16(dgh.view({T * B, G}));

@@ -67,19 +67,21 @@ Tensors<6> gru_reset_before_forward(const Tensor& x, const Tensor& h0, const Ten
     StepProduct<scalar_t> step_rz(W_h.slice(0, 0, 2 * H).t(), B), step_n(W_h.slice(0, 2 * H).t(), B);
     scalar_t *gxp = gx.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     scalar_t *rhp = rh.data_ptr<scalar_t>(), *b = bx.data_ptr<scalar_t>();
-    for (int64_t t = 0; t < T; ++t) {
-      scalar_t *gx_t = gxp + t * B * G, *h_prev = hp + t * B * H, *rh_t = rhp + t * B * H;
-      const scalar_t* h_in = dropped(h_prev, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
-      step_rz(h_in, H, 0, ghrz.data_ptr<scalar_t>(), 2 * H);  // h_in W_h[r,u]^T
-      rows(B, step_rz.threads, [&](int64_t b0, int64_t b1) {
-        gates_fwd<scalar_t, Gt>(b0, b1, H, gx_t, ghrz.data_ptr<scalar_t>(), b, h_in, kp(t), rh_t);
-      });
-      step_n(rh_t, H, 0, ghn.data_ptr<scalar_t>(), H);  // (r ⊙ h_in) W_hn^T
-      rows(B, step_rz.threads, [&](int64_t b0, int64_t b1) {
-        state_fwd<scalar_t, A>(b0, b1, H, gx_t, ghn.data_ptr<scalar_t>(), b, h_prev, kp(t),
-                               h_prev + B * H);
-      });
-    }
+    scalar_t *ghrzp = ghrz.data_ptr<scalar_t>(), *ghnp = ghn.data_ptr<scalar_t>();
+    sweep_rows(B, W_h, step_rz.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+      for (int64_t t = 0; t < T; ++t) {
+        scalar_t *gx_t = gxp + t * B * G, *h_prev = hp + t * B * H, *rh_t = rhp + t * B * H;
+        const scalar_t* h_in = dropped(h_prev, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        step_rz(h_in + b0 * H, H, 0, ghrzp + b0 * 2 * H, 2 * H, b1 - b0);  // h_in W_h[r,u]^T
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          gates_fwd<scalar_t, Gt>(c0, c1, H, gx_t, ghrzp, b, h_in, kp(t), rh_t);
+        });
+        step_n(rh_t + b0 * H, H, 0, ghnp + b0 * H, H, b1 - b0);  // (r ⊙ h_in) W_hn^T
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          state_fwd<scalar_t, A>(c0, c1, H, gx_t, ghnp, b, h_prev, kp(t), h_prev + B * H);
+        });
+      }
+    });
     });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, gx, hs, rh);
@@ -140,22 +142,25 @@ Tensors<5> gru_reset_before_backward(const OptTensor& dy, const OptTensor& dhT, 
     StepProduct<scalar_t> step_rz(W_h.slice(0, 0, 2 * H), B), step_n(W_h.slice(0, 2 * H), B);
     scalar_t *dhp = dh.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
-    for (int64_t t = T - 1; t >= 0; --t) {
-      scalar_t* dgx_t = dgx.data_ptr<scalar_t>() + t * B * G;
-      const scalar_t* a_t = act.data_ptr<scalar_t>() + t * B * G;
-      rows(B, step_rz.threads, [&](int64_t b0, int64_t b1) {
-        add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        state_bwd<scalar_t, A, Gt>(b0, b1, H, a_t, hp + t * B * H, kp(t), dhp, dgx_t);
-      });
-      step_n(dgx_t + 2 * H, G, 0, drh.data_ptr<scalar_t>(), H);  // d(rh) = dn W_hn
-      const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
-      rows(B, step_rz.threads, [&](int64_t b0, int64_t b1) {
-        gates_bwd<scalar_t, Gt>(b0, b1, H, a_t, drh.data_ptr<scalar_t>(), h_in, kp(t), dgx_t,
-                                g.data_ptr<scalar_t>());
-      });
-      step_rz(dgx_t, G, 1, g.data_ptr<scalar_t>(), H);  // g += [dr, du] W_h[r,u]
-      recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), true, dhp);
-    }
+    scalar_t *drhp = drh.data_ptr<scalar_t>(), *gp = g.data_ptr<scalar_t>();
+    sweep_rows(B, W_h, step_rz.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+      const int64_t n = b1 - b0;
+      for (int64_t t = T - 1; t >= 0; --t) {
+        scalar_t* dgx_t = dgx.data_ptr<scalar_t>() + t * B * G;
+        const scalar_t* a_t = act.data_ptr<scalar_t>() + t * B * G;
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          add_output_grad<scalar_t>(c0, c1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
+          state_bwd<scalar_t, A, Gt>(c0, c1, H, a_t, hp + t * B * H, kp(t), dhp, dgx_t);
+        });
+        step_n(dgx_t + b0 * G + 2 * H, G, 0, drhp + b0 * H, H, n);  // d(rh) = dn W_hn
+        const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          gates_bwd<scalar_t, Gt>(c0, c1, H, a_t, drhp, h_in, kp(t), dgx_t, gp);
+        });
+        step_rz(dgx_t + b0 * G, G, 1, gp + b0 * H, H, n);  // g += [dr, du] W_h[r,u]
+        recurrent_grad<scalar_t>(b0, b1, H, gp, m.ptr<scalar_t>(), kp(t), true, dhp);
+      }
+    });
     });
   });
   auto gr = sweep_grads(dgx, dgx, xt, hs, W_x, m, need & ~int64_t(DWH));

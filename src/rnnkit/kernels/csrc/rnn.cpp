@@ -47,15 +47,17 @@ Tensors<4> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *zp = z.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
-    for (int64_t t = 0; t < T; ++t) {
-      scalar_t *z_t = zp + t * B * H, *h_t = hp + (t + 1) * B * H;
-      const scalar_t* h_in = dropped(h_t - B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
-      step(h_in, H, 1, z_t, H);  // z_t += (h_{t-1} ⊙ m) W_hh^T
-      rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        rnn_cell_fwd<scalar_t, A>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), h_t - B * H, kp(t),
-                                  h_t);
-      });
-    }
+    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+      for (int64_t t = 0; t < T; ++t) {
+        scalar_t *z_t = zp + t * B * H, *h_t = hp + (t + 1) * B * H;
+        const scalar_t* h_in = dropped(h_t - B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        step(h_in + b0 * H, H, 1, z_t + b0 * H, H, b1 - b0);  // z_t += (h_{t-1} ⊙ m) W_hh^T
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          rnn_cell_fwd<scalar_t, A>(c0, c1, H, z_t, bias.data_ptr<scalar_t>(), h_t - B * H, kp(t),
+                                    h_t);
+        });
+      }
+    });
     });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, hs);
@@ -77,20 +79,23 @@ Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dzp = dz.data_ptr<scalar_t>(), *dhp = dh.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
-    for (int64_t t = T - 1; t >= 0; --t) {
-      scalar_t* dz_t = dzp + t * B * H;
-      rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        rnn_cell_bwd<scalar_t, A>(b0, b1, H, hs.data_ptr<scalar_t>() + (t + 1) * B * H, dhp,
-                                  kp(t), dz_t);
-      });
-      if (!m.m.defined() && !kp.any()) {
-        step(dz_t, H, 0, dhp, H);  // dh_{t-1} = dz_t W_hh: the "through time" in BPTT
-      } else {
-        step(dz_t, H, 0, g.data_ptr<scalar_t>(), H);
-        recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), false, dhp);
+    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+      for (int64_t t = T - 1; t >= 0; --t) {
+        scalar_t* dz_t = dzp + t * B * H;
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          add_output_grad<scalar_t>(c0, c1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
+          rnn_cell_bwd<scalar_t, A>(c0, c1, H, hs.data_ptr<scalar_t>() + (t + 1) * B * H, dhp,
+                                    kp(t), dz_t);
+        });
+        if (!m.m.defined() && !kp.any()) {  // dh_{t-1} = dz_t W_hh: the "through time" in BPTT
+          step(dz_t + b0 * H, H, 0, dhp + b0 * H, H, b1 - b0);
+        } else {
+          step(dz_t + b0 * H, H, 0, g.data_ptr<scalar_t>() + b0 * H, H, b1 - b0);
+          recurrent_grad<scalar_t>(b0, b1, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t),
+                                   false, dhp);
+        }
       }
-    }
+    });
     });
   });
   auto gr = sweep_grads(dz, dz, xt, hs, W_x, m, need);
@@ -162,16 +167,18 @@ Tensors<8> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, con
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *zp = z.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     scalar_t *cp = cs.data_ptr<scalar_t>(), *tp = tcs.data_ptr<scalar_t>();
-    for (int64_t t = 0; t < T; ++t) {
-      scalar_t* z_t = zp + t * B * G;
-      const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
-      step(h_in, H, 1, z_t, G);  // z_t += (h_{t-1} ⊙ m) W_h^T
-      rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        lstm_cell_fwd<scalar_t, A, Gt>(b0, b1, H, z_t, bias.data_ptr<scalar_t>(), hp + t * B * H,
-                                       cp + t * B * H, kp(t), cp + (t + 1) * B * H,
-                                       tp + t * B * H, hp + (t + 1) * B * H);
-      });
-    }
+    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+      for (int64_t t = 0; t < T; ++t) {
+        scalar_t* z_t = zp + t * B * G;
+        const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        step(h_in + b0 * H, H, 1, z_t + b0 * G, G, b1 - b0);  // z_t += (h_{t-1} ⊙ m) W_h^T
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          lstm_cell_fwd<scalar_t, A, Gt>(c0, c1, H, z_t, bias.data_ptr<scalar_t>(), hp + t * B * H,
+                                         cp + t * B * H, kp(t), cp + (t + 1) * B * H,
+                                         tp + t * B * H, hp + (t + 1) * B * H);
+        });
+      }
+    });
     });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), cs[T].clone(), xt, z, hs,
@@ -196,22 +203,25 @@ Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT, const OptTen
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dzp = dz.data_ptr<scalar_t>(), *dhp = dh.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
-    for (int64_t t = T - 1; t >= 0; --t) {
-      scalar_t* dz_t = dzp + t * B * G;
-      rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        lstm_cell_bwd<scalar_t, A, Gt>(b0, b1, H, a.data_ptr<scalar_t>() + t * B * G,
-                                cs.data_ptr<scalar_t>() + t * B * H,
-                                tcs.data_ptr<scalar_t>() + t * B * H, dhp, kp(t),
-                                dc.data_ptr<scalar_t>(), dz_t);
-      });
-      if (!m.m.defined() && !kp.any()) {
-        step(dz_t, G, 0, dhp, H);  // dh_{t-1} = dz_t W_h
-      } else {
-        step(dz_t, G, 0, g.data_ptr<scalar_t>(), H);
-        recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), false, dhp);
+    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+      for (int64_t t = T - 1; t >= 0; --t) {
+        scalar_t* dz_t = dzp + t * B * G;
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          add_output_grad<scalar_t>(c0, c1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
+          lstm_cell_bwd<scalar_t, A, Gt>(c0, c1, H, a.data_ptr<scalar_t>() + t * B * G,
+                                  cs.data_ptr<scalar_t>() + t * B * H,
+                                  tcs.data_ptr<scalar_t>() + t * B * H, dhp, kp(t),
+                                  dc.data_ptr<scalar_t>(), dz_t);
+        });
+        if (!m.m.defined() && !kp.any()) {  // dh_{t-1} = dz_t W_h
+          step(dz_t + b0 * G, G, 0, dhp + b0 * H, H, b1 - b0);
+        } else {
+          step(dz_t + b0 * G, G, 0, g.data_ptr<scalar_t>() + b0 * H, H, b1 - b0);
+          recurrent_grad<scalar_t>(b0, b1, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t),
+                                   false, dhp);
+        }
       }
-    }
+    });
     });
   });
   auto gr = sweep_grads(dz, dz, xt, hs, W_x, m, need);
@@ -237,16 +247,18 @@ Tensors<6> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *gxp = gx.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
-    for (int64_t t = 0; t < T; ++t) {
-      const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), B * H);
-      step(h_in, H, 0, gh.data_ptr<scalar_t>(), G);  // gh = (h_{t-1} ⊙ m) W_h^T
-      rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        gru_cell_fwd<scalar_t, A, Gt>(b0, b1, H, gxp + t * B * G, gh.data_ptr<scalar_t>(),
-                                      bx.data_ptr<scalar_t>(), bh.data_ptr<scalar_t>(),
-                                      hp + t * B * H, kp(t), hp + (t + 1) * B * H,
-                                      hn.data_ptr<scalar_t>() + t * B * H);
-      });
-    }
+    scalar_t* ghp = gh.data_ptr<scalar_t>();
+    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+      for (int64_t t = 0; t < T; ++t) {
+        const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        step(h_in + b0 * H, H, 0, ghp + b0 * G, G, b1 - b0);  // gh = (h_{t-1} ⊙ m) W_h^T
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          gru_cell_fwd<scalar_t, A, Gt>(c0, c1, H, gxp + t * B * G, ghp, bx.data_ptr<scalar_t>(),
+                                        bh.data_ptr<scalar_t>(), hp + t * B * H, kp(t),
+                                        hp + (t + 1) * B * H, hn.data_ptr<scalar_t>() + t * B * H);
+        });
+      }
+    });
     });
   });
   return std::make_tuple(outputs(hs, return_sequences), hs[T].clone(), xt, gx, hs, hn);
@@ -269,21 +281,24 @@ Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dhp = dh.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
-    for (int64_t t = T - 1; t >= 0; --t) {
-      scalar_t* dgh_t = dgh.data_ptr<scalar_t>() + t * B * G;
-      rows(B, step.threads, [&](int64_t b0, int64_t b1) {
-        add_output_grad<scalar_t>(b0, b1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
-        gru_cell_bwd<scalar_t, A, Gt>(b0, b1, H, a.data_ptr<scalar_t>() + t * B * G,
-                               hn.data_ptr<scalar_t>() + t * B * H, hp + t * B * H, kp(t), dhp,
-                               dgx.data_ptr<scalar_t>() + t * B * G, dgh_t);
-      });
-      if (!m.m.defined()) {
-        step(dgh_t, G, 1, dhp, H);  // dh_{t-1} = u dh_t + dgh_t W_h (padded rows: dgh_t = 0)
-      } else {
-        step(dgh_t, G, 0, g.data_ptr<scalar_t>(), H);
-        recurrent_grad<scalar_t>(B, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t), true, dhp);
+    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+      for (int64_t t = T - 1; t >= 0; --t) {
+        scalar_t* dgh_t = dgh.data_ptr<scalar_t>() + t * B * G;
+        rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
+          add_output_grad<scalar_t>(c0, c1, H, dyp ? dyp + t * H : nullptr, T * H, dhp);
+          gru_cell_bwd<scalar_t, A, Gt>(c0, c1, H, a.data_ptr<scalar_t>() + t * B * G,
+                                 hn.data_ptr<scalar_t>() + t * B * H, hp + t * B * H, kp(t), dhp,
+                                 dgx.data_ptr<scalar_t>() + t * B * G, dgh_t);
+        });
+        if (!m.m.defined()) {  // dh_{t-1} = u dh_t + dgh_t W_h (padded rows: dgh_t = 0)
+          step(dgh_t + b0 * G, G, 1, dhp + b0 * H, H, b1 - b0);
+        } else {
+          step(dgh_t + b0 * G, G, 0, g.data_ptr<scalar_t>() + b0 * H, H, b1 - b0);
+          recurrent_grad<scalar_t>(b0, b1, H, g.data_ptr<scalar_t>(), m.ptr<scalar_t>(), kp(t),
+                                   true, dhp);
+        }
       }
-    }
+    });
     });
   });
   auto gr = sweep_grads(dgx, dgh, xt, hs, W_x, m, need);
@@ -317,6 +332,8 @@ TORCH_LIBRARY_FRAGMENT(rnnkit, m) {
         "Tensor W_x, Tensor W_h, Tensor? rec_mask, Tensor? keep, int activation, int gate, "
         "int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
   m.def("set_step_threads_min_flops", rnnkit::set_step_threads_min_flops);
+  m.def("set_split_min_rows", rnnkit::set_split_min_rows);
+  m.def("last_sweep_blocks", rnnkit::get_last_sweep_blocks);
   m.def("release_workspace", rnnkit::release_workspace);
 }
 

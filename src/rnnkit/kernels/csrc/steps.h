@@ -142,22 +142,59 @@ struct StepProduct {
                                                                          : W_.contiguous()),
         Wt(W.defined() ? Tensor() : W_.t()), M(M_),
         threads(2.0 * M_ * W_.size(0) * W_.size(1)) {}
-  void operator()(const T* A, int64_t lda, T beta, T* C, int64_t ldc) const {
+  // rows: how many rows of A and C, M unless a sweep runs on a block of rows (sweep_rows)
+  void operator()(const T* A, int64_t lda, T beta, T* C, int64_t ldc, int64_t rows = -1) const {
+    const int64_t m = rows < 0 ? M : rows;
     if (!W.defined()) {
       const int64_t N = Wt.size(0), K = Wt.size(1);
-      return gemv_dot<T>(M, N, K, A, lda, Wt.data_ptr<T>(), beta, C, ldc);
+      return gemv_dot<T>(m, N, K, A, lda, Wt.data_ptr<T>(), beta, C, ldc);
     }
     const int64_t K = W.size(0), N = W.size(1);
-    gemm<T>(M, N, K, A, lda, W.data_ptr<T>(), N, beta, C, ldc);
+    gemm<T>(m, N, K, A, lda, W.data_ptr<T>(), N, beta, C, ldc);
   }
 };
 
-// Run a gate loop over batch rows [b0, b1): split over torch's threads for big steps.
+// ---- one sweep per block of batch rows ------------------------------------------------------
+// Batch rows never meet in a recurrent layer, so with n threads each can run the whole time
+// loop on its own block of B / n rows: one fork and one join a sweep, where sharing each
+// step's product between the threads costs a barrier or two every step. Each thread then
+// reads all of W_h every step, so the split is taken only while W_h fits a core's L2 (512
+// KiB in float32: GRU up to 209 units, LSTM up to 181, SimpleRNN up to 362) and every block
+// keeps at least split_min_rows rows (a product of fewer rows wastes the vector width).
+// Under load config.set_threads("auto") leaves one thread, and the sweep runs whole as before.
+//   sweep(b0, b1, parallel): the time loop over rows [b0, b1); parallel says whether it may
+//   split each step's gate loop over torch's threads (only when the sweep is not split).
+inline int64_t split_min_rows = 8;
+inline void set_split_min_rows(int64_t rows) { split_min_rows = std::max<int64_t>(rows, 1); }
+inline std::atomic<int64_t> last_sweep_blocks{0};  // blocks of the last sweep (for tests)
+inline int64_t get_last_sweep_blocks() { return last_sweep_blocks; }
+constexpr int64_t SPLIT_MAX_WEIGHT_BYTES = int64_t(512) << 10;
+
 template <typename F>
-inline void rows(int64_t B, const StepThreads& threads, const F& f) {
-  if (threads.parallel) at::parallel_for(0, B, 1, f);
-  else f(0, B);
+inline void sweep_rows(int64_t B, const Tensor& W_h, bool parallel, const F& sweep) {
+  const int64_t n = std::min<int64_t>(at::get_num_threads(), B / split_min_rows);
+  const bool split = n >= 2 && W_h.numel() * W_h.element_size() <= SPLIT_MAX_WEIGHT_BYTES &&
+                     !at::in_parallel_region();
+  last_sweep_blocks = split ? n : 1;
+  if (!split) return sweep(int64_t(0), B, parallel);
+  at::parallel_for(0, n, 1, [&](int64_t i0, int64_t i1) {
+    const int prev = MKL_Set_Num_Threads_Local ? MKL_Set_Num_Threads_Local(1) : -1;
+    const bool flush = !flushing_here();        // this thread's denormal flushing, if not on
+    if (flush) flush_denormals_here(true);
+    for (int64_t i = i0; i < i1; ++i) sweep(i * B / n, (i + 1) * B / n, false);
+    if (flush) flush_denormals_here(false);
+    if (prev >= 0) MKL_Set_Num_Threads_Local(prev);
+  });
 }
+
+// A gate loop f(c0, c1) over the rows [b0, b1) of a sweep: split over torch's threads when
+// the sweep may (big steps, sweep not split), else in one go.
+template <typename F>
+inline void rows(int64_t b0, int64_t b1, bool parallel, const F& f) {
+  if (parallel) at::parallel_for(b0, b1, 1, f);
+  else f(b0, b1);
+}
+
 
 inline Tensor time_major(const Tensor& x) {  // (B, T, D) -> (T, B, D), contiguous
   Tensor xt = workspace({x.size(1), x.size(0), x.size(2)}, x.options());
@@ -225,21 +262,22 @@ struct Keep {
   bool any() const { return k.defined(); }
 };
 
-// The input of step t's recurrent product: h_{t-1}, or h_{t-1} ⊙ m written into buf.
+// The input of step t's recurrent product for rows [b0, b1): h_{t-1}, or h_{t-1} ⊙ m written
+// into those rows of buf. Returns where row 0 would be (h or buf), as the gate loops index.
 template <typename T>
-inline const T* dropped(const T* h, const T* m, T* buf, int64_t n) {
+inline const T* dropped(const T* h, const T* m, T* buf, int64_t b0, int64_t b1, int64_t H) {
   if (m == nullptr) return h;
-  for (int64_t i = 0; i < n; ++i) buf[i] = h[i] * m[i];
+  for (int64_t i = b0 * H; i < b1 * H; ++i) buf[i] = h[i] * m[i];
   return buf;
 }
 
-// dh_{t-1} (B, H) from g = dz_t W_h, the gradient through the recurrent product: on the rows
+// dh_{t-1} (rows [b0, b1) of B, H) from g = dz_t W_h, the gradient through the recurrent product: on the rows
 // the padding mask kept, dh = g ⊙ m (or dh += g ⊙ m where the cell has a direct path from
 // h_{t-1}, as GRU's z ⊙ h_{t-1}); rows carried over keep their dh.
 template <typename T>
-inline void recurrent_grad(int64_t B, int64_t H, const T* g, const T* m, const bool* keep,
-                           bool accumulate, T* dh) {
-  for (int64_t b = 0; b < B; ++b) {
+inline void recurrent_grad(int64_t b0, int64_t b1, int64_t H, const T* g, const T* m,
+                           const bool* keep, bool accumulate, T* dh) {
+  for (int64_t b = b0; b < b1; ++b) {
     if (keep && !keep[b]) continue;
     T* __restrict__ d = dh + b * H;
     const T* __restrict__ gb = g + b * H;
@@ -301,7 +339,7 @@ inline std::vector<Tensor> sweep_grads(const Tensor& dzx, const Tensor& dzh, con
     h_prev = (m.m.defined() ? h_prev * m.m.unsqueeze(0) : h_prev).reshape({T * B, H});
   }
   const bool projected = W_x.numel() == 0;         // x was the input product: dx = dZx
-  return {(need & DX) ? (projected ? dzx.transpose(0, 1).contiguous()
+  return {(need & DX) ? (projected ? dzx.transpose(0, 1)        // (B, T, D), time-major storage
                                    : at::mm(gx, W_x).view({T, B, D}).transpose(0, 1)) : none,
           (need & DWX) && !projected ? at::mm(xt.view({T * B, D}).t(), gx).t() : none,
           (need & DWH) ? at::mm(h_prev.t(), gh).t() : none,
