@@ -164,8 +164,9 @@ class RNN(Layer):
                        ) -> tuple[Tensor, bool, kernels.Path | None]:
         """(the input for this layer, whether it is the input product already, the path for
         the call when deciding needed it, else None). The input product of embedded ids is a
-        lookup in a product of the table: x_t W_x^T = E[id_t] W_x^T = (E W_x^T)[id_t]. With V ids in the table and B*T tokens in the batch,
-        the table's product (V rows) replaces the tokens' (B*T rows) in the forward pass and
+        lookup in a product of the table: x_t W_x^T = E[id_t] W_x^T = (E W_x^T)[id_t]. With V
+        ids in the table and B*T tokens in the batch, the table's product (V rows) replaces
+        the tokens' (B*T rows) in the forward pass and
         in the two weight-gradient products of the backward pass. Taken when rnnkit's kernel
         runs the call and V < B*T; else the plain lookup, E[ids]."""
         ids = embedding.ids_of(ids)
@@ -177,8 +178,10 @@ class RNN(Layer):
             probe = table.new_empty((B, T, 0))              # choose reads shape, dtype, device
             checked = self._check_mask(mask, B, T, ids.device)
             path = kernels.choose(self, probe, checked, self.training)
-            if path.name == "rnnkit":
-                return torch.nn.functional.embedding(ids, table @ spec.weights[0].T), True, path
+            if path.name == "rnnkit":   # looked up time-major, as the kernel reads and
+                # returns it: neither pass copies a (B, T, G) tensor across its axes
+                projected = torch.nn.functional.embedding(ids.t(), table @ spec.weights[0].T)
+                return projected.transpose(0, 1), True, path
             return torch.nn.functional.embedding(ids, table), False, path
         return torch.nn.functional.embedding(ids, table), False, None
 

@@ -9,6 +9,7 @@
 #include <torch/library.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <cstdint>
 #include <cstring>
@@ -86,7 +87,7 @@ struct FlushDenormals {
 
 // ---- workspace: big buffers kept between calls ---------------------------------------------
 // Memory fresh from the OS costs a page fault per 4 KiB (14 ms for 32 MB on the project's
-// machines), more than the loop that fills it. So buffers of 4 MiB or more (up to 1 GiB in
+// machines), more than the loop that fills it. So buffers of 1 MiB or more (up to 1 GiB in
 // all, one pool for every kernel) are kept here and handed out again once nothing else holds
 // them: every view of a buffer shares its storage, so a storage held only by the pool is free.
 inline std::mutex pool_mutex;
@@ -95,7 +96,7 @@ inline bool is_free(const Tensor& p) { return p.storage().use_count() == 1; }
 
 inline Tensor workspace(at::IntArrayRef shape, const at::TensorOptions& o) {
   const int64_t n = c10::multiply_integers(shape), bytes = n * int64_t(o.dtype().itemsize());
-  if (bytes < (int64_t(4) << 20)) return at::empty(shape, o);
+  if (bytes < (int64_t(1) << 20)) return at::empty(shape, o);
   std::lock_guard<std::mutex> lock(pool_mutex);
   for (const Tensor& p : pool)
     if (is_free(p) && p.dtype() == o.dtype() && p.numel() >= n && p.numel() <= 2 * n)
