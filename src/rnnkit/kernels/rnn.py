@@ -18,15 +18,19 @@ h_in = h_{t-1} ⊙ m, m the recurrent dropout mask (B, H), one for all steps (on
 Shapes: B batch, T time steps, D input features, H hidden units. x (B, T, D), h0 and c0
 (B, H); outputs (B, T, H), or (B, H) (the last output, h_T) with return_sequences=False.
 
-How they are fast (csrc/rnn.cpp, csrc/gru_reset_before.cpp, csrc/steps.h): the input product for all T steps is one matrix product;
-each step is one BLAS call plus one vectorized loop over the gates; backward keeps the gate
-gradients of every step and computes dW_x = dZ^T X, dW_h = dZ^T H_prev and db = sum(dZ) as
-single products over all T * B rows after the sweep. Two choices differ from PyTorch's
+How they are fast (csrc/rnn.cpp, csrc/gru_reset_before.cpp, csrc/steps.h): the input
+product for all T steps is one matrix product; each step is one BLAS call plus one
+vectorized loop over the gates; backward keeps the gate gradients of every step and computes
+dW_x = dZ^T X, dW_h = dZ^T H_prev and db = sum(dZ) as single products over all T * B rows
+after the sweep. Batch rows never meet, so with several threads each runs the whole time loop
+on its own block of rows (one join a sweep instead of a barrier a step; taken while W_h fits
+a core's L2, 512 KiB, with 8 rows a block or more). Two choices differ from PyTorch's
 kernels, neither visible in the results at float32 or float64 precision: denormal numbers
 are flushed to zero while the kernels run (vanishing gradients over long sequences reach
-them, and arithmetic on them is many times slower), and step products under 8.4 MFLOP run
-on one thread (splitting them costs more than it gains when another process shares the
-cores). Speed against torch's kernels: BENCHMARKS.md, benchmarks/bench_kernels.py.
+them, and arithmetic on them is many times slower), and step products under 8.4 MFLOP that
+are not split by rows run on one thread (splitting them costs more than it gains when
+another process shares the cores). Speed against torch's kernels: BENCHMARKS.md,
+benchmarks/bench_kernels.py.
 
 The ops (torch.ops.rnnkit.lstm_forward, ...) have fake implementations and registered
 autograd, so torch.compile (training and inference), torch.export and torch.jit.trace see
