@@ -10,7 +10,8 @@ def restore_threads():
     before = torch.get_num_threads()
     yield
     config._SETTING[0] = None
-    config._LAST.update(checked=-1e9, threads=None)
+    config._LAST.update(checked=-1e9, threads=None, others=None)
+    config.tell_kernels()
     torch.set_num_threads(before)
 
 
@@ -43,6 +44,15 @@ def test_auto_uses_every_core_on_an_idle_machine(monkeypatch):
     monkeypatch.setattr(config, "other_runnable", lambda: 0.0)
     monkeypatch.setattr(config, "cores", lambda: 4)
     assert config.auto_threads() == 4
+
+
+@pytest.mark.parametrize("others, expected", [(0.0, 4), (1.0, 1), (2.0, 1), (3.6, 4), (7.0, 4)])
+def test_auto_splits_sweeps_over_every_core_when_the_machine_is_idle_or_wholly_busy(
+        monkeypatch, others, expected):
+    monkeypatch.setattr(config, "other_runnable", lambda: others)
+    monkeypatch.setattr(config, "cores", lambda: 4)
+    config.auto_threads()
+    assert config.auto_sweep_threads() == expected
 
 
 def test_auto_leaves_a_count_the_program_set_itself(monkeypatch):

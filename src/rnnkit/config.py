@@ -25,6 +25,10 @@ while others are: `auto_threads()` counts the runnable tasks of other processes 
 /proc/stat minus this process's own) over ~2 ms, and fit/evaluate/predict ask it at most
 once a second (fit also at each epoch). A number fixes the count; OMP_NUM_THREADS in the
 environment, or torch.set_num_threads called by the program, also turn "auto" off.
+rnnkit's recurrent kernels also split a sweep over batch rows on threads of their own, which
+sleep between sweeps and meet once a sweep, not at every step: under "auto" every core
+while the machine is idle or wholly busy, one while a core is free (auto_sweep_threads);
+otherwise the fixed count (kernels/csrc/steps.h, sweep_rows).
 """
 from __future__ import annotations
 
@@ -38,7 +42,7 @@ from .backend import backend                                                    
 from .mixed_precision import dtype_policy, set_dtype_policy                     # noqa: F401
 
 _SETTING: list = [None]            # "auto" or an int; None: not read from the environment yet
-_LAST = {"checked": -1e9, "threads": None}
+_LAST = {"checked": -1e9, "threads": None, "others": None}
 _CHECK_EVERY = 1.0                 # seconds between two looks at the machine's load
 
 
@@ -50,6 +54,7 @@ def set_threads(n="auto") -> None:
     if _SETTING[0] != "auto":
         torch.set_num_threads(_SETTING[0])
         _LAST["threads"] = _SETTING[0]
+    tell_kernels()
 
 
 def get_threads():
@@ -116,10 +121,32 @@ def other_runnable(samples: int = 3, gap: float = 0.001) -> float | None:
 def auto_threads() -> int:
     """All cores when no other process is runnable, else one (the machine is shared)."""
     n = cores()
-    others = other_runnable()
+    others = _LAST["others"] = other_runnable()
     if others is None:
         return n
     return n if others < 0.5 else 1
+
+
+def auto_sweep_threads() -> int:
+    """Under "auto", the threads that split a recurrent sweep over batch rows (they sleep
+    while they wait, and meet once a sweep): every core on an idle machine and on one whose
+    every core other processes keep busy (there they take this process's fair share instead
+    of one thread's); one while a core is left free (one thread runs there at full speed,
+    where a split waits for its half that shares a core). From the last look at the load."""
+    n, others = cores(), _LAST.get("others")
+    if others is None or others < 0.5 or others >= n - 0.5:
+        return n
+    return 1
+
+
+def tell_kernels() -> None:
+    """Tell rnnkit's C++ kernels how many threads may split a sweep over batch rows: the
+    fixed count, or auto_sweep_threads(). Nothing to tell before they load (they ask then)."""
+    from .kernels import build
+    if build.status(False)[0]:
+        setting = _setting()
+        torch.ops.rnnkit.set_sweep_threads(auto_sweep_threads() if setting == "auto"
+                                           else setting)
 
 
 def apply(force: bool = False) -> int:
@@ -133,6 +160,7 @@ def apply(force: bool = False) -> int:
         return setting
     if _LAST["threads"] is not None and torch.get_num_threads() != _LAST["threads"]:
         _SETTING[0] = int(torch.get_num_threads())    # the program set it itself: keep it
+        tell_kernels()
         return _SETTING[0]
     now = time.monotonic()
     if force or now - _LAST["checked"] >= _CHECK_EVERY:
@@ -141,4 +169,5 @@ def apply(force: bool = False) -> int:
         if n != torch.get_num_threads():
             torch.set_num_threads(n)
         _LAST["threads"] = n
+        tell_kernels()
     return torch.get_num_threads()

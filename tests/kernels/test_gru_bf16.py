@@ -3,7 +3,7 @@ state, gates and weights."""
 import pytest
 import torch
 
-from rnnkit import mixed_precision
+from rnnkit import config, mixed_precision
 from rnnkit.kernels.rnn import fused_available, gru_bf16_fused, gru_fused
 
 pytestmark = pytest.mark.skipif(not fused_available()[0], reason="no C++ kernels here")
@@ -115,12 +115,11 @@ def test_the_ops_pass_torch_library_opcheck_for_schema_and_fake_tensors(return_s
 def test_a_sweep_split_over_batch_rows_gives_the_whole_sweeps_results():
     B, T, D, H = 6, 9, 5, 16
     x, h0, w = torch.randn(B, T, D), torch.randn(B, H), _weights(D, H, seed=2)
-    threads = torch.get_num_threads()
-    torch.set_num_threads(2)
+    torch.ops.rnnkit.set_sweep_threads(2)
     results = []
     try:
         for min_rows in (1 << 30, 1):               # whole, then two blocks of three rows
-            torch.ops.rnnkit.set_split_min_rows(min_rows)
+            torch.ops.rnnkit.set_split(min_rows, 0.0)
             xin, h = x.bfloat16().requires_grad_(), h0.clone().requires_grad_()
             ws = [v.clone().requires_grad_() for v in w.values()]
             y, h_T = gru_bf16_fused(xin, h, *ws, rec_mask=torch.ones(B, H) * 1.25)
@@ -129,8 +128,8 @@ def test_a_sweep_split_over_batch_rows_gives_the_whole_sweeps_results():
             results.append((blocks, [y.float(), h_T, xin.grad.float(), h.grad,
                                      *[v.grad for v in ws]]))
     finally:
-        torch.ops.rnnkit.set_split_min_rows(8)
-        torch.set_num_threads(threads)
+        torch.ops.rnnkit.set_split(8, float(1 << 24))
+        config.tell_kernels()
     (blocks_whole, whole), (blocks_split, split) = results
     assert (blocks_whole, blocks_split) == (1, 2)
     for a, b in zip(split, whole):

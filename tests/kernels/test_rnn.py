@@ -5,10 +5,12 @@ The C++ build is cached on disk by kernels/build.py and loaded once per process,
 very first run on a machine pays the compile.
 """
 import shutil
+import threading
 
 import pytest
 import torch
 
+from rnnkit import config
 from rnnkit.kernels import build
 from rnnkit.kernels import rnn as fused
 from rnnkit.kernels.rnn import (fused_available, gru_fused, gru_reset_before_fused, lstm_fused,
@@ -314,13 +316,13 @@ def test_a_mask_of_the_wrong_shape_is_refused_with_both_shapes(kernels):
 
 @pytest.fixture
 def split_sweeps(kernels):
-    """Two threads and blocks of one row up: every sweep runs on two blocks of batch rows."""
-    threads = torch.get_num_threads()
-    torch.set_num_threads(2)
-    torch.ops.rnnkit.set_split_min_rows(1)
+    """Two sweep threads, blocks of one row up, no minimum work: every sweep of two rows or
+    more runs on two blocks of batch rows."""
+    torch.ops.rnnkit.set_sweep_threads(2)
+    torch.ops.rnnkit.set_split(1, 0.0)
     yield
-    torch.ops.rnnkit.set_split_min_rows(8)
-    torch.set_num_threads(threads)
+    torch.ops.rnnkit.set_split(8, float(1 << 24))
+    config.tell_kernels()
 
 
 @pytest.mark.parametrize("kind", ["rnn", "lstm", "gru"])
@@ -332,7 +334,7 @@ def test_sweeps_split_over_batch_rows_match_torch(split_sweeps, kind, dtype):
 
 def _masked_outputs_and_grads(kind, split):
     """Outputs and every gradient of one masked call with relu / hard_sigmoid, in float64."""
-    torch.ops.rnnkit.set_split_min_rows(1 if split else 1 << 30)
+    torch.ops.rnnkit.set_split(1 if split else 1 << 30, 0.0)
     g = torch.Generator().manual_seed(3)
     B, T, D, H = 6, 5, 3, 4
     x = torch.randn(B, T, D, dtype=torch.float64, generator=g).requires_grad_()
@@ -360,3 +362,39 @@ def test_split_sweeps_with_masks_and_other_activations_equal_the_whole_sweep(spl
     assert (blocks_whole, blocks_split) == (1, 2)
     for a, b in zip(split, whole):
         torch.testing.assert_close(a, b, rtol=1e-12, atol=1e-12)
+
+
+def test_split_sweeps_called_from_four_threads_at_once_each_get_their_own_results(split_sweeps):
+    # the block threads are shared: four callers' blocks queue on them and none waits forever
+    w = make_weights("lstm", 5, 8, True, torch.float64)
+    xs = [torch.randn(6, 30, 5, dtype=torch.float64) for _ in range(4)]
+    expected = [lstm_fused(x, None, None, w["W_x"], w["W_h"], w["b"])[0] for x in xs]
+    results = [None] * 4
+
+    def work(i):
+        for _ in range(20):
+            results[i] = lstm_fused(xs[i], None, None, w["W_x"], w["W_h"], w["b"])[0]
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert not any(t.is_alive() for t in threads)
+    for got, want in zip(results, expected):
+        torch.testing.assert_close(got, want, rtol=0, atol=0)
+
+
+def test_config_tells_the_kernels_how_many_threads_split_a_sweep(kernels):
+    before = config.get_threads()
+    try:
+        config.set_threads(1)
+        x = torch.randn(64, 40, 8)
+        w = make_weights("gru", 8, 128, True, torch.float32)
+        gru_fused(x, None, w["W_x"], w["W_h"], w["b_x"], w["b_h"])
+        assert torch.ops.rnnkit.last_sweep_blocks() == 1
+        config.set_threads(2)
+        gru_fused(x, None, w["W_x"], w["W_h"], w["b_x"], w["b_h"])
+        assert torch.ops.rnnkit.last_sweep_blocks() == 2
+    finally:
+        config.set_threads(before)

@@ -334,6 +334,8 @@ def _register() -> None:
     if _registered:
         return
     _registered = True
+    from .. import config
+    config.tell_kernels()
     for kind, (states, *_) in KINDS.items():
         torch.library.register_fake(f"rnnkit::{kind}_forward")(_forward_fake(kind))
         torch.library.register_fake(f"rnnkit::{kind}_backward")(_backward_fake(kind))

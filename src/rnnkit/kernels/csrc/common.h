@@ -11,6 +11,11 @@
 #include <algorithm>
 #include <atomic>
 #include <cmath>
+#include <condition_variable>
+#include <deque>
+#include <exception>
+#include <functional>
+#include <thread>
 #include <cstdint>
 #include <cstring>
 #include <mutex>
@@ -18,6 +23,11 @@
 #include <tuple>
 #include <type_traits>
 #include <vector>
+
+#include <unistd.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 namespace rnnkit {
 

@@ -42,7 +42,7 @@ Tensors<6> gru_bf16_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x
     constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     FlushDenormals ftz(false);
     float *gxp = gx.data_ptr<float>(), *hp = hs.data_ptr<float>();
-    sweep_rows(B, WhT, false, [&](int64_t b0, int64_t b1, bool) {
+    sweep_rows(B, T, WhT, false, [&](int64_t b0, int64_t b1, bool) {
       const int64_t n = b1 - b0;
       Tensor h_bb = h_b.narrow(0, b0, n), gh_bb = gh_b.narrow(0, b0, n), ghb = gh.narrow(0, b0, n);
       for (int64_t t = 0; t < T; ++t) {
@@ -82,7 +82,7 @@ Tensors<6> gru_bf16_backward(const OptTensor& dy, const OptTensor& dhT, const Te
     constexpr int A = decltype(A_)::value, Gt = decltype(G_)::value;
     float *dhp = dh.data_ptr<float>(), *hp = hs.data_ptr<float>();
     const float* dyp = dyc.defined() ? dyc.data_ptr<float>() : nullptr;
-    sweep_rows(B, Wh_b, false, [&](int64_t b0, int64_t b1, bool) {
+    sweep_rows(B, T, Wh_b, false, [&](int64_t b0, int64_t b1, bool) {
       const int64_t n = b1 - b0;
       Tensor dgh_bb = dgh_b.narrow(0, b0, n), g_bb = g_b.narrow(0, b0, n), gb = g.narrow(0, b0, n);
       for (int64_t t = T - 1; t >= 0; --t) {

@@ -68,7 +68,7 @@ Tensors<6> gru_reset_before_forward(const Tensor& x, const Tensor& h0, const Ten
     scalar_t *gxp = gx.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     scalar_t *rhp = rh.data_ptr<scalar_t>(), *b = bx.data_ptr<scalar_t>();
     scalar_t *ghrzp = ghrz.data_ptr<scalar_t>(), *ghnp = ghn.data_ptr<scalar_t>();
-    sweep_rows(B, W_h, step_rz.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+    sweep_rows(B, T, W_h, step_rz.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = 0; t < T; ++t) {
         scalar_t *gx_t = gxp + t * B * G, *h_prev = hp + t * B * H, *rh_t = rhp + t * B * H;
         const scalar_t* h_in = dropped(h_prev, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
@@ -143,7 +143,7 @@ Tensors<5> gru_reset_before_backward(const OptTensor& dy, const OptTensor& dhT, 
     scalar_t *dhp = dh.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
     scalar_t *drhp = drh.data_ptr<scalar_t>(), *gp = g.data_ptr<scalar_t>();
-    sweep_rows(B, W_h, step_rz.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+    sweep_rows(B, T, W_h, step_rz.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       const int64_t n = b1 - b0;
       for (int64_t t = T - 1; t >= 0; --t) {
         scalar_t* dgx_t = dgx.data_ptr<scalar_t>() + t * B * G;

@@ -47,7 +47,7 @@ Tensors<4> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
     FlushDenormals ftz(false);
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *zp = z.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
-    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+    sweep_rows(B, T, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = 0; t < T; ++t) {
         scalar_t *z_t = zp + t * B * H, *h_t = hp + (t + 1) * B * H;
         const scalar_t* h_in = dropped(h_t - B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
@@ -79,7 +79,7 @@ Tensors<5> rnn_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dzp = dz.data_ptr<scalar_t>(), *dhp = dh.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
-    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+    sweep_rows(B, T, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = T - 1; t >= 0; --t) {
         scalar_t* dz_t = dzp + t * B * H;
         rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
@@ -167,7 +167,7 @@ Tensors<8> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, con
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *zp = z.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     scalar_t *cp = cs.data_ptr<scalar_t>(), *tp = tcs.data_ptr<scalar_t>();
-    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+    sweep_rows(B, T, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = 0; t < T; ++t) {
         scalar_t* z_t = zp + t * B * G;
         const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
@@ -203,7 +203,7 @@ Tensors<6> lstm_backward(const OptTensor& dy, const OptTensor& dhT, const OptTen
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dzp = dz.data_ptr<scalar_t>(), *dhp = dh.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
-    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+    sweep_rows(B, T, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = T - 1; t >= 0; --t) {
         scalar_t* dz_t = dzp + t * B * G;
         rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
@@ -248,7 +248,7 @@ Tensors<6> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
     StepProduct<scalar_t> step(W_h.t(), B);
     scalar_t *gxp = gx.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     scalar_t* ghp = gh.data_ptr<scalar_t>();
-    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+    sweep_rows(B, T, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = 0; t < T; ++t) {
         const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
         step(h_in + b0 * H, H, 0, ghp + b0 * G, G, b1 - b0);  // gh = (h_{t-1} ⊙ m) W_h^T
@@ -281,7 +281,7 @@ Tensors<6> gru_backward(const OptTensor& dy, const OptTensor& dhT, const Tensor&
     StepProduct<scalar_t> step(W_h, B);
     scalar_t *dhp = dh.data_ptr<scalar_t>(), *hp = hs.data_ptr<scalar_t>();
     const scalar_t* dyp = dyc.defined() ? dyc.data_ptr<scalar_t>() : nullptr;
-    sweep_rows(B, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
+    sweep_rows(B, T, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = T - 1; t >= 0; --t) {
         scalar_t* dgh_t = dgh.data_ptr<scalar_t>() + t * B * G;
         rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
@@ -332,7 +332,8 @@ TORCH_LIBRARY_FRAGMENT(rnnkit, m) {
         "Tensor W_x, Tensor W_h, Tensor? rec_mask, Tensor? keep, int activation, int gate, "
         "int need) -> (Tensor, Tensor, Tensor, Tensor, Tensor, Tensor)");
   m.def("set_step_threads_min_flops", rnnkit::set_step_threads_min_flops);
-  m.def("set_split_min_rows", rnnkit::set_split_min_rows);
+  m.def("set_sweep_threads", rnnkit::set_sweep_threads);
+  m.def("set_split", rnnkit::set_split);
   m.def("last_sweep_blocks", rnnkit::get_last_sweep_blocks);
   m.def("release_workspace", rnnkit::release_workspace);
 }

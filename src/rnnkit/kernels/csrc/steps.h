@@ -155,36 +155,128 @@ struct StepProduct {
 };
 
 // ---- one sweep per block of batch rows ------------------------------------------------------
-// Batch rows never meet in a recurrent layer, so with n threads each can run the whole time
-// loop on its own block of B / n rows: one fork and one join a sweep, where sharing each
-// step's product between the threads costs a barrier or two every step. Each thread then
-// reads all of W_h every step, so the split is taken only while W_h fits a core's L2 (512
-// KiB in float32: GRU up to 209 units, LSTM up to 181, SimpleRNN up to 362) and every block
-// keeps at least split_min_rows rows (a product of fewer rows wastes the vector width).
-// Under load config.set_threads("auto") leaves one thread, and the sweep runs whole as before.
+// Batch rows never meet in a recurrent layer, so n threads can each run the whole time loop on
+// their own block of B / n rows: one hand-over and one join a sweep, where sharing each step's
+// product between threads costs a barrier or two every step. The blocks after the first run
+// on BlockThreads, which sleep between sweeps: on a machine shared with other processes a
+// late thread costs the join a wait, never a spinning collapse, so the split also runs when
+// config's "auto" has set torch to one thread under load. Taken when
+//   - sweep_threads (config: the fixed thread count, or 0 = every core under "auto") >= 2,
+//   - every block keeps split_min_rows rows (8: fewer waste the vector width),
+//   - the sweep's recurrent products reach split_min_flops (16 MFLOP: a hand-over costs
+//     microseconds), and W_h fits a core's L2, 512 KiB (each thread reads all of it every
+//     step: float32 GRU up to 209 units, LSTM up to 181, SimpleRNN up to 362).
 //   sweep(b0, b1, parallel): the time loop over rows [b0, b1); parallel says whether it may
 //   split each step's gate loop over torch's threads (only when the sweep is not split).
-inline int64_t split_min_rows = 8;
-inline void set_split_min_rows(int64_t rows) { split_min_rows = std::max<int64_t>(rows, 1); }
-inline std::atomic<int64_t> last_sweep_blocks{0};  // blocks of the last sweep (for tests)
-inline int64_t get_last_sweep_blocks() { return last_sweep_blocks; }
+inline std::atomic<int64_t> sweep_threads{0}, split_min_rows{8}, last_sweep_blocks{0};
+inline std::atomic<double> split_min_flops{double(1 << 24)};
+inline void set_sweep_threads(int64_t n) { sweep_threads = std::max<int64_t>(n, 0); }
+inline void set_split(int64_t min_rows, double min_flops) {   // tests and benchmarks
+  split_min_rows = std::max<int64_t>(min_rows, 1);
+  split_min_flops = min_flops;
+}
+inline int64_t get_last_sweep_blocks() { return last_sweep_blocks; }  // 1: not split
 constexpr int64_t SPLIT_MAX_WEIGHT_BYTES = int64_t(512) << 10;
 
+// This thread computes as if torch had one thread: MKL, OpenMP (oneDNN's bfloat16 products)
+// and ATen's parallel_for serial; denormals flushed. Restored when the guard goes.
+struct OneThread {
+  int mkl = -1, omp = -1;
+  bool flush = !flushing_here();
+  c10::ParallelGuard serial{true};
+  OneThread() {
+    if (MKL_Set_Num_Threads_Local) mkl = MKL_Set_Num_Threads_Local(1);
+#ifdef _OPENMP
+    omp = omp_get_max_threads();
+    omp_set_num_threads(1);
+#endif
+    if (flush) flush_denormals_here(true);
+  }
+  ~OneThread() {
+    if (flush) flush_denormals_here(false);
+#ifdef _OPENMP
+    omp_set_num_threads(omp);
+#endif
+    if (mkl >= 0) MKL_Set_Num_Threads_Local(mkl);
+  }
+};
+
+// Threads that run sweep blocks and nothing else: one fewer than the cores, started on first
+// use, asleep on a condition variable between tasks. A process forked from this one starts
+// its own (the parent's threads do not exist there). Never destroyed: they may outlive
+// static destructors at exit.
+class BlockThreads {
+ public:
+  static BlockThreads& get() {
+    static std::mutex made;
+    static BlockThreads* pool = nullptr;
+    std::lock_guard<std::mutex> lock(made);
+    if (pool == nullptr || pool->pid != getpid()) pool = new BlockThreads();
+    return *pool;
+  }
+  void run(std::function<void()> task) {
+    { std::lock_guard<std::mutex> lock(m); tasks.push_back(std::move(task)); }
+    wake.notify_one();
+  }
+  int64_t size() const { return count; }
+
+ private:
+  BlockThreads() : pid(getpid()), count(std::max<int64_t>(1, std::thread::hardware_concurrency() - 1)) {
+    for (int64_t i = 0; i < count; ++i) std::thread([this] { loop(); }).detach();
+  }
+  void loop() {
+    OneThread here;
+    for (;;) {
+      std::function<void()> task;
+      {
+        std::unique_lock<std::mutex> lock(m);
+        wake.wait(lock, [this] { return !tasks.empty(); });
+        task = std::move(tasks.front());
+        tasks.pop_front();
+      }
+      task();
+    }
+  }
+  pid_t pid;
+  int64_t count;
+  std::mutex m;
+  std::condition_variable wake;
+  std::deque<std::function<void()>> tasks;
+};
+
 template <typename F>
-inline void sweep_rows(int64_t B, const Tensor& W_h, bool parallel, const F& sweep) {
-  const int64_t n = std::min<int64_t>(at::get_num_threads(), B / split_min_rows);
-  const bool split = n >= 2 && W_h.numel() * W_h.element_size() <= SPLIT_MAX_WEIGHT_BYTES &&
+inline void sweep_rows(int64_t B, int64_t T, const Tensor& W_h, bool parallel, const F& sweep) {
+  const int64_t threads = sweep_threads > 0 ? sweep_threads.load()
+                                            : int64_t(std::thread::hardware_concurrency());
+  const int64_t n = std::min<int64_t>(threads, B / split_min_rows);
+  const double flops = 2.0 * T * B * W_h.numel();
+  const bool split = n >= 2 && flops >= split_min_flops &&
+                     W_h.numel() * W_h.element_size() <= SPLIT_MAX_WEIGHT_BYTES &&
                      !at::in_parallel_region();
   last_sweep_blocks = split ? n : 1;
   if (!split) return sweep(int64_t(0), B, parallel);
-  at::parallel_for(0, n, 1, [&](int64_t i0, int64_t i1) {
-    const int prev = MKL_Set_Num_Threads_Local ? MKL_Set_Num_Threads_Local(1) : -1;
-    const bool flush = !flushing_here();        // this thread's denormal flushing, if not on
-    if (flush) flush_denormals_here(true);
-    for (int64_t i = i0; i < i1; ++i) sweep(i * B / n, (i + 1) * B / n, false);
-    if (flush) flush_denormals_here(false);
-    if (prev >= 0) MKL_Set_Num_Threads_Local(prev);
-  });
+  std::mutex m;
+  std::condition_variable done;
+  int64_t left = n - 1;
+  std::exception_ptr error;
+  auto finish = [&](std::exception_ptr e) {
+    std::lock_guard<std::mutex> lock(m);
+    if (e && !error) error = e;
+    if (--left == 0) done.notify_one();
+  };
+  BlockThreads& pool = BlockThreads::get();
+  for (int64_t i = 1; i < n; ++i)
+    pool.run([&, i] {
+      try { sweep(i * B / n, (i + 1) * B / n, false); finish(nullptr); }
+      catch (...) { finish(std::current_exception()); }
+    });
+  std::exception_ptr mine;
+  try { OneThread here; sweep(int64_t(0), B / n, false); }
+  catch (...) { mine = std::current_exception(); }
+  std::unique_lock<std::mutex> lock(m);        // the others read this frame: wait for them
+  done.wait(lock, [&] { return left == 0; });
+  if (mine) std::rethrow_exception(mine);
+  if (error) std::rethrow_exception(error);
 }
 
 // A gate loop f(c0, c1) over the rows [b0, b1) of a sweep: split over torch's threads when
