@@ -221,7 +221,8 @@ class BlockThreads {
   int64_t size() const { return count; }
 
  private:
-  BlockThreads() : pid(getpid()), count(std::max<int64_t>(1, std::thread::hardware_concurrency() - 1)) {
+  BlockThreads()
+      : pid(getpid()), count(std::max<int64_t>(1, int64_t(std::thread::hardware_concurrency()) - 1)) {
     for (int64_t i = 0; i < count; ++i) std::thread([this] { loop(); }).detach();
   }
   void loop() {
@@ -248,13 +249,15 @@ template <typename F>
 inline void sweep_rows(int64_t B, int64_t T, const Tensor& W_h, bool parallel, const F& sweep) {
   const int64_t threads = sweep_threads > 0 ? sweep_threads.load()
                                             : int64_t(std::thread::hardware_concurrency());
-  const int64_t n = std::min<int64_t>(threads, B / split_min_rows);
   const double flops = 2.0 * T * B * W_h.numel();
-  const bool split = n >= 2 && flops >= split_min_flops &&
+  const bool split = threads >= 2 && B / split_min_rows >= 2 && flops >= split_min_flops &&
                      W_h.numel() * W_h.element_size() <= SPLIT_MAX_WEIGHT_BYTES &&
                      !at::in_parallel_region();
-  last_sweep_blocks = split ? n : 1;
+  last_sweep_blocks = 1;
   if (!split) return sweep(int64_t(0), B, parallel);
+  BlockThreads& pool = BlockThreads::get();
+  const int64_t n = std::min({threads, B / split_min_rows.load(), pool.size() + 1});
+  last_sweep_blocks = n;
   std::mutex m;
   std::condition_variable done;
   int64_t left = n - 1;
@@ -264,7 +267,6 @@ inline void sweep_rows(int64_t B, int64_t T, const Tensor& W_h, bool parallel, c
     if (e && !error) error = e;
     if (--left == 0) done.notify_one();
   };
-  BlockThreads& pool = BlockThreads::get();
   for (int64_t i = 1; i < n; ++i)
     pool.run([&, i] {
       try { sweep(i * B / n, (i + 1) * B / n, false); finish(nullptr); }
