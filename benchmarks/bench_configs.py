@@ -38,6 +38,7 @@ import torch
 from torch import nn
 from torch.nn.utils.rnn import pack_padded_sequence
 
+import rnnkit
 from rnnkit.layers import GRU, LSTM, Bidirectional, Dense, Embedding, Input, SimpleRNN
 from rnnkit.models import Sequential
 
@@ -294,7 +295,7 @@ def main() -> None:
                         help="a Python with tensorflow and keras 3 (e.g. /tmp/tfenv/bin/python)"
                              " to run each row as a Keras program too")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    rnnkit.config.set_threads(args.threads)       # torch's threads and rnnkit's sweeps
     print(f"torch {torch.__version__}, {args.threads} thread(s), {N} samples x {T} ids, "
           f"{args.epochs} timed epochs a side, medians")
     keras = (" Keras/TF s/epoch | rnnkit / Keras |", "---|---|") if args.keras_python else ("", "")

@@ -27,6 +27,7 @@ import time
 
 import torch
 
+import rnnkit
 from rnnkit.kernels.rnn import fused_available, gru_fused, lstm_fused, simple_rnn_fused
 
 # (layer, H, D, T, B, return_sequences)
@@ -112,9 +113,9 @@ def timed(fn) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeats", type=int, default=21, help="timed runs per side")
-    parser.add_argument("--threads", type=int, default=2, help="torch.set_num_threads")
+    parser.add_argument("--threads", type=int, default=2, help="rnnkit.config.set_threads (torch and rnnkit)")
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    rnnkit.config.set_threads(args.threads)       # torch's threads and rnnkit's sweeps
     torch.manual_seed(0)
     _, reason = fused_available()
     print(f"torch {torch.__version__}, {args.threads} threads, float32, forward + backward; "

@@ -18,6 +18,7 @@ import time
 import torch
 from torch import nn
 
+import rnnkit
 from rnnkit.layers import GRU, LSTM, MinGRU, MinLSTM
 
 
@@ -36,7 +37,7 @@ def main(argv=None) -> int:
     p.add_argument("--repeats", type=int, default=7)
     p.add_argument("--threads", type=int, default=2)
     args = p.parse_args(argv)
-    torch.set_num_threads(args.threads)
+    rnnkit.config.set_threads(args.threads)       # torch's threads and rnnkit's sweeps
     torch.manual_seed(0)
     x = torch.randn(args.B, args.T, args.D)
     torch_lstm = nn.LSTM(args.D, args.H, batch_first=True)

@@ -11,6 +11,7 @@ import time
 
 import torch
 
+import rnnkit
 from rnnkit.kernels import use_path
 from rnnkit.layers import GRU, LSTM, SimpleRNN
 
@@ -52,7 +53,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=8)
     args = parser.parse_args()
-    torch.set_num_threads(args.threads)
+    rnnkit.config.set_threads(args.threads)       # torch's threads and rnnkit's sweeps
     torch.manual_seed(0)
     print(f"torch {torch.__version__}, {args.threads} threads, forward + backward, medians")
     print("| layer, batch, steps, inputs | rnnkit ms | torch ms | rnnkit / torch |")

@@ -64,6 +64,15 @@ def test_auto_leaves_a_count_the_program_set_itself(monkeypatch):
     assert config.get_threads() == 2
 
 
+def test_a_count_the_program_set_before_rnnkit_looked_is_kept(monkeypatch):
+    monkeypatch.delenv("RNNKIT_NUM_THREADS", raising=False)
+    monkeypatch.delenv("OMP_NUM_THREADS", raising=False)
+    monkeypatch.setattr(config, "auto_threads", lambda: 2)
+    monkeypatch.setattr(config, "_AT_IMPORT", 2)
+    torch.set_num_threads(1)
+    assert config.apply(force=True) == 1 and config.get_threads() == 1
+
+
 def test_fit_applies_the_setting():
     import numpy as np
     from rnnkit.layers import Dense

@@ -24,7 +24,8 @@ So "auto" (the default) uses every core while no other process is running, and o
 while others are: `auto_threads()` counts the runnable tasks of other processes (Linux's
 /proc/stat minus this process's own) over ~2 ms, and fit/evaluate/predict ask it at most
 once a second (fit also at each epoch). A number fixes the count; OMP_NUM_THREADS in the
-environment, or torch.set_num_threads called by the program, also turn "auto" off.
+environment, or torch.set_num_threads called by the program (before or after the first fit),
+also turn "auto" off.
 rnnkit's recurrent kernels also split a sweep over batch rows on threads of their own, which
 sleep between sweeps and meet once a sweep, not at every step: under "auto" every core
 while the machine is idle or wholly busy, one while a core is free (auto_sweep_threads);
@@ -42,6 +43,7 @@ from .backend import backend                                                    
 from .mixed_precision import dtype_policy, set_dtype_policy                     # noqa: F401
 
 _SETTING: list = [None]            # "auto" or an int; None: not read from the environment yet
+_AT_IMPORT = torch.get_num_threads()   # torch's count when rnnkit was imported
 _LAST = {"checked": -1e9, "threads": None, "others": None}
 _CHECK_EVERY = 1.0                 # seconds between two looks at the machine's load
 
@@ -80,7 +82,7 @@ def _setting():
         env = os.environ.get("RNNKIT_NUM_THREADS")
         if env is not None:
             _SETTING[0] = _check(env.strip(), "RNNKIT_NUM_THREADS")
-        elif os.environ.get("OMP_NUM_THREADS"):
+        elif os.environ.get("OMP_NUM_THREADS") or torch.get_num_threads() != _AT_IMPORT:
             _SETTING[0] = int(torch.get_num_threads())      # the user chose: keep it
         else:
             _SETTING[0] = "auto"
