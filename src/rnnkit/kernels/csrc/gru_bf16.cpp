@@ -46,7 +46,8 @@ Tensors<6> gru_bf16_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x
       const int64_t n = b1 - b0;
       Tensor h_bb = h_b.narrow(0, b0, n), gh_bb = gh_b.narrow(0, b0, n), ghb = gh.narrow(0, b0, n);
       for (int64_t t = 0; t < T; ++t) {
-        const float* h_in = dropped(hp + t * B * H, m.ptr<float>(), hm.data_ptr<float>(), b0, b1, H);
+        const float* h_in =
+            dropped(hp + t * B * H, m.ptr<float>(), hm.data_ptr<float>(), b0, b1, H);
         h_bb.copy_(at::from_blob((void*)(h_in + b0 * H), {n, H}, f32));
         at::mm_out(gh_bb, h_bb, WhT);                   // gh = (h_{t-1} ⊙ m) W_h^T, bfloat16
         ghb.copy_(gh_bb);

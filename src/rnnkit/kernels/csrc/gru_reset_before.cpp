@@ -71,7 +71,8 @@ Tensors<6> gru_reset_before_forward(const Tensor& x, const Tensor& h0, const Ten
     sweep_rows(B, T, W_h, step_rz.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = 0; t < T; ++t) {
         scalar_t *gx_t = gxp + t * B * G, *h_prev = hp + t * B * H, *rh_t = rhp + t * B * H;
-        const scalar_t* h_in = dropped(h_prev, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        const scalar_t* h_in =
+            dropped(h_prev, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
         step_rz(h_in + b0 * H, H, 0, ghrzp + b0 * 2 * H, 2 * H, b1 - b0);  // h_in W_h[r,u]^T
         rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
           gates_fwd<scalar_t, Gt>(c0, c1, H, gx_t, ghrzp, b, h_in, kp(t), rh_t);
@@ -153,7 +154,8 @@ Tensors<5> gru_reset_before_backward(const OptTensor& dy, const OptTensor& dhT, 
           state_bwd<scalar_t, A, Gt>(c0, c1, H, a_t, hp + t * B * H, kp(t), dhp, dgx_t);
         });
         step_n(dgx_t + b0 * G + 2 * H, G, 0, drhp + b0 * H, H, n);  // d(rh) = dn W_hn
-        const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        const scalar_t* h_in =
+            dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
         rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
           gates_bwd<scalar_t, Gt>(c0, c1, H, a_t, drhp, h_in, kp(t), dgx_t, gp);
         });

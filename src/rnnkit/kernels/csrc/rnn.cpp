@@ -50,7 +50,8 @@ Tensors<4> rnn_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
     sweep_rows(B, T, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = 0; t < T; ++t) {
         scalar_t *z_t = zp + t * B * H, *h_t = hp + (t + 1) * B * H;
-        const scalar_t* h_in = dropped(h_t - B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        const scalar_t* h_in =
+            dropped(h_t - B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
         step(h_in + b0 * H, H, 1, z_t + b0 * H, H, b1 - b0);  // z_t += (h_{t-1} ⊙ m) W_hh^T
         rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
           rnn_cell_fwd<scalar_t, A>(c0, c1, H, z_t, bias.data_ptr<scalar_t>(), h_t - B * H, kp(t),
@@ -170,7 +171,8 @@ Tensors<8> lstm_forward(const Tensor& x, const Tensor& h0, const Tensor& c0, con
     sweep_rows(B, T, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = 0; t < T; ++t) {
         scalar_t* z_t = zp + t * B * G;
-        const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        const scalar_t* h_in =
+            dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
         step(h_in + b0 * H, H, 1, z_t + b0 * G, G, b1 - b0);  // z_t += (h_{t-1} ⊙ m) W_h^T
         rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
           lstm_cell_fwd<scalar_t, A, Gt>(c0, c1, H, z_t, bias.data_ptr<scalar_t>(), hp + t * B * H,
@@ -250,7 +252,8 @@ Tensors<6> gru_forward(const Tensor& x, const Tensor& h0, const Tensor& W_x, con
     scalar_t* ghp = gh.data_ptr<scalar_t>();
     sweep_rows(B, T, W_h, step.threads.parallel, [&](int64_t b0, int64_t b1, bool par) {
       for (int64_t t = 0; t < T; ++t) {
-        const scalar_t* h_in = dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
+        const scalar_t* h_in =
+            dropped(hp + t * B * H, m.ptr<scalar_t>(), hm.data_ptr<scalar_t>(), b0, b1, H);
         step(h_in + b0 * H, H, 0, ghp + b0 * G, G, b1 - b0);  // gh = (h_{t-1} ⊙ m) W_h^T
         rows(b0, b1, par, [&](int64_t c0, int64_t c1) {
           gru_cell_fwd<scalar_t, A, Gt>(c0, c1, H, gxp + t * B * G, ghp, bx.data_ptr<scalar_t>(),

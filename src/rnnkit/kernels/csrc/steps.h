@@ -222,7 +222,8 @@ class BlockThreads {
 
  private:
   BlockThreads()
-      : pid(getpid()), count(std::max<int64_t>(1, int64_t(std::thread::hardware_concurrency()) - 1)) {
+      : pid(getpid()),
+        count(std::max<int64_t>(1, int64_t(std::thread::hardware_concurrency()) - 1)) {
     for (int64_t i = 0; i < count; ++i) std::thread([this] { loop(); }).detach();
   }
   void loop() {
@@ -268,7 +269,7 @@ inline void sweep_rows(int64_t B, int64_t T, const Tensor& W_h, bool parallel, c
     if (--left == 0) done.notify_one();
   };
   for (int64_t i = 1; i < n; ++i)
-    pool.run([&, i] {
+    pool.run([&, i] {              // a block thread: OneThread already holds there
       try { sweep(i * B / n, (i + 1) * B / n, false); finish(nullptr); }
       catch (...) { finish(std::current_exception()); }
     });
@@ -365,9 +366,9 @@ inline const T* dropped(const T* h, const T* m, T* buf, int64_t b0, int64_t b1, 
   return buf;
 }
 
-// dh_{t-1} (rows [b0, b1) of B, H) from g = dz_t W_h, the gradient through the recurrent product: on the rows
-// the padding mask kept, dh = g ⊙ m (or dh += g ⊙ m where the cell has a direct path from
-// h_{t-1}, as GRU's z ⊙ h_{t-1}); rows carried over keep their dh.
+// Rows [b0, b1) of dh_{t-1} (B, H) from g = dz_t W_h, the gradient through the recurrent
+// product: on the rows the padding mask kept, dh = g ⊙ m (or dh += g ⊙ m where the cell has a
+// direct path from h_{t-1}, as GRU's z ⊙ h_{t-1}); rows carried over keep their dh.
 template <typename T>
 inline void recurrent_grad(int64_t b0, int64_t b1, int64_t H, const T* g, const T* m,
                            const bool* keep, bool accumulate, T* dh) {
