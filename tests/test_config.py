@@ -9,10 +9,11 @@ from rnnkit import config
 def restore_threads():
     before = torch.get_num_threads()
     yield
+    torch.set_num_threads(before)
     config._SETTING[0] = None
     config._LAST.update(checked=-1e9, threads=None, others=None)
-    config.tell_kernels()
-    torch.set_num_threads(before)
+    config.tell_kernels()              # the kernels' sweep count from the setting read anew,
+    config._SETTING[0] = None          # which the next test reads anew again
 
 
 def test_a_number_fixes_torchs_thread_count():
