@@ -25,7 +25,8 @@ The choice for SimpleRNN, LSTM and GRU, in order:
      (PyTorch's must be packed: masked Bidirectional LSTM(64-256) and GRU(128), 80 steps,
      took 0.5-0.8x the epoch time on a loaded machine), every SimpleRNN and GRU, an LSTM
      over 500 steps or more or of fewer than 64 units (BENCHMARKS.md,
-     benchmarks/bench_lstm_choice.py);
+     benchmarks/bench_lstm_choice.py); or in inference (autograd off) where it is the
+     faster: every SimpleRNN and GRU, an LSTM on one sample (benchmarks/bench_infer_choice.py);
   3. PyTorch's kernel when it applies;
   4. the loop, with the reasons neither kernel applies.
 
@@ -167,6 +168,10 @@ def _choose_recurrent(spec: KernelSpec, x: Tensor, mask: Tensor | None, rec_drop
         if training and _rnnkit_pays(spec, x):
             return Path("rnnkit", f"rnnkit's C++ {name} kernel for training (input product "
                                   "for all steps, one BLAS product a step, vectorised gates)")
+        if not training and _rnnkit_infers(spec, x):
+            return Path("rnnkit", f"rnnkit's C++ {name} kernel for inference ("
+                        + ("one sample: its step is a hand-vectorised GEMV" if spec.kind == "lstm"
+                           else "faster than PyTorch's at every batch size measured") + ")")
     if torch_not is None:
         why = ""
         if ours_not is not None and asked != "torch":
@@ -247,6 +252,17 @@ def _rnnkit_pays(spec: KernelSpec, x: Tensor) -> bool:
     if spec.kind != "lstm":
         return True
     return x.shape[1] >= LSTM_PAYS_STEPS or spec.weights[1].shape[1] < LSTM_PAYS_UNITS
+
+
+def _rnnkit_infers(spec: KernelSpec, x: Tensor) -> bool:
+    """Where rnnkit's kernel runs inference (no gradient) faster than PyTorch's, float32,
+    T = 40, one thread (benchmarks/bench_infer_choice.py, BENCHMARKS.md): SimpleRNN and GRU
+    at every size measured (B 1-2048, H 32-256: 0.1-0.87x the time); LSTM on one sample
+    only (0.56-0.91x), where the step product is a GEMV; from 2 samples oneDNN's LSTM is
+    faster (B = 4: 0.4-0.5x rnnkit's time). bfloat16 stays with PyTorch's (not measured)."""
+    if x.dtype == torch.bfloat16:
+        return False
+    return spec.kind != "lstm" or x.shape[0] == 1
 
 
 def _choose_scan(spec: KernelSpec, x: Tensor) -> Path:
