@@ -43,7 +43,7 @@ from torch import Tensor, _VF
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from ..mixed_precision import bfloat16_supported
-from . import rnn, scan
+from . import ops, rnn, scan
 
 PATHS = ("loop", "torch", "rnnkit", "scan")
 NAMES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "min_gru": "MinGRU",
@@ -301,6 +301,46 @@ def run(layer, path: Path, x: Tensor, state: tuple[Tensor, ...], mask: Tensor | 
     if path.name == "rnnkit":
         return _rnnkit(spec, x, state, mask, rec_mask, projected)
     return _torch(spec, x, state, mask, layer.training)
+
+
+_OPS = {"simple_rnn": "rnn_forward", "lstm": "lstm_forward", "gru": "gru_forward"}
+
+
+def bind(layer, path: Path, x: Tensor, all_outputs: bool = True):
+    """run() for inference calls like x (same shape, dtype and device; no mask, zero initial
+    state, gradients off) with what does not change between them made once: the weight list,
+    the activation codes, the zero state. Returns f(x) -> (outputs, final state); outputs is
+    None when all_outputs is False and the kernel can skip them. The weights are the layer's
+    own tensors, so set_weights shows; a predict plan (models/inference.py) checks that they
+    are still the layer's."""
+    spec = kernel_spec(layer.cell)
+    B, n = x.shape[0], len(layer.cell.state_size)
+    zeros = tuple(x.new_zeros(B, layer.units) for _ in range(n))
+    if path.name == "rnnkit" and spec.kind in _OPS and x.dtype != torch.bfloat16:
+        W_x, W_h, b_x, b_h = spec.weights
+        gates = None if spec.kind == "simple_rnn" else spec.recurrent_activation
+        codes = rnn._codes(_OPS[spec.kind], spec.activation, gates)
+        name, biases = _OPS[spec.kind], (b_x,) if spec.kind != "gru" else (b_x, b_h)
+        if spec.kind == "gru" and not spec.reset_after:
+            name, biases = "gru_reset_before_forward", (b_x,)
+        args = (*zeros, W_x, W_h, *biases, None, None, *codes, all_outputs)
+
+        def call(x):
+            out = ops.call(name, x, *args)
+            return (out[0] if all_outputs else None), out[1:]
+        return call
+    if path.name == "torch":
+        weights, has_biases = torch_weights(spec)
+        hx = tuple(s.unsqueeze(0) for s in zeros)
+        hx = hx if n > 1 else hx[0]
+        kernel = _TORCH_KERNELS.get(spec.kind) or \
+            (_VF.rnn_relu if spec.activation == "relu" else _VF.rnn_tanh)
+
+        def call(x):
+            out = kernel(x, hx, weights, has_biases, 1, 0.0, False, False, True)
+            return out[0], tuple(h[0] for h in out[1:])
+        return call
+    return lambda x: run(layer, path, x, zeros, None, None)
 
 
 def _rnnkit(spec: KernelSpec, x: Tensor, state, mask, rec_mask, projected: bool = False):

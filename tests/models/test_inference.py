@@ -1,0 +1,189 @@
+"""predict's plan: made after a general call on a signature, run on the next calls, and never
+run once the model has changed in a way that would change its outputs."""
+import numpy as np
+import pytest
+import torch
+from torch import nn
+
+from rnnkit import kernels, mixed_precision
+from rnnkit.layers import GRU, LSTM, BatchNormalization, Dense, Dropout, Input, SimpleRNN
+from rnnkit.models import Sequential
+from rnnkit.models.inference import Plan
+
+
+def _model(recurrent=LSTM):
+    torch.manual_seed(0)
+    return Sequential([Input((7, 3)), recurrent(5), Dropout(0.5),
+                       Dense(4, activation="softmax")])
+
+
+def _x(n=1, seed=0):
+    return np.random.default_rng(seed).normal(size=(n, 7, 3)).astype("float32")
+
+
+def general(model, x):
+    """What predict computes without a plan: the Sequential's forward in eval mode."""
+    model.eval()
+    with torch.no_grad(), mixed_precision.model_scope(model):
+        return model.forward_with_mask(torch.from_numpy(x).to(model.dtype))[0].float().numpy()
+
+
+def planned(model) -> list:
+    return [p for p in model.__dict__.get("_inference_plans", {}).values()
+            if isinstance(p, Plan)]
+
+
+@pytest.mark.parametrize("recurrent", [SimpleRNN, LSTM, GRU])
+@pytest.mark.parametrize("n", [1, 3])
+def test_the_second_predict_runs_a_plan_that_equals_the_general_path(recurrent, n):
+    model, x = _model(recurrent), _x(n)
+    first = model.predict(x, verbose=0)                  # the general path, then the plan
+    assert len(planned(model)) == 1
+    np.testing.assert_allclose(model.predict(x, verbose=0), first, rtol=1e-6, atol=1e-7)
+    np.testing.assert_allclose(first, general(model, x), rtol=1e-6, atol=1e-7)
+    assert model.layers[0].last_path in ("rnnkit", "torch")
+
+
+def test_the_plan_sets_the_recurrent_layers_path_as_the_general_call_does():
+    model, x = _model(), _x()
+    model.predict(x, verbose=0)
+    reason = model.layers[0].path_reason
+    model.layers[0].last_path = model.layers[0].path_reason = None
+    model.predict(x, verbose=0)
+    assert (model.layers[0].last_path, model.layers[0].path_reason) == ("rnnkit", reason)
+
+
+def test_model_called_on_an_array_runs_the_plan_without_dropout_in_any_mode():
+    model, x = _model(), _x(2)
+    model.train()
+    first = model(x)
+    assert len(planned(model)) == 1
+    torch.testing.assert_close(model(x), first)              # dropout off both times
+    assert model.training and not first.requires_grad
+    np.testing.assert_allclose(first.numpy(), general(model, x), rtol=1e-6, atol=1e-7)
+
+
+# -- what invalidates a plan ------------------------------------------------------------------
+
+def twice(model, x):
+    model.predict(x, verbose=0)
+    return model.predict(x, verbose=0)
+
+
+def test_weights_set_after_the_plan_are_the_weights_it_runs():
+    model, x = _model(), _x()
+    before = twice(model, x)
+    model.set_weights([w * 1.5 for w in model.get_weights()])
+    after = model.predict(x, verbose=0)
+    assert not np.allclose(after, before)
+    np.testing.assert_allclose(after, general(model, x), rtol=1e-6, atol=1e-7)
+
+
+def test_a_weight_replaced_by_a_new_tensor_is_read_by_a_new_plan():
+    model, x = _model(), _x()
+    before = twice(model, x)
+    cell = model.layers[0].cell
+    cell.W_h = nn.Parameter(cell.W_h.detach() * -1.0)
+    after = model.predict(x, verbose=0)
+    assert not np.allclose(after, before)
+    np.testing.assert_allclose(after, general(model, x), rtol=1e-6, atol=1e-7)
+
+
+def test_a_layer_added_or_popped_after_the_plan_changes_the_output():
+    model, x = _model(), _x()
+    assert twice(model, x).shape == (1, 4)
+    model.add(Dense(2))
+    assert twice(model, x).shape == (1, 2)
+    model.pop()
+    np.testing.assert_allclose(model.predict(x, verbose=0), general(model, x), rtol=1e-6)
+    assert model.predict(x, verbose=0).shape == (1, 4)
+
+
+def test_freezing_a_layer_leaves_predict_equal_to_the_general_path():
+    model, x = _model(), _x()
+    before = twice(model, x)
+    model.layers[0].trainable = False
+    model.layers[0].requires_grad_(False)
+    np.testing.assert_array_equal(model.predict(x, verbose=0), before)
+    np.testing.assert_allclose(before, general(model, x), rtol=1e-6, atol=1e-7)
+
+
+def test_a_mixed_precision_policy_set_after_the_plan_runs_the_general_path():
+    model, x = _model(), _x()
+    twice(model, x)
+    model.dtype_policy = mixed_precision.Policy("mixed_bfloat16")
+    assert not planned(model)[0].holds(model)
+    mixed = model.predict(x, verbose=0)
+    np.testing.assert_allclose(mixed, general(model, x), rtol=1e-6, atol=1e-7)
+
+
+def test_a_layer_policy_set_after_the_plan_runs_the_general_path():
+    model, x = _model(), _x()
+    twice(model, x)
+    model.layers[0]._apply_common_args(dtype="mixed_bfloat16")
+    assert not planned(model)[0].holds(model)
+
+
+def test_a_model_moved_to_float64_after_the_plan_predicts_in_float64():
+    model, x = _model(), _x()
+    first = twice(model, x)
+    model.double()
+    again = model.predict(x, verbose=0)
+    assert again.dtype == np.float64
+    np.testing.assert_allclose(again, first, rtol=1e-5)
+
+
+def test_a_forward_hook_added_after_the_plan_sees_every_call():
+    model, x = _model(), _x()
+    twice(model, x)
+    seen = []
+    handle = model.layers[2].register_forward_hook(lambda m, i, o: seen.append(o.shape))
+    model.predict(x, verbose=0)
+    handle.remove()
+    assert seen == [torch.Size([1, 4])]
+
+
+def test_use_path_and_implementation_set_after_the_plan_are_obeyed():
+    model, x = _model(), _x()
+    twice(model, x)
+    with kernels.use_path("loop"):
+        model.predict(x, verbose=0)
+    assert model.layers[0].last_path == "loop"
+    model.layers[0].implementation = "loop"
+    model.predict(x, verbose=0)
+    assert model.layers[0].last_path == "loop"
+
+
+def test_a_stateful_flag_set_after_the_plan_carries_the_state():
+    model, x = _model(), _x()
+    first = twice(model, x)
+    model.layers[0].stateful = True
+    model.predict(x, verbose=0)
+    assert model.layers[0].states is not None
+    assert not np.allclose(model.predict(x, verbose=0), first)   # from the carried state
+
+
+# -- the checks stay ----------------------------------------------------------------------------
+
+def test_nan_after_the_plan_is_still_refused_with_its_place():
+    model, x = _model(), _x()
+    twice(model, x)
+    x[0, 2, 1] = np.nan
+    with pytest.raises(ValueError, match=r"x contains 1 NaN or infinite value.*\(0, 2, 1\)"):
+        model.predict(x, verbose=0)
+
+
+def test_a_wrong_feature_count_after_the_plan_is_still_refused():
+    model = _model()
+    twice(model, _x())
+    with pytest.raises(ValueError, match=r"expects input of shape \(batch, time, 3\)"):
+        model.predict(np.zeros((1, 7, 4), dtype="float32"), verbose=0)
+
+
+def test_a_model_with_a_layer_the_plan_does_not_know_keeps_the_general_path():
+    torch.manual_seed(0)
+    model = Sequential([Input((7, 3)), LSTM(5), BatchNormalization(), Dense(2)])
+    x = _x(2)
+    first = twice(model, x)
+    assert not planned(model)
+    np.testing.assert_allclose(first, general(model, x), rtol=1e-6, atol=1e-7)
