@@ -2,10 +2,12 @@
 
     OMP_NUM_THREADS=1 python benchmarks/bench_infer_choice.py
     python benchmarks/bench_infer_choice.py --layers LSTM --units 128 --batches 1 2 4
+    python benchmarks/bench_infer_choice.py --chunks --units 128   # INFERENCE_ROWS
 
 One layer called under torch.no_grad (as predict calls it), the same weights on both paths
 (forced with kernels.use_path), interleaved, medians of many calls. The table is what
-`kernels.dispatch._rnnkit_infers` is chosen from (BENCHMARKS.md).
+`kernels.dispatch._rnnkit_infers` is chosen from (BENCHMARKS.md). With --chunks: one call on
+8,192 rows with dispatch.INFERENCE_ROWS (the chunk the rows run in) set to each size.
 """
 import argparse
 import os
@@ -14,7 +16,7 @@ import time
 
 import torch
 
-from rnnkit.kernels import use_path
+from rnnkit.kernels import dispatch, use_path
 from rnnkit.layers import GRU, LSTM, SimpleRNN
 
 LAYERS = {"SimpleRNN": SimpleRNN, "LSTM": LSTM, "GRU": GRU}
@@ -50,6 +52,24 @@ def case(cls, H: int, B: int, T: int, D: int) -> tuple[float, float, float]:
         float((ours - theirs).abs().max())
 
 
+def chunks(cls, H: int, B: int, T: int, D: int, sizes: list[int]) -> dict[int, float]:
+    """ms for one inference call on B rows with INFERENCE_ROWS at each size, interleaved."""
+    torch.manual_seed(0)
+    layer, x = cls(H).eval(), torch.randn(B, T, D)
+    before, times = dispatch.INFERENCE_ROWS, {c: [] for c in sizes}
+    try:
+        with torch.no_grad():
+            for _ in range(3):
+                for c in sizes:
+                    dispatch.INFERENCE_ROWS = c
+                    t = time.perf_counter()
+                    layer(x)
+                    times[c].append((time.perf_counter() - t) * 1e3)
+    finally:
+        dispatch.INFERENCE_ROWS = before
+    return {c: statistics.median(v) for c, v in times.items()}
+
+
 def main(argv=None) -> None:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--layers", nargs="+", default=list(LAYERS), choices=list(LAYERS))
@@ -58,7 +78,23 @@ def main(argv=None) -> None:
     p.add_argument("--steps", type=int, default=40)
     p.add_argument("--features", type=int, default=57)
     p.add_argument("--label", default="loaded", help="printed with the figures (quiet/loaded)")
+    p.add_argument("--chunks", action="store_true",
+                   help="time one call on --rows rows in chunks of 64 ... rows instead")
+    p.add_argument("--rows", type=int, default=8192)
     args = p.parse_args(argv)
+    if args.chunks:
+        sizes = [c for c in (64, 128, 256, 512, 1024, 2048) if c < args.rows] + [args.rows]
+        print(f"One inference call on {args.rows} rows, T = {args.steps}, D = {args.features}, "
+              f"in chunks of INFERENCE_ROWS rows ({args.label}; torch threads "
+              f"{torch.get_num_threads()}; load {os.getloadavg()[0]:.1f}), median ms\n")
+        print("| layer | units | " + " | ".join(map(str, sizes)) + " |")
+        print("|---|---|" + "---|" * len(sizes))
+        for name in args.layers:
+            for H in args.units:
+                ms = chunks(LAYERS[name], H, args.rows, args.steps, args.features, sizes)
+                print(f"| {name} | {H} | " + " | ".join(f"{ms[c]:.0f}" for c in sizes) + " |",
+                      flush=True)
+        return
     print(f"Inference, one layer under no_grad, T = {args.steps}, D = {args.features} "
           f"({args.label}; torch threads {torch.get_num_threads()}; load "
           f"{os.getloadavg()[0]:.1f}), median us a call\n")

@@ -49,6 +49,11 @@ PATHS = ("loop", "torch", "rnnkit", "scan")
 NAMES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "min_gru": "MinGRU",
          "min_lstm": "MinLSTM"}
 LSTM_PAYS_STEPS, LSTM_PAYS_UNITS = 500, 64     # rnnkit's LSTM kernel: T >= 500 or H < 64
+# Inference (no gradient) runs batches in chunks of this many rows: 8,192 windows of 40 steps
+# at 128 units, one thread (loaded machine), took 0.59x (LSTM), 0.71x (SimpleRNN), 0.86x
+# (GRU) the time of one call on all rows (chunks of 64-256 alike, 512 and more slower: the
+# per-step buffers of a larger chunk leave the cache): bench_infer_choice.py --chunks.
+INFERENCE_ROWS = 256
 
 
 class Path(NamedTuple):
@@ -286,13 +291,24 @@ def _choose_scan(spec: KernelSpec, x: Tensor) -> Path:
 # ---- running ---------------------------------------------------------------------------------
 
 def run(layer, path: Path, x: Tensor, state: tuple[Tensor, ...], mask: Tensor | None,
-        rec_mask: Tensor | None, projected: bool = False) -> tuple[Tensor, tuple[Tensor, ...]]:
+        rec_mask: Tensor | None, projected: bool = False, all_outputs: bool = True
+        ) -> tuple[Tensor | None, tuple[Tensor, ...]]:
     """Run the chosen path: outputs (B, T, H) with zeros at masked steps, and the final state.
     rec_mask (B, H): the layer's recurrent dropout mask, drawn once, the same for every path.
     projected: x is already the input product x W_x^T (B, T, gates * H), rnnkit's path only
-    (an Embedding folded in: RNN.sequence)."""
+    (an Embedding folded in: RNN.sequence). Inference (no gradient) on more than
+    INFERENCE_ROWS rows runs in chunks of rows; then with all_outputs=False the outputs are
+    not put together, and None comes back in their place."""
     if projected and path.name != "rnnkit":
         raise ValueError(f"a projected input runs on rnnkit's kernel only, not on {path.name!r}")
+    if x.shape[0] > INFERENCE_ROWS and path.name in ("torch", "rnnkit") and \
+            not torch.is_grad_enabled():
+        def one(rows, x_part):
+            outputs, final = run(layer, path, x_part, tuple(s[rows] for s in state),
+                                 None if mask is None else mask[rows],
+                                 None if rec_mask is None else rec_mask[rows], projected)
+            return (outputs if all_outputs else None), final
+        return _in_chunks(one, x)
     if path.name == "loop":
         return layer.loop(x, state, mask, rec_mask)
     spec = kernel_spec(layer.cell)
@@ -312,10 +328,10 @@ def bind(layer, path: Path, x: Tensor, all_outputs: bool = True):
     the activation codes, the zero state. Returns f(x) -> (outputs, final state); outputs is
     None when all_outputs is False and the kernel can skip them. The weights are the layer's
     own tensors, so set_weights shows; a predict plan (models/inference.py) checks that they
-    are still the layer's."""
+    are still the layer's. Batches over INFERENCE_ROWS run in chunks, as in run()."""
     spec = kernel_spec(layer.cell)
-    B, n = x.shape[0], len(layer.cell.state_size)
-    zeros = tuple(x.new_zeros(B, layer.units) for _ in range(n))
+    n = len(layer.cell.state_size)
+    zeros = tuple(x.new_zeros(min(x.shape[0], INFERENCE_ROWS), layer.units) for _ in range(n))
     if path.name == "rnnkit" and spec.kind in _OPS and x.dtype != torch.bfloat16:
         W_x, W_h, b_x, b_h = spec.weights
         gates = None if spec.kind == "simple_rnn" else spec.recurrent_activation
@@ -323,24 +339,41 @@ def bind(layer, path: Path, x: Tensor, all_outputs: bool = True):
         name, biases = _OPS[spec.kind], (b_x,) if spec.kind != "gru" else (b_x, b_h)
         if spec.kind == "gru" and not spec.reset_after:
             name, biases = "gru_reset_before_forward", (b_x,)
-        args = (*zeros, W_x, W_h, *biases, None, None, *codes, all_outputs)
+        args = (W_x, W_h, *biases, None, None, *codes, all_outputs)
 
-        def call(x):
-            out = ops.call(name, x, *args)
+        def one(x, state):
+            out = ops.call(name, x, *state, *args)
             return (out[0] if all_outputs else None), out[1:]
-        return call
-    if path.name == "torch":
+    elif path.name == "torch":
         weights, has_biases = torch_weights(spec)
-        hx = tuple(s.unsqueeze(0) for s in zeros)
-        hx = hx if n > 1 else hx[0]
         kernel = _TORCH_KERNELS.get(spec.kind) or \
             (_VF.rnn_relu if spec.activation == "relu" else _VF.rnn_tanh)
 
-        def call(x):
-            out = kernel(x, hx, weights, has_biases, 1, 0.0, False, False, True)
-            return out[0], tuple(h[0] for h in out[1:])
-        return call
-    return lambda x: run(layer, path, x, zeros, None, None)
+        def one(x, state):
+            hx = tuple(s.unsqueeze(0) for s in state)
+            out = kernel(x, hx if n > 1 else hx[0], weights, has_biases, 1, 0.0, False, False,
+                         True)
+            return (out[0] if all_outputs else None), tuple(h[0] for h in out[1:])
+    else:
+        return lambda x: run(layer, path, x, _rows(zeros, x.shape[0]), None, None)
+    if x.shape[0] <= INFERENCE_ROWS:
+        return lambda x: one(x, zeros)
+    chunk = INFERENCE_ROWS
+    return lambda x: _in_chunks(lambda rows, x_part: one(x_part, _rows(zeros, len(x_part))), x,
+                                chunk)
+
+
+def _rows(state: tuple, rows: int) -> tuple:
+    return state if state[0].shape[0] == rows else tuple(s[:rows] for s in state)
+
+
+def _in_chunks(one, x: Tensor, chunk: int | None = None):
+    """one(rows, x[rows]) -> (outputs or None, state) over chunks of `chunk` rows (default
+    INFERENCE_ROWS), put together."""
+    chunk = chunk or INFERENCE_ROWS
+    parts = [one(slice(i, i + chunk), x[i:i + chunk]) for i in range(0, x.shape[0], chunk)]
+    outputs = None if parts[0][0] is None else torch.cat([p[0] for p in parts])
+    return outputs, tuple(torch.cat(s) for s in zip(*(p[1] for p in parts)))
 
 
 def _rnnkit(spec: KernelSpec, x: Tensor, state, mask, rec_mask, projected: bool = False):
