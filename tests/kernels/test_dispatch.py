@@ -116,11 +116,14 @@ def test_inference_of_simple_rnn_and_gru_takes_rnnkits_kernel_at_any_batch_size(
             assert name == "rnnkit" and "for inference" in reason
 
 
-def test_lstm_inference_takes_rnnkits_kernel_on_one_sample_and_pytorchs_on_more():
+def test_lstm_inference_takes_rnnkits_kernel_on_one_short_sample_and_pytorchs_otherwise():
     name, reason = path_of(LSTM(8), torch.zeros(1, T, D), training=False, grad=False)
-    assert name == "rnnkit" and "one sample" in reason
+    assert name == "rnnkit" and "one short sample" in reason
     name, reason = path_of(LSTM(8), torch.zeros(2, T, D), training=False, grad=False)
     assert name == "torch" and reason.startswith("PyTorch's") and "oneDNN" in reason
+    long = torch.zeros(1, 64, D)
+    assert path_of(LSTM(64), long, training=False, grad=False).name == "torch"
+    assert path_of(LSTM(32), long, training=False, grad=False).name == "rnnkit"
 
 
 def test_bfloat16_takes_pytorchs_kernel_and_says_rnnkits_runs_bfloat16_for_gru_only():

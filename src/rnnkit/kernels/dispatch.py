@@ -26,7 +26,8 @@ The choice for SimpleRNN, LSTM and GRU, in order:
      took 0.5-0.8x the epoch time on a loaded machine), every SimpleRNN and GRU, an LSTM
      over 500 steps or more or of fewer than 64 units (BENCHMARKS.md,
      benchmarks/bench_lstm_choice.py); or in inference (autograd off) where it is the
-     faster: every SimpleRNN and GRU, an LSTM on one sample (benchmarks/bench_infer_choice.py);
+     faster: every SimpleRNN and GRU, an LSTM on one sample of under 64 steps or 64 units
+     (benchmarks/bench_infer_choice.py);
   3. PyTorch's kernel when it applies;
   4. the loop, with the reasons neither kernel applies.
 
@@ -54,6 +55,7 @@ LSTM_PAYS_STEPS, LSTM_PAYS_UNITS = 500, 64     # rnnkit's LSTM kernel: T >= 500 
 # (GRU) the time of one call on all rows (chunks of 64-256 alike, 512 and more slower: the
 # per-step buffers of a larger chunk leave the cache): bench_infer_choice.py --chunks.
 INFERENCE_ROWS = 256
+LSTM_INFERS_STEPS = 64      # rnnkit's LSTM kernel for one sample under 64 steps: _rnnkit_infers
 
 
 class Path(NamedTuple):
@@ -175,7 +177,8 @@ def _choose_recurrent(spec: KernelSpec, x: Tensor, mask: Tensor | None, rec_drop
                                   "for all steps, one BLAS product a step, vectorised gates)")
         if not training and _rnnkit_infers(spec, x):
             return Path("rnnkit", f"rnnkit's C++ {name} kernel for inference ("
-                        + ("one sample: its step is a hand-vectorised GEMV" if spec.kind == "lstm"
+                        + ("one short sample: its step is a hand-vectorised GEMV"
+                           if spec.kind == "lstm"
                            else "faster than PyTorch's at every batch size measured") + ")")
     if torch_not is None:
         why = ""
@@ -261,13 +264,19 @@ def _rnnkit_pays(spec: KernelSpec, x: Tensor) -> bool:
 
 def _rnnkit_infers(spec: KernelSpec, x: Tensor) -> bool:
     """Where rnnkit's kernel runs inference (no gradient) faster than PyTorch's, float32,
-    T = 40, one thread (benchmarks/bench_infer_choice.py, BENCHMARKS.md): SimpleRNN and GRU
-    at every size measured (B 1-2048, H 32-256: 0.1-0.87x the time); LSTM on one sample
-    only (0.56-0.91x), where the step product is a GEMV; from 2 samples oneDNN's LSTM is
-    faster (B = 4: 0.4-0.5x rnnkit's time). bfloat16 stays with PyTorch's (not measured)."""
+    one thread (benchmarks/bench_infer_choice.py, BENCHMARKS.md): SimpleRNN and GRU at every
+    size measured (T = 40, B 1-256, H 32-256: 0.15-0.90x the time); LSTM on one sample only,
+    where its step product is a GEMV, over fewer than LSTM_INFERS_STEPS steps (T = 20-40:
+    0.71-0.97x) or under LSTM_PAYS_UNITS units (any T: 0.71-0.87x). From 2 samples, or over
+    80 steps and more at 64-128 units (1.10-1.32x), oneDNN's LSTM is faster: its step is
+    quicker (2.6 vs 3.4 us at 128 units), its fixed cost larger (about 65 vs 15 us).
+    bfloat16 stays with PyTorch's (not measured)."""
     if x.dtype == torch.bfloat16:
         return False
-    return spec.kind != "lstm" or x.shape[0] == 1
+    if spec.kind != "lstm":
+        return True
+    return x.shape[0] == 1 and (x.shape[1] < LSTM_INFERS_STEPS
+                                or spec.weights[1].shape[1] < LSTM_PAYS_UNITS)
 
 
 def _choose_scan(spec: KernelSpec, x: Tensor) -> Path:
