@@ -145,8 +145,7 @@ def remember(model, x) -> None:
     """After a general inference call on x (a tensor, or a float32 array as model(x) takes
     it) succeeded: make the plan for its signature, unless one holds already or the model's
     layers are those that could not be planned before."""
-    from .sequential import Sequential                 # sequential.py imports training.py
-    if type(model) is not Sequential:
+    if not _plannable(model):
         return
     if isinstance(x, np.ndarray):
         if x.dtype != np.float32 or not x.ndim or not x.flags.c_contiguous:
@@ -168,7 +167,7 @@ def remember(model, x) -> None:
 def make(model, x: Tensor) -> Plan | None:
     """The plan for a Sequential model on inputs like x, or None when a layer is not one
     the plan knows, or is set up in a way it does not take."""
-    if not x.is_floating_point():
+    if not _plannable(model) or not x.is_floating_point():
         return None
     container = model.layers._modules
     layers = list(container.values())
@@ -192,12 +191,17 @@ def make(model, x: Tensor) -> Plan | None:
         elif type(layer) is Dense:
             steps.append(_dense_step(layer))
         shape = tuple(layer.compute_output_shape(shape))
-    from .training import first_parameter              # training.py imports this module
-    first = first_parameter(model)
+    first = next(model.parameters(), None)          # its dtype and device: the model's
     if first is None:
         return None
     return Plan(steps, owners, flags, (container, len(container)),
                 (first, first.dtype, first.device))
+
+
+def _plannable(model) -> bool:
+    """A model whose class says its forward is the layers in order (Sequential, not a
+    subclass that may have changed it)."""
+    return type(model).__dict__.get("runs_layers_in_order", False)
 
 
 def _plain_rnn(layer) -> bool:
