@@ -187,3 +187,46 @@ def test_a_model_with_a_layer_the_plan_does_not_know_keeps_the_general_path():
     first = twice(model, x)
     assert not planned(model)
     np.testing.assert_allclose(first, general(model, x), rtol=1e-6, atol=1e-7)
+
+
+# -- an Embedding first -------------------------------------------------------------------------
+
+def _embedding_model(recurrent=GRU, vocab=20):
+    from rnnkit.layers import Embedding
+    torch.manual_seed(0)
+    return Sequential([Input((12,), dtype="int64"), Embedding(vocab, 6), recurrent(5),
+                       Dense(3, activation="softmax")])
+
+
+@pytest.mark.parametrize("n, folded", [(1, False), (4, True)])      # 20 ids < 4 x 12 tokens
+def test_an_embedding_first_is_planned_and_folds_where_the_general_path_folds(n, folded):
+    model = _embedding_model()
+    ids = np.random.default_rng(0).integers(0, 20, size=(n, 12))
+    first = model.predict(ids, verbose=0)
+    reason = model.layers[1].path_reason
+    assert ("folded" in reason) == folded
+    model.layers[1].path_reason = None
+    np.testing.assert_allclose(model.predict(ids, verbose=0), first, rtol=1e-5, atol=1e-6)
+    assert len(planned(model)) == 1 and model.layers[1].path_reason == reason
+    with kernels.use_path("loop"):
+        np.testing.assert_allclose(model.predict(ids, verbose=0), first, rtol=1e-5, atol=1e-6)
+
+
+def test_ids_out_of_range_after_the_plan_are_still_refused():
+    model = _embedding_model()
+    ids = np.ones((1, 12), dtype="int64")
+    twice(model, ids)
+    ids[0, 3] = 25
+    with pytest.raises(ValueError, match=r"expects ids in \[0, 20\), got values in \[1, 25\]"):
+        model.predict(ids, verbose=0)
+
+
+def test_mask_zero_set_after_the_plan_masks_the_padding():
+    model = _embedding_model(LSTM)
+    ids = np.array([[0, 0, 0, 0, 3, 4, 5, 6, 7, 8, 9, 1]])
+    before = twice(model, ids)
+    model.layers[0].mask_zero = True
+    masked = model.predict(ids, verbose=0)
+    assert not np.allclose(masked, before)
+    np.testing.assert_allclose(masked, model.predict(ids[:, 4:], verbose=0), rtol=1e-5,
+                               atol=1e-6)

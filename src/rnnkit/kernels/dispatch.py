@@ -331,13 +331,14 @@ def run(layer, path: Path, x: Tensor, state: tuple[Tensor, ...], mask: Tensor | 
 _OPS = {"simple_rnn": "rnn_forward", "lstm": "lstm_forward", "gru": "gru_forward"}
 
 
-def bind(layer, path: Path, x: Tensor, all_outputs: bool = True):
+def bind(layer, path: Path, x: Tensor, all_outputs: bool = True, projected: bool = False):
     """run() for inference calls like x (same shape, dtype and device; no mask, zero initial
     state, gradients off) with what does not change between them made once: the weight list,
     the activation codes, the zero state. Returns f(x) -> (outputs, final state); outputs is
     None when all_outputs is False and the kernel can skip them. The weights are the layer's
     own tensors, so set_weights shows; a predict plan (models/inference.py) checks that they
-    are still the layer's. Batches over INFERENCE_ROWS run in chunks, as in run()."""
+    are still the layer's. Batches over INFERENCE_ROWS run in chunks, as in run().
+    projected: the calls' x is the input product already (rnnkit's path: RNN.sequence)."""
     spec = kernel_spec(layer.cell)
     n = len(layer.cell.state_size)
     zeros = tuple(x.new_zeros(min(x.shape[0], INFERENCE_ROWS), layer.units) for _ in range(n))
@@ -348,6 +349,8 @@ def bind(layer, path: Path, x: Tensor, all_outputs: bool = True):
         name, biases = _OPS[spec.kind], (b_x,) if spec.kind != "gru" else (b_x, b_h)
         if spec.kind == "gru" and not spec.reset_after:
             name, biases = "gru_reset_before_forward", (b_x,)
+        if projected:
+            W_x = x.new_empty(0)           # the kernels take x as the input product itself
         args = (W_x, W_h, *biases, None, None, *codes, all_outputs)
 
         def one(x, state):
@@ -363,6 +366,8 @@ def bind(layer, path: Path, x: Tensor, all_outputs: bool = True):
             out = kernel(x, hx if n > 1 else hx[0], weights, has_biases, 1, 0.0, False, False,
                          True)
             return (out[0] if all_outputs else None), tuple(h[0] for h in out[1:])
+    elif projected:
+        raise ValueError(f"a projected input runs on rnnkit's kernel only, not on {path.name!r}")
     else:
         return lambda x: run(layer, path, x, _rows(zeros, x.shape[0]), None, None)
     if x.shape[0] <= INFERENCE_ROWS:

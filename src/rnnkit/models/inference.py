@@ -11,6 +11,8 @@ the same shape nothing of that changes, so after one general call succeeds on a 
             initial state and activation codes bound once (kernels.dispatch.bind)
     Dense   y = activation(x W^T + b)
     Dropout nothing (inference)
+    Embedding (first, without mask_zero) the lookup, ids checked on every call; folded into
+            the recurrent layer after it where the general path folds it
 
 and set each recurrent layer's last_path / path_reason as the general call does.
 
@@ -25,8 +27,8 @@ are part of the signature: after model.double() or .to(device) the input is conv
 new dtype, so a new plan is made. A cell's activation is read once, when the plan is made (as
 Keras reads it when the model is built). Every check of the input itself (shape, dtype, NaN)
 ran in the general call that made the plan; the NaN check runs on every call (predict's
-conversion). A model with any other layer (Embedding, masks, Bidirectional, ...) or a
-functional model keeps the general path.
+conversion). A model with any other layer (Masking, Bidirectional, ...) or a
+functional model keeps the general path (an Embedding with mask_zero or not first too).
 """
 from __future__ import annotations
 
@@ -39,7 +41,7 @@ from torch import Tensor, nn
 from torch.nn.modules import module as torch_module
 
 from ..kernels import dispatch
-from ..layers.core import Dense, Dropout
+from ..layers.core import Dense, Dropout, Embedding
 from ..layers.recurrent import RNN
 
 _MAX_PLANS = 8                      # signatures kept per model (batch sizes of the last chunk)
@@ -84,25 +86,27 @@ class Plan:
 
 def _flags(layer) -> tuple:
     """What the plan assumes of a layer that a user may still change, read on every call:
-    its own dtype policy, activity regularizer and recurrent flags (None where absent)."""
+    its own dtype policy, activity regularizer, recurrent flags and an Embedding's mask_zero
+    (None where absent)."""
     d = layer.__dict__
     return (d.get("_run_policy"), d.get("activity_regularizer"), d.get("return_sequences"),
             d.get("implementation"), d.get("stateful"), d.get("return_state"),
-            d.get("go_backwards"))
+            d.get("go_backwards"), d.get("mask_zero"))
 
 
 def signature(model, x: Tensor) -> tuple:
     return (x.shape, x.dtype, x.device, dispatch._forced)
 
 
-_TORCH_DTYPES = {np.dtype("float32"): torch.float32, np.dtype("float64"): torch.float64}
+_TORCH_DTYPES = {np.dtype("float32"): torch.float32, np.dtype("float64"): torch.float64,
+                 np.dtype("int64"): torch.int64}
 _CPU = torch.device("cpu")
 
 
 def predict_array(model, x, batch_size: int) -> np.ndarray | None:
-    """predict(x) for a NumPy array of at most one batch in the model's dtype, by the plan
-    for its signature; None when there is none that holds, or when x holds NaN or inf (the
-    general path then says where). Gradients off."""
+    """predict(x) for a NumPy array of at most one batch in the model's dtype (or of int64
+    token ids), by the plan for its signature; None when there is none that holds, or when
+    x holds NaN or inf (the general path then says where). Gradients off."""
     plans = model.__dict__.get("_inference_plans")
     if not plans or type(x) is not np.ndarray or not x.ndim or len(x) > batch_size \
             or not x.flags.c_contiguous:
@@ -110,9 +114,10 @@ def predict_array(model, x, batch_size: int) -> np.ndarray | None:
     plan = plans.get((x.shape, _TORCH_DTYPES.get(x.dtype), _CPU, dispatch._forced))
     if type(plan) is not Plan or not plan.holds(model):
         return None
-    with np.errstate(over="ignore", invalid="ignore"):     # as models/data.as_tensor
-        if not math.isfinite(x.sum()):
-            return None
+    if x.dtype.kind == "f":
+        with np.errstate(over="ignore", invalid="ignore"):  # as models/data.as_tensor
+            if not math.isfinite(x.sum()):
+                return None
     return plan(torch.from_numpy(x)).numpy()
 
 
@@ -167,30 +172,51 @@ def remember(model, x) -> None:
 def make(model, x: Tensor) -> Plan | None:
     """The plan for a Sequential model on inputs like x, or None when a layer is not one
     the plan knows, or is set up in a way it does not take."""
-    if not _plannable(model) or not x.is_floating_point():
-        return None
     container = model.layers._modules
     layers = list(container.values())
-    if not layers:
+    if not _plannable(model) or not layers or not (
+            x.is_floating_point() or type(layers[0]) is Embedding):
         return None
     owners = [(container, key, layer) for key, layer in container.items()]
     steps, flags = [], []
-    shape = tuple(x.shape)
-    for layer in layers:
-        if type(layer) not in (Dense, Dropout) and not _plain_rnn(layer):
+    shape, i, like = tuple(x.shape), 0, x     # like: the dtype and device between layers
+    while i < len(layers):
+        layer = layers[i]
+        if type(layer) not in (Dense, Dropout, Embedding) and not _plain_rnn(layer):
             return None
         if not getattr(layer, "built", False) or layer.activity_regularizer is not None \
                 or layer.__dict__.get("_run_policy") is not None:
             return None
+        if type(layer) is Embedding and (i > 0 or layer.mask_zero):
+            return None                                  # ids first; masks: general path
         owners += _owned(layer)
         flags.append((layer, _flags(layer)))
+        if type(layer) is Embedding:
+            shape, like = tuple(layer.compute_output_shape(shape)), layer.embeddings
+            nxt = layers[i + 1] if i + 1 < len(layers) else None
+            folded = _folded_step(layer, nxt, shape) \
+                if nxt is not None and _plain_rnn(nxt) and nxt.built else None
+            if folded is None:
+                steps.append(_embedding_step(layer))
+                i += 1
+                continue
+            rnn = layers[i + 1]
+            if not rnn.built or rnn.activity_regularizer is not None \
+                    or rnn.__dict__.get("_run_policy") is not None:
+                return None
+            owners += [(container, list(container)[i + 1], rnn)] + _owned(rnn)
+            flags.append((rnn, _flags(rnn)))
+            steps.append(folded)
+            shape, i = tuple(rnn.compute_output_shape(shape)), i + 2
+            continue
         if isinstance(layer, RNN):
-            probe = x.new_empty(shape)
+            probe = like.new_empty(shape)
             path = dispatch.choose(layer, probe, None, False)
             steps.append(_rnn_step(layer, path, probe))
         elif type(layer) is Dense:
             steps.append(_dense_step(layer))
         shape = tuple(layer.compute_output_shape(shape))
+        i += 1
     first = next(model.parameters(), None)          # its dtype and device: the model's
     if first is None:
         return None
@@ -228,6 +254,38 @@ def _rnn_step(layer, path: dispatch.Path, probe: Tensor):
 
     def step(x: Tensor) -> Tensor:
         outputs, state = kernel(x)
+        d["last_path"], d["path_reason"] = path
+        return outputs if sequences else state[0]
+    return step
+
+
+def _embedding_step(layer):
+    """The lookup, with the ids checked on every call (Embedding.ids_of)."""
+    table = layer._parameters["embeddings"]
+    return lambda ids: F.embedding(layer.ids_of(ids), table)
+
+
+def _folded_step(embedding, rnn, shape: tuple):
+    """Embedding and recurrent layer as one call where the general path folds them
+    (RNN.fold_embedding: rnnkit's kernel, fewer table rows than tokens): the input product
+    is a lookup in (E W_x^T). None where it would not fold."""
+    table = embedding._parameters["embeddings"]
+    spec = dispatch.kernel_spec(rnn.cell)
+    B, T = shape[0], shape[1]
+    if spec.kind not in ("simple_rnn", "lstm", "gru") or table.shape[0] >= B * T:
+        return None
+    probe = table.new_empty(shape)
+    path = dispatch.choose(rnn, probe, None, False)
+    if path.name != "rnnkit":
+        return None
+    path = dispatch.Path(path.name, path.reason + "; the Embedding before it folded into the "
+                         "input product, (E W_x^T)[ids]")
+    sequences = rnn.return_sequences
+    kernel = dispatch.bind(rnn, path, probe, all_outputs=sequences, projected=True)
+    W_x, d = spec.weights[0], rnn.__dict__
+
+    def step(ids: Tensor) -> Tensor:
+        outputs, state = kernel(F.embedding(embedding.ids_of(ids), table @ W_x.T))
         d["last_path"], d["path_reason"] = path
         return outputs if sequences else state[0]
     return step
