@@ -74,7 +74,8 @@ def test_predict_on_more_rows_than_a_chunk_equals_predict_row_by_row(cls):
     before, dispatch.INFERENCE_ROWS = dispatch.INFERENCE_ROWS, 4
     try:
         general = model.predict(x, verbose=0)
-        planned = model.predict(x, verbose=0)                # the plan binds chunks too
+        model.predict(x, verbose=0)                          # the second makes the plan
+        planned = model.predict(x, verbose=0)                # which binds chunks too
     finally:
         dispatch.INFERENCE_ROWS = before
     np.testing.assert_allclose(general, rows, rtol=1e-5, atol=1e-6)

@@ -1,5 +1,5 @@
-"""predict's plan: made after a general call on a signature, run on the next calls, and never
-run once the model has changed in a way that would change its outputs."""
+"""predict's plan: made at the second general call on a signature, run on the next calls, and
+never run once the model has changed in a way that would change its outputs."""
 import numpy as np
 import pytest
 import torch
@@ -35,18 +35,27 @@ def planned(model) -> list:
 
 @pytest.mark.parametrize("recurrent", [SimpleRNN, LSTM, GRU])
 @pytest.mark.parametrize("n", [1, 3])
-def test_the_second_predict_runs_a_plan_that_equals_the_general_path(recurrent, n):
+def test_the_third_predict_runs_a_plan_that_equals_the_general_path(recurrent, n):
     model, x = _model(recurrent), _x(n)
-    first = model.predict(x, verbose=0)                  # the general path, then the plan
+    first = model.predict(x, verbose=0)                  # the general path, seen once
+    assert not planned(model)
+    model.predict(x, verbose=0)                          # the general path, then the plan
     assert len(planned(model)) == 1
     np.testing.assert_allclose(model.predict(x, verbose=0), first, rtol=1e-6, atol=1e-7)
     np.testing.assert_allclose(first, general(model, x), rtol=1e-6, atol=1e-7)
     assert model.layers[0].last_path in ("rnnkit", "torch")
 
 
+def test_shapes_seen_once_make_no_plan():
+    model = _model()
+    for steps in range(2, 30):
+        model.predict(np.zeros((1, steps, 3), dtype="float32"), verbose=0)
+    assert not planned(model) and len(model._inference_plans) <= 16
+
+
 def test_the_plan_sets_the_recurrent_layers_path_as_the_general_call_does():
     model, x = _model(), _x()
-    model.predict(x, verbose=0)
+    twice(model, x)
     reason = model.layers[0].path_reason
     model.layers[0].last_path = model.layers[0].path_reason = None
     model.predict(x, verbose=0)
@@ -56,7 +65,7 @@ def test_the_plan_sets_the_recurrent_layers_path_as_the_general_call_does():
 def test_model_called_on_an_array_runs_the_plan_without_dropout_in_any_mode():
     model, x = _model(), _x(2)
     model.train()
-    first = model(x)
+    first, _ = model(x), model(x)
     assert len(planned(model)) == 1
     torch.testing.assert_close(model(x), first)              # dropout off both times
     assert model.training and not first.requires_grad
@@ -66,7 +75,10 @@ def test_model_called_on_an_array_runs_the_plan_without_dropout_in_any_mode():
 # -- what invalidates a plan ------------------------------------------------------------------
 
 def twice(model, x):
+    """Predict twice (the general path, then a plan is made) and once more on the plan."""
     model.predict(x, verbose=0)
+    model.predict(x, verbose=0)
+    assert planned(model)
     return model.predict(x, verbose=0)
 
 
@@ -184,7 +196,8 @@ def test_a_model_with_a_layer_the_plan_does_not_know_keeps_the_general_path():
     torch.manual_seed(0)
     model = Sequential([Input((7, 3)), LSTM(5), BatchNormalization(), Dense(2)])
     x = _x(2)
-    first = twice(model, x)
+    for _ in range(3):
+        first = model.predict(x, verbose=0)
     assert not planned(model)
     np.testing.assert_allclose(first, general(model, x), rtol=1e-6, atol=1e-7)
 
@@ -205,6 +218,7 @@ def test_an_embedding_first_is_planned_and_folds_where_the_general_path_folds(n,
     first = model.predict(ids, verbose=0)
     reason = model.layers[1].path_reason
     assert ("folded" in reason) == folded
+    model.predict(ids, verbose=0)
     model.layers[1].path_reason = None
     np.testing.assert_allclose(model.predict(ids, verbose=0), first, rtol=1e-5, atol=1e-6)
     assert len(planned(model)) == 1 and model.layers[1].path_reason == reason

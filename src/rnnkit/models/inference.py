@@ -4,7 +4,7 @@ A one-sample `model.predict(x)` of Input(40, 57) -> LSTM(128) -> Dense(57) spend
 150 us in the LSTM kernel; the general path around it (the Sequential loop, each layer's
 __call__, its checks, the recurrent layer's path choice and initial state, the Dense layer's
 checks) cost as much again as plain PyTorch's whole overhead. Between two calls on inputs of
-the same shape nothing of that changes, so after one general call succeeds on a signature
+the same shape nothing of that changes, so after two general calls succeed on a signature
 (shape, dtype, device, forced path), the next calls run a plan: one step per layer,
 
     RNN     the kernel chosen for this signature (kernels.choose), with its weights, zero
@@ -44,7 +44,8 @@ from ..kernels import dispatch
 from ..layers.core import Dense, Dropout, Embedding
 from ..layers.recurrent import RNN
 
-_MAX_PLANS = 8                      # signatures kept per model (batch sizes of the last chunk)
+_MAX_PLANS = 16                     # signatures kept per model (batch sizes of the last chunk)
+_SEEN = "seen once"                 # a signature's first general call: no plan made yet
 
 
 class Plan:
@@ -148,8 +149,9 @@ def run(model, x: Tensor) -> Tensor | None:
 
 def remember(model, x) -> None:
     """After a general inference call on x (a tensor, or a float32 array as model(x) takes
-    it) succeeded: make the plan for its signature, unless one holds already or the model's
-    layers are those that could not be planned before."""
+    it) succeeded: note the signature, and on its second general call make its plan, unless
+    one holds already or the model's layers are those that could not be planned before.
+    (Inputs whose shapes never repeat, such as sentences of every length, pay no plan.)"""
     if not _plannable(model):
         return
     if isinstance(x, np.ndarray):
@@ -162,8 +164,11 @@ def remember(model, x) -> None:
     entry = plans.get(key)
     if entry == layers or (type(entry) is Plan and entry.holds(model)):
         return
-    if len(plans) >= _MAX_PLANS:
-        plans.clear()
+    if entry is None:                                   # first sighting
+        if len(plans) >= _MAX_PLANS:
+            del plans[next(iter(plans))]                # the oldest signature goes
+        plans[key] = _SEEN
+        return
     with torch.no_grad():
         plan = make(model, x)
     plans[key] = plan if plan is not None and plan.holds(model) else layers
