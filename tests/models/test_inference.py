@@ -244,3 +244,33 @@ def test_mask_zero_set_after_the_plan_masks_the_padding():
     assert not np.allclose(masked, before)
     np.testing.assert_allclose(masked, model.predict(ids[:, 4:], verbose=0), rtol=1e-5,
                                atol=1e-6)
+
+
+# -- functional models --------------------------------------------------------------------------
+
+def _functional(skip=False):
+    from rnnkit.layers import Concatenate
+    from rnnkit.models import Model
+    torch.manual_seed(0)
+    inp = Input((7, 3))
+    h = LSTM(5, return_sequences=skip)(inp)
+    if skip:                                   # the input is read twice: not a chain
+        h = LSTM(4)(Concatenate()([h, inp]))
+    return Model(inp, Dense(2, activation="softmax")(Dropout(0.3)(h)))
+
+
+def test_a_functional_chain_is_planned_and_equals_its_graph():
+    model, x = _functional(), _x(2)
+    first = twice(model, x)
+    model.eval()
+    with torch.no_grad():
+        graph = model._run([torch.from_numpy(x)])[0][0].numpy()
+    np.testing.assert_allclose(first, graph, rtol=1e-6, atol=1e-7)
+    torch.testing.assert_close(model(x), model(x))                    # model(x) too
+
+
+def test_a_functional_graph_that_is_not_a_chain_keeps_the_general_path():
+    model, x = _functional(skip=True), _x(2)
+    for _ in range(3):
+        model.predict(x, verbose=0)
+    assert not planned(model)

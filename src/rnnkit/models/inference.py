@@ -27,8 +27,10 @@ are part of the signature: after model.double() or .to(device) the input is conv
 new dtype, so a new plan is made. A cell's activation is read once, when the plan is made (as
 Keras reads it when the model is built). Every check of the input itself (shape, dtype, NaN)
 ran in the general call that made the plan; the NaN check runs on every call (predict's
-conversion). A model with any other layer (Masking, Bidirectional, ...) or a
-functional model keeps the general path (an Embedding with mask_zero or not first too).
+conversion). A functional model whose graph is a chain (Input -> layer -> layer -> output,
+one tensor each) is planned as a Sequential; a model with any other layer (Masking,
+Bidirectional, ...), another graph, or an Embedding with mask_zero (or not first) keeps the
+general path.
 """
 from __future__ import annotations
 
@@ -43,6 +45,7 @@ from torch.nn.modules import module as torch_module
 from ..kernels import dispatch
 from ..layers.core import Dense, Dropout, Embedding
 from ..layers.recurrent import RNN
+from ..layers.symbolic import KerasTensor
 
 _MAX_PLANS = 16                     # signatures kept per model (batch sizes of the last chunk)
 _SEEN = "seen once"                 # a signature's first general call: no plan made yet
@@ -57,7 +60,7 @@ class Plan:
         self.steps = steps          # f(x) -> x, one per layer
         self.owners = owners        # (dict, key, object): dict.get(key) must be object
         self.layers = layers        # (layer, its flags as planned): see _flags
-        self.count = count          # (model.layers' dict, its length)
+        self.count = count          # (the dict of the model's layers, its length)
         self.first = first          # (the model's first weight, its dtype, its device)
 
     def holds(self, model) -> bool:
@@ -152,7 +155,8 @@ def remember(model, x) -> None:
     it) succeeded: note the signature, and on its second general call make its plan, unless
     one holds already or the model's layers are those that could not be planned before.
     (Inputs whose shapes never repeat, such as sentences of every length, pay no plan.)"""
-    if not _plannable(model):
+    chain = _chain(model)
+    if chain is None:
         return
     if isinstance(x, np.ndarray):
         if x.dtype != np.float32 or not x.ndim or not x.flags.c_contiguous:
@@ -160,7 +164,7 @@ def remember(model, x) -> None:
         x = torch.from_numpy(x)
     plans = model.__dict__.setdefault("_inference_plans", {})
     key = signature(model, x)
-    layers = tuple(model.layers._modules.values())
+    layers = tuple(chain[0])
     entry = plans.get(key)
     if entry == layers or (type(entry) is Plan and entry.holds(model)):
         return
@@ -175,14 +179,14 @@ def remember(model, x) -> None:
 
 
 def make(model, x: Tensor) -> Plan | None:
-    """The plan for a Sequential model on inputs like x, or None when a layer is not one
-    the plan knows, or is set up in a way it does not take."""
-    container = model.layers._modules
-    layers = list(container.values())
-    if not _plannable(model) or not layers or not (
-            x.is_floating_point() or type(layers[0]) is Embedding):
+    """The plan for a Sequential (or chain-shaped functional) model on inputs like x, or None
+    when a layer is not one the plan knows, or is set up in a way it does not take."""
+    chain = _chain(model)
+    if chain is None or not chain[0] or not (
+            x.is_floating_point() or type(chain[0][0]) is Embedding):
         return None
-    owners = [(container, key, layer) for key, layer in container.items()]
+    layers, owners, count = chain
+    owners = list(owners)
     steps, flags = [], []
     shape, i, like = tuple(x.shape), 0, x     # like: the dtype and device between layers
     while i < len(layers):
@@ -209,7 +213,7 @@ def make(model, x: Tensor) -> Plan | None:
             if not rnn.built or rnn.activity_regularizer is not None \
                     or rnn.__dict__.get("_run_policy") is not None:
                 return None
-            owners += [(container, list(container)[i + 1], rnn)] + _owned(rnn)
+            owners += _owned(rnn)
             flags.append((rnn, _flags(rnn)))
             steps.append(folded)
             shape, i = tuple(rnn.compute_output_shape(shape)), i + 2
@@ -225,14 +229,34 @@ def make(model, x: Tensor) -> Plan | None:
     first = next(model.parameters(), None)          # its dtype and device: the model's
     if first is None:
         return None
-    return Plan(steps, owners, flags, (container, len(container)),
-                (first, first.dtype, first.device))
+    return Plan(steps, owners, flags, count, (first, first.dtype, first.device))
 
 
-def _plannable(model) -> bool:
-    """A model whose class says its forward is the layers in order (Sequential, not a
-    subclass that may have changed it)."""
-    return type(model).__dict__.get("runs_layers_in_order", False)
+def _chain(model):
+    """(the layers a model runs one after the other on its one input, the (dict, key,
+    object) entries that keep them so, (a dict, its length)), or None: a Sequential's layers,
+    or a functional model whose graph is a chain (one input and one output tensor, each
+    layer called once, on the tensor before it, with nothing else). Only the exact classes:
+    a subclass may run its layers otherwise."""
+    kind = type(model).__dict__.get("plan_kind")
+    if kind == "sequential":
+        container = model.layers._modules
+        return (list(container.values()), [(container, k, v) for k, v in container.items()],
+                (container, len(container)))
+    if kind != "graph" or not isinstance(model._input_structure, KerasTensor) \
+            or not isinstance(model._output_structure, KerasTensor):
+        return None
+    nodes, before = model.__dict__["_nodes"], model._input_structure
+    for node in nodes:
+        if node.kwargs or len(node.args) != 1 or node.args[0] is not before \
+                or not isinstance(node.outputs, KerasTensor):
+            return None
+        before = node.outputs
+    layers = [node.layer for node in nodes]
+    if before is not model._output_structure or len({id(v) for v in layers}) != len(layers):
+        return None
+    container = model.graph_layers._modules
+    return layers, [(model.__dict__, "_nodes", nodes)], (container, len(container))
 
 
 def _plain_rnn(layer) -> bool:

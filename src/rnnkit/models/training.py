@@ -549,8 +549,9 @@ class Model(nn.Module):
         """The model's outputs for x, as a NumPy array (a list of arrays for several
         outputs), batch by batch, in eval mode. Arrays are converted once; inputs of one
         batch or fewer samples run in one call with nothing concatenated. After two calls on
-        a batch shape, a Sequential model runs the next ones on a plan made for it
-        (models/inference.py), with every check of the input and of the model kept."""
+        a batch shape, a Sequential model (or a functional chain) runs the next ones on a plan
+        made for it (models/inference.py), with every check of the input and of the model
+        kept."""
         batch_size = _check_batch_size(batch_size)
         config.apply()
         if self.training:
