@@ -274,3 +274,13 @@ def test_a_functional_graph_that_is_not_a_chain_keeps_the_general_path():
     for _ in range(3):
         model.predict(x, verbose=0)
     assert not planned(model)
+
+
+def test_a_min_gru_keeps_the_general_path():
+    from rnnkit.layers import MinGRU
+    torch.manual_seed(0)
+    model, x = Sequential([Input((7, 3)), MinGRU(5), Dense(2)]), _x(2)
+    first = model.predict(x, verbose=0)
+    for _ in range(2):
+        np.testing.assert_array_equal(model.predict(x, verbose=0), first)
+    assert not planned(model)

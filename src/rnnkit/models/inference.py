@@ -204,7 +204,7 @@ def make(model, x: Tensor) -> Plan | None:
             shape, like = tuple(layer.compute_output_shape(shape)), layer.embeddings
             nxt = layers[i + 1] if i + 1 < len(layers) else None
             folded = _folded_step(layer, nxt, shape) \
-                if nxt is not None and _plain_rnn(nxt) and nxt.built else None
+                if nxt is not None and _plain_rnn(nxt) else None
             if folded is None:
                 steps.append(_embedding_step(layer))
                 i += 1
@@ -260,9 +260,11 @@ def _chain(model):
 
 
 def _plain_rnn(layer) -> bool:
-    """A SimpleRNN, LSTM or GRU (any RNN with a kernel spec) set up as the plan runs it."""
-    return isinstance(layer, RNN) and hasattr(layer.cell, "kernel_spec") and \
-        not (layer.stateful or layer.return_state or layer.go_backwards)
+    """A built SimpleRNN, LSTM or GRU (or a subclass with their kernels) set up as the plan
+    runs it."""
+    return isinstance(layer, RNN) and layer.built and \
+        not (layer.stateful or layer.return_state or layer.go_backwards) and \
+        dispatch.kernel_spec(layer.cell).kind in ("simple_rnn", "lstm", "gru")
 
 
 def _owned(module: nn.Module) -> list:
