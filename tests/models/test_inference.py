@@ -284,3 +284,51 @@ def test_a_min_gru_keeps_the_general_path():
     for _ in range(2):
         np.testing.assert_array_equal(model.predict(x, verbose=0), first)
     assert not planned(model)
+
+
+# -- many rows on two threads -------------------------------------------------------------------
+
+@pytest.fixture
+def two_threads_small_chunks(monkeypatch):
+    from rnnkit import config
+    from rnnkit.kernels import dispatch
+    monkeypatch.setattr(dispatch, "INFERENCE_ROWS", 4)
+    before = config.get_threads()
+    config.set_threads(2)
+    yield
+    config.set_threads(before)
+
+
+def test_batches_with_plans_run_on_two_threads_and_equal_one_by_one(two_threads_small_chunks):
+    from rnnkit.models import inference
+    model, x = _model(GRU), _x(12)
+    expected = np.concatenate([general(model, x[i:i + 3]) for i in range(0, 12, 3)])
+    calls = []
+    original = inference._on_threads
+    inference._on_threads = lambda fn, items: calls.append(1) or original(fn, items)
+    try:
+        runs = [model.predict(x, batch_size=3, verbose=0) for _ in range(3)]
+    finally:
+        inference._on_threads = original
+    assert len(calls) == 2                   # the first call made the plan, one batch at a time
+    for got in runs:
+        np.testing.assert_allclose(got, expected, rtol=1e-5, atol=1e-6)
+    assert torch.get_num_threads() == 2
+
+
+def test_one_batch_of_many_rows_is_planned_at_once_and_split_over_two_threads(
+        two_threads_small_chunks):
+    from rnnkit.models import inference
+    model, x = _model(LSTM), _x(10)                       # 10 rows > 4: a plan at once
+    first = model.predict(x, verbose=0)
+    assert len(planned(model)) == 1
+    pieces = []
+    original = inference._on_threads
+    inference._on_threads = lambda fn, items: pieces.append(len(items)) or original(fn, items)
+    try:
+        again = model.predict(x, verbose=0)
+    finally:
+        inference._on_threads = original
+    assert pieces == [3]                                   # rows 4 + 4 + 2
+    np.testing.assert_allclose(again, first, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(first, general(model, x), rtol=1e-5, atol=1e-6)

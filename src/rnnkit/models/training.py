@@ -567,9 +567,10 @@ class Model(nn.Module):
             else:
                 xs = [to_device(t, device) for t in self._x_tensors(x)]
                 n = len(xs[0])
-                chunks = [self._run_planned(xs if n <= batch_size else
-                                            [t[i:i + batch_size] for t in xs])
-                          for i in range(0, n, batch_size)]
+                batches = [xs if n <= batch_size else [t[i:i + batch_size] for t in xs]
+                           for i in range(0, n, batch_size)]
+                chunks = inference.run_batches(self, batches) or \
+                    [self._run_planned(b) for b in batches]
         outs = [_numpy(chunks[0][k] if len(chunks) == 1 else torch.cat([c[k] for c in chunks]))
                 for k in range(len(chunks[0]))]
         return outs[0] if len(outs) == 1 else outs
