@@ -70,9 +70,10 @@ def test_gru_reset_after_false_takes_rnnkits_kernel_in_training_and_inference():
         assert name == "rnnkit" and "reset_after=False" in reason
 
 
-def test_simple_rnn_relu_trains_on_rnnkits_kernel_and_infers_on_pytorchs():
+def test_simple_rnn_relu_trains_and_infers_on_rnnkits_kernel():
     assert path_of(SimpleRNN(8, activation="relu")).name == "rnnkit"
-    assert path_of(SimpleRNN(8, activation="relu"), training=False, grad=False).name == "torch"
+    name, reason = path_of(SimpleRNN(8, activation="relu"), training=False, grad=False)
+    assert name == "rnnkit" and "for inference" in reason
 
 
 @pytest.mark.parametrize("layer", [LSTM(8, recurrent_activation="hard_sigmoid"),
@@ -108,10 +109,21 @@ def test_a_mask_of_all_true_is_no_padding():
     assert path_of(SimpleRNN(8), mask=torch.ones(B, T, dtype=torch.bool)).name == "rnnkit"
 
 
-def test_inference_takes_pytorchs_kernel():
-    for layer in (SimpleRNN(8), GRU(8), LSTM(8)):
-        name, reason = path_of(layer, training=False, grad=False)
-        assert name == "torch" and reason.startswith("PyTorch's") and "oneDNN" in reason
+def test_inference_of_simple_rnn_and_gru_takes_rnnkits_kernel_at_any_batch_size():
+    for layer in (SimpleRNN(8), GRU(8)):
+        for batch in (1, 2048):
+            name, reason = path_of(layer, torch.zeros(batch, T, D), training=False, grad=False)
+            assert name == "rnnkit" and "for inference" in reason
+
+
+def test_lstm_inference_takes_rnnkits_kernel_on_one_short_sample_and_pytorchs_otherwise():
+    name, reason = path_of(LSTM(8), torch.zeros(1, T, D), training=False, grad=False)
+    assert name == "rnnkit" and "one short sample" in reason
+    name, reason = path_of(LSTM(8), torch.zeros(2, T, D), training=False, grad=False)
+    assert name == "torch" and reason.startswith("PyTorch's") and "oneDNN" in reason
+    long = torch.zeros(1, 64, D)
+    assert path_of(LSTM(64), long, training=False, grad=False).name == "torch"
+    assert path_of(LSTM(32), long, training=False, grad=False).name == "rnnkit"
 
 
 def test_bfloat16_takes_pytorchs_kernel_and_says_rnnkits_runs_bfloat16_for_gru_only():

@@ -59,14 +59,17 @@ def test_a_table_larger_than_the_batch_is_looked_up_as_before():
     assert m.layers[1].last_path == "rnnkit" and "folded" not in m.layers[1].path_reason
 
 
-def test_input_dropout_in_training_and_inference_keep_the_plain_lookup():
+def test_input_dropout_in_training_keeps_the_plain_lookup_and_inference_folds():
     m = model(GRU, {"dropout": 0.2}).train()
     m(ids())
     assert "folded" not in m.layers[1].path_reason
-    m = model(GRU, {}).eval()
+    m.eval()                                   # no dropout in inference: rnnkit's kernel folds
+    x = ids()
     with torch.no_grad():
-        m(ids())
-    assert m.layers[1].last_path == "torch"
+        y = m(x)
+        assert m.layers[1].last_path == "rnnkit" and "folded" in m.layers[1].path_reason
+        with kernels.use_path("loop"):
+            torch.testing.assert_close(y, m(x), atol=1e-5, rtol=1e-5)
 
 
 def test_ids_out_of_range_are_refused_on_the_folded_path_too():

@@ -25,7 +25,9 @@ The choice for SimpleRNN, LSTM and GRU, in order:
      (PyTorch's must be packed: masked Bidirectional LSTM(64-256) and GRU(128), 80 steps,
      took 0.5-0.8x the epoch time on a loaded machine), every SimpleRNN and GRU, an LSTM
      over 500 steps or more or of fewer than 64 units (BENCHMARKS.md,
-     benchmarks/bench_lstm_choice.py);
+     benchmarks/bench_lstm_choice.py); or in inference (autograd off) where it is the
+     faster: every SimpleRNN and GRU, an LSTM on one sample of under 64 steps or 64 units
+     (benchmarks/bench_infer_choice.py);
   3. PyTorch's kernel when it applies;
   4. the loop, with the reasons neither kernel applies.
 
@@ -42,12 +44,18 @@ from torch import Tensor, _VF
 from torch.nn.utils.rnn import PackedSequence, pack_padded_sequence, pad_packed_sequence
 
 from ..mixed_precision import bfloat16_supported
-from . import rnn, scan
+from . import ops, rnn, scan
 
 PATHS = ("loop", "torch", "rnnkit", "scan")
 NAMES = {"simple_rnn": "SimpleRNN", "lstm": "LSTM", "gru": "GRU", "min_gru": "MinGRU",
          "min_lstm": "MinLSTM"}
 LSTM_PAYS_STEPS, LSTM_PAYS_UNITS = 500, 64     # rnnkit's LSTM kernel: T >= 500 or H < 64
+# Inference (no gradient) runs batches in chunks of this many rows: 8,192 windows of 40 steps
+# at 128 units, one thread (loaded machine), took 0.59x (LSTM), 0.71x (SimpleRNN), 0.86x
+# (GRU) the time of one call on all rows (chunks of 64-256 alike, 512 and more slower: the
+# per-step buffers of a larger chunk leave the cache): bench_infer_choice.py --chunks.
+INFERENCE_ROWS = 256
+LSTM_INFERS_STEPS = 64      # rnnkit's LSTM kernel for one sample under 64 steps: _rnnkit_infers
 
 
 class Path(NamedTuple):
@@ -167,6 +175,11 @@ def _choose_recurrent(spec: KernelSpec, x: Tensor, mask: Tensor | None, rec_drop
         if training and _rnnkit_pays(spec, x):
             return Path("rnnkit", f"rnnkit's C++ {name} kernel for training (input product "
                                   "for all steps, one BLAS product a step, vectorised gates)")
+        if not training and _rnnkit_infers(spec, x):
+            return Path("rnnkit", f"rnnkit's C++ {name} kernel for inference ("
+                        + ("one short sample: its step is a hand-vectorised GEMV"
+                           if spec.kind == "lstm"
+                           else "faster than PyTorch's at every batch size measured") + ")")
     if torch_not is None:
         why = ""
         if ours_not is not None and asked != "torch":
@@ -249,6 +262,23 @@ def _rnnkit_pays(spec: KernelSpec, x: Tensor) -> bool:
     return x.shape[1] >= LSTM_PAYS_STEPS or spec.weights[1].shape[1] < LSTM_PAYS_UNITS
 
 
+def _rnnkit_infers(spec: KernelSpec, x: Tensor) -> bool:
+    """Where rnnkit's kernel runs inference (no gradient) faster than PyTorch's, float32,
+    one thread (benchmarks/bench_infer_choice.py, BENCHMARKS.md): SimpleRNN and GRU at every
+    size measured (T = 40, B 1-256, H 32-256: 0.15-0.90x the time); LSTM on one sample only,
+    where its step product is a GEMV, over fewer than LSTM_INFERS_STEPS steps (T = 20-40:
+    0.71-0.97x) or under LSTM_PAYS_UNITS units (any T: 0.71-0.87x). From 2 samples, or over
+    80 steps and more at 64-128 units (1.10-1.32x), oneDNN's LSTM is faster: its step is
+    quicker (2.6 vs 3.4 us at 128 units), its fixed cost larger (about 65 vs 15 us).
+    bfloat16 stays with PyTorch's (not measured)."""
+    if x.dtype == torch.bfloat16:
+        return False
+    if spec.kind != "lstm":
+        return True
+    return x.shape[0] == 1 and (x.shape[1] < LSTM_INFERS_STEPS
+                                or spec.weights[1].shape[1] < LSTM_PAYS_UNITS)
+
+
 def _choose_scan(spec: KernelSpec, x: Tensor) -> Path:
     if torch.jit.is_tracing() or torch.onnx.is_in_onnx_export():
         return Path("loop", "tracing or ONNX export records the readable loop: ONNX has no scan "
@@ -270,13 +300,24 @@ def _choose_scan(spec: KernelSpec, x: Tensor) -> Path:
 # ---- running ---------------------------------------------------------------------------------
 
 def run(layer, path: Path, x: Tensor, state: tuple[Tensor, ...], mask: Tensor | None,
-        rec_mask: Tensor | None, projected: bool = False) -> tuple[Tensor, tuple[Tensor, ...]]:
+        rec_mask: Tensor | None, projected: bool = False, all_outputs: bool = True
+        ) -> tuple[Tensor | None, tuple[Tensor, ...]]:
     """Run the chosen path: outputs (B, T, H) with zeros at masked steps, and the final state.
     rec_mask (B, H): the layer's recurrent dropout mask, drawn once, the same for every path.
     projected: x is already the input product x W_x^T (B, T, gates * H), rnnkit's path only
-    (an Embedding folded in: RNN.sequence)."""
+    (an Embedding folded in: RNN.sequence). Inference (no gradient) on more than
+    INFERENCE_ROWS rows runs in chunks of rows; then with all_outputs=False the outputs are
+    not put together, and None comes back in their place."""
     if projected and path.name != "rnnkit":
         raise ValueError(f"a projected input runs on rnnkit's kernel only, not on {path.name!r}")
+    if x.shape[0] > INFERENCE_ROWS and path.name in ("torch", "rnnkit") and \
+            not torch.is_grad_enabled():
+        def one(rows, x_part):
+            outputs, final = run(layer, path, x_part, tuple(s[rows] for s in state),
+                                 None if mask is None else mask[rows],
+                                 None if rec_mask is None else rec_mask[rows], projected)
+            return (outputs if all_outputs else None), final
+        return _in_chunks(one, x)
     if path.name == "loop":
         return layer.loop(x, state, mask, rec_mask)
     spec = kernel_spec(layer.cell)
@@ -285,6 +326,68 @@ def run(layer, path: Path, x: Tensor, state: tuple[Tensor, ...], mask: Tensor | 
     if path.name == "rnnkit":
         return _rnnkit(spec, x, state, mask, rec_mask, projected)
     return _torch(spec, x, state, mask, layer.training)
+
+
+_OPS = {"simple_rnn": "rnn_forward", "lstm": "lstm_forward", "gru": "gru_forward"}
+
+
+def bind(layer, path: Path, x: Tensor, all_outputs: bool = True, projected: bool = False):
+    """run() for inference calls like x (same shape, dtype and device; no mask, zero initial
+    state, gradients off) with what does not change between them made once: the weight list,
+    the activation codes, the zero state. Returns f(x) -> (outputs, final state); outputs is
+    None when all_outputs is False and the kernel can skip them. The weights are the layer's
+    own tensors, so set_weights shows; a predict plan (models/inference.py) checks that they
+    are still the layer's. Batches over INFERENCE_ROWS run in chunks, as in run().
+    projected: the calls' x is the input product already (rnnkit's path: RNN.sequence)."""
+    spec = kernel_spec(layer.cell)
+    n = len(layer.cell.state_size)
+    zeros = tuple(x.new_zeros(min(x.shape[0], INFERENCE_ROWS), layer.units) for _ in range(n))
+    if path.name == "rnnkit" and spec.kind in _OPS and x.dtype != torch.bfloat16:
+        W_x, W_h, b_x, b_h = spec.weights
+        gates = None if spec.kind == "simple_rnn" else spec.recurrent_activation
+        codes = rnn._codes(_OPS[spec.kind], spec.activation, gates)
+        name, biases = _OPS[spec.kind], (b_x,) if spec.kind != "gru" else (b_x, b_h)
+        if spec.kind == "gru" and not spec.reset_after:
+            name, biases = "gru_reset_before_forward", (b_x,)
+        if projected:
+            W_x = x.new_empty(0)           # the kernels take x as the input product itself
+        args = (W_x, W_h, *biases, None, None, *codes, all_outputs)
+
+        def one(x, state):
+            out = ops.call(name, x, *state, *args)
+            return (out[0] if all_outputs else None), out[1:]
+    elif path.name == "torch":
+        weights, has_biases = torch_weights(spec)
+        kernel = _TORCH_KERNELS.get(spec.kind) or \
+            (_VF.rnn_relu if spec.activation == "relu" else _VF.rnn_tanh)
+
+        def one(x, state):
+            hx = tuple(s.unsqueeze(0) for s in state)
+            out = kernel(x, hx if n > 1 else hx[0], weights, has_biases, 1, 0.0, False, False,
+                         True)
+            return (out[0] if all_outputs else None), tuple(h[0] for h in out[1:])
+    elif projected:
+        raise ValueError(f"a projected input runs on rnnkit's kernel only, not on {path.name!r}")
+    else:
+        return lambda x: run(layer, path, x, _rows(zeros, x.shape[0]), None, None)
+    if x.shape[0] <= INFERENCE_ROWS:
+        return lambda x: one(x, zeros)
+    chunk = INFERENCE_ROWS
+    return lambda x: _in_chunks(lambda rows, x_part: one(x_part, _rows(zeros, len(x_part))), x,
+                                chunk)
+
+
+def _rows(state: tuple, rows: int) -> tuple:
+    return state if state[0].shape[0] == rows else tuple(s[:rows] for s in state)
+
+
+def _in_chunks(one, x: Tensor, chunk: int | None = None):
+    """one(rows, x[rows]) -> (outputs or None, state) over chunks of `chunk` rows (default
+    INFERENCE_ROWS), put together."""
+    chunk = chunk or INFERENCE_ROWS
+    parts = [one(slice(i, i + chunk), x[i:i + chunk]) for i in range(0, x.shape[0], chunk)]
+    outputs = None if parts[0][0] is None else torch.cat([p[0] for p in parts])
+    return outputs, tuple(torch.cat(s) for s in zip(*(p[1] for p in parts)))
 
 
 def _rnnkit(spec: KernelSpec, x: Tensor, state, mask, rec_mask, projected: bool = False):

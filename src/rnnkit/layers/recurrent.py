@@ -131,7 +131,8 @@ class RNN(Layer):
                  all_outputs: bool = True, embedding=None) -> tuple[Tensor, State]:
         """Every step's output (B, T, H), in the order processed, and the final state: the
         layer's work before Keras's flags and the stateful carry. With all_outputs=False the
-        masked steps' outputs are left at zero (only the final state is used)."""
+        masked steps' outputs are left at zero (only the final state is used), and are None
+        when an inference batch ran in chunks (kernels.run)."""
         projected, path = False, None
         if embedding is not None:
             x, projected, path = self.fold_embedding(embedding, x, mask)
@@ -155,7 +156,8 @@ class RNN(Layer):
         # plain strings: set in __dict__ directly, past nn.Module.__setattr__'s checks for
         # parameters and submodules (a few µs a call, counted in a one-sample predict)
         self.__dict__["last_path"], self.__dict__["path_reason"] = path
-        outputs, state = kernels.run(self, path, x, state, mask, rec_mask, projected)
+        outputs, state = kernels.run(self, path, x, state, mask, rec_mask, projected,
+                                     all_outputs)
         if mask is not None and all_outputs and not self.zero_output_for_mask:
             outputs = _repeat_last_output(outputs, mask)        # every path wrote zeros there
         return outputs, state

@@ -39,6 +39,8 @@ from .training import Model
 class Functional(Model):
     """A model made of a graph of layer calls; build it with `Model(inputs, outputs)`."""
 
+    plan_kind = "graph"             # predict may run a plan of a chain (inference.py)
+
     def __init__(self, inputs=None, outputs=None, name: str | None = None,
                  trainable: bool = True):
         super().__init__(name=name, trainable=trainable)

@@ -32,6 +32,8 @@ from .training import Model
 class Sequential(Model):
     """A linear stack of layers (Keras's Sequential) that is also an nn.Module."""
 
+    plan_kind = "sequential"        # predict may run a plan of its layers (inference.py)
+
     def __init__(self, layers: list | None = None, name: str | None = None,
                  trainable: bool = True):
         super().__init__(name=name, trainable=trainable)

@@ -48,7 +48,7 @@ from ..layers import penalties
 from ..layers.registry import model_class
 from ..layers.base import call_module, get_weights, parameters_of, set_weights, unique_name
 from ..layers.symbolic import trial_mode
-from . import distributed, scoring
+from . import distributed, inference, scoring
 from .adapters import BatchSource, as_list, is_batch_source
 from .compile_utils import per_output
 from .data import (Dataset, align_targets, as_tensor, as_texts, check_label_range,
@@ -92,6 +92,12 @@ class Model(nn.Module):
             return mixed_precision.call_in_policy(
                 policy, lambda *a, **k: call_module(self, super(Model, self).__call__, a, k),
                 args, kwargs)
+        if len(args) == 1 and not kwargs and type(args[0]) is np.ndarray:
+            out = inference.call_array(self, args[0])     # a plan for this signature
+            if out is None:
+                out = call_module(self, super().__call__, args, kwargs)
+                inference.remember(self, args[0])
+            return out
         return call_module(self, super().__call__, args, kwargs)
 
     def to_json(self, **kwargs) -> str:
@@ -542,11 +548,17 @@ class Model(nn.Module):
                 callbacks=None):
         """The model's outputs for x, as a NumPy array (a list of arrays for several
         outputs), batch by batch, in eval mode. Arrays are converted once; inputs of one
-        batch or fewer samples run in one call with nothing concatenated."""
+        batch or fewer samples run in one call with nothing concatenated. After two calls on
+        a batch shape, a Sequential model (or a functional chain) runs the next ones on a plan
+        made for it (models/inference.py), with every check of the input and of the model
+        kept."""
         batch_size = _check_batch_size(batch_size)
         config.apply()
         if self.training:
             self.eval()
+        fast = inference.predict_array(self, x, batch_size)    # a plan for this signature
+        if fast is not None:
+            return fast
         device = self.device
         with mixed_precision.model_scope(self):
             if is_batch_source(x):
@@ -555,12 +567,25 @@ class Model(nn.Module):
             else:
                 xs = [to_device(t, device) for t in self._x_tensors(x)]
                 n = len(xs[0])
-                chunks = [self._run(xs if n <= batch_size else
-                                    [t[i:i + batch_size] for t in xs])[0]
-                          for i in range(0, n, batch_size)]
+                batches = [xs if n <= batch_size else [t[i:i + batch_size] for t in xs]
+                           for i in range(0, n, batch_size)]
+                chunks = inference.run_batches(self, batches) or \
+                    [self._run_planned(b) for b in batches]
         outs = [_numpy(chunks[0][k] if len(chunks) == 1 else torch.cat([c[k] for c in chunks]))
                 for k in range(len(chunks[0]))]
         return outs[0] if len(outs) == 1 else outs
+
+    def _run_planned(self, xs: list[Tensor]) -> list[Tensor]:
+        """The outputs for one batch in inference: by the plan for its signature when one
+        holds (models/inference.py), else by the general path, after which a plan is made."""
+        if len(xs) == 1 and isinstance(xs[0], Tensor):
+            out = inference.run(self, xs[0])
+            if out is not None:
+                return [out]
+            outs = self._run(xs)[0]
+            inference.remember(self, xs[0])
+            return outs
+        return self._run(xs)[0]
 
     def train_on_batch(self, x, y, sample_weight=None, class_weight=None,
                        return_dict: bool = False):
