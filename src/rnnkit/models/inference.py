@@ -42,7 +42,8 @@ import torch.nn.functional as F
 from torch import Tensor, nn
 from torch.nn.modules import module as torch_module
 
-from ..kernels import dispatch
+from .. import config
+from ..kernels import build, dispatch
 from ..layers.core import Dense, Dropout, Embedding
 from ..layers.recurrent import RNN
 from ..layers.symbolic import KerasTensor
@@ -161,8 +162,9 @@ def _on_threads(fn, items) -> list:
     of each product split over the threads. 8,192 windows of 40 steps into LSTM(128), chunks
     of 256 rows, OMP_WAIT_POLICY=PASSIVE, a quiet machine: 45,281 windows/s on two such
     threads, 26,463 with the products on two threads, 24,340 on one. torch's thread count is
-    1 for the process while they run (it is global) and set back after; under "auto" on a
-    busy machine it is 1 already, and this does not run."""
+    1 for the process while they run (it is global) and set back after, and so is the
+    number of threads rnnkit's kernels split a sweep over; under "auto" on a busy machine
+    torch's is 1 already, and this does not run."""
     from concurrent.futures import ThreadPoolExecutor
     n = torch.get_num_threads()
     pool = _POOL[0]
@@ -173,10 +175,15 @@ def _on_threads(fn, items) -> list:
         with torch.no_grad():
             return fn(item)
     torch.set_num_threads(1)
+    kernels = build.status(False)[0]
+    if kernels:                        # nor do rnnkit's kernels split a sweep over rows here
+        torch.ops.rnnkit.set_sweep_threads(1)
     try:
         return list(pool.map(call, items))
     finally:
         torch.set_num_threads(n)
+        if kernels:
+            config.tell_kernels()
 
 
 def call_array(model, x) -> Tensor | None:
