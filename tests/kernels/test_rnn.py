@@ -4,7 +4,10 @@ copied weights.
 The C++ build is cached on disk by kernels/build.py and loaded once per process, so only the
 very first run on a machine pays the compile.
 """
+import os
 import shutil
+import subprocess
+import sys
 import threading
 
 import pytest
@@ -398,3 +401,22 @@ def test_config_tells_the_kernels_how_many_threads_split_a_sweep(kernels):
         assert torch.ops.rnnkit.last_sweep_blocks() == 2
     finally:
         config.set_threads(before)
+
+
+def test_a_kernel_call_leaves_torchs_thread_count_as_it_found_it(kernels):
+    # a fresh process where the program never called torch.set_num_threads: ATen's first
+    # parallel_for from the kernels' library once set torch's count to MKL's step count, 1
+    code = ("import torch\n"
+            "from rnnkit.kernels.rnn import gru_fused\n"
+            "before = torch.get_num_threads()\n"
+            "x, W = torch.randn(32, 80, 16, requires_grad=True), torch.randn(384, 128) * 0.1\n"
+            "y, h = gru_fused(x, None, torch.randn(384, 16) * 0.1, W, None, None, False)\n"
+            "h.sum().backward()\n"
+            "print(before, torch.get_num_threads())\n")
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "RNNKIT_NUM_THREADS")}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    before, after = done.stdout.split()[-2:]
+    assert after == before

@@ -35,6 +35,10 @@ struct StepThreads {
   int prev = -1;
   bool parallel;  // big steps: the product and the gate loop both use torch's threads
   explicit StepThreads(double flops) : parallel(flops >= step_threads_min_flops) {
+    // ATen's first parallel_for on a thread, from this library, sets OpenMP's count to MKL's
+    // (at::init_num_threads, unless torch.set_num_threads was called): first, so that it
+    // reads the count before MKL's is 1 here, or torch's count stays 1 after this kernel.
+    at::internal::lazy_init_num_threads();
     if (!parallel && MKL_Set_Num_Threads_Local) prev = MKL_Set_Num_Threads_Local(1);
   }
   ~StepThreads() { if (prev >= 0) MKL_Set_Num_Threads_Local(prev); }
@@ -178,25 +182,19 @@ inline void set_split(int64_t min_rows, double min_flops) {   // tests and bench
 inline int64_t get_last_sweep_blocks() { return last_sweep_blocks; }  // 1: not split
 constexpr int64_t SPLIT_MAX_WEIGHT_BYTES = int64_t(512) << 10;
 
-// This thread computes as if torch had one thread: MKL, OpenMP (oneDNN's bfloat16 products)
-// and ATen's parallel_for serial; denormals flushed. Restored when the guard goes.
+// This thread computes as if torch had one thread: MKL and ATen's parallel_for serial,
+// denormals flushed; restored when the guard goes. (OpenMP's own count is left alone: in
+// torch's team nested regions run serial; BlockThreads set theirs once.)
 struct OneThread {
-  int mkl = -1, omp = -1;
+  int mkl = -1;
   bool flush = !flushing_here();
   c10::ParallelGuard serial{true};
   OneThread() {
     if (MKL_Set_Num_Threads_Local) mkl = MKL_Set_Num_Threads_Local(1);
-#ifdef _OPENMP
-    omp = omp_get_max_threads();
-    omp_set_num_threads(1);
-#endif
     if (flush) flush_denormals_here(true);
   }
   ~OneThread() {
     if (flush) flush_denormals_here(false);
-#ifdef _OPENMP
-    omp_set_num_threads(omp);
-#endif
     if (mkl >= 0) MKL_Set_Num_Threads_Local(mkl);
   }
 };
@@ -227,6 +225,9 @@ class BlockThreads {
     for (int64_t i = 0; i < count; ++i) std::thread([this] { loop(); }).detach();
   }
   void loop() {
+#ifdef _OPENMP
+    omp_set_num_threads(1);        // oneDNN's bfloat16 products here: no team of their own
+#endif
     OneThread here;
     for (;;) {
       std::function<void()> task;
@@ -256,6 +257,15 @@ inline void sweep_rows(int64_t B, int64_t T, const Tensor& W_h, bool parallel, c
                      !at::in_parallel_region();
   last_sweep_blocks = 1;
   if (!split) return sweep(int64_t(0), B, parallel);
+  if (at::get_num_threads() >= 2) {    // torch's team is there, its threads spinning: use it
+    const int64_t n =
+        std::min({threads, B / split_min_rows.load(), int64_t(at::get_num_threads())});
+    last_sweep_blocks = n;
+    return at::parallel_for(0, n, 1, [&](int64_t i0, int64_t i1) {
+      OneThread here;
+      for (int64_t i = i0; i < i1; ++i) sweep(i * B / n, (i + 1) * B / n, false);
+    });
+  }
   BlockThreads& pool = BlockThreads::get();
   const int64_t n = std::min({threads, B / split_min_rows.load(), pool.size() + 1});
   last_sweep_blocks = n;
