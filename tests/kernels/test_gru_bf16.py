@@ -112,9 +112,12 @@ def test_the_ops_pass_torch_library_opcheck_for_schema_and_fake_tensors(return_s
                           test_utils=checks)
 
 
-def test_a_sweep_split_over_batch_rows_gives_the_whole_sweeps_results():
+@pytest.mark.parametrize("torch_threads", [2, 1])    # torch's team, rnnkit's block threads
+def test_a_sweep_split_over_batch_rows_gives_the_whole_sweeps_results(torch_threads):
     B, T, D, H = 6, 9, 5, 16
     x, h0, w = torch.randn(B, T, D), torch.randn(B, H), _weights(D, H, seed=2)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(torch_threads)
     torch.ops.rnnkit.set_sweep_threads(2)
     results = []
     try:
@@ -129,6 +132,7 @@ def test_a_sweep_split_over_batch_rows_gives_the_whole_sweeps_results():
                                      *[v.grad for v in ws]]))
     finally:
         torch.ops.rnnkit.set_split(8, float(1 << 24))
+        torch.set_num_threads(threads)
         config.tell_kernels()
     (blocks_whole, whole), (blocks_split, split) = results
     assert (blocks_whole, blocks_split) == (1, 2)

@@ -317,14 +317,18 @@ def test_a_mask_of_the_wrong_shape_is_refused_with_both_shapes(kernels):
                    keep=torch.ones(5, 2, dtype=torch.bool))
 
 
-@pytest.fixture
-def split_sweeps(kernels):
+@pytest.fixture(params=["torch's team", "block threads"])
+def split_sweeps(kernels, request):
     """Two sweep threads, blocks of one row up, no minimum work: every sweep of two rows or
-    more runs on two blocks of batch rows."""
+    more runs on two blocks of batch rows, on torch's OpenMP team (torch with two threads)
+    or on rnnkit's sleeping block threads (torch with one, as "auto" under load)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(2 if request.param == "torch's team" else 1)
     torch.ops.rnnkit.set_sweep_threads(2)
     torch.ops.rnnkit.set_split(1, 0.0)
     yield
     torch.ops.rnnkit.set_split(8, float(1 << 24))
+    torch.set_num_threads(threads)
     config.tell_kernels()
 
 
