@@ -20,7 +20,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .. import activations
+from .. import activations, losses
 from ..layers import penalties
 
 
@@ -59,6 +59,10 @@ def output_loss(model, k: int, y: Tensor, out: Tensor, w: Tensor | None,
                 mask: Tensor | None) -> Tensor:
     """Mean loss of output k; with a mask (B, T), sum(w * mask * loss) / sum(mask)."""
     loss = model.losses_[k]
+    batch_mean = losses.BATCH_MEANS.get(loss.fn)
+    if (batch_mean is not None and w is None and mask is None and y.shape == out.shape
+            and y.dtype == out.dtype):
+        return batch_mean(y, out)                 # the mean of the per-sample values, one op
     extra = {"mask": mask} if loss.takes_mask else {}               # a CRF's sequences
     per_sample = (loss(y, out, from_logits=True, **extra) if fuses_logits(model, k)
                   else loss(y, out, **extra))                      # (B,) or (B, T)
