@@ -161,10 +161,12 @@ struct StepProduct {
 // ---- one sweep per block of batch rows ------------------------------------------------------
 // Batch rows never meet in a recurrent layer, so n threads can each run the whole time loop on
 // their own block of B / n rows: one hand-over and one join a sweep, where sharing each step's
-// product between threads costs a barrier or two every step. The blocks after the first run
-// on BlockThreads, which sleep between sweeps: on a machine shared with other processes a
-// late thread costs the join a wait, never a spinning collapse, so the split also runs when
-// config's "auto" has set torch to one thread under load. Taken when
+// product between threads costs a barrier or two every step. The blocks run on torch's
+// OpenMP team when torch has two threads or more (an idle machine under config's "auto");
+// when it has one ("auto" on a wholly busy machine), the blocks after the first run on
+// BlockThreads, which sleep between sweeps: there a late thread costs the join a wait, never
+// a spinning collapse. (Beside a team that spins after its last region, a block thread ran
+// at half speed; the team is the faster of the two on an idle machine.) Taken when
 //   - sweep_threads (config: the fixed thread count, or 0 = every core under "auto") >= 2,
 //   - every block keeps split_min_rows rows (8: fewer waste the vector width),
 //   - the sweep's recurrent products reach split_min_flops (16 MFLOP: a hand-over costs
