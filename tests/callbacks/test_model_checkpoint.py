@@ -85,6 +85,18 @@ def test_an_interrupted_directory_save_leaves_the_previous_directory(model, tmp_
     no_temp_files(tmp_path)
 
 
+def test_a_kill_between_the_two_renames_is_undone_and_leaves_nothing_after_the_next_save(
+        model, fit, losses, tmp_path, no_temp_files):
+    path = tmp_path / "ckpt" / "model"
+    fit(model, [ModelCheckpoint(path)], losses(1.0))
+    os.replace(path, tmp_path / "ckpt" / ".model.old.0123abcd")   # aside, the new one not in
+    ModelCheckpoint(path).on_train_begin()
+    assert (path / "config.json").read_text() == '{"epoch": 0.0}'  # the previous one is back
+    fit(model, [ModelCheckpoint(path)], losses(0.5))                # then one more save
+    assert (path / "config.json").read_text() == '{"epoch": 0.0}'
+    no_temp_files(tmp_path / "ckpt")
+
+
 def test_a_save_that_writes_elsewhere_is_reported(tmp_path):
     with pytest.raises(RuntimeError, match="must write to exactly the path"):
         atomic_save(lambda filepath: None, str(tmp_path / "model.rnnkit"))

@@ -173,11 +173,14 @@ def atomic_save(save, filepath):
 def _clean_temporaries(filepath) -> None:
     """Remove the temporaries of saves to filepath that a kill left: `.NAME.tmp-<pid>-*` and
     the `..NAME.tmp-<pid>-*...` model.save writes inside them, when that pid is gone, and the
-    previous checkpoint's `.NAME.old.*` copy once filepath is whole."""
-    from ..utils.files import clean_stale
+    previous checkpoint's `.NAME.old.*` copy once filepath is whole. A kill between
+    _replace's two renames leaves no filepath and that complete copy: it is put back first
+    (else the next save would write filepath and leave the copy behind)."""
+    from ..utils.files import clean_stale, recover
     folder = os.path.dirname(os.path.abspath(filepath))
     if not os.path.isdir(folder):
         return
+    recover(os.path.abspath(filepath))
     stem = os.path.basename(_sibling(filepath, "tmp")).rsplit(".tmp-", 1)[0]   # '.NAME'
     for prefix in (f"{stem}.tmp-", f".{stem}.tmp-"):
         clean_stale(folder, prefix)
