@@ -32,7 +32,7 @@ def test_weights_or_another_shape_keep_the_per_sample_path():
     assert not type(broadcast.grad_fn).__name__.startswith("MseLoss")
 
 
-def test_fit_with_mse_reports_the_same_loss_as_evaluate_on_the_final_weights():
+def test_evaluate_with_mse_gives_the_mean_squared_error_of_predict():
     model = _model("mse")
     rng = np.random.default_rng(0)
     x, y = rng.normal(size=(32, 5, 2)).astype("float32"), rng.normal(size=(32, 3)).astype("float32")

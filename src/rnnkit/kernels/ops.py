@@ -34,8 +34,7 @@ def call(name: str, *args):
         return output[:k] if k else output
     if not torch.is_grad_enabled():
         # No graph to record (predict, no_grad): the op itself, below the autograd key for
-        # it and every op inside it. LSTM(128), 40 steps, one sample: 151 us against 161 us
-        # through _Eager (and 157 us for the op called with the autograd key in the way).
+        # it and every op inside it (BENCHMARKS.md has the time this saves).
         op, _, _, k = _FORMULAS[name]
         with torch._C._AutoDispatchBelowAutograd():
             output = op(*args)

@@ -24,7 +24,8 @@ vectorized loop over the gates; backward keeps the gate gradients of every step 
 dW_x = dZ^T X, dW_h = dZ^T H_prev and db = sum(dZ) as single products over all T * B rows
 after the sweep. Batch rows never meet, so with several threads each runs the whole time loop
 on its own block of rows (one join a sweep instead of a barrier a step; taken while W_h fits
-a core's L2, 512 KiB, with 8 rows a block or more). Two choices differ from PyTorch's
+a core's L2, 512 KiB, with 8 rows a block or more and 16 MFLOP of recurrent products;
+csrc/steps.h sweep_rows says on which threads). Two choices differ from PyTorch's
 kernels, neither visible in the results at float32 or float64 precision: denormal numbers
 are flushed to zero while the kernels run (vanishing gradients over long sequences reach
 them, and arithmetic on them is many times slower), and step products under 8.4 MFLOP that

@@ -168,9 +168,10 @@ class RNN(Layer):
         the call when deciding needed it, else None). The input product of embedded ids is a
         lookup in a product of the table: x_t W_x^T = E[id_t] W_x^T = (E W_x^T)[id_t]. With V
         ids in the table and B*T tokens in the batch, the table's product (V rows) replaces
-        the tokens' (B*T rows) in the forward pass and
-        in the two weight-gradient products of the backward pass. Taken when rnnkit's kernel
-        runs the call and V < B*T; else the plain lookup, E[ids]."""
+        the tokens' (B*T rows) in the forward pass and in the two weight-gradient products of
+        the backward pass. Taken when rnnkit's kernel runs the call and V < B*T; else the
+        plain lookup, E[ids]. The lookup is time-major, as the kernel reads x and returns its
+        gradient, so neither pass copies a (B, T, G) tensor across its axes."""
         ids = embedding.ids_of(ids)
         table = embedding.embeddings
         B, T = ids.shape
@@ -180,8 +181,7 @@ class RNN(Layer):
             probe = table.new_empty((B, T, 0))              # choose reads shape, dtype, device
             checked = self._check_mask(mask, B, T, ids.device)
             path = kernels.choose(self, probe, checked, self.training)
-            if path.name == "rnnkit":   # looked up time-major, as the kernel reads and
-                # returns it: neither pass copies a (B, T, G) tensor across its axes
+            if path.name == "rnnkit":
                 projected = torch.nn.functional.embedding(ids.t(), table @ spec.weights[0].T)
                 return projected.transpose(0, 1), True, path
             return torch.nn.functional.embedding(ids, table), False, path
